@@ -1,0 +1,123 @@
+//! Text helpers shared by every layer: normalisation for matching, slugs for ids,
+//! and character-safe truncation.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Lowercases, strips diacritics (é → e) and keeps every script's letters and digits.
+/// Everything else becomes a single space. Used for alias lookup and query matching.
+pub fn normalize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = true;
+    for c in s.nfkd() {
+        if unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        }
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+            space = false;
+        } else if !space {
+            out.push(' ');
+            space = true;
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// A key that ignores punctuation and spaces entirely: `my-sql`, `My SQL` and `mysql`
+/// share the key `mysql`; `node.js` and `nodejs` share `nodejs`.
+pub fn compact_key(s: &str) -> String {
+    normalize(s).replace(' ', "")
+}
+
+/// A stable, readable id fragment: lowercase ASCII words joined by `-`.
+/// Non-Latin text is kept (ids may contain Hangul) so no name maps to an empty slug.
+pub fn slug(s: &str) -> String {
+    let n = normalize(s);
+    let mut out = String::new();
+    for w in n.split(' ').filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push('-');
+        }
+        out.push_str(w);
+    }
+    if out.chars().count() > 80 {
+        out = out.chars().take(80).collect();
+        while out.ends_with('-') {
+            out.pop();
+        }
+    }
+    out
+}
+
+/// Truncates to at most `max` characters, cutting at a word boundary when one is near,
+/// and appends `…` when anything was cut. Never splits a UTF-8 sequence.
+pub fn truncate_words(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let cut: String = s.chars().take(max.saturating_sub(1)).collect();
+    let trimmed = match cut.rfind(char::is_whitespace) {
+        Some(i) if cut[..i].chars().count() * 4 >= max * 3 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}…", trimmed.trim_end())
+}
+
+/// Byte offset → 1-based line number in `src`.
+pub fn line_of(src: &str, offset: usize) -> usize {
+    let end = offset.min(src.len());
+    src.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_folds_case_accents_and_punctuation() {
+        assert_eq!(normalize("  Café-RUNNING!! "), "cafe running");
+        assert_eq!(normalize("레진코믹스"), "레진코믹스");
+        assert_eq!(compact_key("My-SQL"), "mysql");
+        assert_eq!(compact_key("node.js"), "nodejs");
+    }
+
+    #[test]
+    fn slug_is_stable_and_never_empty_for_words() {
+        assert_eq!(
+            slug("Tech Stack (2 parts) at Uber"),
+            "tech-stack-2-parts-at-uber"
+        );
+        assert_eq!(
+            slug("Lezhin Comics(레진코믹스)"),
+            "lezhin-comics-레진코믹스"
+        );
+    }
+
+    #[test]
+    fn truncate_keeps_char_boundaries_and_marks_the_cut() {
+        let s = "가나다라마바사 아자차카타파하";
+        let t = truncate_words(s, 10);
+        assert!(t.chars().count() <= 10);
+        assert!(t.ends_with('…'));
+        assert_eq!(truncate_words("short", 10), "short");
+        let words = truncate_words("alpha beta gamma delta epsilon", 20);
+        assert_eq!(words, "alpha beta gamma…");
+    }
+
+    #[test]
+    fn line_of_counts_newlines_before_the_offset() {
+        assert_eq!(line_of("a\nb\nc", 0), 1);
+        assert_eq!(line_of("a\nb\nc", 2), 2);
+        assert_eq!(line_of("a\nb\nc", 4), 3);
+    }
+}
