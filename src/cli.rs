@@ -1,9 +1,13 @@
 //! The command line: clap definitions and one function per subcommand. Offline commands
 //! need no token and no configuration.
 
+use crate::app::App;
+use crate::commands::{execute, Command};
 use crate::config;
 use crate::knowledge::{self, import};
+use crate::reply::{Reply, Status};
 use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -43,6 +47,90 @@ pub enum Cmd {
         #[arg(long)]
         knowledge: Option<PathBuf>,
     },
+    /// Answer a question from the knowledge base (offline)
+    Ask {
+        question: String,
+        /// How many results to show
+        #[arg(long, default_value_t = 5)]
+        limit: usize,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A company's technology stack by layer, with links and reading list
+    Stack {
+        company: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Which companies use a technology
+    Uses {
+        technology: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// What a technology is
+    Whatis {
+        technology: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Shared and distinct technologies of two companies, by layer
+    Compare {
+        first: String,
+        second: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Reading-list links on a topic
+    Read {
+        topic: String,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Score a question set (JSONL) and print hit@1, hit@3, mrr@5 and none-ok
+    Eval {
+        file: PathBuf,
+        /// Print every question answered wrongly
+        #[arg(long)]
+        show_misses: bool,
+        #[arg(long)]
+        knowledge: Option<PathBuf>,
+    },
+}
+
+/// Options every lookup command takes.
+#[derive(Debug, clap::Args)]
+pub struct Common {
+    /// Print JSON instead of text
+    #[arg(long)]
+    json: bool,
+    #[arg(long)]
+    knowledge: Option<PathBuf>,
+}
+
+/// Runs a lookup command and prints its reply; exit 0 for an answer, 1 otherwise.
+fn lookup(common: Common, cmd: Command) -> anyhow::Result<i32> {
+    let app = App::open(config::knowledge_dir(common.knowledge))?;
+    let reply = execute(&app, &cmd);
+    print_reply(&reply, common.json)?;
+    Ok(if reply.status == Status::Answer { 0 } else { 1 })
+}
+
+fn print_reply(reply: &Reply, json: bool) -> anyhow::Result<()> {
+    if json {
+        let v = if reply.data.is_null() {
+            serde_json::json!({"error": reply.summary, "suggestions": reply.suggestions})
+        } else {
+            reply.data.clone()
+        };
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        let ansi = std::io::stdout().is_terminal();
+        print!("{}", crate::render::terminal::render(reply, ansi));
+    }
+    Ok(())
 }
 
 /// Runs one subcommand; returns the process exit code.
@@ -94,6 +182,70 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             })?;
             println!("{report}");
             Ok(if report.unparsed.is_empty() { 0 } else { 1 })
+        }
+        Cmd::Ask {
+            question,
+            limit,
+            common,
+        } => {
+            let limit = limit.clamp(1, crate::commands::MAX_RESULTS);
+            let app = App::open(config::knowledge_dir(common.knowledge))?;
+            let reply = execute(
+                &app,
+                &Command::Ask {
+                    question,
+                    page: 0,
+                    per_page: limit,
+                },
+            );
+            print_reply(&reply, common.json)?;
+            // An honest "I don't know" is a successful run for scripts reading --json.
+            Ok(if reply.status == Status::Invalid {
+                1
+            } else {
+                0
+            })
+        }
+        Cmd::Stack { company, common } => lookup(common, Command::Stack { company }),
+        Cmd::Uses { technology, common } => lookup(common, Command::Uses { tech: technology }),
+        Cmd::Whatis { technology, common } => lookup(common, Command::WhatIs { tech: technology }),
+        Cmd::Compare {
+            first,
+            second,
+            common,
+        } => lookup(common, Command::Compare { first, second }),
+        Cmd::Read {
+            topic,
+            limit,
+            common,
+        } => lookup(
+            common,
+            Command::Read {
+                topic,
+                page: 0,
+                per_page: limit,
+            },
+        ),
+        Cmd::Eval {
+            file,
+            show_misses,
+            knowledge,
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let questions = crate::eval::parse(&text)?;
+            let app = App::open(config::knowledge_dir(knowledge))?;
+            let s = crate::eval::score(&app.engine, &questions);
+            if show_misses {
+                for m in &s.misses {
+                    println!("{m}");
+                }
+            }
+            for (cat, (ok, total)) in &s.per_cat {
+                println!("{cat:10} {ok}/{total}");
+            }
+            println!("{}", s.summary());
+            Ok(0)
         }
     }
 }

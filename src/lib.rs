@@ -2,11 +2,20 @@
 //!
 //! Layout (one path for every request: transport → `Command` → `execute` → `Reply`):
 //! - [`knowledge`]: the curated entries of `knowledge/`, loaded, validated, resolved.
+//! - [`search`]: the tantivy index and the answer engine (entities, intents, ranking, excerpts).
+//! - [`commands`]: the typed `Command`s and `execute`, returning a transport-neutral [`reply::Reply`].
+//! - [`app`]: the state built once per process.
 //! - [`text`]: normalisation, slugs, safe truncation shared by every layer.
 //! - [`config`]: where the knowledge folder and the data directory are.
 //! - [`cli`]: the command line.
 
+pub mod app;
 pub mod cli;
+pub mod commands;
 pub mod config;
+pub mod eval;
 pub mod knowledge;
+pub mod render;
+pub mod reply;
+pub mod search;
 pub mod text;

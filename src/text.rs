@@ -121,3 +121,40 @@ mod tests {
         assert_eq!(line_of("a\nb\nc", 4), 3);
     }
 }
+
+/// Escapes Discord markdown and neutralises mentions, so stored text shows as written and
+/// can never format, ping (`@everyone`, `<@id>`) or hide a link.
+pub fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut line_start = true;
+    for c in s.chars() {
+        match c {
+            '*' | '_' | '`' | '~' | '|' | '\\' | '[' | ']' | '<' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '>' | '#' | '-' if line_start => {
+                out.push('\\');
+                out.push(c);
+            }
+            '@' => out.push_str("@\u{200B}"),
+            _ => out.push(c),
+        }
+        line_start = c == '\n' || (line_start && c == ' ');
+    }
+    out
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::escape_markdown;
+
+    #[test]
+    fn markdown_and_mentions_are_neutralised() {
+        assert_eq!(
+            escape_markdown("**bold** @everyone <@123>"),
+            "\\*\\*bold\\*\\* @\u{200B}everyone \\<@\u{200B}123>"
+        );
+        assert_eq!(escape_markdown("> quote\n# head"), "\\> quote\n\\# head");
+    }
+}

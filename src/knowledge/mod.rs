@@ -7,7 +7,7 @@ pub mod import;
 mod load;
 mod model;
 
-pub use load::{load_dir, Problem};
+pub use load::{is_http_url, item_text, load_dir, split_item, stack_text, Problem};
 pub use model::*;
 
 use crate::text::compact_key;

@@ -1,0 +1,104 @@
+//! `/compare A B`: the technologies two companies share and those only one uses, by layer.
+
+use super::{name_arg, unknown};
+use crate::app::App;
+use crate::knowledge::{Detail, Kind, Layer};
+use crate::reply::{links, plain, Block, Reply, Status};
+use std::collections::BTreeMap;
+
+pub fn run(app: &App, first: &str, second: &str) -> Reply {
+    let (a, b) = match (name_arg("company", first), name_arg("company", second)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let k = app.engine.knowledge();
+    let mut sides = Vec::new();
+    for n in [&a, &b] {
+        let Some(c) = k.companies.get(n) else {
+            let s = k
+                .companies
+                .suggest(n, 3)
+                .into_iter()
+                .map(|c| c.name.clone())
+                .collect();
+            return unknown("company", n, s);
+        };
+        let stacks: Vec<_> = k
+            .entries
+            .iter()
+            .filter(|e| {
+                e.kind == Kind::Stack
+                    && matches!(&e.detail, Detail::Stack { company_id, .. } if *company_id == c.id)
+            })
+            .collect();
+        if stacks.iter().all(|e| e.technologies.is_empty()) {
+            return Reply::invalid(format!(
+                "Archie has no technology list for {}, so there is nothing to compare.",
+                c.name
+            ));
+        }
+        let techs: Vec<String> = stacks
+            .iter()
+            .flat_map(|e| e.technologies.iter().cloned())
+            .collect();
+        let sources: Vec<String> = stacks
+            .iter()
+            .flat_map(|e| e.sources.iter().cloned())
+            .collect();
+        sides.push((c.name.clone(), techs, sources));
+    }
+    if sides[0].0 == sides[1].0 {
+        return Reply::invalid("Give two different companies to compare.");
+    }
+    let layer_of = |t: &str| k.techs.get(t).map(|t| t.layer).unwrap_or(Layer::Other);
+    let mut by_layer: BTreeMap<Layer, (Vec<String>, Vec<String>, Vec<String>)> = BTreeMap::new();
+    for t in &sides[0].1 {
+        let slot = by_layer.entry(layer_of(t)).or_default();
+        if sides[1].1.contains(t) {
+            if !slot.0.contains(t) {
+                slot.0.push(t.clone());
+            }
+        } else if !slot.1.contains(t) {
+            slot.1.push(t.clone());
+        }
+    }
+    for t in &sides[1].1 {
+        if !sides[0].1.contains(t) {
+            let slot = by_layer.entry(layer_of(t)).or_default();
+            if !slot.2.contains(t) {
+                slot.2.push(t.clone());
+            }
+        }
+    }
+    let (na, nb) = (sides[0].0.clone(), sides[1].0.clone());
+    let mut r = Reply::new(Status::Answer, format!("{na} vs {nb}"));
+    let shared: usize = by_layer.values().map(|v| v.0.len()).sum();
+    r.summary = Some(format!("{shared} technologies in common."));
+    let mut srcs = sides[0].2.clone();
+    srcs.extend(sides[1].2.iter().cloned());
+    let mut json_layers = Vec::new();
+    for (layer, (both, only_a, only_b)) in &by_layer {
+        let mut lines = Vec::new();
+        if !both.is_empty() {
+            lines.push(format!("both: {}", both.join(", ")));
+        }
+        if !only_a.is_empty() {
+            lines.push(format!("only {na}: {}", only_a.join(", ")));
+        }
+        if !only_b.is_empty() {
+            lines.push(format!("only {nb}: {}", only_b.join(", ")));
+        }
+        r.blocks.push(Block {
+            heading: layer.label().into(),
+            tag: None,
+            body: plain(lines.join("\n")),
+            sources: Vec::new(),
+        });
+        json_layers.push(serde_json::json!({"layer": layer, "shared": both, "only_first": only_a, "only_second": only_b}));
+    }
+    if let Some(last) = r.blocks.last_mut() {
+        last.sources = links(&srcs);
+    }
+    r.data = serde_json::json!({"first": na, "second": nb, "layers": json_layers, "sources": srcs});
+    r
+}

@@ -1,0 +1,97 @@
+//! The typed commands every transport produces, and `execute`, the one dispatcher.
+//! One file per command, each with a `run` of the same shape.
+
+mod ask;
+mod compare;
+mod help;
+mod read;
+mod stack;
+mod uses;
+mod whatis;
+
+use crate::app::App;
+use crate::reply::Reply;
+
+/// Longest name a lookup command accepts (Discord's option values are capped at 100 too).
+pub const MAX_NAME_CHARS: usize = 100;
+/// Results a paged answer can reach.
+pub const MAX_RESULTS: usize = 15;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Ask {
+        question: String,
+        page: usize,
+        per_page: usize,
+    },
+    Stack {
+        company: String,
+    },
+    Uses {
+        tech: String,
+    },
+    WhatIs {
+        tech: String,
+    },
+    Compare {
+        first: String,
+        second: String,
+    },
+    Read {
+        topic: String,
+        page: usize,
+        per_page: usize,
+    },
+    Help,
+}
+
+/// Runs a command against the app. Never panics on user input; every failure is a `Reply`.
+pub fn execute(app: &App, cmd: &Command) -> Reply {
+    match cmd {
+        Command::Ask {
+            question,
+            page,
+            per_page,
+        } => ask::run(app, question, *page, *per_page),
+        Command::Stack { company } => stack::run(app, company),
+        Command::Uses { tech } => uses::run(app, tech),
+        Command::WhatIs { tech } => whatis::run(app, tech),
+        Command::Compare { first, second } => compare::run(app, first, second),
+        Command::Read {
+            topic,
+            page,
+            per_page,
+        } => read::run(app, topic, *page, *per_page),
+        Command::Help => help::run(app),
+    }
+}
+
+/// Trims a name argument, refusing empty or oversized input with a clear message.
+fn name_arg(what: &str, v: &str) -> Result<String, Reply> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Err(Reply::invalid(format!("Give a {what} name.")));
+    }
+    if v.chars().count() > MAX_NAME_CHARS {
+        return Err(Reply::invalid(format!(
+            "That {what} name is too long ({} characters; at most {MAX_NAME_CHARS}).",
+            v.chars().count()
+        )));
+    }
+    Ok(v.to_string())
+}
+
+/// "no company 'Twiter' — did you mean Twitter?"
+fn unknown(what: &str, given: &str, suggestions: Vec<String>) -> Reply {
+    let shown = crate::text::truncate_words(given, 60);
+    let mut msg = format!("No {what} '{shown}' in Archie's knowledge");
+    if suggestions.is_empty() {
+        msg.push('.');
+    } else {
+        msg.push_str(&format!(" — did you mean {}?", suggestions.join(", ")));
+    }
+    let mut r = Reply::new(crate::reply::Status::Invalid, format!("Unknown {what}"));
+    r.summary = Some(msg);
+    r.suggestions = suggestions;
+    r
+}

@@ -1,0 +1,130 @@
+//! `/stack COMPANY`: a company's technologies by layer, its links and its reading list.
+
+use super::{name_arg, unknown};
+use crate::app::App;
+use crate::knowledge::{item_text, Detail, Kind};
+use crate::reply::{links, plain, Block, Link, Reply, Status};
+
+pub fn run(app: &App, company: &str) -> Reply {
+    let name = match name_arg("company", company) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    let k = app.engine.knowledge();
+    let Some(c) = k.companies.get(&name) else {
+        let s = k
+            .companies
+            .suggest(&name, 3)
+            .into_iter()
+            .map(|c| c.name.clone())
+            .collect();
+        return unknown("company", &name, s);
+    };
+    let stacks: Vec<_> = k
+        .entries
+        .iter()
+        .filter(|e| matches!(&e.detail, Detail::Stack { company_id, .. } if *company_id == c.id))
+        .collect();
+    let reading: Vec<_> = k
+        .entries
+        .iter()
+        .filter(|e| e.kind == Kind::Reading && e.company.as_deref() == Some(c.name.as_str()))
+        .collect();
+    let mut r = Reply::new(Status::Answer, format!("{} technology stack", c.name));
+    let mut layers_json = Vec::new();
+    let mut link_list: Vec<Link> = Vec::new();
+    let mut sources: Vec<String> = Vec::new();
+    for e in &stacks {
+        let Detail::Stack {
+            layers,
+            links: ls,
+            remark,
+            ..
+        } = &e.detail
+        else {
+            continue;
+        };
+        let src = links(&e.sources);
+        for g in layers {
+            let items: Vec<String> = g.items.iter().map(item_text).collect();
+            r.blocks.push(Block {
+                heading: g.layer.label().to_string(),
+                tag: None,
+                body: plain(items.join(", ")),
+                sources: src.clone(),
+            });
+            layers_json.push(serde_json::json!({"layer": g.layer, "technologies": g.items, "sources": e.sources}));
+        }
+        if let Some(rm) = remark {
+            r.blocks.push(Block {
+                heading: "Note".into(),
+                tag: None,
+                body: plain(rm.clone()),
+                sources: src.clone(),
+            });
+        }
+        for l in ls {
+            if !link_list.iter().any(|x| x.url == l.url) {
+                link_list.push(Link {
+                    title: l.title.clone(),
+                    url: l.url.clone(),
+                });
+            }
+        }
+        sources.extend(e.sources.iter().cloned());
+    }
+    if stacks.is_empty() {
+        r.summary = Some(format!(
+            "Archie has no technology list for {}, only its reading list.",
+            c.name
+        ));
+    } else {
+        let techs: usize = stacks.iter().map(|e| e.technologies.len()).sum();
+        r.summary = Some(format!(
+            "{techs} technologies from {} source(s).",
+            stacks.len()
+        ));
+    }
+    if !link_list.is_empty() {
+        let body = link_list
+            .iter()
+            .map(|l| l.title.clone())
+            .collect::<Vec<_>>()
+            .join("\n");
+        r.blocks.push(Block {
+            heading: "Articles".into(),
+            tag: None,
+            body: plain(body),
+            sources: link_list.clone(),
+        });
+    }
+    if !reading.is_empty() {
+        let rl: Vec<Link> = reading
+            .iter()
+            .map(|e| Link {
+                title: e.title.clone(),
+                url: e.sources.first().cloned().unwrap_or_default(),
+            })
+            .collect();
+        let body = rl
+            .iter()
+            .map(|l| l.title.clone())
+            .collect::<Vec<_>>()
+            .join("\n");
+        r.blocks.push(Block {
+            heading: "Reading list".into(),
+            tag: None,
+            body: plain(body),
+            sources: rl,
+        });
+    }
+    if stacks.is_empty() && reading.is_empty() {
+        return unknown("company stack", &c.name, Vec::new());
+    }
+    r.data = serde_json::json!({
+        "company": c.name, "id": c.id, "layers": layers_json,
+        "links": link_list, "reading": reading.iter().map(|e| serde_json::json!({"title": e.title, "url": e.sources.first()})).collect::<Vec<_>>(),
+        "sources": sources,
+    });
+    r
+}

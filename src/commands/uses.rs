@@ -1,0 +1,91 @@
+//! `/uses TECHNOLOGY`: the companies whose stack lists it, each with its source.
+
+use super::{name_arg, unknown};
+use crate::app::App;
+use crate::knowledge::{Detail, Kind};
+use crate::reply::{links, plain, Block, Reply, Status};
+
+pub fn run(app: &App, tech: &str) -> Reply {
+    let name = match name_arg("technology", tech) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    let k = app.engine.knowledge();
+    let Some(t) = k.techs.get(&name) else {
+        let s = k
+            .techs
+            .suggest(&name, 3)
+            .into_iter()
+            .map(|t| t.name.clone())
+            .collect();
+        return unknown("technology", &name, s);
+    };
+    let mut r = Reply::new(Status::Answer, format!("Who uses {}", t.name));
+    let mut users = Vec::new();
+    for e in k
+        .entries
+        .iter()
+        .filter(|e| e.kind == Kind::Stack && e.technologies.contains(&t.name))
+    {
+        let Detail::Stack { layers, .. } = &e.detail else {
+            continue;
+        };
+        let spelled: Vec<String> = layers
+            .iter()
+            .flat_map(|g| g.items.iter())
+            .filter(|i| i.tech == t.name)
+            .map(crate::knowledge::item_text)
+            .collect();
+        let company = e.company.clone().unwrap_or_default();
+        r.blocks.push(Block {
+            heading: company.clone(),
+            tag: None,
+            body: plain(format!("listed as {}", spelled.join(", "))),
+            sources: links(&e.sources),
+        });
+        users.push(serde_json::json!({"company": company, "as": spelled, "stack": e.id, "sources": e.sources}));
+    }
+    let related: Vec<_> = k
+        .entries
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                Kind::Reading | Kind::Article | Kind::Qa | Kind::Note
+            ) && e.technologies.contains(&t.name)
+        })
+        .take(5)
+        .collect();
+    r.summary = Some(if users.is_empty() {
+        format!("No company stack in Archie's knowledge lists {}.", t.name)
+    } else {
+        let names: Vec<String> = r.blocks.iter().map(|b| b.heading.clone()).collect();
+        format!(
+            "{} compan{} list {}: {}.",
+            names.len(),
+            if names.len() == 1 { "y" } else { "ies" },
+            t.name,
+            names.join(", ")
+        )
+    });
+    if !related.is_empty() {
+        let body = related
+            .iter()
+            .map(|e| e.title.clone())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let srcs: Vec<String> = related
+            .iter()
+            .filter_map(|e| e.sources.first().cloned())
+            .collect();
+        r.blocks.push(Block {
+            heading: "Related reading".into(),
+            tag: None,
+            body: plain(body),
+            sources: links(&srcs),
+        });
+    }
+    r.data = serde_json::json!({"technology": t.name, "id": t.id, "users": users,
+        "related": related.iter().map(|e| serde_json::json!({"id": e.id, "title": e.title, "sources": e.sources})).collect::<Vec<_>>()});
+    r
+}

@@ -1,0 +1,66 @@
+//! `/whatis TECHNOLOGY`: what a technology is, who uses it, where that comes from.
+
+use super::{name_arg, unknown};
+use crate::app::App;
+use crate::knowledge::Detail;
+use crate::reply::{links, plain, Block, Reply, Status};
+
+pub fn run(app: &App, tech: &str) -> Reply {
+    let name = match name_arg("technology", tech) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    let k = app.engine.knowledge();
+    let Some(e) = k.tech_entry(&name) else {
+        let s = k
+            .techs
+            .suggest(&name, 3)
+            .into_iter()
+            .map(|t| t.name.clone())
+            .collect();
+        return unknown("technology", &name, s);
+    };
+    let Detail::Tech {
+        layer,
+        group,
+        description,
+        used_by,
+    } = &e.detail
+    else {
+        return unknown("technology", &name, Vec::new());
+    };
+    let mut r = Reply::new(Status::Answer, e.title.clone());
+    let what = match description {
+        Some(d) => d.clone(),
+        None => format!(
+            "The sources describe {} nowhere; they list it under {}.",
+            e.title,
+            layer.label().to_lowercase()
+        ),
+    };
+    r.blocks.push(Block {
+        heading: "What it is".into(),
+        tag: group.clone(),
+        body: plain(what),
+        sources: links(&e.sources),
+    });
+    if !e.aliases.is_empty() {
+        r.blocks.push(Block {
+            heading: "Also written".into(),
+            tag: None,
+            body: plain(e.aliases.join(", ")),
+            sources: Vec::new(),
+        });
+    }
+    if !used_by.is_empty() {
+        r.blocks.push(Block {
+            heading: "Used by".into(),
+            tag: None,
+            body: plain(used_by.join(", ")),
+            sources: Vec::new(),
+        });
+    }
+    r.data = serde_json::json!({"technology": e.title, "id": e.id, "layer": layer, "group": group,
+        "description": description, "aliases": e.aliases, "used_by": used_by, "sources": e.sources});
+    r
+}

@@ -1,0 +1,156 @@
+//! `archie eval`: scores a question set with the rules of `shared/eval/README.md`:
+//! an alternative holds for a result when all its terms appear (case-insensitively) in the
+//! result's title + excerpt + company; "none" questions must get no result.
+
+use crate::search::{Engine, SearchResult};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+pub struct Question {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub cat: String,
+    pub q: String,
+    pub expect: Expect,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Expect {
+    None(String),
+    Any(Vec<Vec<String>>),
+}
+
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Scores {
+    pub answerable: usize,
+    pub hit1: usize,
+    pub hit3: usize,
+    pub mrr5: f64,
+    pub none_ok: usize,
+    pub none_total: usize,
+    pub per_cat: BTreeMap<String, (usize, usize)>,
+    pub misses: Vec<String>,
+}
+
+impl Scores {
+    pub fn hit_at_1(&self) -> f64 {
+        self.hit1 as f64 / self.answerable.max(1) as f64
+    }
+    pub fn hit_at_3(&self) -> f64 {
+        self.hit3 as f64 / self.answerable.max(1) as f64
+    }
+    pub fn mrr(&self) -> f64 {
+        self.mrr5 / self.answerable.max(1) as f64
+    }
+    pub fn summary(&self) -> String {
+        format!(
+            "hit@1 {:.3} hit@3 {:.3} mrr@5 {:.3} none-ok {}/{}",
+            self.hit_at_1(),
+            self.hit_at_3(),
+            self.mrr(),
+            self.none_ok,
+            self.none_total
+        )
+    }
+}
+
+fn visible(r: &SearchResult) -> String {
+    format!(
+        "{} {} {}",
+        r.title,
+        r.excerpt,
+        r.company.as_deref().unwrap_or("")
+    )
+    .to_lowercase()
+}
+
+/// 1-based rank of the first result satisfying an alternative.
+pub fn rank_of(results: &[SearchResult], alts: &[Vec<String>]) -> Option<usize> {
+    results
+        .iter()
+        .position(|r| {
+            let v = visible(r);
+            alts.iter()
+                .any(|alt| alt.iter().all(|t| v.contains(&t.to_lowercase())))
+        })
+        .map(|i| i + 1)
+}
+
+pub fn parse(jsonl: &str) -> anyhow::Result<Vec<Question>> {
+    let mut out = Vec::new();
+    for (i, line) in jsonl.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let q: Question =
+            serde_json::from_str(line).map_err(|e| anyhow::anyhow!("line {}: {e}", i + 1))?;
+        if let Expect::None(s) = &q.expect {
+            anyhow::ensure!(
+                s == "none",
+                "line {}: expect must be \"none\" or a list of alternatives",
+                i + 1
+            );
+        }
+        out.push(q);
+    }
+    Ok(out)
+}
+
+pub fn score(engine: &Engine, questions: &[Question]) -> Scores {
+    let mut s = Scores::default();
+    for q in questions {
+        let ans = engine.ask(&q.q, 5);
+        let slot = s.per_cat.entry(q.cat.clone()).or_default();
+        match &q.expect {
+            Expect::None(_) => {
+                s.none_total += 1;
+                slot.1 += 1;
+                if ans.results.is_empty() {
+                    s.none_ok += 1;
+                    slot.0 += 1;
+                } else {
+                    let titles: Vec<&str> = ans
+                        .results
+                        .iter()
+                        .take(3)
+                        .map(|r| r.title.as_str())
+                        .collect();
+                    s.misses.push(format!(
+                        "MISS {} [{}] {:?}: expected no answer, got {:?}",
+                        q.id, q.cat, q.q, titles
+                    ));
+                }
+            }
+            Expect::Any(alts) => {
+                s.answerable += 1;
+                slot.1 += 1;
+                let r = rank_of(&ans.results, alts);
+                if r == Some(1) {
+                    s.hit1 += 1;
+                }
+                if r.is_some_and(|r| r <= 3) {
+                    s.hit3 += 1;
+                    slot.0 += 1;
+                } else {
+                    let top: Vec<(String, String)> = ans
+                        .results
+                        .iter()
+                        .take(3)
+                        .map(|r| (r.title.clone(), crate::text::truncate_words(&r.excerpt, 80)))
+                        .collect();
+                    s.misses.push(format!(
+                        "MISS {} [{}] {:?}: top = {:?}",
+                        q.id, q.cat, q.q, top
+                    ));
+                }
+                if let Some(r) = r.filter(|&r| r <= 5) {
+                    s.mrr5 += 1.0 / r as f64;
+                }
+            }
+        }
+    }
+    s
+}

@@ -1,0 +1,3 @@
+//! Renderers: the only code that turns a [`crate::reply::Reply`] into bytes for a transport.
+
+pub mod terminal;

@@ -1,0 +1,341 @@
+//! The tantivy index over knowledge entries: schema, analyzer, build, persistence with a
+//! format version and content fingerprint, and fielded BM25 retrieval.
+
+use crate::knowledge::Entry;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+/// Bumped whenever the schema or the analyzer changes, so old indexes are rebuilt.
+pub const FORMAT_VERSION: u32 = 1;
+const TOKENIZER: &str = "archie_en";
+
+/// Lowercase, ASCII-folded, English-stemmed words. The same analyzer serves indexing,
+/// queries and excerpt highlighting, so they always agree on what a "word" is.
+pub fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// Analyzed terms of `text`, in order.
+pub fn terms(a: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut ts = a.token_stream(text);
+    let mut out = Vec::new();
+    while ts.advance() {
+        out.push(ts.token().text.clone());
+    }
+    out
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Fields {
+    pub title: Field,
+    pub question: Field,
+    pub body: Field,
+    pub company: Field,
+    pub tech: Field,
+    pub kind: Field,
+    pub scope: Field,
+    pub ord: Field,
+}
+
+/// The text a field of one entry is indexed with.
+pub struct DocText<'a> {
+    pub entry: &'a Entry,
+    /// Company display name plus its aliases.
+    pub company: String,
+    /// Canonical technology names plus their aliases.
+    pub tech: String,
+    /// `""` for the shared knowledge, a guild id for a server's own entries.
+    pub scope: &'a str,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut sb = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        title: sb.add_text_field("title", text.clone()),
+        question: sb.add_text_field("question", text.clone()),
+        body: sb.add_text_field("body", text.clone()),
+        company: sb.add_text_field("company", text.clone()),
+        tech: sb.add_text_field("tech", text),
+        kind: sb.add_text_field("kind", STRING),
+        scope: sb.add_text_field("scope", STRING),
+        ord: sb.add_u64_field("ord", FAST | STORED),
+    };
+    (sb.build(), fields)
+}
+
+/// The persisted index plus one reader for the process.
+pub struct SearchIndex {
+    pub index: Index,
+    pub reader: IndexReader,
+    pub fields: Fields,
+    pub dir: Option<PathBuf>,
+}
+
+/// A fingerprint of everything indexed: any change to an entry changes it.
+pub fn fingerprint(docs: &[DocText]) -> String {
+    let mut h = Sha256::new();
+    h.update(FORMAT_VERSION.to_le_bytes());
+    for d in docs {
+        // Entries serialize deterministically; the extra fields are derived but included
+        // so an alias change also rebuilds.
+        h.update(serde_json::to_vec(d.entry).unwrap_or_default());
+        h.update(d.company.as_bytes());
+        h.update(d.tech.as_bytes());
+        h.update(d.scope.as_bytes());
+        h.update([0u8]);
+    }
+    hex::encode(&h.finalize()[..12])
+}
+
+impl SearchIndex {
+    fn register(index: &Index) {
+        index.tokenizers().register(TOKENIZER, analyzer());
+    }
+
+    fn with_reader(index: Index, fields: Fields, dir: Option<PathBuf>) -> tantivy::Result<Self> {
+        Self::register(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+            dir,
+        })
+    }
+
+    /// An index held in memory (tests, benchmarks).
+    pub fn in_memory(docs: &[DocText]) -> tantivy::Result<Self> {
+        let (schema, fields) = schema();
+        let index = Index::create_in_ram(schema);
+        let si = Self::with_reader(index, fields, None)?;
+        si.write_all(docs)?;
+        Ok(si)
+    }
+
+    /// Opens the index for `docs` under `data_dir`, building it first when it is missing,
+    /// from another format version or content, or unreadable. Returns whether it was built.
+    pub fn open_or_build(data_dir: &Path, docs: &[DocText]) -> anyhow::Result<(Self, bool)> {
+        let fp = fingerprint(docs);
+        let name = format!("index-v{FORMAT_VERSION}-{fp}");
+        let dir = data_dir.join(&name);
+        if dir.join("meta.json").is_file() {
+            match Self::open(&dir, docs.len()) {
+                Ok(si) => return Ok((si, false)),
+                Err(e) => {
+                    tracing::warn!(error = %e, dir = %dir.display(), "index unreadable, rebuilding")
+                }
+            }
+        }
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot create data directory {}: {e} (set ARCHIE_DATA_DIR to a writable folder)",
+                data_dir.display()
+            )
+        })?;
+        // Build in a private folder, then rename into place: concurrent processes never see
+        // a half-built index, and the loser of a race simply uses the winner's.
+        let tmp = data_dir.join(format!(".{name}.tmp-{}-{}", std::process::id(), nanos()));
+        std::fs::create_dir_all(&tmp)?;
+        let (schema, fields) = schema();
+        let index = Index::create_in_dir(&tmp, schema)?;
+        let si = Self::with_reader(index, fields, None)?;
+        si.write_all(docs)?;
+        drop(si);
+        if std::fs::rename(&tmp, &dir).is_err() {
+            let _ = std::fs::remove_dir_all(&tmp);
+            if std::fs::remove_dir_all(&dir).is_ok() {
+                // A broken index was in the way: retry once.
+                let _ = std::fs::rename(&tmp, &dir);
+            }
+        }
+        if !dir.join("meta.json").is_file() {
+            // Last resort (read-only races): rebuild in place.
+            return Self::rebuild_in_place(&dir, docs).map(|s| (s, true));
+        }
+        remove_stale(data_dir, &name);
+        Ok((Self::open(&dir, docs.len())?, true))
+    }
+
+    fn rebuild_in_place(dir: &Path, docs: &[DocText]) -> anyhow::Result<Self> {
+        let _ = std::fs::remove_dir_all(dir);
+        std::fs::create_dir_all(dir)?;
+        let (schema, fields) = schema();
+        let index = Index::create_in_dir(dir, schema)?;
+        let si = Self::with_reader(index, fields, Some(dir.to_path_buf()))?;
+        si.write_all(docs)?;
+        Ok(si)
+    }
+
+    fn open(dir: &Path, expected_docs: usize) -> anyhow::Result<Self> {
+        let index = Index::open_in_dir(dir)?;
+        let (_, fields) = schema();
+        let si = Self::with_reader(index, fields, Some(dir.to_path_buf()))?;
+        let n = si.reader.searcher().num_docs() as usize;
+        anyhow::ensure!(
+            n == expected_docs,
+            "index holds {n} documents, expected {expected_docs}"
+        );
+        Ok(si)
+    }
+
+    fn write_all(&self, docs: &[DocText]) -> tantivy::Result<()> {
+        let mut w: IndexWriter = self.index.writer_with_num_threads(1, 20_000_000)?;
+        for (i, d) in docs.iter().enumerate() {
+            w.add_document(self.document(i as u64, d))?;
+        }
+        w.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    pub fn document(&self, ord: u64, d: &DocText) -> TantivyDocument {
+        let f = &self.fields;
+        let e = d.entry;
+        let question = match &e.detail {
+            crate::knowledge::Detail::Qa { question, .. } => question.as_str(),
+            _ => "",
+        };
+        doc!(
+            f.title => e.title.as_str(),
+            f.question => question,
+            f.body => e.text.as_str(),
+            f.company => d.company.as_str(),
+            f.tech => d.tech.as_str(),
+            f.kind => e.kind.as_str(),
+            f.scope => d.scope,
+            f.ord => ord,
+        )
+    }
+
+    /// Fielded BM25 over analyzed query terms: returns `(ord, score)` best first, limited to
+    /// the given scopes (always including the shared knowledge).
+    pub fn bm25(
+        &self,
+        terms: &[String],
+        scopes: &[&str],
+        limit: usize,
+    ) -> tantivy::Result<Vec<(u64, f32)>> {
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let f = self.fields;
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for t in terms {
+            for (field, boost) in [
+                (f.title, 2.0),
+                (f.question, 1.5),
+                (f.body, 1.0),
+                (f.company, 1.5),
+                (f.tech, 1.5),
+            ] {
+                let q = TermQuery::new(
+                    Term::from_field_text(field, t),
+                    IndexRecordOption::WithFreqs,
+                );
+                should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+            }
+        }
+        let text_q: Box<dyn Query> = Box::new(BooleanQuery::new(should));
+        let mut scope_q: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Should,
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.scope, ""),
+                IndexRecordOption::Basic,
+            )),
+        )];
+        for s in scopes.iter().filter(|s| !s.is_empty()) {
+            scope_q.push((
+                Occur::Should,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.scope, s),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        let q = BooleanQuery::new(vec![
+            (Occur::Must, text_q),
+            (
+                Occur::Must,
+                Box::new(BoostQuery::new(Box::new(BooleanQuery::new(scope_q)), 0.0))
+                    as Box<dyn Query>,
+            ),
+        ]);
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&q, &TopDocs::with_limit(limit).order_by_score())?;
+        let mut out = Vec::with_capacity(top.len());
+        let mut columns: Vec<Option<tantivy::columnar::Column<u64>>> = Vec::new();
+        for seg in searcher.segment_readers() {
+            columns.push(seg.fast_fields().u64("ord").ok());
+        }
+        for (score, addr) in top {
+            if let Some(Some(col)) = columns.get(addr.segment_ord as usize) {
+                if let Some(ord) = col.first(addr.doc_id) {
+                    out.push((ord, score));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many documents contain `term` in any text field, for weighting query words.
+    pub fn doc_freq(&self, term: &str) -> u64 {
+        let searcher = self.reader.searcher();
+        let f = self.fields;
+        [f.title, f.body, f.company, f.tech]
+            .into_iter()
+            .map(|field| {
+                searcher
+                    .doc_freq(&Term::from_field_text(field, term))
+                    .unwrap_or(0)
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+}
+
+fn nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+/// Removes indexes of older contents or formats (best effort; one may be in use elsewhere).
+fn remove_stale(data_dir: &Path, keep: &str) {
+    let Ok(rd) = std::fs::read_dir(data_dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let n = e.file_name().to_string_lossy().to_string();
+        if n != keep && n.starts_with("index-v") {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}

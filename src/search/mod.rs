@@ -1,0 +1,423 @@
+//! The answer engine behind `/ask` and the CLI: understands the question, retrieves
+//! candidates with fielded BM25 plus entity lookups, ranks them, applies a relevance floor,
+//! folds duplicates and cuts excerpts. Knows nothing about Discord.
+
+pub mod excerpt;
+pub mod index;
+pub mod query;
+
+use crate::knowledge::{item_text, Detail, Entry, Kind, Knowledge, Layer};
+use crate::text::normalize;
+use excerpt::Excerpt;
+use index::{analyzer, terms, DocText, SearchIndex};
+use query::{understand, Intent, Understanding};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use tantivy::tokenizer::TextAnalyzer;
+
+/// Words of a question that are read; the rest of a very long text is ignored.
+pub const MAX_QUESTION_WORDS: usize = 64;
+/// Below this share of the question's weight matched, a result is noise.
+const COVERAGE_FLOOR: f32 = 0.5;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResult {
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    /// The excerpt with matched words wrapped in `**`.
+    pub excerpt: String,
+    pub company: Option<String>,
+    pub sources: Vec<String>,
+    pub score: f32,
+    /// Ids of other entries folded into this one (the same fact from another source).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<String>,
+    #[serde(skip)]
+    pub parts: Excerpt,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Answer {
+    pub query: String,
+    pub results: Vec<SearchResult>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<String>,
+    pub intent: Intent,
+    #[serde(skip)]
+    pub understanding: Option<Understanding>,
+}
+
+pub struct Engine {
+    knowledge: Knowledge,
+    index: SearchIndex,
+    /// Analysed terms of each entry (by ordinal), for coverage and highlighting.
+    entry_terms: Vec<HashSet<String>>,
+    analyzer: TextAnalyzer,
+    built: bool,
+}
+
+/// The text indexed for an entry's company and technologies: names plus aliases.
+fn doc_texts<'a>(k: &'a Knowledge) -> Vec<DocText<'a>> {
+    k.entries
+        .iter()
+        .map(|e| {
+            let company = e
+                .company
+                .as_deref()
+                .and_then(|c| k.companies.get(c))
+                .map(|c| format!("{} {}", c.name, c.aliases.join(" ")))
+                .unwrap_or_default();
+            let mut tech = String::new();
+            for t in &e.technologies {
+                if let Some(te) = k.techs.get(t) {
+                    tech.push_str(&format!("{} {} ", te.name, te.aliases.join(" ")));
+                }
+            }
+            DocText {
+                entry: e,
+                company,
+                tech,
+                scope: "",
+            }
+        })
+        .collect()
+}
+
+impl Engine {
+    /// Builds the engine; with a data directory the index is persisted there and reused
+    /// while the knowledge is unchanged, otherwise it lives in memory.
+    pub fn new(knowledge: Knowledge, data_dir: Option<&Path>) -> anyhow::Result<Engine> {
+        let docs = doc_texts(&knowledge);
+        let (index, built) = match data_dir {
+            Some(d) => SearchIndex::open_or_build(d, &docs)?,
+            None => (SearchIndex::in_memory(&docs)?, true),
+        };
+        let mut a = analyzer();
+        let entry_terms = docs
+            .iter()
+            .map(|d| {
+                let all = format!(
+                    "{} {} {} {}",
+                    d.entry.title, d.entry.text, d.company, d.tech
+                );
+                terms(&mut a, &all).into_iter().collect()
+            })
+            .collect();
+        drop(docs);
+        Ok(Engine {
+            knowledge,
+            index,
+            entry_terms,
+            analyzer: a,
+            built,
+        })
+    }
+
+    pub fn knowledge(&self) -> &Knowledge {
+        &self.knowledge
+    }
+
+    /// Whether opening the engine had to build the index (first run or changed knowledge).
+    pub fn index_was_built(&self) -> bool {
+        self.built
+    }
+
+    pub fn index(&self) -> &SearchIndex {
+        &self.index
+    }
+
+    /// Understands a question (entities, typos, intent) without searching.
+    pub fn understand(&self, question: &str) -> Understanding {
+        let q = clip_words(question, MAX_QUESTION_WORDS);
+        let a = std::cell::RefCell::new(self.analyzer.clone());
+        let known = |w: &str| {
+            terms(&mut a.borrow_mut(), w)
+                .iter()
+                .all(|t| self.index.doc_freq(t) > 0)
+        };
+        understand(&self.knowledge, &q, &known)
+    }
+
+    /// Answers a question: best results first, empty when nothing relevant is known.
+    pub fn ask(&self, question: &str, limit: usize) -> Answer {
+        self.search(question, limit, &[])
+    }
+
+    /// Like [`Engine::ask`], limited to entries of the given kinds (all when empty).
+    pub fn search(&self, question: &str, limit: usize, kinds: &[Kind]) -> Answer {
+        let limit = limit.clamp(1, 25);
+        let u = self.understand(question);
+        let k = &self.knowledge;
+        let mut a = self.analyzer.clone();
+        let qterms: Vec<String> = {
+            let mut v: Vec<String> = Vec::new();
+            for w in &u.content_words {
+                for t in terms(&mut a, w) {
+                    if !v.contains(&t) {
+                        v.push(t);
+                    }
+                }
+            }
+            v
+        };
+        let n_docs = self.index.num_docs().max(1) as f32;
+        let idf: HashMap<&str, f32> = qterms
+            .iter()
+            .map(|t| {
+                let df = self.index.doc_freq(t) as f32;
+                (t.as_str(), (1.0 + n_docs / (df + 0.5)).ln())
+            })
+            .collect();
+        let idf_total: f32 = idf.values().sum();
+
+        let company_names: Vec<String> = u
+            .companies
+            .iter()
+            .filter_map(|id| k.companies.get(id).map(|c| c.name.clone()))
+            .collect();
+
+        // Candidates: BM25 plus every entry about a named company or technology.
+        let mut bm: HashMap<usize, f32> = HashMap::new();
+        for (ord, s) in self.index.bm25(&qterms, &[], 80).unwrap_or_default() {
+            bm.insert(ord as usize, s);
+        }
+        let mut cands: HashSet<usize> = bm.keys().copied().collect();
+        for (i, e) in k.entries.iter().enumerate() {
+            let about_company = e
+                .company
+                .as_ref()
+                .is_some_and(|c| company_names.contains(c));
+            let about_tech = e.technologies.iter().any(|t| u.techs.contains(t));
+            if about_company || (about_tech && matches!(e.kind, Kind::Tech | Kind::Stack)) {
+                cands.insert(i);
+            }
+        }
+        let max_bm = bm.values().cloned().fold(0.0f32, f32::max).max(1e-6);
+
+        let entity = !u.companies.is_empty() || !u.techs.is_empty();
+        let qwords = query::word_set(&u.normalized);
+        let mut scored: Vec<(usize, f32, f32)> = Vec::new(); // (ord, score, coverage)
+        for &i in &cands {
+            let e = &k.entries[i];
+            if !kinds.is_empty() && !kinds.contains(&e.kind) {
+                continue;
+            }
+            let et = &self.entry_terms[i];
+            let cov = if idf_total > 0.0 {
+                qterms
+                    .iter()
+                    .filter(|t| et.contains(*t))
+                    .map(|t| idf[t.as_str()])
+                    .sum::<f32>()
+                    / idf_total
+            } else {
+                0.0
+            };
+            let mut s = bm.get(&i).copied().unwrap_or(0.0) / max_bm + 1.5 * cov;
+            let company_match = e
+                .company
+                .as_ref()
+                .is_some_and(|c| company_names.contains(c));
+            if !company_names.is_empty() {
+                if company_match {
+                    s += 1.0;
+                } else if e.company.is_some() {
+                    s -= 0.8;
+                } else if e.kind != Kind::Tech {
+                    s -= 0.3;
+                }
+            }
+            let tech_hits = e
+                .technologies
+                .iter()
+                .filter(|t| u.techs.contains(t))
+                .count();
+            if !u.techs.is_empty() {
+                s += 0.8 * tech_hits as f32 / u.techs.len() as f32;
+            }
+            match (u.intent, e.kind) {
+                (Intent::Stack, Kind::Stack) if company_match => {
+                    s += 1.5;
+                    if stack_has_layers(e, &u.layers) {
+                        s += 0.3;
+                    }
+                }
+                (Intent::Uses, Kind::Tech) if tech_hits > 0 => s += 2.5,
+                (Intent::Uses, Kind::Stack) if tech_hits > 0 => s += 1.0,
+                (Intent::WhatIs, Kind::Tech) if tech_hits > 0 => s += 2.5,
+                (Intent::Reading, Kind::Reading) => s += 0.6,
+                _ => {}
+            }
+            if let Detail::Qa { question, .. } = &e.detail {
+                let qw = query::word_set(question);
+                let common = qw.iter().filter(|w| qwords.contains(w)).count() as f32;
+                let sim = common / (qw.len().max(qwords.len()).max(1) as f32);
+                if sim >= 0.6 {
+                    s += 3.0 * sim;
+                }
+            }
+            let relevant = cov >= COVERAGE_FLOOR || company_match || tech_hits > 0;
+            if relevant {
+                scored.push((i, s, cov));
+            }
+        }
+        scored.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+
+        let answerable = entity
+            || scored
+                .first()
+                .is_some_and(|&(_, _, cov)| cov >= COVERAGE_FLOOR);
+        let mut results: Vec<SearchResult> = Vec::new();
+        if answerable {
+            let top = scored.first().map(|x| x.1).unwrap_or(0.0);
+            let hl = self.highlight_terms(&u, &qterms);
+            for (i, s, _) in scored {
+                if s < top * 0.25 {
+                    break;
+                }
+                let e = &k.entries[i];
+                if let Some(r) = results.iter_mut().find(|r| same_fact(r, e)) {
+                    for src in &e.sources {
+                        if !r.sources.contains(src) {
+                            r.sources.push(src.clone());
+                        }
+                    }
+                    r.also.push(e.id.clone());
+                    continue;
+                }
+                if results.len() == limit {
+                    continue;
+                }
+                let parts = self.excerpt_for(e, &u, &hl);
+                results.push(SearchResult {
+                    id: e.id.clone(),
+                    kind: e.kind,
+                    title: e.title.clone(),
+                    excerpt: parts.marked(),
+                    company: e.company.clone(),
+                    sources: e.sources.clone(),
+                    score: (s * 1000.0).round() / 1000.0,
+                    also: Vec::new(),
+                    parts,
+                });
+            }
+        }
+        let suggestions = if results.is_empty() {
+            self.suggestions(&u)
+        } else {
+            Vec::new()
+        };
+        Answer {
+            query: question.to_string(),
+            results,
+            suggestions,
+            intent: u.intent,
+            understanding: Some(u),
+        }
+    }
+
+    /// Analysed terms to mark in excerpts: the question's words and every name of the
+    /// companies and technologies it names.
+    fn highlight_terms(&self, u: &Understanding, qterms: &[String]) -> HashSet<String> {
+        let k = &self.knowledge;
+        let mut a = self.analyzer.clone();
+        let mut hl: HashSet<String> = qterms.iter().cloned().collect();
+        let mut names: Vec<String> = Vec::new();
+        for t in &u.techs {
+            if let Some(te) = k.techs.get(t) {
+                names.push(te.name.clone());
+                names.extend(te.aliases.iter().cloned());
+            }
+        }
+        for c in &u.companies {
+            if let Some(co) = k.companies.get(c) {
+                names.push(co.name.clone());
+                names.extend(co.aliases.iter().cloned());
+            }
+        }
+        for n in names {
+            hl.extend(terms(&mut a, &n));
+        }
+        hl
+    }
+
+    fn excerpt_for(&self, e: &Entry, u: &Understanding, hl: &HashSet<String>) -> Excerpt {
+        let mut a = self.analyzer.clone();
+        match &e.detail {
+            Detail::Stack { layers, .. } => {
+                // Layers the question asks about first, then layers naming its technologies.
+                let mut lines: Vec<(u8, String)> = layers
+                    .iter()
+                    .map(|g| {
+                        let items: Vec<String> = g.items.iter().map(item_text).collect();
+                        let rank = if u.layers.contains(&g.layer) {
+                            0
+                        } else if g.items.iter().any(|it| u.techs.contains(&it.tech)) {
+                            1
+                        } else {
+                            2
+                        };
+                        (rank, format!("{}: {}", g.layer.label(), items.join(", ")))
+                    })
+                    .collect();
+                lines.sort_by_key(|l| l.0);
+                let mut text: String = lines
+                    .into_iter()
+                    .map(|l| l.1)
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                if text.is_empty() {
+                    text = e.text.clone();
+                }
+                excerpt::excerpt(&mut a, &text, hl, 700)
+            }
+            Detail::Tech { .. } => excerpt::excerpt(&mut a, &e.text, hl, 700),
+            _ => excerpt::excerpt(&mut a, &e.text, hl, 320),
+        }
+    }
+
+    /// "Did you mean" names for a question that found nothing.
+    fn suggestions(&self, u: &Understanding) -> Vec<String> {
+        let k = &self.knowledge;
+        let mut out: Vec<String> = Vec::new();
+        for w in &u.content_words {
+            if w.chars().count() < 4 {
+                continue;
+            }
+            for c in k.companies.suggest(w, 2) {
+                if !out.contains(&c.name) {
+                    out.push(c.name.clone());
+                }
+            }
+            for t in k.techs.suggest(w, 2) {
+                if !out.contains(&t.name) {
+                    out.push(t.name.clone());
+                }
+            }
+        }
+        out.truncate(5);
+        out
+    }
+}
+
+fn stack_has_layers(e: &Entry, layers: &[Layer]) -> bool {
+    match &e.detail {
+        Detail::Stack { layers: gs, .. } => gs.iter().any(|g| layers.contains(&g.layer)),
+        _ => false,
+    }
+}
+
+/// Two entries state the same fact: the same title, or two stacks of one company.
+fn same_fact(r: &SearchResult, e: &Entry) -> bool {
+    if r.kind == Kind::Stack && e.kind == Kind::Stack {
+        return r.company == e.company;
+    }
+    r.kind == e.kind && normalize(&r.title) == normalize(&e.title)
+}
+
+/// The first `n` words of a text (whitespace-separated), so huge inputs cost little.
+pub fn clip_words(s: &str, n: usize) -> String {
+    s.split_whitespace().take(n).collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,421 @@
+//! Query understanding: normalises the question, recognises companies and technologies
+//! (canonical names, aliases, other scripts, small typos) and the intent behind it.
+
+use crate::knowledge::{Knowledge, Layer};
+use crate::text::{compact_key, normalize};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Intent {
+    /// "what does Twitter use", "Trello database", "instagram stack"
+    Stack,
+    /// "who uses Redis", "which companies use kafka"
+    Uses,
+    /// "what is Gearman", "thrift"
+    WhatIs,
+    /// "articles about caching", "microservices at Spotify"
+    Reading,
+    General,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Understanding {
+    pub normalized: String,
+    /// Ids of the companies named, in order of appearance.
+    pub companies: Vec<String>,
+    /// Canonical names of the technologies named.
+    pub techs: Vec<String>,
+    pub intent: Intent,
+    pub layers: Vec<Layer>,
+    /// Words that carry meaning (not stopwords), as typed after normalisation.
+    pub content_words: Vec<String>,
+    /// Words that were corrected to a known name: (typed, name).
+    pub corrections: Vec<(String, String)>,
+}
+
+/// Words that say nothing about the subject of a question.
+pub const STOPWORDS: &[&str] = &[
+    "a", "about", "an", "and", "any", "are", "as", "at", "be", "by", "can", "could", "did", "do",
+    "does", "doing", "for", "from", "get", "give", "has", "have", "how", "i", "in", "into", "is",
+    "it", "its", "let", "me", "much", "many", "my", "of", "on", "or", "our", "s", "should", "so",
+    "some", "tell", "that", "the", "their", "them", "there", "these", "they", "this", "to", "up",
+    "us", "was", "we", "were", "what", "whats", "when", "where", "which", "who", "whom", "why",
+    "will", "with", "would", "you", "your", "please", "show", "list", "find", "know", "want",
+    "need", "use", "uses", "used", "using",
+];
+
+const READING_WORDS: &[&str] = &[
+    "article",
+    "articles",
+    "read",
+    "reading",
+    "readings",
+    "paper",
+    "papers",
+    "talk",
+    "talks",
+    "book",
+    "books",
+    "blog",
+    "blogs",
+    "post",
+    "posts",
+    "resources",
+    "links",
+    "learn",
+    "learning",
+    "case",
+    "study",
+    "studies",
+];
+
+const STACK_WORDS: &[&str] = &[
+    "stack",
+    "stacks",
+    "tech",
+    "technology",
+    "technologies",
+    "built",
+    "build",
+    "run",
+    "runs",
+    "backend",
+    "architecture",
+    "infrastructure",
+    "infra",
+    "tools",
+    "tool",
+    "software",
+    "database",
+    "databases",
+    "db",
+    "storage",
+    "cache",
+    "caching",
+    "queue",
+    "queues",
+    "monitoring",
+    "deploy",
+    "deployment",
+    "deployments",
+    "hosting",
+    "host",
+    "hosted",
+    "server",
+    "servers",
+    "language",
+    "languages",
+    "framework",
+    "frameworks",
+    "load",
+    "balancer",
+    "balancing",
+    "proxy",
+    "search",
+    "jobs",
+    "messaging",
+    "logging",
+    "os",
+    "cloud",
+    "data",
+    "datastore",
+    "nosql",
+    "sql",
+    "open",
+    "source",
+    "power",
+    "powers",
+];
+
+pub fn is_stopword(w: &str) -> bool {
+    STOPWORDS.contains(&w)
+}
+
+fn layer_hints(words: &[String]) -> Vec<Layer> {
+    let mut out = Vec::new();
+    let has = |ws: &[&str]| words.iter().any(|w| ws.contains(&w.as_str()));
+    let mut add = |l: Layer, cond: bool| {
+        if cond && !out.contains(&l) {
+            out.push(l)
+        }
+    };
+    add(
+        Layer::Data,
+        has(&[
+            "database",
+            "databases",
+            "db",
+            "storage",
+            "store",
+            "datastore",
+            "sql",
+            "nosql",
+            "persistence",
+        ]),
+    );
+    add(Layer::Cache, has(&["cache", "caching", "cached"]));
+    add(
+        Layer::Queue,
+        has(&[
+            "queue",
+            "queues",
+            "jobs",
+            "job",
+            "messaging",
+            "async",
+            "workers",
+            "tasks",
+        ]),
+    );
+    add(Layer::Search, has(&["search", "indexing", "fulltext"]));
+    add(
+        Layer::Monitoring,
+        has(&[
+            "monitoring",
+            "monitor",
+            "metrics",
+            "logging",
+            "logs",
+            "alerting",
+            "alerts",
+        ]),
+    );
+    add(
+        Layer::Deploy,
+        has(&[
+            "deploy",
+            "deployment",
+            "deployments",
+            "deploying",
+            "ci",
+            "automation",
+            "provisioning",
+        ]),
+    );
+    add(
+        Layer::Hosting,
+        has(&[
+            "hosting",
+            "host",
+            "hosted",
+            "cloud",
+            "os",
+            "infrastructure",
+            "infra",
+            "aws",
+        ]),
+    );
+    add(
+        Layer::Web,
+        has(&[
+            "balancer",
+            "balancing",
+            "proxy",
+            "webserver",
+            "http",
+            "frontend",
+        ]),
+    );
+    add(
+        Layer::Language,
+        has(&[
+            "language",
+            "languages",
+            "framework",
+            "frameworks",
+            "backend",
+            "written",
+        ]),
+    );
+    out
+}
+
+/// Edit distance allowed for a typed word of this length to count as a typo of a name.
+fn typo_budget(len: usize) -> usize {
+    match len {
+        0..=4 => 0,
+        5..=7 => 1,
+        _ => 2,
+    }
+}
+
+/// Understands a question against the known companies and technologies.
+/// `known_word` says whether a word (normalised) exists in the indexed vocabulary; only
+/// unknown words are candidates for typo correction.
+pub fn understand(
+    k: &Knowledge,
+    question: &str,
+    known_word: &dyn Fn(&str) -> bool,
+) -> Understanding {
+    let normalized = normalize(question);
+    let words: Vec<String> = normalized
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let mut used = vec![false; words.len()];
+    let mut companies: Vec<String> = Vec::new();
+    let mut techs: Vec<String> = Vec::new();
+    let mut weak_techs: Vec<(String, usize, usize)> = Vec::new();
+    let mut corrections = Vec::new();
+
+    // Longest names first: "ruby on rails" before "ruby", "google app engine" before "google".
+    for n in (1..=4usize).rev() {
+        if n > words.len() {
+            continue;
+        }
+        for start in 0..=(words.len() - n) {
+            if used[start..start + n].iter().any(|&u| u) {
+                continue;
+            }
+            let span = words[start..start + n].join(" ");
+            if n == 1 && is_stopword(&span) {
+                continue;
+            }
+            if let Some(c) = k.companies.get(&span) {
+                if !companies.contains(&c.id) {
+                    companies.push(c.id.clone());
+                }
+                used[start..start + n].iter_mut().for_each(|u| *u = true);
+            } else if let Some(t) = k.techs.get(&span) {
+                if t.detect {
+                    if !techs.contains(&t.name) {
+                        techs.push(t.name.clone());
+                    }
+                    used[start..start + n].iter_mut().for_each(|u| *u = true);
+                } else {
+                    weak_techs.push((t.name.clone(), start, n));
+                }
+            }
+        }
+    }
+
+    // Typos: unknown words close to a single-word name.
+    for (i, w) in words.iter().enumerate() {
+        if used[i] || is_stopword(w) || known_word(w) || w.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let budget = typo_budget(w.chars().count());
+        if budget == 0 {
+            continue;
+        }
+        let best = |keys: &mut dyn Iterator<Item = &str>| -> Option<(usize, String)> {
+            let mut best: Option<(usize, String)> = None;
+            for key in keys {
+                if key.chars().count() < 4 {
+                    continue;
+                }
+                let d = strsim::osa_distance(w, key);
+                if d <= budget && best.as_ref().is_none_or(|b| d < b.0) {
+                    best = Some((d, key.to_string()));
+                }
+            }
+            best
+        };
+        let c = best(&mut k.companies.keys().map(|(key, _)| key));
+        let t = best(&mut k.techs.keys().filter(|(_, t)| t.detect).map(|(key, _)| key));
+        match (c, t) {
+            (Some(c), t) if t.as_ref().is_none_or(|t| c.0 <= t.0) => {
+                if let Some(co) = k.companies.get(&c.1) {
+                    corrections.push((w.clone(), co.name.clone()));
+                    if !companies.contains(&co.id) {
+                        companies.push(co.id.clone());
+                    }
+                    used[i] = true;
+                }
+            }
+            (_, Some(t)) => {
+                if let Some(te) = k.techs.get(&t.1) {
+                    corrections.push((w.clone(), te.name.clone()));
+                    if !techs.contains(&te.name) {
+                        techs.push(te.name.clone());
+                    }
+                    used[i] = true;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    let content_words: Vec<String> = words.iter().filter(|w| !is_stopword(w)).cloned().collect();
+    let has = |ws: &[&str]| words.iter().any(|w| ws.contains(&w.as_str()));
+    let starts = |p: &str| normalized.starts_with(p);
+    let whatis_form = starts("what is ")
+        || starts("what s ")
+        || starts("whats ")
+        || starts("what are ")
+        || starts("define ")
+        || starts("explain ")
+        || starts("tell me about ")
+        || starts("describe ");
+    let uses_form = (has(&["who", "which", "what"])
+        && has(&["use", "uses", "using", "run", "runs", "runs"])
+        && has(&["who", "companies", "company", "sites", "teams"]))
+        || (has(&["companies", "company"]) && has(&["use", "uses", "using"]))
+        || normalized.starts_with("users of ");
+
+    // A weak (ordinary-word) technology counts only when the question is plainly about it.
+    for (name, start, n) in weak_techs {
+        if used[start..start + n].iter().any(|&u| u) {
+            continue;
+        }
+        let rest = words
+            .iter()
+            .enumerate()
+            .filter(|(i, w)| !(start..start + n).contains(i) && !is_stopword(w))
+            .count();
+        if rest == 0 || ((whatis_form || uses_form) && rest <= 1) {
+            if !techs.contains(&name) {
+                techs.push(name);
+            }
+            used[start..start + n].iter_mut().for_each(|u| *u = true);
+        }
+    }
+
+    let leftover: Vec<&String> = words
+        .iter()
+        .enumerate()
+        .filter(|(i, w)| !used[*i] && !is_stopword(w))
+        .map(|(_, w)| w)
+        .collect();
+    let intent = if !techs.is_empty() && companies.is_empty() && uses_form {
+        Intent::Uses
+    } else if !techs.is_empty() && companies.is_empty() && (whatis_form || leftover.is_empty()) {
+        Intent::WhatIs
+    } else if has(READING_WORDS)
+        || (!companies.is_empty()
+            && words.iter().any(|w| w == "at")
+            && !leftover.is_empty()
+            && !has(STACK_WORDS))
+    {
+        Intent::Reading
+    } else if !companies.is_empty()
+        && (has(STACK_WORDS) || leftover.is_empty() || has(&["use", "uses", "using"]))
+    {
+        Intent::Stack
+    } else {
+        Intent::General
+    };
+    Understanding {
+        layers: layer_hints(&words),
+        normalized,
+        companies,
+        techs,
+        intent,
+        content_words,
+        corrections,
+    }
+}
+
+/// Compact keys of words, for comparing a question with a stored question.
+pub fn word_set(s: &str) -> Vec<String> {
+    let mut v: Vec<String> = normalize(s)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(compact_key)
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
