@@ -100,15 +100,20 @@ pub fn parse(jsonl: &str) -> anyhow::Result<Vec<Question>> {
 }
 
 pub fn score(engine: &Engine, questions: &[Question]) -> Scores {
+    score_with(questions, |q| engine.ask(q, 5).results)
+}
+
+/// Scores any answerer (Archie, or a baseline in the benchmark) with the same rules.
+pub fn score_with(questions: &[Question], mut answer: impl FnMut(&str) -> Vec<SearchResult>) -> Scores {
     let mut s = Scores::default();
     for q in questions {
-        let ans = engine.ask(&q.q, 5);
+        let results = answer(&q.q);
         let slot = s.per_cat.entry(q.cat.clone()).or_default();
         match &q.expect {
             Expect::None(_) => {
                 s.none_total += 1;
                 slot.1 += 1;
-                if ans.results.is_empty() {
+                if results.is_empty() {
                     s.none_ok += 1;
                     slot.0 += 1;
                 } else {
@@ -127,7 +132,7 @@ pub fn score(engine: &Engine, questions: &[Question]) -> Scores {
             Expect::Any(alts) => {
                 s.answerable += 1;
                 slot.1 += 1;
-                let r = rank_of(&ans.results, alts);
+                let r = rank_of(&results, alts);
                 if r == Some(1) {
                     s.hit1 += 1;
                 }

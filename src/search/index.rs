@@ -165,10 +165,15 @@ impl SearchIndex {
         si.write_all(docs)?;
         drop(si);
         if std::fs::rename(&tmp, &dir).is_err() {
-            let _ = std::fs::remove_dir_all(&tmp);
-            if std::fs::remove_dir_all(&dir).is_ok() {
-                // A broken index was in the way: retry once.
-                let _ = std::fs::rename(&tmp, &dir);
+            // Something is in the way: another process's finished index (keep it) or a
+            // broken one (replace it with ours).
+            if Self::open(&dir, docs.len()).is_ok() {
+                let _ = std::fs::remove_dir_all(&tmp);
+            } else {
+                let _ = std::fs::remove_dir_all(&dir);
+                if std::fs::rename(&tmp, &dir).is_err() {
+                    let _ = std::fs::remove_dir_all(&tmp);
+                }
             }
         }
         if !dir.join("meta.json").is_file() {
