@@ -104,7 +104,10 @@ pub fn score(engine: &Engine, questions: &[Question]) -> Scores {
 }
 
 /// Scores any answerer (Archie, or a baseline in the benchmark) with the same rules.
-pub fn score_with(questions: &[Question], mut answer: impl FnMut(&str) -> Vec<SearchResult>) -> Scores {
+pub fn score_with(
+    questions: &[Question],
+    mut answer: impl FnMut(&str) -> Vec<SearchResult>,
+) -> Scores {
     let mut s = Scores::default();
     for q in questions {
         let results = answer(&q.q);
@@ -117,12 +120,8 @@ pub fn score_with(questions: &[Question], mut answer: impl FnMut(&str) -> Vec<Se
                     s.none_ok += 1;
                     slot.0 += 1;
                 } else {
-                    let titles: Vec<&str> = ans
-                        .results
-                        .iter()
-                        .take(3)
-                        .map(|r| r.title.as_str())
-                        .collect();
+                    let titles: Vec<&str> =
+                        results.iter().take(3).map(|r| r.title.as_str()).collect();
                     s.misses.push(format!(
                         "MISS {} [{}] {:?}: expected no answer, got {:?}",
                         q.id, q.cat, q.q, titles
@@ -140,8 +139,7 @@ pub fn score_with(questions: &[Question], mut answer: impl FnMut(&str) -> Vec<Se
                     s.hit3 += 1;
                     slot.0 += 1;
                 } else {
-                    let top: Vec<(String, String)> = ans
-                        .results
+                    let top: Vec<(String, String)> = results
                         .iter()
                         .take(3)
                         .map(|r| (r.title.clone(), crate::text::truncate_words(&r.excerpt, 80)))
