@@ -516,13 +516,11 @@ pub fn load_dir(dir: &Path) -> (Knowledge, Vec<Problem>) {
                 .as_ref()
                 .map(|t| t.get_ref().trim().to_string())
                 .filter(|t| !t.is_empty());
-            let mut text = format!("Reading list, {section}");
-            if let Some(t) = &topic {
-                if *t != title {
-                    text.push_str(&format!(" › {t}"));
-                }
+            // The title is indexed and shown on its own; the body says where it sits.
+            let mut text = format!("Reading list › {section}");
+            if let Some(t) = topic.as_ref().filter(|t| **t != title) {
+                text.push_str(&format!(" › {t}"));
             }
-            text.push_str(&format!(": {title}"));
             k.entries.push(Entry {
                 id,
                 kind: Kind::Reading,
