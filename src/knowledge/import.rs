@@ -114,7 +114,7 @@ pub fn run(opts: &ImportOptions) -> anyhow::Result<ImportReport> {
     }
     imp.report.dry_run = opts.dry_run;
     imp.report.files = imp.out.keys().map(|f| opts.knowledge.join(f)).collect();
-    if !opts.dry_run {
+    if !opts.dry_run && !imp.out.is_empty() {
         imp.write(&opts.knowledge)?;
         let (_, problems) = load_dir(&opts.knowledge);
         if !problems.is_empty() {
