@@ -46,7 +46,7 @@ const SEED_000_COMPANIES: [&str; 23] = [
     "Tagged",
 ];
 
-fn stack_items<'a>(e: &'a Entry) -> Vec<(&'a str, &'a str)> {
+fn stack_items(e: &Entry) -> Vec<(&str, &str)> {
     let Detail::Stack { layers, .. } = &e.detail else {
         panic!("{} is not a stack", e.id)
     };
