@@ -15,7 +15,9 @@ const ROUNDS: usize = 200;
 
 fn main() -> anyhow::Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut questions: Vec<Question> = parse(&std::fs::read_to_string(root.join("tests/eval/questions.jsonl"))?)?;
+    let mut questions: Vec<Question> = parse(&std::fs::read_to_string(
+        root.join("tests/eval/questions.jsonl"),
+    )?)?;
     let dev = root.join("../shared/eval/dev.jsonl");
     if let Ok(t) = std::fs::read_to_string(&dev) {
         questions.extend(parse(&t)?);
@@ -48,11 +50,22 @@ fn main() -> anyhow::Result<()> {
     let archie_q = score_with(&questions, |q| engine.ask(q, 5).results);
     let fts_q = score_with(&questions, |q| fts5_ask(&db, q, 5));
 
-    println!("entries: {entries}, questions: {} x {ROUNDS} rounds", questions.len());
+    println!(
+        "entries: {entries}, questions: {} x {ROUNDS} rounds",
+        questions.len()
+    );
     println!("knowledge load: {:.1} ms", ms(load));
-    println!("index build (tantivy, persisted): {:.1} ms; reopen: {:.1} ms; fts5 build: {:.1} ms", ms(build), ms(reopen), ms(fts_build));
+    println!(
+        "index build (tantivy, persisted): {:.1} ms; reopen: {:.1} ms; fts5 build: {:.1} ms",
+        ms(build),
+        ms(reopen),
+        ms(fts_build)
+    );
     println!();
-    println!("{:<14} {:>9} {:>9} {:>9} {:>7} {:>7} {:>7} {:>8}", "engine", "p50 µs", "p99 µs", "max µs", "hit@1", "hit@3", "mrr@5", "none-ok");
+    println!(
+        "{:<14} {:>9} {:>9} {:>9} {:>7} {:>7} {:>7} {:>8}",
+        "engine", "p50 µs", "p99 µs", "max µs", "hit@1", "hit@3", "mrr@5", "none-ok"
+    );
     row("archie", &archie_lat, &archie_q);
     row("sqlite-fts5", &fts_lat, &fts_q);
     Ok(())
@@ -106,7 +119,14 @@ fn fts5_build(k: &Knowledge) -> rusqlite::Result<Connection> {
     )?;
     let mut ins = db.prepare("INSERT INTO docs(rowid, kind, title, text, company, technologies) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
     for (i, e) in k.entries.iter().enumerate() {
-        ins.execute(rusqlite::params![i as i64, e.kind.as_str(), e.title, e.text, e.company, e.technologies.join(" ")])?;
+        ins.execute(rusqlite::params![
+            i as i64,
+            e.kind.as_str(),
+            e.title,
+            e.text,
+            e.company,
+            e.technologies.join(" ")
+        ])?;
     }
     drop(ins);
     Ok(db)
@@ -114,12 +134,18 @@ fn fts5_build(k: &Knowledge) -> rusqlite::Result<Connection> {
 
 fn fts5_ask(db: &Connection, q: &str, limit: usize) -> Vec<SearchResult> {
     // Every word as a quoted term, OR-ed: safe against FTS5 syntax, and how most bots do it.
-    let terms: Vec<String> = archie::text::normalize(q).split(' ').filter(|w| !w.is_empty()).map(|w| format!("\"{w}\"")).collect();
+    let terms: Vec<String> = archie::text::normalize(q)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{w}\""))
+        .collect();
     if terms.is_empty() {
         return Vec::new();
     }
     let sql = "SELECT kind, title, snippet(docs, 2, '**', '**', '…', 40), company, bm25(docs) FROM docs WHERE docs MATCH ?1 ORDER BY bm25(docs) LIMIT ?2";
-    let Ok(mut st) = db.prepare_cached(sql) else { return Vec::new() };
+    let Ok(mut st) = db.prepare_cached(sql) else {
+        return Vec::new();
+    };
     let rows = st.query_map(rusqlite::params![terms.join(" OR "), limit as i64], |r| {
         let kind: String = r.get(0)?;
         let excerpt: String = r.get(2)?;
@@ -128,11 +154,17 @@ fn fts5_ask(db: &Connection, q: &str, limit: usize) -> Vec<SearchResult> {
             kind: Kind::parse(&kind).unwrap_or(Kind::Note),
             title: r.get(1)?,
             excerpt: excerpt.clone(),
+            excerpt_marked: excerpt.clone(),
             company: r.get(3)?,
             sources: Vec::new(),
             score: -(r.get::<_, f64>(4)? as f32),
             also: Vec::new(),
-            parts: Excerpt { segments: vec![Segment { text: excerpt, hit: false }] },
+            parts: Excerpt {
+                segments: vec![Segment {
+                    text: excerpt,
+                    hit: false,
+                }],
+            },
         })
     });
     match rows {

@@ -23,6 +23,10 @@ pub struct CompanyDef {
     pub aliases: Vec<S>,
     #[serde(default)]
     pub url: Option<S>,
+    /// `false` for names that are also ordinary words ("Box", "LINE", "Target"): they are
+    /// recognised in a question only when written with their own capitalisation.
+    #[serde(default = "yes")]
+    pub detect: bool,
 }
 
 #[derive(Debug, Deserialize, Default)]

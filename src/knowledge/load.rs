@@ -206,6 +206,7 @@ pub fn load_dir(dir: &Path) -> (Knowledge, Vec<Problem>) {
                 name: name.clone(),
                 aliases: aliases.clone(),
                 url,
+                detect: c.detect,
             });
             let mut claims: Vec<(&str, usize)> =
                 vec![(&id, line), (&name, Loader::line(&src.text, &c.name))];
@@ -705,7 +706,8 @@ pub fn stack_text(layers: &[LayerGroup], links: &[Link], remark: Option<&str>) -
 
 pub fn item_text(i: &StackItem) -> String {
     let mut s = i.raw.clone();
-    if normalize(&i.raw).replace(' ', "") != normalize(&i.tech).replace(' ', "") {
+    // Show the canonical name whenever the source spells it differently ("my-sql [MySQL]").
+    if i.raw.to_lowercase() != i.tech.to_lowercase() {
         s.push_str(&format!(" [{}]", i.tech));
     }
     if let Some(q) = &i.qualifier {

@@ -192,6 +192,8 @@ pub struct Company {
     pub name: String,
     pub aliases: Vec<String>,
     pub url: Option<String>,
+    /// Recognised in lowercase prose too (false for ordinary words such as "Box").
+    pub detect: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -146,7 +146,7 @@ pub fn excerpt(
 /// starting at a sentence or word boundary.
 fn best_window(text: &str, toks: &[Tok], max_chars: usize) -> (usize, usize) {
     let budget = max_chars.saturating_sub(2).max(1);
-    let mut best = (0usize, 0usize); // (score, start)
+    let mut best = (0usize, 0usize); // (distinct hits, start)
     let mut candidates: Vec<usize> = vec![0];
     for t in toks.iter().filter(|t| t.hit.is_some()) {
         candidates.push(sentence_start(text, t.from, budget / 3));
@@ -154,14 +154,14 @@ fn best_window(text: &str, toks: &[Tok], max_chars: usize) -> (usize, usize) {
     for &s in &candidates {
         let e = byte_after_chars(text, s, budget);
         let mut seen: HashSet<&str> = HashSet::new();
-        let mut count = 0;
         for t in toks.iter().filter(|t| t.from >= s && t.to <= e) {
             if let Some(h) = &t.hit {
-                count += 1;
                 seen.insert(h);
             }
         }
-        let score = seen.len() * 100 + count;
+        // Most distinct matched words; among equals the earliest window, where a text
+        // usually introduces its subject.
+        let score = seen.len();
         if score > best.0 {
             best = (score, s);
         }

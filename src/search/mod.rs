@@ -26,8 +26,10 @@ pub struct SearchResult {
     pub id: String,
     pub kind: Kind,
     pub title: String,
-    /// The excerpt with matched words wrapped in `**`.
+    /// The excerpt as plain text.
     pub excerpt: String,
+    /// The same excerpt with the matched words wrapped in `**`.
+    pub excerpt_marked: String,
     pub company: Option<String>,
     pub sources: Vec<String>,
     pub score: f32,
@@ -239,7 +241,9 @@ impl Engine {
             }
             match (u.intent, e.kind) {
                 (Intent::Stack, Kind::Stack) if company_match => {
-                    s += 1.5;
+                    // A stack answers "what does X use" in full only when it also covers
+                    // the rest of the question.
+                    s += 1.5 * cov;
                     if stack_has_layers(e, &u.layers) {
                         s += 0.3;
                     }
@@ -249,6 +253,12 @@ impl Engine {
                 (Intent::WhatIs, Kind::Tech) if tech_hits > 0 => s += 2.5,
                 (Intent::Reading, Kind::Reading) => s += 0.6,
                 _ => {}
+            }
+            if u.explanatory && matches!(e.kind, Kind::Qa | Kind::Article | Kind::Note) {
+                s += 0.3;
+            }
+            if u.quantity && e.text.chars().any(|c| c.is_ascii_digit()) && cov > 0.0 {
+                s += 0.4;
             }
             if let Detail::Qa { question, .. } = &e.detail {
                 let qw = query::word_set(question);
@@ -295,7 +305,8 @@ impl Engine {
                     id: e.id.clone(),
                     kind: e.kind,
                     title: e.title.clone(),
-                    excerpt: parts.marked(),
+                    excerpt: parts.plain(),
+                    excerpt_marked: parts.marked(),
                     company: e.company.clone(),
                     sources: e.sources.clone(),
                     score: (s * 1000.0).round() / 1000.0,

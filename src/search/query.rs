@@ -32,6 +32,10 @@ pub struct Understanding {
     pub content_words: Vec<String>,
     /// Words that were corrected to a known name: (typed, name).
     pub corrections: Vec<(String, String)>,
+    /// A "how/why/where" question: it wants an explanation more than a list.
+    pub explanatory: bool,
+    /// A "how much/how many/how big" question: it wants a figure.
+    pub quantity: bool,
 }
 
 /// Words that say nothing about the subject of a question.
@@ -273,7 +277,13 @@ pub fn understand(
             if n == 1 && is_stopword(&span) {
                 continue;
             }
-            if let Some(c) = k.companies.get(&span) {
+            let company = k.companies.get(&span).filter(|c| {
+                // Ordinary words ("box", "line") and one-letter names ("X") count only when
+                // written the way the company writes them.
+                let weak = !c.detect || compact_key(&span).chars().count() <= 2;
+                !weak || written_as_named(question, &span, c)
+            });
+            if let Some(c) = company {
                 if !companies.contains(&c.id) {
                     companies.push(c.id.clone());
                 }
@@ -313,7 +323,13 @@ pub fn understand(
             }
             best
         };
-        let c = best(&mut k.companies.keys().map(|(key, _)| key));
+        let c = best(
+            &mut k
+                .companies
+                .keys()
+                .filter(|(_, c)| c.detect)
+                .map(|(key, _)| key),
+        );
         let t = best(&mut k.techs.keys().filter(|(_, t)| t.detect).map(|(key, _)| key));
         match (c, t) {
             (Some(c), t) if t.as_ref().is_none_or(|t| c.0 <= t.0) => {
@@ -338,7 +354,15 @@ pub fn understand(
         }
     }
 
-    let content_words: Vec<String> = words.iter().filter(|w| !is_stopword(w)).cloned().collect();
+    // Content words, with typos replaced by the name they were corrected to.
+    let content_words: Vec<String> = words
+        .iter()
+        .filter(|w| !is_stopword(w))
+        .map(|w| match corrections.iter().find(|(typed, _)| typed == w) {
+            Some((_, name)) => normalize(name),
+            None => w.clone(),
+        })
+        .collect();
     let has = |ws: &[&str]| words.iter().any(|w| ws.contains(&w.as_str()));
     let starts = |p: &str| normalized.starts_with(p);
     let whatis_form = starts("what is ")
@@ -379,6 +403,16 @@ pub fn understand(
         .filter(|(i, w)| !used[*i] && !is_stopword(w))
         .map(|(_, w)| w)
         .collect();
+    // "how does X shard", "why does X keep ..." ask about specifics, not the stack list.
+    let specific = has(&["how", "why", "where", "when"])
+        && !has(&[
+            "stack",
+            "stacks",
+            "tech",
+            "technology",
+            "technologies",
+            "tools",
+        ]);
     let intent = if !techs.is_empty() && companies.is_empty() && uses_form {
         Intent::Uses
     } else if !techs.is_empty() && companies.is_empty() && (whatis_form || leftover.is_empty()) {
@@ -391,13 +425,20 @@ pub fn understand(
     {
         Intent::Reading
     } else if !companies.is_empty()
+        && !specific
         && (has(STACK_WORDS) || leftover.is_empty() || has(&["use", "uses", "using"]))
     {
         Intent::Stack
     } else {
         Intent::General
     };
+    let quantity = normalized.contains("how many")
+        || normalized.contains("how much")
+        || normalized.contains("how big")
+        || normalized.contains("how large");
     Understanding {
+        explanatory: specific,
+        quantity,
         layers: layer_hints(&words),
         normalized,
         companies,
@@ -406,6 +447,23 @@ pub fn understand(
         content_words,
         corrections,
     }
+}
+
+/// Whether the raw question writes one of the company's names with the company's own
+/// capitalisation, as a whole word.
+fn written_as_named(question: &str, span: &str, c: &crate::knowledge::Company) -> bool {
+    let key = compact_key(span);
+    std::iter::once(&c.name)
+        .chain(c.aliases.iter())
+        .filter(|n| compact_key(n) == key)
+        .any(|n| {
+            question.match_indices(n.as_str()).any(|(i, m)| {
+                let before = question[..i].chars().next_back();
+                let after = question[i + m.len()..].chars().next();
+                !before.is_some_and(char::is_alphanumeric)
+                    && !after.is_some_and(char::is_alphanumeric)
+            })
+        })
 }
 
 /// Compact keys of words, for comparing a question with a stored question.
