@@ -173,6 +173,18 @@ impl Engine {
             })
             .collect();
         let idf_total: f32 = idf.values().sum();
+        let residual: Vec<String> = {
+            let mut v: Vec<String> = Vec::new();
+            for w in &u.residual_words {
+                for t in terms(&mut a, w) {
+                    if idf.contains_key(t.as_str()) && !v.contains(&t) {
+                        v.push(t);
+                    }
+                }
+            }
+            v
+        };
+        let residual_total: f32 = residual.iter().map(|t| idf[t.as_str()]).sum();
 
         let company_names: Vec<String> = u
             .companies
@@ -217,7 +229,18 @@ impl Engine {
             } else {
                 0.0
             };
-            let mut s = bm.get(&i).copied().unwrap_or(0.0) / max_bm + 1.5 * cov;
+            // Share of what the question asks beyond the names it mentions.
+            let rcov = if residual_total > 0.0 {
+                residual
+                    .iter()
+                    .filter(|t| et.contains(*t))
+                    .map(|t| idf[t.as_str()])
+                    .sum::<f32>()
+                    / residual_total
+            } else {
+                1.0
+            };
+            let mut s = bm.get(&i).copied().unwrap_or(0.0) / max_bm + 1.5 * cov + rcov;
             let company_match = e
                 .company
                 .as_ref()
@@ -243,7 +266,7 @@ impl Engine {
                 (Intent::Stack, Kind::Stack) if company_match => {
                     // A stack answers "what does X use" in full only when it also covers
                     // the rest of the question.
-                    s += 1.5 * cov;
+                    s += 1.5 * rcov;
                     if stack_has_layers(e, &u.layers) {
                         s += 0.3;
                     }
@@ -255,7 +278,7 @@ impl Engine {
                 _ => {}
             }
             if u.explanatory && matches!(e.kind, Kind::Qa | Kind::Article | Kind::Note) {
-                s += 0.3;
+                s += 0.5;
             }
             if u.quantity && e.text.chars().any(|c| c.is_ascii_digit()) && cov > 0.0 {
                 s += 0.4;

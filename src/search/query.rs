@@ -32,6 +32,8 @@ pub struct Understanding {
     pub content_words: Vec<String>,
     /// Words that were corrected to a known name: (typed, name).
     pub corrections: Vec<(String, String)>,
+    /// Content words not explained by a recognised name: what an answer must also cover.
+    pub residual_words: Vec<String>,
     /// A "how/why/where" question: it wants an explanation more than a list.
     pub explanatory: bool,
     /// A "how much/how many/how big" question: it wants a figure.
@@ -283,6 +285,13 @@ pub fn understand(
                 let weak = !c.detect || compact_key(&span).chars().count() <= 2;
                 !weak || written_as_named(question, &span, c)
             });
+            // A name that is both ("AWS": Amazon the company, AWS the technology) is the
+            // technology unless it is the company's own name.
+            let company = company.filter(|c| {
+                k.techs.get(&span).is_none_or(|t| !t.detect)
+                    || compact_key(&c.name) == compact_key(&span)
+                    || c.id == compact_key(&span)
+            });
             if let Some(c) = company {
                 if !companies.contains(&c.id) {
                     companies.push(c.id.clone());
@@ -436,7 +445,14 @@ pub fn understand(
         || normalized.contains("how much")
         || normalized.contains("how big")
         || normalized.contains("how large");
+    let residual_words: Vec<String> = words
+        .iter()
+        .enumerate()
+        .filter(|(i, w)| !used[*i] && !is_stopword(w))
+        .map(|(_, w)| w.clone())
+        .collect();
     Understanding {
+        residual_words,
         explanatory: specific,
         quantity,
         layers: layer_hints(&words),
