@@ -4,6 +4,7 @@
 //! - [`knowledge`]: the curated entries of `knowledge/`, loaded, validated, resolved.
 //! - [`search`]: the tantivy index and the answer engine (entities, intents, ranking, excerpts).
 //! - [`commands`]: the typed `Command`s and `execute`, returning a transport-neutral [`reply::Reply`].
+//! - [`store`]: the community store: moderator entries per guild and their audit trail (SQLite).
 //! - [`app`]: the state built once per process.
 //! - [`text`]: normalisation, slugs, safe truncation shared by every layer.
 //! - [`config`]: where the knowledge folder and the data directory are.
@@ -18,4 +19,5 @@ pub mod knowledge;
 pub mod render;
 pub mod reply;
 pub mod search;
+pub mod store;
 pub mod text;

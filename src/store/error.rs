@@ -1,0 +1,67 @@
+//! The store's typed errors. User errors (a bad draft, an unknown id, a revision of another
+//! entry) carry a message fit to show a moderator; the rest are internal and should be
+//! logged and answered with a generic apology. [`StoreError::is_user_error`] tells them apart.
+
+use super::validate::ValidationError;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The draft breaks a rule; the message says which and how to fix it.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    #[error("there is no entry '{id}' in this server; check the id with the search command")]
+    NotFound { id: String },
+    #[error("entry '{id}' was removed; revert it to a revision from its history first")]
+    Removed { id: String },
+    #[error("entry '{id}' is already removed")]
+    AlreadyRemoved { id: String },
+    #[error("entry '{id}' has no revision #{revision}; pick one from its history")]
+    NoSuchRevision { id: String, revision: i64 },
+    #[error("nothing to change: entry '{id}' already looks like that")]
+    Unchanged { id: String },
+    #[error("entry '{id}' is not a local change of a base entry, so there is nothing to restore")]
+    NotAnOverride { id: String },
+    #[error(
+        "the store {path} has schema version {found} but this archie knows only up to {known}; \
+         upgrade archie or point ARCHIE_DATABASE at another file"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("cannot create the folder of the store {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the store {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("the store {path} cannot use WAL journaling (journal_mode is '{mode}')")]
+    NoWal { path: PathBuf, mode: String },
+    #[error("store database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("corrupt data in the store: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// True for errors caused by what the user asked (show the message to them); false for
+    /// internal failures (log them, show a generic error).
+    pub fn is_user_error(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Invalid(_)
+                | StoreError::NotFound { .. }
+                | StoreError::Removed { .. }
+                | StoreError::AlreadyRemoved { .. }
+                | StoreError::NoSuchRevision { .. }
+                | StoreError::Unchanged { .. }
+                | StoreError::NotAnOverride { .. }
+        )
+    }
+}

@@ -1,0 +1,326 @@
+//! The writes: add, edit, remove, revert and restore. Each runs in one transaction that
+//! updates the entry row and appends its revision, and returns after COMMIT.
+
+use super::entries::load;
+use super::revisions::{self, NewRevision};
+use super::validate::check_shape;
+use super::{to_sql_id, Action, Actor, CommunityEntry, Draft, Origin, State, Store, StoreError};
+use crate::text::slug;
+use rusqlite::{params, Connection};
+
+/// One write in progress: the transaction's connection, the guild, who and when.
+pub(crate) struct Ctx<'a> {
+    pub c: &'a Connection,
+    pub guild: u64,
+    pub actor: &'a Actor,
+    pub now: i64,
+}
+
+impl Ctx<'_> {
+    fn revise(
+        &self,
+        id: &str,
+        action: Action,
+        before: Option<&Draft>,
+        after: Option<&Draft>,
+        state_after: State,
+    ) -> Result<(), StoreError> {
+        revisions::append(
+            self.c,
+            &NewRevision {
+                guild: self.guild,
+                entry_id: id,
+                action,
+                actor: self.actor,
+                at: self.now,
+                before,
+                after,
+                state_after,
+            },
+        )?;
+        Ok(())
+    }
+
+    fn insert(&self, id: &str, origin: Origin, state: State, d: &Draft) -> Result<(), StoreError> {
+        self.c.execute(
+            "INSERT INTO entries (guild_id, id, origin, state, kind, title, body, company,
+                                  technologies, sources, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+            params![
+                to_sql_id(self.guild),
+                id,
+                origin.as_str(),
+                state.as_str(),
+                d.kind.as_str(),
+                d.title,
+                d.text,
+                d.company,
+                json_list(&d.technologies)?,
+                json_list(&d.sources)?,
+                self.now,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn update(&self, id: &str, state: State, d: &Draft) -> Result<(), StoreError> {
+        self.c.execute(
+            "UPDATE entries SET state = ?3, kind = ?4, title = ?5, body = ?6, company = ?7,
+                    technologies = ?8, sources = ?9, updated_at = ?10
+             WHERE guild_id = ?1 AND id = ?2",
+            params![
+                to_sql_id(self.guild),
+                id,
+                state.as_str(),
+                d.kind.as_str(),
+                d.title,
+                d.text,
+                d.company,
+                json_list(&d.technologies)?,
+                json_list(&d.sources)?,
+                self.now,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn reload(&self, id: &str) -> Result<CommunityEntry, StoreError> {
+        load(self.c, self.guild, id)?.ok_or_else(|| StoreError::NotFound { id: id.to_string() })
+    }
+
+    /// A new community entry; `preferred_id` (a `kb-` id from an import) is kept when free.
+    pub fn add(
+        &self,
+        draft: &Draft,
+        preferred_id: Option<&str>,
+    ) -> Result<CommunityEntry, StoreError> {
+        check_shape(draft)?;
+        let id = self.free_id(preferred_id, &draft.title)?;
+        self.insert(&id, Origin::Community, State::Live, draft)?;
+        self.revise(&id, Action::Add, None, Some(draft), State::Live)?;
+        self.reload(&id)
+    }
+
+    /// `kb-<slug of title>`, with `-2`, `-3`… when the guild already uses it (in any state).
+    fn free_id(&self, preferred: Option<&str>, title: &str) -> Result<String, StoreError> {
+        let base = match preferred.filter(|p| is_community_id(p)) {
+            Some(p) => p.to_string(),
+            None => match slug(title) {
+                s if s.is_empty() => "kb-entry".to_string(),
+                s => format!("kb-{s}"),
+            },
+        };
+        let mut n = 1u64;
+        loop {
+            let id = if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            };
+            let taken: bool = self.c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM entries WHERE guild_id = ?1 AND id = ?2)",
+                params![to_sql_id(self.guild), id],
+                |r| r.get(0),
+            )?;
+            if !taken {
+                return Ok(id);
+            }
+            n += 1;
+        }
+    }
+
+    pub fn edit(
+        &self,
+        id: &str,
+        draft: &Draft,
+        base_before: Option<&Draft>,
+    ) -> Result<CommunityEntry, StoreError> {
+        check_shape(draft)?;
+        match load(self.c, self.guild, id)? {
+            Some(row) => match row.state {
+                State::Live => {
+                    if row.draft == *draft {
+                        return Err(StoreError::Unchanged { id: id.to_string() });
+                    }
+                    self.update(id, State::Live, draft)?;
+                    self.revise(id, Action::Edit, Some(&row.draft), Some(draft), State::Live)?;
+                }
+                State::Removed | State::Hidden => {
+                    return Err(StoreError::Removed { id: id.to_string() })
+                }
+                State::Base => {
+                    self.update(id, State::Live, draft)?;
+                    self.revise(id, Action::Override, base_before, Some(draft), State::Live)?;
+                }
+            },
+            None => {
+                let Some(base) = base_before else {
+                    return Err(StoreError::NotFound { id: id.to_string() });
+                };
+                self.insert(id, Origin::Base, State::Live, draft)?;
+                self.revise(id, Action::Override, Some(base), Some(draft), State::Live)?;
+            }
+        }
+        self.reload(id)
+    }
+
+    fn remove(&self, id: &str, base_before: Option<&Draft>) -> Result<CommunityEntry, StoreError> {
+        match load(self.c, self.guild, id)? {
+            Some(row) => match (row.origin, row.state) {
+                (_, State::Removed | State::Hidden) => {
+                    return Err(StoreError::AlreadyRemoved { id: id.to_string() })
+                }
+                (Origin::Community, _) => {
+                    self.update(id, State::Removed, &row.draft)?;
+                    self.revise(id, Action::Remove, Some(&row.draft), None, State::Removed)?;
+                }
+                (Origin::Base, State::Live) => {
+                    self.update(id, State::Hidden, &row.draft)?;
+                    self.revise(id, Action::Hide, Some(&row.draft), None, State::Hidden)?;
+                }
+                (Origin::Base, State::Base) => {
+                    self.update(id, State::Hidden, base_before.unwrap_or(&row.draft))?;
+                    self.revise(id, Action::Hide, base_before, None, State::Hidden)?;
+                }
+            },
+            None => {
+                let Some(base) = base_before else {
+                    return Err(StoreError::NotFound { id: id.to_string() });
+                };
+                self.insert(id, Origin::Base, State::Hidden, base)?;
+                self.revise(id, Action::Hide, Some(base), None, State::Hidden)?;
+            }
+        }
+        self.reload(id)
+    }
+
+    fn revert(&self, id: &str, revision: i64) -> Result<CommunityEntry, StoreError> {
+        let row = load(self.c, self.guild, id)?
+            .ok_or_else(|| StoreError::NotFound { id: id.to_string() })?;
+        let rev = revisions::load(self.c, self.guild, id, revision)?.ok_or_else(|| {
+            StoreError::NoSuchRevision {
+                id: id.to_string(),
+                revision,
+            }
+        })?;
+        let content = rev.after.as_ref().unwrap_or(&row.draft);
+        if row.state == rev.state_after && row.draft == *content {
+            return Err(StoreError::Unchanged { id: id.to_string() });
+        }
+        let before = (row.state == State::Live).then_some(&row.draft);
+        let after = (rev.state_after == State::Live).then_some(content);
+        self.update(id, rev.state_after, content)?;
+        self.revise(id, Action::Revert, before, after, rev.state_after)?;
+        self.reload(id)
+    }
+
+    fn restore_base(
+        &self,
+        id: &str,
+        base_now: Option<&Draft>,
+    ) -> Result<CommunityEntry, StoreError> {
+        let row = load(self.c, self.guild, id)?
+            .ok_or_else(|| StoreError::NotFound { id: id.to_string() })?;
+        if row.origin != Origin::Base {
+            return Err(StoreError::NotAnOverride { id: id.to_string() });
+        }
+        if row.state == State::Base {
+            return Err(StoreError::Unchanged { id: id.to_string() });
+        }
+        let before = (row.state == State::Live).then_some(&row.draft);
+        self.update(id, State::Base, base_now.unwrap_or(&row.draft))?;
+        self.revise(id, Action::Restore, before, base_now, State::Base)?;
+        self.reload(id)
+    }
+}
+
+/// Community ids are `kb-` followed by a slug; base ids never start with `kb-`.
+pub fn is_community_id(id: &str) -> bool {
+    id.strip_prefix("kb-")
+        .is_some_and(|rest| !rest.is_empty() && slug(rest) == rest)
+}
+
+fn json_list(v: &[String]) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+impl Store {
+    fn ctx_write<T>(
+        &self,
+        guild: u64,
+        actor: &Actor,
+        f: impl FnOnce(&Ctx<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.write(|tx, now| {
+            f(&Ctx {
+                c: tx,
+                guild,
+                actor,
+                now,
+            })
+        })
+    }
+
+    /// Adds a community entry with a new `kb-<slug of title>` id (suffixed `-2`, `-3`… when
+    /// taken). Validate the draft with [`super::validate::validate`] first.
+    pub fn add(
+        &self,
+        guild: u64,
+        actor: &Actor,
+        draft: &Draft,
+    ) -> Result<CommunityEntry, StoreError> {
+        self.ctx_write(guild, actor, |w| w.add(draft, None))
+    }
+
+    /// Edits a live entry of the guild. When the guild has no row for `id`, `base_before`
+    /// must be the base entry's current content: the edit then creates a guild-local
+    /// override with the same id (action `override`). Removed or hidden ids must be
+    /// reverted (or restored) first.
+    pub fn edit(
+        &self,
+        guild: u64,
+        actor: &Actor,
+        id: &str,
+        draft: &Draft,
+        base_before: Option<&Draft>,
+    ) -> Result<CommunityEntry, StoreError> {
+        self.ctx_write(guild, actor, |w| w.edit(id, draft, base_before))
+    }
+
+    /// Removes a community entry (history kept; revert brings it back), or hides a base id in
+    /// this guild only (pass the base entry's content as `base_before`; action `hide`).
+    pub fn remove(
+        &self,
+        guild: u64,
+        actor: &Actor,
+        id: &str,
+        base_before: Option<&Draft>,
+    ) -> Result<CommunityEntry, StoreError> {
+        self.ctx_write(guild, actor, |w| w.remove(id, base_before))
+    }
+
+    /// Puts the entry back in the state and content it had right after `revision` (a revision
+    /// of this id in this guild), recorded as a new `revert` revision. Works on removed
+    /// entries and hidden base ids.
+    pub fn revert(
+        &self,
+        guild: u64,
+        actor: &Actor,
+        id: &str,
+        revision: i64,
+    ) -> Result<CommunityEntry, StoreError> {
+        self.ctx_write(guild, actor, |w| w.revert(id, revision))
+    }
+
+    /// Drops the guild's override or hide of a base id, so the base entry shows again
+    /// (action `restore`; pass the base entry's current content as `base_now` for the trail).
+    pub fn restore_base(
+        &self,
+        guild: u64,
+        actor: &Actor,
+        id: &str,
+        base_now: Option<&Draft>,
+    ) -> Result<CommunityEntry, StoreError> {
+        self.ctx_write(guild, actor, |w| w.restore_base(id, base_now))
+    }
+}
