@@ -98,6 +98,30 @@ pub enum Cmd {
         #[arg(long)]
         knowledge: Option<PathBuf>,
     },
+    /// Run the Discord bot: the gateway (DISCORD_TOKEN), or with --http the signed
+    /// interactions endpoint (DISCORD_PUBLIC_KEY)
+    Serve {
+        /// Serve the HTTP interactions endpoint on this address (e.g. 0.0.0.0:8080)
+        #[arg(long, value_name = "ADDR")]
+        http: Option<String>,
+        /// Register the slash commands on start (also ARCHIE_REGISTER_COMMANDS=1)
+        #[arg(long)]
+        register: bool,
+        #[arg(long)]
+        knowledge: Option<PathBuf>,
+    },
+    /// Upload the slash-command definitions to Discord (globally, or to one server)
+    Register {
+        /// Register in this server only (default: ARCHIE_DEV_GUILD, else globally)
+        #[arg(long)]
+        guild: Option<u64>,
+    },
+    /// Print the slash-command definitions
+    Commands {
+        /// The JSON Discord receives
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Options every lookup command takes.
@@ -131,6 +155,20 @@ fn print_reply(reply: &Reply, json: bool) -> anyhow::Result<()> {
         print!("{}", crate::render::terminal::render(reply, ansi));
     }
     Ok(())
+}
+
+/// Sets up tracing once: `RUST_LOG` when set, else `info` for the bot and `warn` otherwise.
+pub fn init_tracing(cli: &Cli) {
+    let default = match cli.command {
+        Cmd::Serve { .. } | Cmd::Register { .. } => "warn,archie=info",
+        _ => "warn",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// Runs one subcommand; returns the process exit code.
@@ -247,5 +285,12 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             println!("{}", s.summary());
             Ok(0)
         }
+        Cmd::Serve {
+            http,
+            register,
+            knowledge,
+        } => crate::discord::run::serve(http, register, knowledge),
+        Cmd::Register { guild } => crate::discord::run::register_blocking(guild),
+        Cmd::Commands { json } => crate::discord::run::print_commands(json),
     }
 }

@@ -7,6 +7,7 @@
 //! - [`store`]: the community store: moderator entries per guild and their audit trail (SQLite).
 //! - [`app`]: the state built once per process.
 //! - [`text`]: normalisation, slugs, safe truncation shared by every layer.
+//! - [`discord`]: Archie on Discord: gateway and HTTP interactions endpoint, one parsing path.
 //! - [`config`]: where the knowledge folder and the data directory are.
 //! - [`cli`]: the command line.
 
@@ -14,6 +15,7 @@ pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod discord;
 pub mod eval;
 pub mod knowledge;
 pub mod render;

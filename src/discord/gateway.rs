@@ -1,0 +1,68 @@
+//! Gateway mode: a serenity `EventHandler` that answers each interaction through
+//! [`super::respond`] and posts the response to Discord's callback route, and registers
+//! the commands once READY when asked to.
+
+use super::respond;
+use crate::app::App;
+use serenity::all::{Context, EventHandler, GuildId, Interaction, Ready};
+use serenity::async_trait;
+use std::sync::Arc;
+
+/// Where to register the commands once connected, if at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Register {
+    No,
+    Global,
+    Guild(GuildId),
+}
+
+pub struct Handler {
+    pub app: Arc<App>,
+    pub register: Register,
+}
+
+#[async_trait]
+impl EventHandler for Handler {
+    async fn ready(&self, ctx: Context, ready: Ready) {
+        tracing::info!(
+            user = %ready.user.name,
+            application = %ready.application.id,
+            guilds = ready.guilds.len(),
+            "connected to the Discord gateway"
+        );
+        let scope = match self.register {
+            Register::No => return,
+            Register::Global => None,
+            Register::Guild(g) => Some(g),
+        };
+        match super::run::register_with(&ctx.http, scope).await {
+            Ok(n) => tracing::info!(commands = n, guild = ?scope, "registered slash commands"),
+            Err(e) => tracing::error!(error = %e, "registering slash commands failed"),
+        }
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        let id = interaction.id();
+        let token = interaction.token().to_string();
+        let kind = interaction.kind();
+        let app = self.app.clone();
+        let response = match tokio::task::spawn_blocking(move || respond(&app, &interaction)).await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "answering an interaction failed");
+                return;
+            }
+        };
+        match ctx
+            .http
+            .create_interaction_response(id, &token, &response, Vec::new())
+            .await
+        {
+            Ok(()) => tracing::debug!(interaction = %id, ?kind, "answered"),
+            Err(e) => {
+                tracing::warn!(interaction = %id, ?kind, error = %e, "sending a response failed")
+            }
+        }
+    }
+}

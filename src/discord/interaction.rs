@@ -1,0 +1,149 @@
+//! Parses a serenity `Interaction` (from the gateway or a verified HTTP body) into what
+//! Archie should do: a typed [`Command`] with its delivery options, an autocomplete
+//! lookup, a PING, or a polite refusal. The one parsing path for both transports.
+
+use super::autocomplete::Names;
+use super::definitions as def;
+use super::{custom_id, ASK_PER_PAGE, READ_PER_PAGE};
+use crate::commands::Command;
+use serenity::all::{
+    CommandDataOption, CommandDataOptionValue, CommandInteraction, ComponentInteraction,
+    ComponentInteractionDataKind, Interaction,
+};
+
+/// What an interaction asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Incoming {
+    Ping,
+    Run(Run),
+    Autocomplete {
+        names: Names,
+        typed: String,
+    },
+    /// Not something Archie answers; the text says why.
+    Refuse(String),
+}
+
+/// A command to execute and how to deliver its reply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    pub command: Command,
+    /// The screen to show (a button's page).
+    pub view: usize,
+    /// The member named by `for:`.
+    pub mention: Option<u64>,
+    pub private: bool,
+    /// A button click: update the message it sits on.
+    pub update: bool,
+}
+
+pub fn parse(i: &Interaction) -> Incoming {
+    match i {
+        Interaction::Ping(_) => Incoming::Ping,
+        Interaction::Command(c) => slash(c),
+        Interaction::Autocomplete(c) => autocomplete(c),
+        Interaction::Component(c) => button(c),
+        _ => Incoming::Refuse("Archie doesn't handle that kind of interaction.".into()),
+    }
+}
+
+fn string(opts: &[CommandDataOption], name: &str) -> String {
+    opts.iter()
+        .find(|o| o.name == name)
+        .and_then(|o| match &o.value {
+            CommandDataOptionValue::String(s) => Some(s.clone()),
+            CommandDataOptionValue::Autocomplete { value, .. } => Some(value.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+fn slash(c: &CommandInteraction) -> Incoming {
+    let o = &c.data.options;
+    let command = match c.data.name.as_str() {
+        "ask" => Command::Ask {
+            question: string(o, def::QUESTION),
+            page: 0,
+            per_page: ASK_PER_PAGE,
+        },
+        "stack" => Command::Stack {
+            company: string(o, def::COMPANY),
+        },
+        "uses" => Command::Uses {
+            tech: string(o, def::TECHNOLOGY),
+        },
+        "whatis" => Command::WhatIs {
+            tech: string(o, def::TECHNOLOGY),
+        },
+        "compare" => Command::Compare {
+            first: string(o, def::FIRST),
+            second: string(o, def::SECOND),
+        },
+        "read" => Command::Read {
+            topic: string(o, def::TOPIC),
+            page: 0,
+            per_page: READ_PER_PAGE,
+        },
+        "help" => Command::Help,
+        other => {
+            return Incoming::Refuse(format!(
+                "Archie doesn't know /{}; try /help.",
+                crate::text::truncate_words(other, 32)
+            ))
+        }
+    };
+    let private = o.iter().any(|x| {
+        x.name == def::PRIVATE && matches!(x.value, CommandDataOptionValue::Boolean(true))
+    });
+    let mention = o
+        .iter()
+        .find(|x| x.name == def::FOR)
+        .and_then(|x| match x.value {
+            CommandDataOptionValue::User(u) => Some(u.get()),
+            _ => None,
+        });
+    Incoming::Run(Run {
+        command,
+        view: 0,
+        mention,
+        private,
+        update: false,
+    })
+}
+
+fn autocomplete(c: &CommandInteraction) -> Incoming {
+    let Some(focused) = c.data.autocomplete() else {
+        return Incoming::Refuse("Nothing to complete.".into());
+    };
+    let names = match (c.data.name.as_str(), focused.name) {
+        ("stack", def::COMPANY) | ("compare", def::FIRST | def::SECOND) => Names::Companies,
+        ("uses" | "whatis", def::TECHNOLOGY) => Names::Technologies,
+        _ => return Incoming::Refuse("Nothing to complete.".into()),
+    };
+    Incoming::Autocomplete {
+        names,
+        typed: focused.value.to_string(),
+    }
+}
+
+fn button(c: &ComponentInteraction) -> Incoming {
+    if !matches!(c.data.kind, ComponentInteractionDataKind::Button) {
+        return Incoming::Refuse("Archie doesn't handle that kind of component.".into());
+    }
+    let footer = c
+        .message
+        .embeds
+        .first()
+        .and_then(|e| e.footer.as_ref())
+        .map(|f| f.text.as_str());
+    match custom_id::decode(&c.data.custom_id, footer) {
+        Some((command, view)) => Incoming::Run(Run {
+            command,
+            view,
+            mention: None,
+            private: false,
+            update: true,
+        }),
+        None => Incoming::Refuse("That button has expired; run the command again.".into()),
+    }
+}

@@ -1,0 +1,414 @@
+//! Discord rendering: the one place a [`Reply`] becomes an interaction response. Answers
+//! become embeds (best result first, matched words in bold, source links), long answers
+//! become pages with buttons, errors become one short ephemeral sentence. Every text from
+//! the knowledge base or the user is escaped, and every response passes through
+//! [`limits::enforce`] before it leaves, so no layout choice can break a Discord limit.
+
+pub mod limits;
+mod split;
+pub mod wire;
+
+use crate::commands::Command;
+use crate::discord::custom_id;
+use crate::reply::{Block, Link, Reply, Rich, Status};
+use limits::{clip, measure};
+use wire::{AllowedMentions, Button, Choice, Data, Embed, Field, Footer, Message, Response, Row};
+
+/// Discord's blurple, so answers look like the app's own.
+const COLOR: u32 = 0x5865F2;
+/// What a screen of fields may use of the 6000 per message, before title and footer.
+const SCREEN_BUDGET: usize = 5200;
+/// The longest excerpt of the best result, and of a related one.
+const LEAD_CHARS: usize = 2400;
+const RELATED_CHARS: usize = 300;
+/// The longest error or refusal sentence.
+const NOTICE_CHARS: usize = 1000;
+
+/// How a reply is being delivered.
+#[derive(Debug, Clone)]
+pub struct Ctx<'a> {
+    /// The command that produced the reply (names the pages' buttons).
+    pub command: &'a Command,
+    /// Which screen of an unpaged reply to show (a button's page).
+    pub view: usize,
+    /// The member named by `for:`; the reply pings only them.
+    pub mention: Option<u64>,
+    /// Only the asker sees the reply.
+    pub private: bool,
+    /// A button click: edit the message in place instead of answering anew.
+    pub update: bool,
+}
+
+/// The response for a command's reply.
+pub fn reply(reply: &Reply, ctx: &Ctx) -> Response {
+    let r = if reply.status == Status::Answer {
+        answer(reply, ctx)
+    } else {
+        notice(reply)
+    };
+    limits::enforce(r)
+}
+
+/// A short ephemeral sentence (errors outside any command: unknown command, bad button).
+pub fn notice_text(text: &str) -> Response {
+    limits::enforce(ephemeral(clip(&esc(text), NOTICE_CHARS)))
+}
+
+/// PONG, the answer to PING.
+pub fn pong() -> Response {
+    Response::pong()
+}
+
+/// An autocomplete result: `(label, value)` pairs, clamped to Discord's limits.
+pub fn choices(items: impl IntoIterator<Item = (String, String)>) -> Response {
+    let choices = items
+        .into_iter()
+        .map(|(name, value)| Choice { name, value })
+        .collect();
+    limits::enforce(Response {
+        kind: wire::AUTOCOMPLETE,
+        data: Some(Data::Choices { choices }),
+    })
+}
+
+fn ephemeral(content: String) -> Response {
+    Response {
+        kind: wire::MESSAGE,
+        data: Some(Data::Message(Message {
+            content: Some(content),
+            flags: Some(wire::EPHEMERAL),
+            ..Default::default()
+        })),
+    }
+}
+
+/// Not an answer: the title and summary as one sentence, with "did you mean" names.
+fn notice(reply: &Reply) -> Response {
+    let mut text = format!("**{}**", esc(reply.title.trim()));
+    if let Some(s) = reply.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+        text.push_str(" — ");
+        text.push_str(&esc(s.trim()));
+    }
+    let shown = reply
+        .summary
+        .as_deref()
+        .is_some_and(|s| reply.suggestions.iter().all(|x| s.contains(x.as_str())));
+    if !reply.suggestions.is_empty() && !shown {
+        let names: Vec<String> = reply.suggestions.iter().map(|s| esc(s)).collect();
+        text.push_str(&format!("\nDid you mean: {}?", names.join(", ")));
+    }
+    ephemeral(clip(&text, NOTICE_CHARS))
+}
+
+fn answer(reply: &Reply, ctx: &Ctx) -> Response {
+    let footer_room = measure(&custom_id::footer(ctx.command, 99, 99));
+    let (embed, page, pages) = match (&reply.paging, ctx.command) {
+        (Some(p), _) => (results(reply), p.page, p.pages),
+        (None, Command::Ask { .. } | Command::Read { .. }) => (results(reply), 0, 1),
+        (None, _) => {
+            let mut screens = sections(reply, SCREEN_BUDGET.saturating_sub(footer_room));
+            let pages = screens.len().max(1);
+            let view = ctx.view.min(pages - 1);
+            let embed = if screens.is_empty() {
+                Embed::default()
+            } else {
+                screens.swap_remove(view)
+            };
+            (embed, view, pages)
+        }
+    };
+    let mut embed = embed;
+    embed.color = Some(COLOR);
+    let mut components = Vec::new();
+    if pages > 1 {
+        embed.footer = Some(Footer {
+            text: custom_id::footer(ctx.command, page, pages),
+        });
+        components.push(nav(ctx.command, page, pages));
+    }
+    let mention = ctx.mention.filter(|_| !ctx.private && !ctx.update);
+    let message = Message {
+        content: mention.map(|id| format!("<@{id}>")),
+        embeds: vec![embed],
+        components,
+        allowed_mentions: AllowedMentions {
+            parse: Vec::new(),
+            users: mention.map(|id| id.to_string()).into_iter().collect(),
+        },
+        flags: (ctx.private && !ctx.update).then_some(wire::EPHEMERAL),
+    };
+    Response {
+        kind: if ctx.update {
+            wire::UPDATE
+        } else {
+            wire::MESSAGE
+        },
+        data: Some(Data::Message(message)),
+    }
+}
+
+/// ◀ and ▶ buttons; their ids carry the page they lead to.
+fn nav(cmd: &Command, page: usize, pages: usize) -> Row {
+    let button = |label: &str, to: usize, disabled: bool| Button {
+        kind: 2,
+        style: 2,
+        label: label.to_string(),
+        custom_id: custom_id::encode(cmd, to),
+        disabled,
+    };
+    Row {
+        kind: 1,
+        components: vec![
+            button("◀ Previous", page.saturating_sub(1), page == 0),
+            button("Next ▶", page + 1, page + 1 >= pages),
+        ],
+    }
+}
+
+/// Search results: the best one as the embed itself (title linked to its source, its
+/// excerpt, its links), the next ones as short fields.
+fn results(reply: &Reply) -> Embed {
+    let Some((lead, rest)) = reply.blocks.split_first() else {
+        return Embed {
+            title: Some(esc(&reply.title)),
+            description: reply.summary.as_deref().map(esc),
+            ..Default::default()
+        };
+    };
+    let mut description = String::new();
+    if let Some(s) = reply.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+        description.push_str(&esc(s));
+        description.push_str("\n\n");
+    }
+    if let Some(tag) = &lead.tag {
+        description.push_str(&format!("*{}*\n", esc(tag)));
+    }
+    description.push_str(&rich(&lead.body, LEAD_CHARS));
+    let sources = links_line(&lead.sources, 900);
+    if !sources.is_empty() {
+        description.push_str("\n\n");
+        description.push_str(&sources);
+    }
+    let fields = rest
+        .iter()
+        .map(|b| {
+            let mut value = rich(&b.body, RELATED_CHARS);
+            let l = links_line(&b.sources[..b.sources.len().min(2)], 400);
+            if !l.is_empty() {
+                value.push('\n');
+                value.push_str(&l);
+            }
+            Field {
+                name: clip(&heading(b), 200),
+                value,
+                inline: false,
+            }
+        })
+        .collect();
+    Embed {
+        title: Some(esc(&lead.heading)),
+        url: lead.sources.first().map(|l| safe_url(&l.url)),
+        description: Some(description),
+        fields,
+        ..Default::default()
+    }
+}
+
+/// Everything else: the summary, then one field per block (split when long), packed into
+/// as many screens as it takes.
+fn sections(reply: &Reply, budget: usize) -> Vec<Embed> {
+    let title = esc(&reply.title);
+    let description = reply.summary.as_deref().map(|s| clip(&esc(s), 1500));
+    let head = measure(&title) + description.as_deref().map_or(0, measure);
+    let mut screens: Vec<Vec<Field>> = vec![Vec::new()];
+    let mut used = head;
+    for f in fields(&reply.blocks) {
+        let size = measure(&f.name) + measure(&f.value);
+        let full = screens.last().is_some_and(|s| s.len() >= limits::FIELDS);
+        if full || (used + size > budget && screens.last().is_some_and(|s| !s.is_empty())) {
+            screens.push(Vec::new());
+            used = head;
+        }
+        used += size;
+        if let Some(s) = screens.last_mut() {
+            s.push(f);
+        }
+    }
+    screens
+        .into_iter()
+        .map(|fields| Embed {
+            title: Some(title.clone()),
+            description: description.clone(),
+            fields,
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// Blocks as fields. A block whose lines are exactly its links' titles becomes a list of
+/// links; a run of blocks sharing the same sources shows them once, after the run.
+fn fields(blocks: &[Block]) -> Vec<Field> {
+    let mut out = Vec::new();
+    for (i, b) in blocks.iter().enumerate() {
+        let name = clip(&heading(b), 240);
+        let value = if is_link_list(b) {
+            b.sources
+                .iter()
+                .map(|l| format!("• {}", link(l)))
+                .collect::<Vec<_>>()
+                .join("\n")
+        } else {
+            let mut v = markdown(&b.body);
+            let shared_next = blocks
+                .get(i + 1)
+                .is_some_and(|n| !is_link_list(n) && n.sources == b.sources);
+            if !shared_next && !b.sources.is_empty() {
+                let shared_prev = i > 0 && blocks[i - 1].sources == b.sources;
+                let line = links_line(&b.sources, 1000);
+                if shared_prev {
+                    push_split(&mut out, name, v);
+                    push_split(&mut out, "Sources".into(), line);
+                    continue;
+                }
+                v.push_str("\n↳ ");
+                v.push_str(&line);
+            }
+            v
+        };
+        push_split(&mut out, name, value);
+    }
+    out
+}
+
+fn push_split(out: &mut Vec<Field>, name: String, value: String) {
+    if value.trim().is_empty() {
+        return;
+    }
+    for (n, part) in split::split(&value, limits::FIELD_VALUE)
+        .into_iter()
+        .enumerate()
+    {
+        let name = if n == 0 {
+            name.clone()
+        } else {
+            clip(&format!("{name} (continued)"), limits::FIELD_NAME)
+        };
+        out.push(Field {
+            name,
+            value: part,
+            inline: false,
+        });
+    }
+}
+
+fn is_link_list(b: &Block) -> bool {
+    let plain = b.body.plain();
+    let lines: Vec<&str> = plain
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    !b.sources.is_empty()
+        && lines.len() == b.sources.len()
+        && lines
+            .iter()
+            .zip(&b.sources)
+            .all(|(l, s)| *l == s.title.trim())
+}
+
+fn heading(b: &Block) -> String {
+    match &b.tag {
+        Some(t) if !t.trim().is_empty() => format!("{} · {}", esc(&b.heading), esc(t)),
+        _ => esc(&b.heading),
+    }
+}
+
+/// Markdown of rich text within `max` units: escaped, hits in bold, cut at a word with `…`.
+fn rich(r: &Rich, max: usize) -> String {
+    let full = markdown(r);
+    if measure(&full) <= max {
+        return full;
+    }
+    let mut out = String::new();
+    for s in &r.segments {
+        let t = esc(&s.text);
+        let md = if s.hit && !t.trim().is_empty() {
+            format!("**{t}**")
+        } else {
+            t
+        };
+        if measure(&out) + measure(&md) < max {
+            out.push_str(&md);
+            continue;
+        }
+        if !s.hit {
+            let room = max.saturating_sub(measure(&out) + 1);
+            out.push_str(&clip(&md, room));
+        }
+        break;
+    }
+    if !out.ends_with('…') {
+        out.push('…');
+    }
+    out
+}
+
+/// `[title](url) · [title](url)` within `max` units.
+fn links_line(links: &[Link], max: usize) -> String {
+    let mut out = String::new();
+    for l in links {
+        let md = link(l);
+        let sep = if out.is_empty() { "" } else { " · " };
+        if measure(&out) + measure(sep) + measure(&md) > max {
+            break;
+        }
+        out.push_str(sep);
+        out.push_str(&md);
+    }
+    out
+}
+
+fn link(l: &Link) -> String {
+    let title = if l.title.trim().is_empty() {
+        crate::reply::short_url(&l.url)
+    } else {
+        l.title.clone()
+    };
+    format!("[{}]({})", esc(&clip(title.trim(), 120)), safe_url(&l.url))
+}
+
+/// Escapes markdown and mentions, and drops bidirectional overrides so a text cannot
+/// reverse the rest of the message.
+fn esc(s: &str) -> String {
+    strip_bidi(&crate::text::escape_markdown(s))
+}
+
+/// Rich text as escaped markdown with hits in bold.
+fn markdown(r: &Rich) -> String {
+    strip_bidi(&r.markdown())
+}
+
+fn strip_bidi(s: &str) -> String {
+    s.chars()
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .collect()
+}
+
+/// A URL that cannot end a markdown link early or break out of it.
+fn safe_url(u: &str) -> String {
+    let mut out = String::with_capacity(u.len());
+    for c in u.trim().chars() {
+        match c {
+            ' ' => out.push_str("%20"),
+            '(' => out.push_str("%28"),
+            ')' => out.push_str("%29"),
+            '<' => out.push_str("%3C"),
+            '>' => out.push_str("%3E"),
+            '[' => out.push_str("%5B"),
+            ']' => out.push_str("%5D"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,121 @@
+//! The JSON shapes of Discord's interaction responses that Archie sends, as plain serde
+//! structs: one set of types for the HTTP endpoint and the gateway (posted as the callback).
+
+use serde::Serialize;
+
+/// `PONG`: the answer to Discord's PING.
+pub const PONG: u8 = 1;
+/// `CHANNEL_MESSAGE_WITH_SOURCE`: a new message answering the interaction.
+pub const MESSAGE: u8 = 4;
+/// `UPDATE_MESSAGE`: edits the message a button sits on.
+pub const UPDATE: u8 = 7;
+/// `APPLICATION_COMMAND_AUTOCOMPLETE_RESULT`.
+pub const AUTOCOMPLETE: u8 = 8;
+/// Message flag: only the user who invoked the interaction sees it.
+pub const EPHEMERAL: u64 = 1 << 6;
+
+/// An interaction response: `{"type": 4, "data": {...}}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Response {
+    #[serde(rename = "type")]
+    pub kind: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<Data>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Data {
+    Message(Message),
+    Choices { choices: Vec<Choice> },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Message {
+    /// Omitted on updates so the original content (a mention) stays as it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    pub embeds: Vec<Embed>,
+    pub components: Vec<Row>,
+    pub allowed_mentions: AllowedMentions,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flags: Option<u64>,
+}
+
+/// `{"parse": []}` pings nobody; `users` lists the only members a reply may ping.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AllowedMentions {
+    pub parse: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Embed {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub color: Option<u32>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Field>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub footer: Option<Footer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+    pub inline: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Footer {
+    pub text: String,
+}
+
+/// An action row (component type 1) of buttons.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    #[serde(rename = "type")]
+    pub kind: u8,
+    pub components: Vec<Button>,
+}
+
+/// A button (component type 2); style 1 primary, 2 secondary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Button {
+    #[serde(rename = "type")]
+    pub kind: u8,
+    pub style: u8,
+    pub label: String,
+    pub custom_id: String,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Choice {
+    pub name: String,
+    pub value: String,
+}
+
+impl Response {
+    pub fn pong() -> Response {
+        Response {
+            kind: PONG,
+            data: None,
+        }
+    }
+
+    /// The message inside, if this response carries one.
+    pub fn message(&self) -> Option<&Message> {
+        match &self.data {
+            Some(Data::Message(m)) => Some(m),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! A local stand-in for Discord: an axum REST server (the routes serenity calls for an
+//! interactions bot) and a tokio-tungstenite gateway (HELLO, IDENTIFY → READY, heartbeat
+//! ACKs, INTERACTION_CREATE dispatches). Everything it receives is reported as an
+//! [`Event`], so tests assert on what the real binary sent.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::IntoResponse;
+use axum::routing::{get, patch, post, put};
+use axum::{Json, Router};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, Mutex};
+use tokio_tungstenite::tungstenite::Message;
+
+use super::APP_ID;
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    Identify(Value),
+    Rest {
+        method: String,
+        path: String,
+        body: Value,
+    },
+}
+
+pub struct FakeDiscord {
+    pub rest: SocketAddr,
+    pub gateway: SocketAddr,
+    events: mpsc::UnboundedReceiver<Event>,
+    dispatch: mpsc::UnboundedSender<Value>,
+}
+
+#[derive(Clone)]
+struct Rest {
+    events: mpsc::UnboundedSender<Event>,
+    ws_url: String,
+}
+
+impl FakeDiscord {
+    pub async fn start() -> FakeDiscord {
+        let (ev_tx, events) = mpsc::unbounded_channel();
+        let (dispatch, dispatch_rx) = mpsc::unbounded_channel();
+        let ws = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind gateway");
+        let gateway = ws.local_addr().expect("gateway addr");
+        tokio::spawn(run_gateway(
+            ws,
+            ev_tx.clone(),
+            Arc::new(Mutex::new(dispatch_rx)),
+        ));
+        let state = Rest {
+            events: ev_tx,
+            ws_url: format!("ws://{gateway}"),
+        };
+        let app = Router::new()
+            .route("/api/v10/gateway", get(gateway_url))
+            .route("/api/v10/gateway/bot", get(gateway_bot))
+            .route("/api/v10/users/@me", get(me))
+            .route("/api/v10/applications/{app}/commands", put(commands))
+            .route(
+                "/api/v10/applications/{app}/guilds/{guild}/commands",
+                put(commands),
+            )
+            .route(
+                "/api/v10/interactions/{id}/{token}/callback",
+                post(callback),
+            )
+            .route(
+                "/api/v10/webhooks/{app}/{token}/messages/@original",
+                patch(webhook_message),
+            )
+            .route("/api/v10/webhooks/{app}/{token}", post(webhook_message))
+            .fallback(unknown)
+            .with_state(state);
+        let rest_listener = TcpListener::bind("127.0.0.1:0").await.expect("bind rest");
+        let rest = rest_listener.local_addr().expect("rest addr");
+        tokio::spawn(async move {
+            let _ = axum::serve(rest_listener, app).await;
+        });
+        FakeDiscord {
+            rest,
+            gateway,
+            events,
+            dispatch,
+        }
+    }
+
+    /// The value for `ARCHIE_DISCORD_API_URL`.
+    pub fn api_url(&self) -> String {
+        format!("http://{}", self.rest)
+    }
+
+    /// Sends an INTERACTION_CREATE to the connected bot (queued until it is READY).
+    pub fn dispatch(&self, interaction: Value) {
+        let _ = self.dispatch.send(interaction);
+    }
+
+    /// The next event for which `want` holds, skipping others; `None` after `timeout`.
+    pub async fn wait_for(
+        &mut self,
+        timeout: Duration,
+        want: impl Fn(&Event) -> bool,
+    ) -> Option<Event> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            match tokio::time::timeout_at(deadline, self.events.recv()).await {
+                Ok(Some(e)) if want(&e) => return Some(e),
+                Ok(Some(_)) => continue,
+                _ => return None,
+            }
+        }
+    }
+}
+
+async fn gateway_url(State(s): State<Rest>) -> Json<Value> {
+    Json(json!({"url": s.ws_url}))
+}
+
+async fn gateway_bot(State(s): State<Rest>) -> Json<Value> {
+    Json(json!({"url": s.ws_url, "shards": 1,
+        "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}}))
+}
+
+async fn me() -> Json<Value> {
+    Json(json!({"id": APP_ID, "username": "archie", "discriminator": "0", "bot": true}))
+}
+
+fn report(s: &Rest, method: &Method, uri: &Uri, body: &Bytes) {
+    let body = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let _ = s.events.send(Event::Rest {
+        method: method.to_string(),
+        path: uri.path().to_string(),
+        body,
+    });
+}
+
+async fn commands(
+    State(s): State<Rest>,
+    method: Method,
+    uri: Uri,
+    body: Bytes,
+) -> impl IntoResponse {
+    report(&s, &method, &uri, &body);
+    let defs: Vec<Value> = serde_json::from_slice(&body).unwrap_or_default();
+    let out: Vec<Value> = defs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            json!({"id": (900000000000000000u64 + i as u64).to_string(), "type": 1,
+                   "application_id": APP_ID, "name": d["name"], "description": d["description"],
+                   "options": d["options"], "version": "1"})
+        })
+        .collect();
+    Json(Value::Array(out))
+}
+
+async fn callback(
+    State(s): State<Rest>,
+    Path((_id, _token)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    body: Bytes,
+) -> StatusCode {
+    report(&s, &method, &uri, &body);
+    StatusCode::NO_CONTENT
+}
+
+async fn webhook_message(
+    State(s): State<Rest>,
+    method: Method,
+    uri: Uri,
+    body: Bytes,
+) -> Json<Value> {
+    report(&s, &method, &uri, &body);
+    Json(json!({
+        "id": "777777777777777777", "channel_id": super::CHANNEL,
+        "author": {"id": APP_ID, "username": "archie", "discriminator": "0"},
+        "content": "", "timestamp": "2024-01-01T00:00:00.000000+00:00",
+        "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [],
+        "mention_roles": [], "attachments": [], "embeds": [], "pinned": false, "type": 0
+    }))
+}
+
+async fn unknown(State(s): State<Rest>, method: Method, uri: Uri, body: Bytes) -> StatusCode {
+    report(&s, &method, &uri, &body);
+    StatusCode::NOT_FOUND
+}
+
+async fn run_gateway(
+    listener: TcpListener,
+    events: mpsc::UnboundedSender<Event>,
+    dispatch: Arc<Mutex<mpsc::UnboundedReceiver<Value>>>,
+) {
+    while let Ok((tcp, _)) = listener.accept().await {
+        let events = events.clone();
+        let dispatch = dispatch.clone();
+        tokio::spawn(async move {
+            let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else {
+                return;
+            };
+            let hello = json!({"op": 10, "d": {"heartbeat_interval": 41250}});
+            if ws.send(Message::text(hello.to_string())).await.is_err() {
+                return;
+            }
+            let mut ready = false;
+            let mut seq = 1u64;
+            let mut queue = dispatch.lock().await;
+            loop {
+                tokio::select! {
+                    msg = ws.next() => {
+                        let Some(Ok(msg)) = msg else { return };
+                        let Ok(text) = msg.to_text() else { continue };
+                        let Ok(v) = serde_json::from_str::<Value>(text) else { continue };
+                        match v["op"].as_u64() {
+                            Some(2) => {
+                                let _ = events.send(Event::Identify(v["d"].clone()));
+                                let ready_ev = json!({"op": 0, "s": seq, "t": "READY", "d": {
+                                    "v": 10, "user": {"id": APP_ID, "username": "archie", "discriminator": "0", "bot": true},
+                                    "guilds": [], "session_id": "fake-session", "resume_gateway_url": "ws://unused",
+                                    "shard": [0, 1], "application": {"id": APP_ID, "flags": 0}}});
+                                seq += 1;
+                                if ws.send(Message::text(ready_ev.to_string())).await.is_err() { return; }
+                                ready = true;
+                            }
+                            Some(1) if ws.send(Message::text(json!({"op": 11}).to_string())).await.is_err() => return,
+                            _ => {}
+                        }
+                    }
+                    Some(i) = queue.recv(), if ready => {
+                        let ev = json!({"op": 0, "s": seq, "t": "INTERACTION_CREATE", "d": i});
+                        seq += 1;
+                        if ws.send(Message::text(ev.to_string())).await.is_err() { return; }
+                    }
+                }
+            }
+        });
+    }
+}

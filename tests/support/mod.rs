@@ -1,0 +1,218 @@
+//! Shared test helpers: the fixture app, a signing test keypair, the HTTP endpoint on
+//! port 0 (zero2prod's `spawn_app`), Discord's documented interaction payloads, an
+//! independent checker of Discord's limits, and a local stand-in for Discord.
+#![allow(dead_code)]
+
+pub mod fake_discord;
+pub mod limits;
+
+use archie::app::App;
+use archie::discord::http::{router_for, Endpoint};
+use archie::knowledge::Knowledge;
+use ed25519_dalek::{Signer, SigningKey};
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+pub const APP_ID: &str = "111111111111111111";
+pub const ASKER: &str = "222222222222222222";
+pub const GUILD: &str = "333333333333333333";
+pub const CHANNEL: &str = "444444444444444444";
+
+pub fn fixture_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/discord-kb")
+}
+
+/// The app over the fixture knowledge, built once per test binary.
+pub fn fixture_app() -> Arc<App> {
+    static APP: OnceLock<Arc<App>> = OnceLock::new();
+    APP.get_or_init(|| {
+        let k = Knowledge::load(&fixture_dir()).expect("the fixture knowledge loads");
+        Arc::new(App::in_memory(k).expect("the fixture index builds"))
+    })
+    .clone()
+}
+
+pub fn signing_key() -> SigningKey {
+    SigningKey::from_bytes(&[7u8; 32])
+}
+
+pub fn public_key_hex() -> String {
+    hex(signing_key().verifying_key().as_bytes())
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Discord's signature: Ed25519 over timestamp + raw body, hex-encoded.
+pub fn sign(timestamp: &str, body: &[u8]) -> String {
+    let mut msg = timestamp.as_bytes().to_vec();
+    msg.extend_from_slice(body);
+    hex(&signing_key().sign(&msg).to_bytes())
+}
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub endpoint: Arc<Endpoint>,
+    pub client: reqwest::Client,
+}
+
+/// Starts the real endpoint on 127.0.0.1:0 with the test key.
+pub async fn spawn_http(app: Arc<App>) -> TestServer {
+    let key: [u8; 32] = *signing_key().verifying_key().as_bytes();
+    let verifier = archie::discord::http::verifier(key).expect("the test key is valid");
+    let endpoint = Endpoint::new(app, verifier);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1:0");
+    let addr = listener.local_addr().expect("local addr");
+    let router = router_for(endpoint.clone());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    TestServer {
+        addr,
+        endpoint,
+        client: reqwest::Client::new(),
+    }
+}
+
+impl TestServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// POSTs raw bytes with the given signature headers.
+    pub async fn post_raw(&self, body: Vec<u8>, headers: &[(&str, String)]) -> (u16, String) {
+        let mut req = self
+            .client
+            .post(self.url("/interactions"))
+            .header("content-type", "application/json")
+            .body(body);
+        for (k, v) in headers {
+            req = req.header(*k, v);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status().as_u16();
+        (status, resp.text().await.unwrap_or_default())
+    }
+
+    /// POSTs a correctly signed interaction; returns the status and the JSON answer.
+    pub async fn post_signed(&self, body: &Value) -> (u16, Value) {
+        let bytes = serde_json::to_vec(body).expect("json");
+        let ts = "1700000000";
+        let sig = sign(ts, &bytes);
+        let (status, text) = self
+            .post_raw(
+                bytes,
+                &[
+                    ("x-signature-ed25519", sig),
+                    ("x-signature-timestamp", ts.to_string()),
+                ],
+            )
+            .await;
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+}
+
+fn user(id: &str) -> Value {
+    json!({"id": id, "username": "asker", "discriminator": "0", "global_name": "Asker", "avatar": null})
+}
+
+/// The fields every interaction carries (Discord's documented shape, guild context).
+fn base(kind: u8, id: u64, data: Value) -> Value {
+    json!({
+        "id": id.to_string(),
+        "application_id": APP_ID,
+        "type": kind,
+        "data": data,
+        "guild_id": GUILD,
+        "channel_id": CHANNEL,
+        "channel": {"id": CHANNEL, "type": 0},
+        "member": {
+            "user": user(ASKER), "roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00",
+            "deaf": false, "mute": false, "flags": 0, "permissions": "0"
+        },
+        "token": format!("tok{id}"),
+        "version": 1,
+        "locale": "en-US",
+        "guild_locale": "en-US",
+        "app_permissions": "0",
+        "entitlements": [],
+        "authorizing_integration_owners": {"0": GUILD},
+        "context": 0,
+        "attachment_size_limit": 8388608
+    })
+}
+
+pub fn ping() -> Value {
+    json!({"id": "1", "application_id": APP_ID, "type": 1, "token": "tok1", "version": 1})
+}
+
+/// A slash command (type 2, CHAT_INPUT) with its options as `[{name, type, value}]`.
+pub fn command(id: u64, name: &str, options: Value) -> Value {
+    base(
+        2,
+        id,
+        json!({"id": "555555555555555555", "name": name, "type": 1, "options": options}),
+    )
+}
+
+pub fn string_opt(name: &str, value: &str) -> Value {
+    json!({"name": name, "type": 3, "value": value})
+}
+
+pub fn bool_opt(name: &str, value: bool) -> Value {
+    json!({"name": name, "type": 5, "value": value})
+}
+
+pub fn user_opt(name: &str, id: &str) -> Value {
+    json!({"name": name, "type": 6, "value": id})
+}
+
+/// Autocomplete (type 4): the focused option holds what was typed so far.
+pub fn autocomplete(id: u64, name: &str, option: &str, typed: &str) -> Value {
+    base(
+        4,
+        id,
+        json!({"id": "555555555555555555", "name": name, "type": 1,
+               "options": [{"name": option, "type": 3, "value": typed, "focused": true}]}),
+    )
+}
+
+/// A button click (type 3) on a message whose embeds are `embeds`.
+pub fn button(id: u64, custom_id: &str, embeds: Value) -> Value {
+    let mut v = base(3, id, json!({"custom_id": custom_id, "component_type": 2}));
+    v["message"] = json!({
+        "id": "666666666666666666", "channel_id": CHANNEL, "author": user(APP_ID),
+        "content": "", "timestamp": "2024-01-01T00:00:00.000000+00:00",
+        "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [],
+        "mention_roles": [], "attachments": [], "embeds": embeds, "pinned": false, "type": 0,
+        "flags": 0, "components": []
+    });
+    v
+}
+
+/// All text a user sees in a response: content, and every embed's texts.
+pub fn visible_text(resp: &Value) -> String {
+    let d = &resp["data"];
+    let mut out = String::new();
+    out.push_str(d["content"].as_str().unwrap_or_default());
+    for e in d["embeds"].as_array().into_iter().flatten() {
+        for k in ["title", "description"] {
+            out.push('\n');
+            out.push_str(e[k].as_str().unwrap_or_default());
+        }
+        for f in e["fields"].as_array().into_iter().flatten() {
+            out.push('\n');
+            out.push_str(f["name"].as_str().unwrap_or_default());
+            out.push('\n');
+            out.push_str(f["value"].as_str().unwrap_or_default());
+        }
+        out.push('\n');
+        out.push_str(e["footer"]["text"].as_str().unwrap_or_default());
+    }
+    out
+}
