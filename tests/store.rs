@@ -915,7 +915,7 @@ fn a_hundred_concurrent_writes_and_reads_lose_nothing() {
     let live_a = s.live(A).unwrap().len();
     let live_b = s.live(B).unwrap().len();
     assert_eq!((live_a, live_b), (50, 50));
-    let edits = writers as u64 * (per_writer as u64 / 5);
+    let edits: u64 = writers * (per_writer / 5);
     let revisions = s.revision_count(A, None).unwrap() + s.revision_count(B, None).unwrap();
     assert_eq!(revisions, 100 + edits);
     assert_eq!(s.integrity_check().unwrap(), "ok");
