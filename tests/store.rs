@@ -185,6 +185,13 @@ fn write_errors_name_the_problem_and_change_nothing() {
         s.remove(A, &who, "note-unknown", None),
         Err(StoreError::NotFound { .. })
     ));
+    assert!(
+        matches!(
+            s.edit(A, &who, "kb-other", &draft("Three"), Some(&draft("Three"))),
+            Err(StoreError::NotFound { .. })
+        ),
+        "kb- ids are never base ids, so they cannot be overridden"
+    );
     assert_eq!(s.revision_count(A, None).unwrap(), 2);
 }
 

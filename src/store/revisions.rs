@@ -129,15 +129,27 @@ impl Store {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let offset = i64::try_from(offset).unwrap_or(i64::MAX);
         self.read(|c| {
-            let sql = format!(
-                "SELECT {COLUMNS} FROM revisions
-                 WHERE guild_id = ?1 AND (?2 IS NULL OR entry_id = ?2)
-                 ORDER BY id DESC LIMIT ?3 OFFSET ?4"
-            );
-            let mut st = c.prepare(&sql)?;
-            let rows = st
-                .query_map(params![to_sql_id(guild), id, limit, offset], raw)?
-                .collect::<Result<Vec<_>, _>>()?;
+            // Two shapes, so each uses its index.
+            let rows = match id {
+                Some(id) => {
+                    let sql = format!(
+                        "SELECT {COLUMNS} FROM revisions WHERE guild_id = ?1 AND entry_id = ?2
+                         ORDER BY id DESC LIMIT ?3 OFFSET ?4"
+                    );
+                    let mut st = c.prepare(&sql)?;
+                    let rows = st.query_map(params![to_sql_id(guild), id, limit, offset], raw)?;
+                    rows.collect::<Result<Vec<_>, _>>()?
+                }
+                None => {
+                    let sql = format!(
+                        "SELECT {COLUMNS} FROM revisions WHERE guild_id = ?1
+                         ORDER BY id DESC LIMIT ?2 OFFSET ?3"
+                    );
+                    let mut st = c.prepare(&sql)?;
+                    let rows = st.query_map(params![to_sql_id(guild), limit, offset], raw)?;
+                    rows.collect::<Result<Vec<_>, _>>()?
+                }
+            };
             rows.into_iter().map(decode).collect()
         })
     }

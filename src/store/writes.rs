@@ -25,6 +25,13 @@ impl Ctx<'_> {
         after: Option<&Draft>,
         state_after: State,
     ) -> Result<(), StoreError> {
+        tracing::debug!(
+            guild = self.guild,
+            entry = id,
+            action = action.as_str(),
+            actor = self.actor.id,
+            "store: recording revision"
+        );
         revisions::append(
             self.c,
             &NewRevision {
@@ -154,7 +161,7 @@ impl Ctx<'_> {
                 }
             },
             None => {
-                let Some(base) = base_before else {
+                let Some(base) = base_before.filter(|_| !is_community_id(id)) else {
                     return Err(StoreError::NotFound { id: id.to_string() });
                 };
                 self.insert(id, Origin::Base, State::Live, draft)?;
@@ -184,7 +191,7 @@ impl Ctx<'_> {
                 }
             },
             None => {
-                let Some(base) = base_before else {
+                let Some(base) = base_before.filter(|_| !is_community_id(id)) else {
                     return Err(StoreError::NotFound { id: id.to_string() });
                 };
                 self.insert(id, Origin::Base, State::Hidden, base)?;
