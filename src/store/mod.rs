@@ -10,7 +10,7 @@
 //! - Every read and write takes the guild id; nothing reads or writes another guild's rows.
 //!
 //! The API is synchronous: async callers use `spawn_blocking`. Validation of user input is
-//! pure and lives in [`validate`]; [`diff`] renders a revision for humans; [`import`] moves
+//! pure and lives in [`validate`]; [`diff()`] renders a revision for humans; [`import`] moves
 //! entries in and out as JSON.
 
 pub mod diff;
