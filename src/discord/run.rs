@@ -155,9 +155,13 @@ pub fn serve(
     register: bool,
     knowledge: Option<std::path::PathBuf>,
 ) -> anyhow::Result<i32> {
+    // Every setting is checked before the knowledge loads or a connection opens.
     let register = match &http {
         None => {
             config::discord_token()?;
+            config::discord_api_url()?;
+            config::application_id()?;
+            config::dev_guild()?;
             register_scope(register)?
         }
         Some(_) => {

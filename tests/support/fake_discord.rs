@@ -34,6 +34,8 @@ pub struct FakeDiscord {
     pub rest: SocketAddr,
     pub gateway: SocketAddr,
     events: mpsc::UnboundedReceiver<Event>,
+    /// Events received while waiting for another one, in arrival order.
+    seen: Vec<Event>,
     dispatch: mpsc::UnboundedSender<Value>,
 }
 
@@ -89,6 +91,7 @@ impl FakeDiscord {
             rest,
             gateway,
             events,
+            seen: Vec::new(),
             dispatch,
         }
     }
@@ -103,17 +106,22 @@ impl FakeDiscord {
         let _ = self.dispatch.send(interaction);
     }
 
-    /// The next event for which `want` holds, skipping others; `None` after `timeout`.
+    /// The first event (already received or still to come) for which `want` holds;
+    /// `None` after `timeout`. Other events are kept for later calls, since serenity
+    /// answers interactions concurrently and in no fixed order.
     pub async fn wait_for(
         &mut self,
         timeout: Duration,
         want: impl Fn(&Event) -> bool,
     ) -> Option<Event> {
+        if let Some(i) = self.seen.iter().position(&want) {
+            return Some(self.seen.remove(i));
+        }
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             match tokio::time::timeout_at(deadline, self.events.recv()).await {
                 Ok(Some(e)) if want(&e) => return Some(e),
-                Ok(Some(_)) => continue,
+                Ok(Some(e)) => self.seen.push(e),
                 _ => return None,
             }
         }

@@ -1,0 +1,329 @@
+//! The real `archie` binary against a local stand-in for Discord: gateway mode
+//! (IDENTIFY, READY, command registration, interactions answered on the callback route),
+//! HTTP mode end to end, `archie register`, graceful shutdown on SIGTERM, and settings
+//! that fail at start with the variable's name.
+
+mod support;
+
+use serde_json::{json, Value};
+use std::process::Stdio;
+use std::time::Duration;
+use support::fake_discord::{Event, FakeDiscord};
+use support::*;
+use tokio::process::{Child, Command};
+
+const WAIT: Duration = Duration::from_secs(60);
+
+/// `archie` with a clean environment: the fixture knowledge, a fresh data directory,
+/// no Discord settings, and a working directory without a `.env`.
+fn archie(tmp: &tempfile::TempDir) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_archie"));
+    for v in [
+        "DISCORD_TOKEN",
+        "DISCORD_PUBLIC_KEY",
+        "DISCORD_APPLICATION_ID",
+        "ARCHIE_REGISTER_COMMANDS",
+        "ARCHIE_DEV_GUILD",
+        "ARCHIE_DISCORD_API_URL",
+    ] {
+        c.env_remove(v);
+    }
+    c.env("ARCHIE_KNOWLEDGE_DIR", fixture_dir())
+        .env("ARCHIE_DATA_DIR", tmp.path().join("data"))
+        .env("RUST_LOG", "info")
+        .current_dir(tmp.path())
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
+    c
+}
+
+fn log_file(tmp: &tempfile::TempDir) -> (Stdio, std::path::PathBuf) {
+    let path = tmp.path().join("archie.log");
+    let f = std::fs::File::create(&path).expect("log file");
+    (Stdio::from(f), path)
+}
+
+fn log(path: &std::path::Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// Sends SIGTERM and expects a clean exit within 10 s.
+async fn terminate(child: &mut Child) -> std::process::ExitStatus {
+    let pid = child.id().expect("running").to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill -TERM");
+    assert!(sent.success());
+    match tokio::time::timeout(Duration::from_secs(10), child.wait()).await {
+        Ok(status) => status.expect("exit status"),
+        Err(_) => {
+            let _ = child.kill().await;
+            panic!("archie did not stop within 10 s of SIGTERM");
+        }
+    }
+}
+
+fn callback_for(id: u64) -> impl Fn(&Event) -> bool {
+    let path = format!("/api/v10/interactions/{id}/tok{id}/callback");
+    move |e| matches!(e, Event::Rest { method, path: p, .. } if method == "POST" && *p == path)
+}
+
+fn body(e: Option<Event>) -> Value {
+    match e {
+        Some(Event::Rest { body, .. }) => body,
+        other => panic!("expected a REST call, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn archie_serve_answers_interactions_from_the_gateway_and_stops_on_sigterm() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut fake = FakeDiscord::start().await;
+    let (stderr, log_path) = log_file(&tmp);
+    let mut child = archie(&tmp)
+        .args(["serve", "--register"])
+        .env("DISCORD_TOKEN", "fake")
+        .env("ARCHIE_DISCORD_API_URL", fake.api_url())
+        .env("ARCHIE_DEV_GUILD", GUILD)
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .expect("spawn archie serve");
+
+    let identify = fake
+        .wait_for(WAIT, |e| matches!(e, Event::Identify(_)))
+        .await
+        .unwrap_or_else(|| panic!("no IDENTIFY; log:\n{}", log(&log_path)));
+    let Event::Identify(d) = identify else {
+        unreachable!()
+    };
+    assert!(d["token"].as_str().unwrap_or_default().contains("fake"));
+
+    // READY carries the application id; --register then uploads the commands to the guild.
+    let put = format!("/api/v10/applications/{APP_ID}/guilds/{GUILD}/commands");
+    let defs = body(
+        fake.wait_for(
+            WAIT,
+            |e| matches!(e, Event::Rest { method, path, .. } if method == "PUT" && *path == put),
+        )
+        .await,
+    );
+    let names: Vec<&str> = defs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["ask", "stack", "uses", "whatis", "compare", "read", "help"]
+    );
+
+    fake.dispatch(command(
+        1001,
+        "ask",
+        json!([string_opt("question", "what does Twitter use for backend")]),
+    ));
+    fake.dispatch(autocomplete(1002, "compare", "first", "twi"));
+    fake.dispatch(command(
+        1003,
+        "ask",
+        json!([
+            string_opt("question", "caching lessons"),
+            user_opt("for", "999999999999999999")
+        ]),
+    ));
+
+    let ask = body(fake.wait_for(WAIT, callback_for(1001)).await);
+    assert_eq!(ask["type"], 4);
+    let desc = ask["data"]["embeds"][0]["description"].as_str().unwrap();
+    assert!(desc.contains("Manhattan"), "{desc}");
+    assert!(desc.contains("](https://blog.twitter.com/"), "{desc}");
+    limits::check(&ask, None).unwrap();
+
+    let ac = body(fake.wait_for(WAIT, callback_for(1002)).await);
+    assert_eq!(ac["type"], 8);
+    assert_eq!(ac["data"]["choices"][0]["value"], "twitter");
+
+    let mention = body(fake.wait_for(WAIT, callback_for(1003)).await);
+    assert_eq!(mention["data"]["content"], "<@999999999999999999>");
+    limits::check(&mention, Some("999999999999999999")).unwrap();
+
+    // A click on the next-page button, as the gateway delivers it.
+    let next = mention["data"]["components"][0]["components"][1]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    fake.dispatch(button(1004, &next, mention["data"]["embeds"].clone()));
+    let page2 = body(fake.wait_for(WAIT, callback_for(1004)).await);
+    assert_eq!(page2["type"], 7);
+    let footer = page2["data"]["embeds"][0]["footer"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(footer.starts_with("Page 2 of "), "{footer}");
+
+    let status = terminate(&mut child).await;
+    assert!(
+        status.success(),
+        "exit {status:?}; log:\n{}",
+        log(&log_path)
+    );
+    let logs = log(&log_path);
+    assert!(logs.contains("connected to the Discord gateway"), "{logs}");
+    assert!(
+        !logs.contains("fake"),
+        "the token must never be logged:\n{logs}"
+    );
+}
+
+#[tokio::test]
+async fn archie_serve_http_answers_signed_requests_and_stops_on_sigterm() {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (stderr, log_path) = log_file(&tmp);
+    let mut child = archie(&tmp)
+        .args(["serve", "--http", &format!("127.0.0.1:{port}")])
+        .env("DISCORD_PUBLIC_KEY", public_key_hex())
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .expect("spawn archie serve --http");
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Ok(r) = client.get(format!("{base}/healthz")).send().await {
+            assert_eq!(r.status(), 200);
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "endpoint never came up; log:\n{}",
+            log(&log_path)
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let bytes = serde_json::to_vec(&ping()).unwrap();
+    let ts = "1700000000";
+    let r = client
+        .post(format!("{base}/interactions"))
+        .header("x-signature-ed25519", sign(ts, &bytes))
+        .header("x-signature-timestamp", ts)
+        .body(bytes.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"type": 1}));
+    let r = client
+        .post(format!("{base}/interactions"))
+        .header("x-signature-ed25519", "00".repeat(64))
+        .header("x-signature-timestamp", ts)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let status = terminate(&mut child).await;
+    assert!(
+        status.success(),
+        "exit {status:?}; log:\n{}",
+        log(&log_path)
+    );
+}
+
+#[tokio::test]
+async fn archie_register_uploads_the_definitions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut fake = FakeDiscord::start().await;
+    let out = archie(&tmp)
+        .args(["register", "--guild", GUILD])
+        .env("DISCORD_TOKEN", "fake")
+        .env("DISCORD_APPLICATION_ID", APP_ID)
+        .env("ARCHIE_DISCORD_API_URL", fake.api_url())
+        .output();
+    let out = tokio::time::timeout(WAIT, out)
+        .await
+        .expect("register finished")
+        .expect("ran");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "registered 7 commands"
+    );
+    let put = format!("/api/v10/applications/{APP_ID}/guilds/{GUILD}/commands");
+    let defs = body(
+        fake.wait_for(
+            Duration::from_secs(5),
+            |e| matches!(e, Event::Rest { path, .. } if *path == put),
+        )
+        .await,
+    );
+    assert_eq!(defs.as_array().map(|a| a.len()), Some(7));
+}
+
+async fn fails_at_start(args: &[&str], env: &[(&str, &str)]) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut c = archie(&tmp);
+    c.args(args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = tokio::time::timeout(WAIT, c.output())
+        .await
+        .expect("archie exits")
+        .expect("ran");
+    assert!(!out.status.success(), "expected a failure");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[tokio::test]
+async fn serve_without_a_token_fails_naming_discord_token() {
+    let err = fails_at_start(&["serve"], &[]).await;
+    assert!(err.contains("DISCORD_TOKEN is not set"), "{err}");
+    assert!(err.contains("Bot page"), "says where to find it: {err}");
+}
+
+#[tokio::test]
+async fn serve_http_with_a_malformed_public_key_names_the_variable() {
+    let err = fails_at_start(
+        &["serve", "--http", "127.0.0.1:0"],
+        &[("DISCORD_PUBLIC_KEY", "not-a-key")],
+    )
+    .await;
+    assert!(
+        err.contains("DISCORD_PUBLIC_KEY is not 64 hex characters"),
+        "{err}"
+    );
+    assert!(err.contains("General Information"), "{err}");
+    let err = fails_at_start(&["serve", "--http", "127.0.0.1:0"], &[]).await;
+    assert!(err.contains("DISCORD_PUBLIC_KEY is not set"), "{err}");
+}
+
+#[tokio::test]
+async fn malformed_optional_settings_fail_with_their_names() {
+    let err = fails_at_start(
+        &["serve"],
+        &[("DISCORD_TOKEN", "fake"), ("ARCHIE_DEV_GUILD", "my-server")],
+    )
+    .await;
+    assert!(err.contains("ARCHIE_DEV_GUILD"), "{err}");
+    let err = fails_at_start(
+        &["serve"],
+        &[
+            ("DISCORD_TOKEN", "fake"),
+            ("ARCHIE_DISCORD_API_URL", "localhost:1"),
+        ],
+    )
+    .await;
+    assert!(err.contains("ARCHIE_DISCORD_API_URL"), "{err}");
+}
