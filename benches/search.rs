@@ -41,6 +41,23 @@ fn main() -> anyhow::Result<()> {
     let db = fts5_build(&k)?;
     let fts_build = t.elapsed();
 
+    // Per-question medians, to see which paths are slow.
+    let mut per_q: Vec<(f64, &str)> = questions
+        .iter()
+        .map(|q| {
+            let mut v: Vec<Duration> = (0..50)
+                .map(|_| {
+                    let t = Instant::now();
+                    std::hint::black_box(engine.ask(&q.q, 5));
+                    t.elapsed()
+                })
+                .collect();
+            v.sort();
+            (v[25].as_secs_f64() * 1e6, q.q.as_str())
+        })
+        .collect();
+    per_q.sort_by(|a, b| b.0.total_cmp(&a.0));
+
     let archie_lat = latencies(&questions, |q| {
         std::hint::black_box(engine.ask(q, 5));
     });
@@ -68,6 +85,11 @@ fn main() -> anyhow::Result<()> {
     );
     row("archie", &archie_lat, &archie_q);
     row("sqlite-fts5", &fts_lat, &fts_q);
+    println!();
+    println!("slowest questions for archie (median of 50 runs):");
+    for (us, q) in per_q.iter().take(5) {
+        println!("  {us:>8.1} µs  {q}");
+    }
     Ok(())
 }
 

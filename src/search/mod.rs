@@ -56,6 +56,8 @@ pub struct Engine {
     index: SearchIndex,
     /// Analysed terms of each entry (by ordinal), for coverage and highlighting.
     entry_terms: Vec<HashSet<String>>,
+    /// In how many entries each analysed term occurs (any field).
+    df: HashMap<String, u32>,
     analyzer: TextAnalyzer,
     built: bool,
 }
@@ -97,7 +99,7 @@ impl Engine {
             None => (SearchIndex::in_memory(&docs)?, true),
         };
         let mut a = analyzer();
-        let entry_terms = docs
+        let entry_terms: Vec<HashSet<String>> = docs
             .iter()
             .map(|d| {
                 let all = format!(
@@ -107,11 +109,16 @@ impl Engine {
                 terms(&mut a, &all).into_iter().collect()
             })
             .collect();
+        let mut df: HashMap<String, u32> = HashMap::new();
+        for t in entry_terms.iter().flatten() {
+            *df.entry(t.clone()).or_default() += 1;
+        }
         drop(docs);
         Ok(Engine {
             knowledge,
             index,
             entry_terms,
+            df,
             analyzer: a,
             built,
         })
@@ -137,7 +144,7 @@ impl Engine {
         let known = |w: &str| {
             terms(&mut a.borrow_mut(), w)
                 .iter()
-                .all(|t| self.index.doc_freq(t) > 0)
+                .all(|t| self.df.contains_key(t))
         };
         understand(&self.knowledge, &q, &known)
     }
@@ -168,7 +175,7 @@ impl Engine {
         let idf: HashMap<&str, f32> = qterms
             .iter()
             .map(|t| {
-                let df = self.index.doc_freq(t) as f32;
+                let df = self.df.get(t).copied().unwrap_or(0) as f32;
                 (t.as_str(), (1.0 + n_docs / (df + 0.5)).ln())
             })
             .collect();

@@ -321,8 +321,11 @@ pub fn understand(
         }
         let best = |keys: &mut dyn Iterator<Item = &str>| -> Option<(usize, String)> {
             let mut best: Option<(usize, String)> = None;
+            let wlen = w.chars().count();
             for key in keys {
-                if key.chars().count() < 4 {
+                let klen = key.chars().count();
+                // An edit changes the length by at most one character per edit.
+                if klen < 4 || klen.abs_diff(wlen) > budget {
                     continue;
                 }
                 let d = strsim::osa_distance(w, key);
