@@ -47,10 +47,12 @@ pub fn encode(cmd: &Command, page: usize) -> String {
 }
 
 /// The footer of a paged message: the page, and the argument in readable form.
-/// `@` is followed by a zero-width space so the footer can never read as a mention.
+/// `@` and `<` are followed by a zero-width space so the footer never reads as a mention.
 pub fn footer(cmd: &Command, page: usize, pages: usize) -> String {
     let (_, label, arg) = parts(cmd);
-    let arg = crate::text::truncate_words(&arg, 1500).replace('@', "@\u{200B}");
+    let arg = crate::text::truncate_words(&arg, 1500)
+        .replace('@', "@\u{200B}")
+        .replace('<', "<\u{200B}");
     if arg.is_empty() {
         format!("Page {} of {pages}", page + 1)
     } else {
@@ -105,7 +107,10 @@ fn from_footer(name: &str, footer: &str) -> Option<String> {
         "compare" => "Companies: ",
         _ => "",
     };
-    let arg = rest.strip_prefix(label)?.replace("@\u{200B}", "@");
+    let arg = rest
+        .strip_prefix(label)?
+        .replace("@\u{200B}", "@")
+        .replace("<\u{200B}", "<");
     Some(arg)
 }
 
@@ -133,12 +138,12 @@ mod tests {
 
     #[test]
     fn a_long_question_is_recovered_from_the_footer() {
-        let q = format!("how does @everyone {} scale", "really ".repeat(30));
+        let q = format!("how does @everyone <@123> {} scale", "really ".repeat(30));
         let cmd = ask(&q, 0);
         let id = encode(&cmd, 2);
         assert_eq!(id, "ask:2");
         let f = footer(&cmd, 0, 5);
-        assert!(!f.contains("@everyone"));
+        assert!(!f.contains("@everyone") && !f.contains("<@"), "{f}");
         assert_eq!(decode(&id, Some(&f)), Some((ask(&q, 2), 2)));
         assert_eq!(decode(&id, None), None);
     }
