@@ -2,12 +2,28 @@
 
 use crate::config;
 use crate::knowledge::Knowledge;
+use crate::search::community::Change;
 use crate::search::Engine;
-use std::path::PathBuf;
+use crate::store::{CommunityEntry, State, Store};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// An import waiting for its confirm button: what would be applied, by whom, where.
+pub struct PendingImport {
+    pub guild: u64,
+    pub actor: u64,
+    pub items: Vec<serde_json::Value>,
+    pub at: std::time::Instant,
+}
 
 pub struct App {
     pub engine: Engine,
     pub knowledge_dir: PathBuf,
+    /// The community store; `None` for offline lookups that never write.
+    pub store: Option<Store>,
+    /// Import previews awaiting confirmation, by token.
+    pub pending_imports: Mutex<HashMap<String, PendingImport>>,
 }
 
 impl App {
@@ -16,17 +32,52 @@ impl App {
         let k = Knowledge::load(&knowledge_dir)?;
         let data = config::data_dir(&knowledge_dir);
         let engine = Engine::new(k, Some(&data))?;
-        Ok(App {
-            engine,
-            knowledge_dir,
-        })
+        Ok(App::with_engine(engine, knowledge_dir))
+    }
+
+    /// Like [`App::open`], with the community store at `db` (created on first run): its
+    /// entries are loaded into the index, and moderator commands can write.
+    pub fn open_with_store(knowledge_dir: PathBuf, db: &Path) -> anyhow::Result<App> {
+        let mut app = App::open(knowledge_dir)?;
+        app.attach_store(Store::open(db)?)?;
+        Ok(app)
     }
 
     /// An app whose index lives in memory (tests, benchmarks).
     pub fn in_memory(k: Knowledge) -> anyhow::Result<App> {
-        Ok(App {
-            engine: Engine::new(k, None)?,
-            knowledge_dir: PathBuf::new(),
-        })
+        Ok(App::with_engine(Engine::new(k, None)?, PathBuf::new()))
+    }
+
+    fn with_engine(engine: Engine, knowledge_dir: PathBuf) -> App {
+        App {
+            engine,
+            knowledge_dir,
+            store: None,
+            pending_imports: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Uses `store` for moderator commands and indexes every entry it holds.
+    pub fn attach_store(&mut self, store: Store) -> anyhow::Result<()> {
+        let mut changes = Vec::new();
+        for (guild, ce) in store.all_live()? {
+            changes.push((guild, ce.id.clone(), self.change_for(&ce)));
+        }
+        for (guild, id) in store.all_hidden()? {
+            changes.push((guild, id, Change::Hidden));
+        }
+        self.engine.apply(changes)?;
+        self.store = Some(store);
+        Ok(())
+    }
+
+    /// How the index must show a store entry in its state now.
+    pub fn change_for(&self, ce: &CommunityEntry) -> Change {
+        match ce.state {
+            State::Live => Change::Live(ce.to_entry(self.engine.knowledge().entry(&ce.id))),
+            State::Removed => Change::Gone,
+            State::Hidden => Change::Hidden,
+            State::Base => Change::Base,
+        }
     }
 }

@@ -150,3 +150,11 @@ pub fn discord_api_url() -> Result<Option<String>, ConfigError> {
         ))),
     }
 }
+
+/// `ARCHIE_DATABASE`, else `archie.db` in the data directory: the community store.
+pub fn database_path(knowledge: &std::path::Path) -> PathBuf {
+    match std::env::var_os("ARCHIE_DATABASE").filter(|v| !v.is_empty()) {
+        Some(p) => PathBuf::from(p),
+        None => data_dir(knowledge).join("archie.db"),
+    }
+}

@@ -47,6 +47,52 @@ pub enum Status {
     Failed,
 }
 
+/// A form to fill in (a Discord modal): at most 5 fields.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Form {
+    /// Identifies what submitting it does (a modal's `custom_id`, ≤ 100 chars).
+    pub id: String,
+    /// Shown on top (≤ 45 chars).
+    pub title: String,
+    pub fields: Vec<FormField>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FormField {
+    pub id: String,
+    /// ≤ 45 chars.
+    pub label: String,
+    pub value: String,
+    /// Several lines (paragraph) rather than one.
+    pub long: bool,
+    pub required: bool,
+    pub max_len: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ButtonStyle {
+    Primary,
+    Secondary,
+    Danger,
+}
+
+/// An action button (a confirmation, a choice); its `id` says what clicking does.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Button {
+    pub id: String,
+    pub label: String,
+    pub style: ButtonStyle,
+}
+
+/// A file sent with the reply (an export).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Attachment {
+    pub filename: String,
+    #[serde(skip)]
+    pub bytes: Vec<u8>,
+}
+
 /// Which page of a longer answer this is, and how to ask for another.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Paging {
@@ -66,6 +112,11 @@ pub struct Reply {
     /// "Did you mean" names or commands to try.
     pub suggestions: Vec<String>,
     pub paging: Option<Paging>,
+    /// A form to show instead of a message (Discord: a modal).
+    pub form: Option<Form>,
+    /// Action buttons (confirmations).
+    pub buttons: Vec<Button>,
+    pub attachment: Option<Attachment>,
     /// Only the asker sees it (errors, refusals, private answers).
     pub ephemeral: bool,
     /// Machine-readable form for `--json`.
@@ -82,9 +133,19 @@ impl Reply {
             blocks: Vec::new(),
             suggestions: Vec::new(),
             paging: None,
+            form: None,
+            buttons: Vec::new(),
+            attachment: None,
             ephemeral: !matches!(status, Status::Answer),
             data: serde_json::Value::Null,
         }
+    }
+
+    /// A refusal (missing rights, wrong place), shown only to the asker.
+    pub fn refused(msg: impl Into<String>) -> Reply {
+        let mut r = Reply::new(Status::Refused, "Not allowed");
+        r.summary = Some(msg.into());
+        r
     }
 
     /// A short user-facing error (wrong input), shown only to the asker.

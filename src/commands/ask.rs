@@ -1,16 +1,17 @@
 //! `/ask QUESTION`: the best matching entries with excerpts and sources.
 
+use super::Ctx;
 use super::MAX_RESULTS;
 use crate::app::App;
 use crate::reply::{links, Block, Paging, Reply, Status};
 
-pub fn run(app: &App, question: &str, page: usize, per_page: usize) -> Reply {
+pub fn run(app: &App, ctx: &Ctx, question: &str, page: usize, per_page: usize) -> Reply {
     let q = question.trim();
     if q.is_empty() {
         return Reply::invalid("Ask a question, for example: what does Twitter use for backend?");
     }
     let per_page = per_page.clamp(1, MAX_RESULTS);
-    let answer = app.engine.ask(q, MAX_RESULTS);
+    let answer = app.engine.search_in(q, MAX_RESULTS, &[], ctx.guild);
     if answer.results.is_empty() {
         let mut r = Reply::new(Status::NotFound, "I don't know that yet");
         r.summary = Some(

@@ -1,17 +1,19 @@
 //! `/compare A B`: the technologies two companies share and those only one uses, by layer.
 
+use super::Ctx;
 use super::{name_arg, unknown};
 use crate::app::App;
 use crate::knowledge::{Detail, Kind, Layer};
 use crate::reply::{links, plain, Block, Reply, Status};
 use std::collections::BTreeMap;
 
-pub fn run(app: &App, first: &str, second: &str) -> Reply {
+pub fn run(app: &App, ctx: &Ctx, first: &str, second: &str) -> Reply {
     let (a, b) = match (name_arg("company", first), name_arg("company", second)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(r), _) | (_, Err(r)) => return r,
     };
     let k = app.engine.knowledge();
+    let vis = app.engine.visible(ctx.guild);
     let mut sides = Vec::new();
     for n in [&a, &b] {
         let Some(c) = k.companies.get(n) else {
@@ -23,8 +25,7 @@ pub fn run(app: &App, first: &str, second: &str) -> Reply {
                 .collect();
             return unknown("company", n, s);
         };
-        let stacks: Vec<_> = k
-            .entries
+        let stacks: Vec<_> = vis
             .iter()
             .filter(|e| {
                 e.kind == Kind::Stack

@@ -1,10 +1,11 @@
 //! `/help`: what Archie knows and how to ask.
 
+use super::Ctx;
 use crate::app::App;
 use crate::knowledge::Kind;
 use crate::reply::{plain, Block, Reply, Status};
 
-pub fn run(app: &App) -> Reply {
+pub fn run(app: &App, _ctx: &Ctx) -> Reply {
     let k = app.engine.knowledge();
     let mut r = Reply::new(
         Status::Answer,

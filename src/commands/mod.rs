@@ -4,6 +4,7 @@
 mod ask;
 mod compare;
 mod help;
+pub mod kb;
 mod read;
 mod stack;
 mod uses;
@@ -16,6 +17,17 @@ use crate::reply::Reply;
 pub const MAX_NAME_CHARS: usize = 100;
 /// Results a paged answer can reach.
 pub const MAX_RESULTS: usize = 15;
+
+/// Who asks and where: a Discord server (guild) or none (a DM, the CLI).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Ctx {
+    pub guild: Option<u64>,
+    /// The member asking, for moderator commands and the audit trail.
+    pub actor: Option<crate::store::Actor>,
+    /// Whether the member may change the server's knowledge (checked by the transport
+    /// from Discord's permissions and `ARCHIE_MODERATOR_ROLES`).
+    pub moderator: bool,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -45,24 +57,30 @@ pub enum Command {
     Help,
 }
 
-/// Runs a command against the app. Never panics on user input; every failure is a `Reply`.
+/// Runs a command with no server context (the CLI, a DM): the base knowledge only.
 pub fn execute(app: &App, cmd: &Command) -> Reply {
+    execute_in(app, &Ctx::default(), cmd)
+}
+
+/// Runs a command against the app as seen from `ctx`. Never panics on user input; every
+/// failure is a `Reply`.
+pub fn execute_in(app: &App, ctx: &Ctx, cmd: &Command) -> Reply {
     match cmd {
         Command::Ask {
             question,
             page,
             per_page,
-        } => ask::run(app, question, *page, *per_page),
-        Command::Stack { company } => stack::run(app, company),
-        Command::Uses { tech } => uses::run(app, tech),
-        Command::WhatIs { tech } => whatis::run(app, tech),
-        Command::Compare { first, second } => compare::run(app, first, second),
+        } => ask::run(app, ctx, question, *page, *per_page),
+        Command::Stack { company } => stack::run(app, ctx, company),
+        Command::Uses { tech } => uses::run(app, ctx, tech),
+        Command::WhatIs { tech } => whatis::run(app, ctx, tech),
+        Command::Compare { first, second } => compare::run(app, ctx, first, second),
         Command::Read {
             topic,
             page,
             per_page,
-        } => read::run(app, topic, *page, *per_page),
-        Command::Help => help::run(app),
+        } => read::run(app, ctx, topic, *page, *per_page),
+        Command::Help => help::run(app, ctx),
     }
 }
 

@@ -1,17 +1,20 @@
 //! `/read TOPIC`: reading-list links on a topic, best first.
 
+use super::Ctx;
 use super::MAX_RESULTS;
 use crate::app::App;
 use crate::knowledge::Kind;
 use crate::reply::{links, Block, Paging, Reply, Status};
 
-pub fn run(app: &App, topic: &str, page: usize, per_page: usize) -> Reply {
+pub fn run(app: &App, ctx: &Ctx, topic: &str, page: usize, per_page: usize) -> Reply {
     let t = topic.trim();
     if t.is_empty() {
         return Reply::invalid("Give a topic, for example: consistent hashing.");
     }
     let per_page = per_page.clamp(1, MAX_RESULTS);
-    let answer = app.engine.search(t, MAX_RESULTS, &[Kind::Reading]);
+    let answer = app
+        .engine
+        .search_in(t, MAX_RESULTS, &[Kind::Reading], ctx.guild);
     if answer.results.is_empty() {
         let mut r = Reply::new(Status::NotFound, "Nothing to read on that yet");
         r.summary = Some(format!("No reading-list link matches '{}'. Try a broader topic such as caching, sharding or microservices.", crate::text::truncate_words(t, 60)));

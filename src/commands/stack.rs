@@ -1,16 +1,18 @@
 //! `/stack COMPANY`: a company's technologies by layer, its links and its reading list.
 
+use super::Ctx;
 use super::{name_arg, unknown};
 use crate::app::App;
 use crate::knowledge::{item_text, Detail, Kind};
 use crate::reply::{links, plain, Block, Link, Reply, Status};
 
-pub fn run(app: &App, company: &str) -> Reply {
+pub fn run(app: &App, ctx: &Ctx, company: &str) -> Reply {
     let name = match name_arg("company", company) {
         Ok(n) => n,
         Err(r) => return r,
     };
     let k = app.engine.knowledge();
+    let vis = app.engine.visible(ctx.guild);
     let Some(c) = k.companies.get(&name) else {
         let s = k
             .companies
@@ -20,13 +22,11 @@ pub fn run(app: &App, company: &str) -> Reply {
             .collect();
         return unknown("company", &name, s);
     };
-    let stacks: Vec<_> = k
-        .entries
+    let stacks: Vec<_> = vis
         .iter()
         .filter(|e| matches!(&e.detail, Detail::Stack { company_id, .. } if *company_id == c.id))
         .collect();
-    let reading: Vec<_> = k
-        .entries
+    let reading: Vec<_> = vis
         .iter()
         .filter(|e| e.kind == Kind::Reading && e.company.as_deref() == Some(c.name.as_str()))
         .collect();

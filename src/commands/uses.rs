@@ -1,16 +1,18 @@
 //! `/uses TECHNOLOGY`: the companies whose stack lists it, each with its source.
 
+use super::Ctx;
 use super::{name_arg, unknown};
 use crate::app::App;
 use crate::knowledge::{Detail, Kind};
 use crate::reply::{links, plain, Block, Reply, Status};
 
-pub fn run(app: &App, tech: &str) -> Reply {
+pub fn run(app: &App, ctx: &Ctx, tech: &str) -> Reply {
     let name = match name_arg("technology", tech) {
         Ok(n) => n,
         Err(r) => return r,
     };
     let k = app.engine.knowledge();
+    let vis = app.engine.visible(ctx.guild);
     let Some(t) = k.techs.get(&name) else {
         let s = k
             .techs
@@ -22,8 +24,7 @@ pub fn run(app: &App, tech: &str) -> Reply {
     };
     let mut r = Reply::new(Status::Answer, format!("Who uses {}", t.name));
     let mut users = Vec::new();
-    for e in k
-        .entries
+    for e in vis
         .iter()
         .filter(|e| e.kind == Kind::Stack && e.technologies.contains(&t.name))
     {
@@ -45,8 +46,7 @@ pub fn run(app: &App, tech: &str) -> Reply {
         });
         users.push(serde_json::json!({"company": company, "as": spelled, "stack": e.id, "sources": e.sources}));
     }
-    let related: Vec<_> = k
-        .entries
+    let related: Vec<_> = vis
         .iter()
         .filter(|e| {
             matches!(

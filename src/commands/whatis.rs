@@ -1,17 +1,19 @@
 //! `/whatis TECHNOLOGY`: what a technology is, who uses it, where that comes from.
 
+use super::Ctx;
 use super::{name_arg, unknown};
 use crate::app::App;
 use crate::knowledge::Detail;
 use crate::reply::{links, plain, Block, Reply, Status};
 
-pub fn run(app: &App, tech: &str) -> Reply {
+pub fn run(app: &App, ctx: &Ctx, tech: &str) -> Reply {
     let name = match name_arg("technology", tech) {
         Ok(n) => n,
         Err(r) => return r,
     };
     let k = app.engine.knowledge();
-    let Some(e) = k.tech_entry(&name) else {
+    let vis = app.engine.visible(ctx.guild);
+    let Some(e) = k.techs.get(&name).and_then(|t| vis.entry(&t.id)) else {
         let s = k
             .techs
             .suggest(&name, 3)
@@ -30,7 +32,9 @@ pub fn run(app: &App, tech: &str) -> Reply {
         return unknown("technology", &name, Vec::new());
     };
     let mut r = Reply::new(Status::Answer, e.title.clone());
-    let what = match description {
+    // A server's override replaces the glossary text.
+    let edited = k.entry(&e.id).is_some_and(|b| b.text != e.text);
+    let what = match description.as_ref().filter(|_| !edited) {
         Some(d) => d.clone(),
         None => format!(
             "The sources describe {} nowhere; they list it under {}.",

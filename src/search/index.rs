@@ -16,7 +16,7 @@ use tantivy::tokenizer::{
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// Bumped whenever the schema or the analyzer changes, so old indexes are rebuilt.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const TOKENIZER: &str = "archie_en";
 
 /// Lowercase, ASCII-folded, English-stemmed words. The same analyzer serves indexing,
@@ -49,6 +49,8 @@ pub struct Fields {
     pub tech: Field,
     pub kind: Field,
     pub scope: Field,
+    /// `guild/id`: the handle a live update deletes a document by.
+    pub key: Field,
     pub ord: Field,
 }
 
@@ -61,6 +63,7 @@ pub struct DocText<'a> {
     pub tech: String,
     /// `""` for the shared knowledge, a guild id for a server's own entries.
     pub scope: &'a str,
+    pub key: String,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -78,6 +81,7 @@ fn schema() -> (Schema, Fields) {
         tech: sb.add_text_field("tech", text),
         kind: sb.add_text_field("kind", STRING),
         scope: sb.add_text_field("scope", STRING),
+        key: sb.add_text_field("key", STRING),
         ord: sb.add_u64_field("ord", FAST | STORED),
     };
     (sb.build(), fields)
@@ -231,6 +235,7 @@ impl SearchIndex {
             f.tech => d.tech.as_str(),
             f.kind => e.kind.as_str(),
             f.scope => d.scope,
+            f.key => d.key.as_str(),
             f.ord => ord,
         )
     }

@@ -2,6 +2,7 @@
 //! candidates with fielded BM25 plus entity lookups, ranks them, applies a relevance floor,
 //! folds duplicates and cuts excerpts. Knows nothing about Discord.
 
+pub mod community;
 pub mod excerpt;
 pub mod index;
 pub mod query;
@@ -60,33 +61,61 @@ pub struct Engine {
     df: HashMap<String, u32>,
     analyzer: TextAnalyzer,
     built: bool,
+    community: community::Community,
+}
+
+/// The entries one place sees: the base knowledge minus what its guild hid or replaced,
+/// plus the guild's own entries. Lookup commands read through it.
+pub struct Visible<'a> {
+    base: &'a [Entry],
+    st: std::sync::RwLockReadGuard<'a, community::State>,
+    guild: Option<u64>,
+}
+
+impl Visible<'_> {
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        let g = self.guild;
+        self.base
+            .iter()
+            .filter(move |e| !self.st.is_masked(g, &e.id))
+            .chain(
+                g.into_iter()
+                    .flat_map(move |g| self.st.live_in(g).map(|(_, s)| &s.entry)),
+            )
+    }
+
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        self.iter().find(|e| e.id == id)
+    }
 }
 
 /// The text indexed for an entry's company and technologies: names plus aliases.
-fn doc_texts<'a>(k: &'a Knowledge) -> Vec<DocText<'a>> {
-    k.entries
-        .iter()
-        .map(|e| {
-            let company = e
-                .company
-                .as_deref()
-                .and_then(|c| k.companies.get(c))
-                .map(|c| format!("{} {}", c.name, c.aliases.join(" ")))
-                .unwrap_or_default();
-            let mut tech = String::new();
-            for t in &e.technologies {
-                if let Some(te) = k.techs.get(t) {
-                    tech.push_str(&format!("{} {} ", te.name, te.aliases.join(" ")));
-                }
-            }
-            DocText {
-                entry: e,
-                company,
-                tech,
-                scope: "",
-            }
-        })
-        .collect()
+fn doc_texts(k: &Knowledge) -> Vec<DocText<'_>> {
+    k.entries.iter().map(|e| doc_text(k, e, "")).collect()
+}
+
+/// The text indexed for one entry: its company and technologies with all their names.
+pub(crate) fn doc_text<'a>(k: &Knowledge, e: &'a Entry, scope: &'a str) -> DocText<'a> {
+    let company = match e.company.as_deref() {
+        Some(c) => match k.companies.get(c) {
+            Some(c) => format!("{} {}", c.name, c.aliases.join(" ")),
+            None => c.to_string(),
+        },
+        None => String::new(),
+    };
+    let mut tech = String::new();
+    for t in &e.technologies {
+        if let Some(te) = k.techs.get(t) {
+            tech.push_str(&format!("{} {} ", te.name, te.aliases.join(" ")));
+        }
+    }
+    DocText {
+        entry: e,
+        company,
+        tech,
+        scope,
+        key: format!("/{}", e.id),
+    }
 }
 
 impl Engine {
@@ -121,6 +150,7 @@ impl Engine {
             df,
             analyzer: a,
             built,
+            community: community::Community::new()?,
         })
     }
 
@@ -149,14 +179,64 @@ impl Engine {
         understand(&self.knowledge, &q, &known)
     }
 
-    /// Answers a question: best results first, empty when nothing relevant is known.
+    /// Answers a question from the base knowledge: best results first, empty when nothing
+    /// relevant is known.
     pub fn ask(&self, question: &str, limit: usize) -> Answer {
-        self.search(question, limit, &[])
+        self.search_in(question, limit, &[], None)
     }
 
     /// Like [`Engine::ask`], limited to entries of the given kinds (all when empty).
     pub fn search(&self, question: &str, limit: usize, kinds: &[Kind]) -> Answer {
+        self.search_in(question, limit, kinds, None)
+    }
+
+    /// The entries a guild (or, with `None`, a DM or the CLI) sees.
+    pub fn visible(&self, guild: Option<u64>) -> Visible<'_> {
+        Visible {
+            base: &self.knowledge.entries,
+            st: self
+                .community
+                .state
+                .read()
+                .unwrap_or_else(|p| p.into_inner()),
+            guild,
+        }
+    }
+
+    /// Applies changes of the community store (after they were committed there) so that
+    /// search sees them at once.
+    pub fn apply(&self, changes: Vec<(u64, String, community::Change)>) -> anyhow::Result<()> {
+        let mut a = self.analyzer.clone();
+        self.community.apply(&self.knowledge, &mut a, changes)?;
+        Ok(())
+    }
+
+    /// Searches what `guild` sees: the base knowledge (minus what it hid or replaced) and
+    /// its own entries. `None` searches the base knowledge only.
+    pub fn search_in(
+        &self,
+        question: &str,
+        limit: usize,
+        kinds: &[Kind],
+        guild: Option<u64>,
+    ) -> Answer {
         let limit = limit.clamp(1, 25);
+        let st = self
+            .community
+            .state
+            .read()
+            .unwrap_or_else(|p| p.into_inner());
+        let base_n = self.knowledge.entries.len() as u64;
+        let get = |ord: u64| -> Option<(&Entry, &HashSet<String>)> {
+            if ord < base_n {
+                let i = ord as usize;
+                Some((&self.knowledge.entries[i], &self.entry_terms[i]))
+            } else {
+                st.slot(ord)
+                    .filter(|s| Some(s.guild) == guild)
+                    .map(|s| (&s.entry, &s.terms))
+            }
+        };
         let u = self.understand(question);
         let k = &self.knowledge;
         let mut a = self.analyzer.clone();
@@ -200,12 +280,32 @@ impl Engine {
             .collect();
 
         // Candidates: BM25 plus every entry about a named company or technology.
-        let mut bm: HashMap<usize, f32> = HashMap::new();
+        let mut bm: HashMap<u64, f32> = HashMap::new();
         for (ord, s) in self.index.bm25(&qterms, &[], 80).unwrap_or_default() {
-            bm.insert(ord as usize, s);
+            bm.insert(ord, s);
         }
-        let mut cands: HashSet<usize> = bm.keys().copied().collect();
-        for (i, e) in k.entries.iter().enumerate() {
+        if let Some(g) = guild {
+            let scope = g.to_string();
+            for (ord, s) in self
+                .community
+                .index
+                .bm25(&qterms, &[&scope], 40)
+                .unwrap_or_default()
+            {
+                bm.insert(ord, s);
+            }
+        }
+        let mut cands: HashSet<u64> = bm.keys().copied().collect();
+        let own = guild
+            .into_iter()
+            .flat_map(|g| st.live_in(g).map(|(o, s)| (o, &s.entry)));
+        for (i, e) in k
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (i as u64, e))
+            .chain(own)
+        {
             let about_company = e
                 .company
                 .as_ref()
@@ -219,13 +319,15 @@ impl Engine {
 
         let entity = !u.companies.is_empty() || !u.techs.is_empty();
         let qwords = query::word_set(&u.normalized);
-        let mut scored: Vec<(usize, f32, f32)> = Vec::new(); // (ord, score, coverage)
+        let mut scored: Vec<(u64, f32, f32)> = Vec::new(); // (ord, score, coverage)
         for &i in &cands {
-            let e = &k.entries[i];
+            let Some((e, et)) = get(i) else { continue };
+            if i < base_n && st.is_masked(guild, &e.id) {
+                continue;
+            }
             if !kinds.is_empty() && !kinds.contains(&e.kind) {
                 continue;
             }
-            let et = &self.entry_terms[i];
             let cov = if idf_total > 0.0 {
                 qterms
                     .iter()
@@ -317,7 +419,7 @@ impl Engine {
                 if s < top * 0.25 {
                     break;
                 }
-                let e = &k.entries[i];
+                let Some((e, _)) = get(i) else { continue };
                 if let Some(r) = results.iter_mut().find(|r| same_fact(r, e)) {
                     for src in &e.sources {
                         if !r.sources.contains(src) {
