@@ -8,10 +8,13 @@ use unicode_normalization::UnicodeNormalization;
 pub fn normalize(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = true;
-    for c in s.nfkd() {
-        if unicode_normalization::char::is_combining_mark(c) {
-            continue;
-        }
+    // Decompose (é → e + ◌́, ｔ → t), drop the accents, then recompose so scripts built
+    // from jamo (Hangul) come back as whole syllables.
+    let folded = s
+        .nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .nfc();
+    for c in folded {
         if c.is_alphanumeric() {
             out.extend(c.to_lowercase());
             space = false;
