@@ -7,10 +7,13 @@ use crate::knowledge::{Detail, Kind, Layer};
 use crate::reply::{links, plain, Block, Reply, Status};
 use std::collections::BTreeMap;
 
+/// Per layer: technologies both use, only the first, only the second.
+type Split = (Vec<String>, Vec<String>, Vec<String>);
+
 pub fn run(app: &App, ctx: &Ctx, first: &str, second: &str) -> Reply {
     let (a, b) = match (name_arg("company", first), name_arg("company", second)) {
         (Ok(a), Ok(b)) => (a, b),
-        (Err(r), _) | (_, Err(r)) => return r,
+        (Err(r), _) | (_, Err(r)) => return *r,
     };
     let k = app.engine.knowledge();
     let vis = app.engine.visible(ctx.guild);
@@ -52,7 +55,7 @@ pub fn run(app: &App, ctx: &Ctx, first: &str, second: &str) -> Reply {
         return Reply::invalid("Give two different companies to compare.");
     }
     let layer_of = |t: &str| k.techs.get(t).map(|t| t.layer).unwrap_or(Layer::Other);
-    let mut by_layer: BTreeMap<Layer, (Vec<String>, Vec<String>, Vec<String>)> = BTreeMap::new();
+    let mut by_layer: BTreeMap<Layer, Split> = BTreeMap::new();
     for t in &sides[0].1 {
         let slot = by_layer.entry(layer_of(t)).or_default();
         if sides[1].1.contains(t) {

@@ -98,19 +98,24 @@ pub fn execute(app: &App, ctx: &Ctx, cmd: &KbCommand) -> Reply {
         KbCommand::Import { json } => import_preview(app, store, ctx, json),
         KbCommand::ConfirmImport { token } => import_apply(app, store, ctx, token),
     };
-    result.unwrap_or_else(|e| e)
+    result.unwrap_or_else(|e| *e)
 }
 
-type R = Result<Reply, Reply>;
+/// Early exits carry their reply boxed (it is large); `?` boxes a `Reply` on the way.
+type R = Result<Reply, Box<Reply>>;
+
+fn fail<T>(r: Reply) -> Result<T, Box<Reply>> {
+    Err(Box::new(r))
+}
 
 fn guild(ctx: &Ctx) -> Option<u64> {
     ctx.guild
 }
 
-fn actor(ctx: &Ctx) -> Result<&Actor, Reply> {
+fn actor(ctx: &Ctx) -> Result<&Actor, Box<Reply>> {
     ctx.actor
         .as_ref()
-        .ok_or_else(|| Reply::refused("Archie could not tell who you are."))
+        .ok_or_else(|| Box::new(Reply::refused("Archie could not tell who you are.")))
 }
 
 /// A store error as the moderator should read it; internal failures are logged, not shown.
@@ -193,7 +198,7 @@ fn form(id: String, title: &str, d: &Draft) -> Form {
 
 fn add_form(kind: &str) -> R {
     let Some(k) = Kind::parse(kind) else {
-        return Err(Reply::invalid(format!(
+        return fail(Reply::invalid(format!(
             "Unknown kind '{}'; use one of: qa, note, article, reading, stack, tech.",
             crate::text::truncate_words(kind, 30)
         )));
@@ -232,7 +237,7 @@ fn edit_form(app: &App, ctx: &Ctx, id: &str) -> R {
     let mut r = Reply::new(Status::Answer, "Edit entry");
     let fid = format!("kbform:edit:{}", e.id);
     if fid.chars().count() > 100 {
-        return Err(Reply::invalid(
+        return fail(Reply::invalid(
             "That id is too long to edit from Discord; use `archie kb edit` instead.",
         ));
     }
@@ -255,7 +260,7 @@ fn submit(app: &App, store: &Store, ctx: &Ctx, id: Option<&str>, raw: &RawDraft)
         validate::validate(&raw, k).map_err(|e| Reply::invalid(capitalise(&e.to_string())))?;
     if let Some(dup) = store.find_duplicate(g, &draft, id).map_err(store_error)? {
         let e: validate::ValidationError = dup.into();
-        return Err(Reply::invalid(capitalise(&e.to_string())));
+        return fail(Reply::invalid(capitalise(&e.to_string())));
     }
     let saved = match id {
         None => store.add(g, actor, &draft),
@@ -276,7 +281,7 @@ fn submit(app: &App, store: &Store, ctx: &Ctx, id: Option<&str>, raw: &RawDraft)
 }
 
 /// For a base id without a row in this guild: its content, the `before` of an override.
-fn base_before(app: &App, store: &Store, g: u64, id: &str) -> Result<Option<Draft>, Reply> {
+fn base_before(app: &App, store: &Store, g: u64, id: &str) -> Result<Option<Draft>, Box<Reply>> {
     let has_row = store.get(g, id).map_err(store_error)?.is_some();
     Ok(if has_row {
         None
@@ -368,7 +373,7 @@ fn show(app: &App, store: &Store, ctx: &Ctx, id: &str) -> R {
         None => None,
     };
     if e.is_none() && row.is_none() {
-        return Err(Reply::invalid(format!(
+        return fail(Reply::invalid(format!(
             "No entry '{}' in this server.",
             crate::text::truncate_words(id, 80)
         )));
@@ -408,7 +413,7 @@ fn show(app: &App, store: &Store, ctx: &Ctx, id: &str) -> R {
 
 fn history(store: &Store, ctx: &Ctx, id: Option<&str>, page: usize) -> R {
     let Some(g) = guild(ctx) else {
-        return Err(Reply::invalid(
+        return fail(Reply::invalid(
             "History is kept per server; ask in the server.",
         ));
     };
@@ -491,7 +496,7 @@ fn revert(app: &App, store: &Store, ctx: &Ctx, id: &str, revision: i64) -> R {
 
 fn export(store: &Store, ctx: &Ctx) -> R {
     let Some(g) = guild(ctx) else {
-        return Err(Reply::invalid("A direct message has no server entries to export; the shared knowledge is `archie export --json`."));
+        return fail(Reply::invalid("A direct message has no server entries to export; the shared knowledge is `archie export --json`."));
     };
     let items = store.export(g).map_err(store_error)?;
     let bytes = serde_json::to_vec_pretty(&items)
@@ -511,19 +516,19 @@ fn export(store: &Store, ctx: &Ctx) -> R {
     Ok(r)
 }
 
-fn parse_items(json: &str) -> Result<Vec<serde_json::Value>, Reply> {
+fn parse_items(json: &str) -> Result<Vec<serde_json::Value>, Box<Reply>> {
     if json.len() > MAX_IMPORT_BYTES {
-        return Err(Reply::invalid(format!(
+        return fail(Reply::invalid(format!(
             "That file is too large ({} bytes; at most {MAX_IMPORT_BYTES}).",
             json.len()
         )));
     }
     match serde_json::from_str::<serde_json::Value>(json) {
         Ok(serde_json::Value::Array(items)) => Ok(items),
-        Ok(_) => Err(Reply::invalid(
+        Ok(_) => fail(Reply::invalid(
             "The file must hold a JSON array of entries, as `/kb export` writes.",
         )),
-        Err(e) => Err(Reply::invalid(format!("The file is not valid JSON ({e})."))),
+        Err(e) => fail(Reply::invalid(format!("The file is not valid JSON ({e})."))),
     }
 }
 
@@ -650,7 +655,7 @@ fn import_apply(app: &App, store: &Store, ctx: &Ctx, token: &str) -> R {
     let Some(p) =
         pending.filter(|p| p.guild == g && p.actor == actor.id && p.at.elapsed() < IMPORT_TTL)
     else {
-        return Err(Reply::invalid(
+        return fail(Reply::invalid(
             "That import preview expired or belongs to someone else; run /kb import again.",
         ));
     };

@@ -85,16 +85,16 @@ pub fn execute_in(app: &App, ctx: &Ctx, cmd: &Command) -> Reply {
 }
 
 /// Trims a name argument, refusing empty or oversized input with a clear message.
-fn name_arg(what: &str, v: &str) -> Result<String, Reply> {
+fn name_arg(what: &str, v: &str) -> Result<String, Box<Reply>> {
     let v = v.trim();
     if v.is_empty() {
-        return Err(Reply::invalid(format!("Give a {what} name.")));
+        return Err(Box::new(Reply::invalid(format!("Give a {what} name."))));
     }
     if v.chars().count() > MAX_NAME_CHARS {
-        return Err(Reply::invalid(format!(
+        return Err(Box::new(Reply::invalid(format!(
             "That {what} name is too long ({} characters; at most {MAX_NAME_CHARS}).",
             v.chars().count()
-        )));
+        ))));
     }
     Ok(v.to_string())
 }

@@ -9,7 +9,7 @@ use crate::reply::{links, plain, Block, Link, Reply, Status};
 pub fn run(app: &App, ctx: &Ctx, company: &str) -> Reply {
     let name = match name_arg("company", company) {
         Ok(n) => n,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let k = app.engine.knowledge();
     let vis = app.engine.visible(ctx.guild);

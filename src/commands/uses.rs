@@ -9,7 +9,7 @@ use crate::reply::{links, plain, Block, Reply, Status};
 pub fn run(app: &App, ctx: &Ctx, tech: &str) -> Reply {
     let name = match name_arg("technology", tech) {
         Ok(n) => n,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let k = app.engine.knowledge();
     let vis = app.engine.visible(ctx.guild);

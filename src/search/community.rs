@@ -56,7 +56,7 @@ pub struct Community {
 /// What a guild's copy of one id is now, as the store reports it.
 pub enum Change {
     /// A community entry or an override: shown in that guild.
-    Live(Entry),
+    Live(Box<Entry>),
     /// Removed community entry: nothing shown.
     Gone,
     /// A base entry hidden in that guild.
@@ -98,6 +98,7 @@ impl Community {
                     if is_base {
                         st.masked.entry(guild).or_default().insert(id.clone());
                     }
+                    let entry = *entry;
                     let doc = super::doc_text(k, &entry, "");
                     let scope = guild.to_string();
                     let d = DocText {
