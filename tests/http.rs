@@ -156,6 +156,15 @@ async fn autocomplete_completes_technologies_through_their_aliases() {
 }
 
 #[tokio::test]
+async fn autocomplete_on_an_option_without_names_answers_an_empty_list() {
+    let s = server().await;
+    let (_, resp) = s
+        .post_signed(&autocomplete(30, "ask", "question", "what"))
+        .await;
+    assert_eq!(resp, json!({"type": 8, "data": {"choices": []}}));
+}
+
+#[tokio::test]
 async fn names_typed_freely_work_as_well_as_picked_ids() {
     let s = server().await;
     for company in ["twitter", "Twitter", " TWITTER ", "X"] {

@@ -20,6 +20,9 @@ pub enum Incoming {
         names: Names,
         typed: String,
     },
+    /// Autocomplete on an option Archie does not complete: an empty list (Discord expects
+    /// a choices response to every autocomplete, never a message).
+    NoChoices,
     /// Not something Archie answers; the text says why.
     Refuse(String),
 }
@@ -113,12 +116,12 @@ fn slash(c: &CommandInteraction) -> Incoming {
 
 fn autocomplete(c: &CommandInteraction) -> Incoming {
     let Some(focused) = c.data.autocomplete() else {
-        return Incoming::Refuse("Nothing to complete.".into());
+        return Incoming::NoChoices;
     };
     let names = match (c.data.name.as_str(), focused.name) {
         ("stack", def::COMPANY) | ("compare", def::FIRST | def::SECOND) => Names::Companies,
         ("uses" | "whatis", def::TECHNOLOGY) => Names::Technologies,
-        _ => return Incoming::Refuse("Nothing to complete.".into()),
+        _ => return Incoming::NoChoices,
     };
     Incoming::Autocomplete {
         names,

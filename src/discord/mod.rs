@@ -41,6 +41,7 @@ pub fn respond(app: &App, i: &Interaction) -> Response {
         Incoming::Autocomplete { names, typed } => {
             render::choices(autocomplete::suggest(app, names, &typed))
         }
+        Incoming::NoChoices => render::choices(Vec::new()),
         Incoming::Refuse(why) => render::notice_text(&why),
     }
 }

@@ -6,12 +6,14 @@
 
 pub mod limits;
 mod split;
+mod text;
 pub mod wire;
 
 use crate::commands::Command;
 use crate::discord::custom_id;
-use crate::reply::{Block, Link, Reply, Rich, Status};
+use crate::reply::{Block, Reply, Status};
 use limits::{clip, measure};
+use text::{esc, heading, link, links_line, markdown, rich, safe_url};
 use wire::{AllowedMentions, Button, Choice, Data, Embed, Field, Footer, Message, Response, Row};
 
 /// Discord's blurple, so answers look like the app's own.
@@ -314,101 +316,4 @@ fn is_link_list(b: &Block) -> bool {
             .iter()
             .zip(&b.sources)
             .all(|(l, s)| *l == s.title.trim())
-}
-
-fn heading(b: &Block) -> String {
-    match &b.tag {
-        Some(t) if !t.trim().is_empty() => format!("{} · {}", esc(&b.heading), esc(t)),
-        _ => esc(&b.heading),
-    }
-}
-
-/// Markdown of rich text within `max` units: escaped, hits in bold, cut at a word with `…`.
-fn rich(r: &Rich, max: usize) -> String {
-    let full = markdown(r);
-    if measure(&full) <= max {
-        return full;
-    }
-    let mut out = String::new();
-    for s in &r.segments {
-        let t = esc(&s.text);
-        let md = if s.hit && !t.trim().is_empty() {
-            format!("**{t}**")
-        } else {
-            t
-        };
-        if measure(&out) + measure(&md) < max {
-            out.push_str(&md);
-            continue;
-        }
-        if !s.hit {
-            let room = max.saturating_sub(measure(&out) + 1);
-            out.push_str(&clip(&md, room));
-        }
-        break;
-    }
-    if !out.ends_with('…') {
-        out.push('…');
-    }
-    out
-}
-
-/// `[title](url) · [title](url)` within `max` units.
-fn links_line(links: &[Link], max: usize) -> String {
-    let mut out = String::new();
-    for l in links {
-        let md = link(l);
-        let sep = if out.is_empty() { "" } else { " · " };
-        if measure(&out) + measure(sep) + measure(&md) > max {
-            break;
-        }
-        out.push_str(sep);
-        out.push_str(&md);
-    }
-    out
-}
-
-fn link(l: &Link) -> String {
-    let title = if l.title.trim().is_empty() {
-        crate::reply::short_url(&l.url)
-    } else {
-        l.title.clone()
-    };
-    format!("[{}]({})", esc(&clip(title.trim(), 120)), safe_url(&l.url))
-}
-
-/// Escapes markdown and mentions, and drops bidirectional overrides so a text cannot
-/// reverse the rest of the message.
-fn esc(s: &str) -> String {
-    strip_bidi(&crate::text::escape_markdown(s))
-}
-
-/// Rich text as escaped markdown with hits in bold.
-fn markdown(r: &Rich) -> String {
-    strip_bidi(&r.markdown())
-}
-
-fn strip_bidi(s: &str) -> String {
-    s.chars()
-        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
-        .collect()
-}
-
-/// A URL that cannot end a markdown link early or break out of it.
-fn safe_url(u: &str) -> String {
-    let mut out = String::with_capacity(u.len());
-    for c in u.trim().chars() {
-        match c {
-            ' ' => out.push_str("%20"),
-            '(' => out.push_str("%28"),
-            ')' => out.push_str("%29"),
-            '<' => out.push_str("%3C"),
-            '>' => out.push_str("%3E"),
-            '[' => out.push_str("%5B"),
-            ']' => out.push_str("%5D"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
