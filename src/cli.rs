@@ -53,6 +53,9 @@ pub enum Cmd {
         /// How many results to show
         #[arg(long, default_value_t = 5)]
         limit: usize,
+        /// Also print how the question was understood (intent, names, typos) to stderr
+        #[arg(long)]
+        explain: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -224,10 +227,15 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Cmd::Ask {
             question,
             limit,
+            explain,
             common,
         } => {
             let limit = limit.clamp(1, crate::commands::MAX_RESULTS);
             let app = App::open(config::knowledge_dir(common.knowledge))?;
+            if explain {
+                let u = app.engine.understand(&question);
+                eprintln!("{}", serde_json::to_string_pretty(&u)?);
+            }
             let reply = execute(
                 &app,
                 &Command::Ask {
@@ -236,6 +244,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     per_page: limit,
                 },
             );
+
             print_reply(&reply, common.json)?;
             // An honest "I don't know" is a successful run for scripts reading --json.
             Ok(if reply.status == Status::Invalid {

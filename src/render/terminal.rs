@@ -37,8 +37,8 @@ pub fn render(r: &Reply, ansi: bool) -> String {
     if !r.suggestions.is_empty() {
         out.push_str(&format!("\nDid you mean: {}\n", r.suggestions.join(", ")));
     }
-    if let Some(p) = &r.paging {
-        out.push_str(&format!("\npage {} of {}\n", p.page + 1, p.pages));
+    if r.paging.is_some() {
+        out.push_str("\nMore results: raise --limit.\n");
     }
     out
 }
