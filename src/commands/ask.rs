@@ -11,7 +11,10 @@ pub fn run(app: &App, ctx: &Ctx, question: &str, page: usize, per_page: usize) -
         return Reply::invalid("Ask a question, for example: what does Twitter use for backend?");
     }
     let per_page = per_page.clamp(1, MAX_RESULTS);
-    let answer = app.engine.search_in(q, MAX_RESULTS, &[], ctx.guild);
+    let window = |page: usize| page * per_page..(page + 1) * per_page;
+    let mut answer = app
+        .engine
+        .search_window(q, MAX_RESULTS, &[], ctx.guild, window(page));
     if answer.results.is_empty() {
         let mut r = Reply::new(Status::NotFound, "I don't know that yet");
         r.summary = Some(
@@ -25,6 +28,12 @@ pub fn run(app: &App, ctx: &Ctx, question: &str, page: usize, per_page: usize) -
         return r;
     }
     let pages = answer.results.len().div_ceil(per_page);
+    if page >= pages {
+        // A page past the end (an old button): show the last one, with its excerpts.
+        answer = app
+            .engine
+            .search_window(q, MAX_RESULTS, &[], ctx.guild, window(pages - 1));
+    }
     let page = page.min(pages - 1);
     let shown = &answer.results[page * per_page..((page + 1) * per_page).min(answer.results.len())];
     let mut r = Reply::new(Status::Answer, crate::text::truncate_words(q, 200));

@@ -57,6 +57,22 @@ impl Excerpt {
     }
 }
 
+thread_local! {
+    /// Words as the index sees them before stemming: lowercase, ASCII-folded.
+    static LIGHT: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(
+        TextAnalyzer::builder(tantivy::tokenizer::SimpleTokenizer::default())
+            .filter(tantivy::tokenizer::LowerCaser)
+            .filter(tantivy::tokenizer::AsciiFoldingFilter)
+            .build(),
+    );
+}
+
+/// The analysed (stemmed) form of one word.
+fn stem(a: &mut TextAnalyzer, word: &str) -> Option<String> {
+    let mut ts = a.token_stream(word);
+    ts.advance().then(|| ts.token().text.clone())
+}
+
 struct Tok {
     from: usize,
     to: usize,
@@ -71,19 +87,30 @@ pub fn excerpt(
     hits: &HashSet<String>,
     max_chars: usize,
 ) -> Excerpt {
+    // Stemming every word is the costly part: tokenize lightly (same words, same offsets)
+    // and stem only the words that begin like one of the matched terms.
+    let prefixes: Vec<&str> = hits
+        .iter()
+        .map(|h| &h[..h.char_indices().nth(3).map(|(i, _)| i).unwrap_or(h.len())])
+        .collect();
     let mut toks = Vec::new();
-    {
-        let mut ts = a.token_stream(text);
+    LIGHT.with(|light| {
+        let mut light = light.borrow_mut();
+        let mut ts = light.token_stream(text);
         while ts.advance() {
             let t = ts.token();
-            let hit = hits.contains(&t.text).then(|| t.text.clone());
+            let hit = if prefixes.iter().any(|p| t.text.starts_with(p)) {
+                stem(a, &t.text).filter(|s| hits.contains(s))
+            } else {
+                None
+            };
             toks.push(Tok {
                 from: t.offset_from,
                 to: t.offset_to,
                 hit,
             });
         }
-    }
+    });
     let total = text.chars().count();
     let (start, end) = if total <= max_chars {
         (0, text.len())

@@ -59,6 +59,8 @@ pub struct Engine {
     entry_terms: Vec<HashSet<String>>,
     /// In how many entries each analysed term occurs (any field).
     df: HashMap<String, u32>,
+    /// The key each base entry folds by (see [`fact_key`]).
+    fact_keys: Vec<String>,
     analyzer: TextAnalyzer,
     built: bool,
     community: community::Community,
@@ -143,11 +145,13 @@ impl Engine {
             *df.entry(t.clone()).or_default() += 1;
         }
         drop(docs);
+        let fact_keys = knowledge.entries.iter().map(fact_key).collect();
         Ok(Engine {
             knowledge,
             index,
             entry_terms,
             df,
+            fact_keys,
             analyzer: a,
             built,
             community: community::Community::new()?,
@@ -219,6 +223,19 @@ impl Engine {
         limit: usize,
         kinds: &[Kind],
         guild: Option<u64>,
+    ) -> Answer {
+        self.search_window(question, limit, kinds, guild, 0..limit)
+    }
+
+    /// Like [`Engine::search_in`], cutting excerpts only for the results in `window` (the
+    /// page shown); the others carry an empty excerpt. Excerpts are the costly part.
+    pub fn search_window(
+        &self,
+        question: &str,
+        limit: usize,
+        kinds: &[Kind],
+        guild: Option<u64>,
+        window: std::ops::Range<usize>,
     ) -> Answer {
         let limit = limit.clamp(1, 25);
         let st = self
@@ -415,12 +432,18 @@ impl Engine {
         if answerable {
             let top = scored.first().map(|x| x.1).unwrap_or(0.0);
             let hl = self.highlight_terms(&u, &qterms);
+            // The key each result is folded by, computed once.
+            let mut keys: Vec<String> = Vec::new();
             for (i, s, _) in scored {
                 if s < top * 0.25 {
                     break;
                 }
                 let Some((e, _)) = get(i) else { continue };
-                if let Some(r) = results.iter_mut().find(|r| same_fact(r, e)) {
+                let key = match self.fact_keys.get(i as usize) {
+                    Some(k) if i < base_n => k.clone(),
+                    _ => fact_key(e),
+                };
+                if let Some(r) = keys.iter().position(|k| *k == key).map(|p| &mut results[p]) {
                     for src in &e.sources {
                         if !r.sources.contains(src) {
                             r.sources.push(src.clone());
@@ -432,7 +455,12 @@ impl Engine {
                 if results.len() == limit {
                     continue;
                 }
-                let parts = self.excerpt_for(e, &u, &hl);
+                keys.push(key);
+                let parts = if window.contains(&results.len()) {
+                    self.excerpt_for(e, &u, &hl)
+                } else {
+                    Excerpt::default()
+                };
                 results.push(SearchResult {
                     id: e.id.clone(),
                     kind: e.kind,
@@ -552,12 +580,13 @@ fn stack_has_layers(e: &Entry, layers: &[Layer]) -> bool {
     }
 }
 
-/// Two entries state the same fact: the same title, or two stacks of one company.
-fn same_fact(r: &SearchResult, e: &Entry) -> bool {
-    if r.kind == Kind::Stack && e.kind == Kind::Stack {
-        return r.company == e.company;
+/// Entries with one key state the same fact: the same kind and title, or two stacks of one
+/// company.
+fn fact_key(e: &Entry) -> String {
+    match e.kind {
+        Kind::Stack => format!("stack:{}", e.company.as_deref().unwrap_or(&e.id)),
+        k => format!("{}:{}", k.as_str(), normalize(&e.title)),
     }
-    r.kind == e.kind && normalize(&r.title) == normalize(&e.title)
 }
 
 /// The first `n` words of a text (whitespace-separated), so huge inputs cost little.
