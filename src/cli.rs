@@ -125,6 +125,8 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Moderator operations on one server's entries: add, edit, remove, show, history, revert, export, import
+    Kb(crate::kb_cli::KbArgs),
 }
 
 /// Options every lookup command takes.
@@ -145,7 +147,7 @@ fn lookup(common: Common, cmd: Command) -> anyhow::Result<i32> {
     Ok(if reply.status == Status::Answer { 0 } else { 1 })
 }
 
-fn print_reply(reply: &Reply, json: bool) -> anyhow::Result<()> {
+pub fn print_reply(reply: &Reply, json: bool) -> anyhow::Result<()> {
     if json {
         let v = if reply.data.is_null() {
             serde_json::json!({"error": reply.summary, "suggestions": reply.suggestions})
@@ -301,5 +303,6 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         } => crate::discord::run::serve(http, register, knowledge),
         Cmd::Register { guild } => crate::discord::run::register_blocking(guild),
         Cmd::Commands { json } => crate::discord::run::print_commands(json),
+        Cmd::Kb(args) => crate::kb_cli::run(args),
     }
 }

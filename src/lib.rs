@@ -17,6 +17,7 @@ pub mod commands;
 pub mod config;
 pub mod discord;
 pub mod eval;
+pub mod kb_cli;
 pub mod knowledge;
 pub mod render;
 pub mod reply;

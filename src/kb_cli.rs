@@ -1,0 +1,180 @@
+//! `archie kb …`: the moderator operations for the operator, from the command line,
+//! against the same community store the bot uses (`ARCHIE_DATABASE`). A running bot picks
+//! the changes up at its next start.
+
+use crate::app::App;
+use crate::commands::kb::{execute, KbCommand};
+use crate::commands::Ctx;
+use crate::config;
+use crate::reply::Status;
+use crate::store::validate::RawDraft;
+use crate::store::Actor;
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct KbArgs {
+    #[command(subcommand)]
+    pub action: KbAction,
+    /// The Discord server (guild) id whose entries to change
+    #[arg(long, global = true)]
+    pub guild: Option<u64>,
+    /// Name recorded in the audit trail (default: $USER)
+    #[arg(long, global = true)]
+    pub actor: Option<String>,
+    /// Print JSON instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[arg(long, global = true)]
+    pub knowledge: Option<PathBuf>,
+}
+
+/// Entry fields; on `edit`, the ones not given keep their current value.
+#[derive(Debug, Args, Default)]
+pub struct Fields {
+    /// qa, note, article, reading, stack or tech
+    #[arg(long)]
+    pub kind: Option<String>,
+    #[arg(long)]
+    pub title: Option<String>,
+    #[arg(long)]
+    pub text: Option<String>,
+    #[arg(long)]
+    pub company: Option<String>,
+    /// Comma-separated technology names
+    #[arg(long)]
+    pub tech: Option<String>,
+    /// Source link (repeat for several)
+    #[arg(long = "source")]
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KbAction {
+    /// Add an entry
+    Add(Fields),
+    /// Edit an entry (a base entry gets a server-local override)
+    Edit {
+        id: String,
+        #[command(flatten)]
+        fields: Fields,
+    },
+    /// Remove an entry (a base entry is hidden in that server only)
+    Remove { id: String },
+    /// Show an entry with its history summary
+    Show { id: String },
+    /// Revisions, newest first
+    History {
+        id: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        page: usize,
+    },
+    /// Restore the content an entry had after REVISION
+    Revert { id: String, revision: i64 },
+    /// Print the server's entries as JSON (the `archie export --json` format)
+    Export,
+    /// Add or change entries from a JSON file; shows the plan, applies it unless --dry-run
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+pub fn run(args: KbArgs) -> anyhow::Result<i32> {
+    let Some(guild) = args.guild else {
+        anyhow::bail!("--guild is required: the id of the Discord server whose entries to change (right-click the server, Copy Server ID)");
+    };
+    let dir = config::knowledge_dir(args.knowledge.clone());
+    let db = config::database_path(&dir);
+    let app = App::open_with_store(dir, &db)?;
+    let name = args
+        .actor
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "operator".into());
+    let ctx = Ctx {
+        guild: Some(guild),
+        actor: Some(Actor::new(0, format!("{name} (cli)"))),
+        moderator: true,
+    };
+    let cmd = match args.action {
+        KbAction::Add(f) => KbCommand::Submit {
+            id: None,
+            draft: RawDraft {
+                kind: f.kind.unwrap_or_default(),
+                title: f.title.unwrap_or_default(),
+                text: f.text.unwrap_or_default(),
+                company: f.company,
+                technologies: f
+                    .tech
+                    .map(|t| crate::store::validate::split_list(&t))
+                    .unwrap_or_default(),
+                sources: f.sources,
+            },
+        },
+        KbAction::Edit { id, fields: f } => {
+            let Some(cur) = app.engine.visible(Some(guild)).entry(&id).cloned() else {
+                eprintln!("no entry '{id}' in server {guild}");
+                return Ok(1);
+            };
+            KbCommand::Submit {
+                id: Some(id),
+                draft: RawDraft {
+                    kind: f.kind.unwrap_or_else(|| cur.kind.as_str().to_string()),
+                    title: f.title.unwrap_or(cur.title),
+                    text: f.text.unwrap_or(cur.text),
+                    company: f.company.or(cur.company),
+                    technologies: f
+                        .tech
+                        .map(|t| crate::store::validate::split_list(&t))
+                        .unwrap_or(cur.technologies),
+                    sources: if f.sources.is_empty() {
+                        cur.sources
+                    } else {
+                        f.sources
+                    },
+                },
+            }
+        }
+        KbAction::Remove { id } => KbCommand::Remove {
+            id,
+            confirmed: true,
+        },
+        KbAction::Show { id } => KbCommand::Show { id },
+        KbAction::History { id, page } => KbCommand::History {
+            id,
+            page: page.saturating_sub(1),
+        },
+        KbAction::Revert { id, revision } => KbCommand::Revert { id, revision },
+        KbAction::Export => KbCommand::Export,
+        KbAction::Import { file, dry_run } => {
+            let json = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let preview = execute(&app, &ctx, &KbCommand::Import { json });
+            crate::cli::print_reply(&preview, args.json)?;
+            let token = preview
+                .buttons
+                .iter()
+                .find_map(|b| b.id.strip_prefix("kbimp:").map(str::to_string));
+            match token {
+                Some(token) if !dry_run => KbCommand::ConfirmImport { token },
+                _ => {
+                    return Ok(if preview.status == Status::Answer {
+                        0
+                    } else {
+                        1
+                    })
+                }
+            }
+        }
+    };
+    let reply = execute(&app, &ctx, &cmd);
+    if let (KbCommand::Export, false) = (&cmd, args.json) {
+        // The export is the data itself.
+        println!("{}", serde_json::to_string_pretty(&reply.data)?);
+    } else {
+        crate::cli::print_reply(&reply, args.json)?;
+    }
+    Ok(if reply.status == Status::Answer { 0 } else { 1 })
+}
