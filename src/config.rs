@@ -158,3 +158,47 @@ pub fn database_path(knowledge: &std::path::Path) -> PathBuf {
         None => data_dir(knowledge).join("archie.db"),
     }
 }
+
+/// `ARCHIE_MODERATOR_ROLES`: comma-separated role ids whose members may change their
+/// server's knowledge with `/kb`, besides members with Manage Server or Administrator.
+pub fn moderator_roles() -> Result<Vec<u64>, ConfigError> {
+    let Some(v) = env_value("ARCHIE_MODERATOR_ROLES") else {
+        return Ok(Vec::new());
+    };
+    parse_role_ids(&v).map_err(|bad| {
+        ConfigError(format!(
+            "ARCHIE_MODERATOR_ROLES has '{}', not a numeric role id: give role ids separated \
+             by commas (Developer Mode → Server Settings → Roles → right-click → Copy Role ID)",
+            crate::text::truncate_words(&bad, 40)
+        ))
+    })
+}
+
+/// Role ids separated by commas (spaces allowed, empty items skipped); the bad item on error.
+pub fn parse_role_ids(v: &str) -> Result<Vec<u64>, String> {
+    let mut out = Vec::new();
+    for item in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        match item.parse::<u64>() {
+            Ok(n) if n > 0 => {
+                if !out.contains(&n) {
+                    out.push(n);
+                }
+            }
+            _ => return Err(item.to_string()),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_role_ids;
+
+    #[test]
+    fn role_ids_are_read_from_a_comma_separated_list() {
+        assert_eq!(parse_role_ids(" 12, 34,,12 "), Ok(vec![12, 34]));
+        assert_eq!(parse_role_ids(""), Ok(vec![]));
+        assert_eq!(parse_role_ids("12,mods"), Err("mods".to_string()));
+        assert_eq!(parse_role_ids("0"), Err("0".to_string()));
+    }
+}

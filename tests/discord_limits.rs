@@ -319,40 +319,79 @@ fn check_definitions(defs: &Value) {
         let opts = c["options"].as_array().cloned().unwrap_or_default();
         assert!(opts.len() <= 25);
         let mut total = name.len() + d;
-        let mut seen_optional = false;
-        let mut opt_names = BTreeSet::new();
+        // Subcommands count as options; their own options obey the same rules.
+        let mut groups = vec![(name.to_string(), opts.clone())];
         for o in &opts {
-            let on = o["name"].as_str().expect("option name");
-            assert!(valid_name(on), "/{name} option {on}");
-            assert!(opt_names.insert(on), "/{name} duplicate option {on}");
-            let od = o["description"]
-                .as_str()
-                .expect("option description")
-                .chars()
-                .count();
-            assert!((1..=100).contains(&od), "/{name} {on} description {od}");
-            total += on.len() + od;
-            let required = o["required"] == true;
-            assert!(
-                !(required && seen_optional),
-                "/{name}: required after optional"
-            );
-            seen_optional |= !required;
-            let auto = o["autocomplete"] == true;
-            let choices = o["choices"].as_array().map_or(0, |a| a.len());
-            assert!(
-                !(auto && choices > 0),
-                "/{name} {on}: choices with autocomplete"
-            );
-            assert!(choices <= 25);
-            if o["type"] == 3 {
-                let max = o["max_length"]
-                    .as_u64()
-                    .expect("string options set max_length");
-                assert!((1..=6000).contains(&max), "/{name} {on} max_length {max}");
+            if o["type"] == 1 {
+                let sub = o["options"].as_array().cloned().unwrap_or_default();
+                assert!(sub.len() <= 25, "/{name} {} options", o["name"]);
+                groups.push((format!("{name} {}", o["name"].as_str().unwrap_or("")), sub));
+            }
+        }
+        for (name, opts) in &groups {
+            let mut seen_optional = false;
+            let mut opt_names = BTreeSet::new();
+            for o in opts {
+                let on = o["name"].as_str().expect("option name");
+                assert!(valid_name(on), "/{name} option {on}");
+                assert!(opt_names.insert(on), "/{name} duplicate option {on}");
+                let od = o["description"]
+                    .as_str()
+                    .expect("option description")
+                    .chars()
+                    .count();
+                assert!((1..=100).contains(&od), "/{name} {on} description {od}");
+                total += on.len() + od;
+                let required = o["required"] == true;
+                assert!(
+                    !(required && seen_optional),
+                    "/{name}: required after optional"
+                );
+                seen_optional |= !required;
+                let auto = o["autocomplete"] == true;
+                let choices = o["choices"].as_array().map_or(0, |a| a.len());
+                assert!(
+                    !(auto && choices > 0),
+                    "/{name} {on}: choices with autocomplete"
+                );
+                assert!(choices <= 25);
+                if o["type"] == 3 {
+                    let max = o["max_length"]
+                        .as_u64()
+                        .expect("string options set max_length");
+                    assert!((1..=6000).contains(&max), "/{name} {on} max_length {max}");
+                }
             }
         }
         assert!(total <= 8000);
+    }
+    let kb = cmds.iter().find(|c| c["name"] == "kb").expect("/kb");
+    assert_eq!(
+        kb["default_member_permissions"], "32",
+        "hidden from non-moderators"
+    );
+    assert_eq!(kb["dm_permission"], false, "not offered in DMs");
+    assert_eq!(kb["contexts"], json!([0]), "servers only");
+    let subs: Vec<&str> = kb["options"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|o| o["name"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        subs,
+        ["add", "edit", "remove", "show", "history", "revert", "export", "import"]
+    );
+    for sub in kb["options"].as_array().into_iter().flatten() {
+        for o in sub["options"].as_array().into_iter().flatten() {
+            if o["name"] == "id" {
+                assert_eq!(
+                    o["autocomplete"], true,
+                    "/kb {} id autocompletes",
+                    sub["name"]
+                );
+            }
+        }
     }
     for expected in ["ask", "stack", "uses", "whatis", "compare", "read", "help"] {
         assert!(names.contains(expected), "missing /{expected}");
@@ -363,7 +402,10 @@ fn check_definitions(defs: &Value) {
         (q["name"].as_str(), q["max_length"].as_u64()),
         (Some("question"), Some(300))
     );
-    for c in cmds.iter().filter(|c| c["name"] != "help") {
+    for c in cmds
+        .iter()
+        .filter(|c| c["name"] != "help" && c["name"] != "kb")
+    {
         let types: Vec<(String, u64)> = c["options"]
             .as_array()
             .into_iter()

@@ -117,7 +117,7 @@ async fn archie_serve_answers_interactions_from_the_gateway_and_stops_on_sigterm
         .collect();
     assert_eq!(
         names,
-        ["ask", "stack", "uses", "whatis", "compare", "read", "help"]
+        ["ask", "stack", "uses", "whatis", "compare", "read", "help", "kb"]
     );
 
     fake.dispatch(command(
@@ -258,7 +258,7 @@ async fn archie_register_uploads_the_definitions() {
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
-        "registered 7 commands"
+        "registered 8 commands"
     );
     let put = format!("/api/v10/applications/{APP_ID}/guilds/{GUILD}/commands");
     let defs = body(
@@ -268,7 +268,7 @@ async fn archie_register_uploads_the_definitions() {
         )
         .await,
     );
-    assert_eq!(defs.as_array().map(|a| a.len()), Some(7));
+    assert_eq!(defs.as_array().map(|a| a.len()), Some(8));
 }
 
 async fn fails_at_start(args: &[&str], env: &[(&str, &str)]) -> String {

@@ -11,6 +11,8 @@ use crate::text::compact_key;
 pub enum Names {
     Companies,
     Technologies,
+    /// Entry ids (`/kb`), as the asking server sees them: see [`suggest_in`].
+    Entries,
 }
 
 /// Discord shows at most 25 choices.
@@ -44,6 +46,20 @@ fn items(k: &Knowledge, names: Names) -> Vec<Item<'_>> {
                 aliases: &t.aliases,
             })
             .collect(),
+        Names::Entries => Vec::new(),
+    }
+}
+
+/// Up to 25 `(label, id)` choices, entries limited to what `guild` sees.
+pub fn suggest_in(
+    app: &App,
+    guild: Option<u64>,
+    names: Names,
+    typed: &str,
+) -> Vec<(String, String)> {
+    match names {
+        Names::Entries => crate::commands::kb::suggest_ids(app, guild, typed),
+        _ => suggest(app, names, typed),
     }
 }
 
@@ -96,6 +112,7 @@ pub fn suggest(app: &App, names: Names, typed: &str) -> Vec<(String, String)> {
                 .into_iter()
                 .map(|t| (t.name.clone(), t.id.clone()))
                 .collect(),
+            Names::Entries => Vec::new(),
         };
         for (label, id) in close {
             if !out.iter().any(|(_, v)| *v == id) {

@@ -2,8 +2,13 @@
 //! transport: `custom_id` is `<command>:<page>:<argument>` when that fits Discord's 100
 //! characters, else `<command>:<page>` and the argument is read back from the footer of
 //! the message the button sits on (`Page 2 of 5 · Asked: <question>`).
+//!
+//! `/kb` buttons: `kbh:<page>:<id>` pages a history (`id` empty for the whole server),
+//! `kbrm:<id>` confirms a removal, `kbimp:<token>` confirms an import. An id only says
+//! what to do: rights and scope are checked again for every click.
 
 use super::{ASK_PER_PAGE, READ_PER_PAGE};
+use crate::commands::kb::KbCommand;
 use crate::commands::Command;
 
 const MAX_ID: usize = 100;
@@ -97,6 +102,35 @@ pub fn decode(custom_id: &str, footer: Option<&str>) -> Option<(Command, usize)>
     Some((cmd, page))
 }
 
+/// The button id that shows `page` of the history of `id` (all of the server's when empty).
+pub fn kb_history(id: &str, page: usize) -> String {
+    format!("kbh:{page}:{id}")
+}
+
+/// The `/kb` command a button id asks for; `None` for an id that is not a `/kb` button.
+pub fn decode_kb(custom_id: &str) -> Option<KbCommand> {
+    let (name, rest) = custom_id.split_once(':')?;
+    match name {
+        "kbh" => {
+            let (page, id) = rest.split_once(':').unwrap_or((rest, ""));
+            let page: usize = page.parse().ok().filter(|p| *p <= MAX_PAGE)?;
+            let id = id.trim();
+            Some(KbCommand::History {
+                id: (!id.is_empty()).then(|| id.to_string()),
+                page,
+            })
+        }
+        "kbrm" if !rest.trim().is_empty() => Some(KbCommand::Remove {
+            id: rest.trim().to_string(),
+            confirmed: true,
+        }),
+        "kbimp" if !rest.trim().is_empty() => Some(KbCommand::ConfirmImport {
+            token: rest.trim().to_string(),
+        }),
+        _ => None,
+    }
+}
+
 fn from_footer(name: &str, footer: &str) -> Option<String> {
     let (_, rest) = footer.split_once(" · ")?;
     let label = match name {
@@ -162,6 +196,44 @@ mod tests {
         };
         let f = footer(&long, 0, 2);
         assert_eq!(decode(&encode(&long, 1), Some(&f)), Some((long, 1)));
+    }
+
+    #[test]
+    fn kb_buttons_decode_to_their_commands() {
+        assert_eq!(
+            decode_kb(&kb_history("kb-1a2b", 3)),
+            Some(KbCommand::History {
+                id: Some("kb-1a2b".into()),
+                page: 3
+            })
+        );
+        assert_eq!(
+            decode_kb(&kb_history("", 1)),
+            Some(KbCommand::History { id: None, page: 1 })
+        );
+        assert_eq!(
+            decode_kb("kbrm:kb-9"),
+            Some(KbCommand::Remove {
+                id: "kb-9".into(),
+                confirmed: true
+            })
+        );
+        assert_eq!(
+            decode_kb("kbimp:abc"),
+            Some(KbCommand::ConfirmImport {
+                token: "abc".into()
+            })
+        );
+        for id in [
+            "kbrm:",
+            "kbimp: ",
+            "kbh:x:kb-1",
+            "kbh:5000:",
+            "ask:1:q",
+            "kb",
+        ] {
+            assert_eq!(decode_kb(id), None, "{id}");
+        }
     }
 
     #[test]

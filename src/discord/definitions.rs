@@ -2,7 +2,9 @@
 //! the interaction parser reads back. Both transports and `archie commands --json` use
 //! these, so a definition and its parser cannot drift apart.
 
-use serenity::all::{CommandOptionType, CreateCommand, CreateCommandOption};
+use serenity::all::{
+    CommandOptionType, CreateCommand, CreateCommandOption, InteractionContext, Permissions,
+};
 
 pub const QUESTION: &str = "question";
 pub const PRIVATE: &str = "private";
@@ -12,6 +14,16 @@ pub const TECHNOLOGY: &str = "technology";
 pub const FIRST: &str = "first";
 pub const SECOND: &str = "second";
 pub const TOPIC: &str = "topic";
+/// `/kb` and its options.
+pub const KB: &str = "kb";
+pub const ID: &str = "id";
+pub const KIND: &str = "kind";
+pub const REVISION: &str = "revision";
+pub const FILE: &str = "file";
+/// The kinds `/kb add` offers, as Discord choices.
+pub const KINDS: [&str; 6] = ["qa", "note", "article", "reading", "stack", "tech"];
+/// Longest entry id an option accepts.
+pub const MAX_ID: u16 = 100;
 
 /// Longest question Discord lets a user type into `/ask`.
 pub const MAX_QUESTION: u16 = 300;
@@ -41,6 +53,81 @@ fn delivery(cmd: CreateCommand) -> CreateCommand {
         FOR,
         "Mention this member in the answer",
     ))
+}
+
+fn sub(name: &str, description: &str) -> CreateCommandOption {
+    CreateCommandOption::new(CommandOptionType::SubCommand, name, description)
+}
+
+fn entry_id(required: bool) -> CreateCommandOption {
+    CreateCommandOption::new(
+        CommandOptionType::String,
+        ID,
+        "The entry (start typing its title)",
+    )
+    .required(required)
+    .min_length(1)
+    .max_length(MAX_ID)
+    .set_autocomplete(true)
+}
+
+/// `/kb`: moderators curate this server's knowledge. `default_member_permissions`
+/// (Manage Server) only hides it in the client; rights are checked by Archie on every
+/// write. Offered in servers only.
+fn kb() -> CreateCommand {
+    let mut kind = CreateCommandOption::new(CommandOptionType::String, KIND, "What kind of entry")
+        .required(true)
+        .max_length(16);
+    for k in KINDS {
+        kind = kind.add_string_choice(k, k);
+    }
+    CreateCommand::new(KB)
+        .description("Curate this server's knowledge (moderators)")
+        .default_member_permissions(Permissions::MANAGE_GUILD)
+        .dm_permission(false)
+        .contexts(vec![InteractionContext::Guild])
+        .add_option(sub("add", "Add an entry (opens a form)").add_sub_option(kind))
+        .add_option(
+            sub("edit", "Edit an entry (opens a pre-filled form)").add_sub_option(entry_id(true)),
+        )
+        .add_option(
+            sub("remove", "Remove an entry from this server's answers")
+                .add_sub_option(entry_id(true)),
+        )
+        .add_option(
+            sub("show", "Show an entry and its latest changes").add_sub_option(entry_id(true)),
+        )
+        .add_option(
+            sub("history", "Who changed what, newest first").add_sub_option(entry_id(false)),
+        )
+        .add_option(
+            sub("revert", "Bring an entry back to an earlier revision")
+                .add_sub_option(entry_id(true))
+                .add_sub_option(
+                    CreateCommandOption::new(
+                        CommandOptionType::Integer,
+                        REVISION,
+                        "The revision number shown by /kb history",
+                    )
+                    .required(true)
+                    .min_int_value(1),
+                ),
+        )
+        .add_option(sub("export", "This server's entries as a JSON file"))
+        .add_option(
+            sub(
+                "import",
+                "Add or update entries from a JSON file (preview first)",
+            )
+            .add_sub_option(
+                CreateCommandOption::new(
+                    CommandOptionType::Attachment,
+                    FILE,
+                    "A JSON file as /kb export writes it",
+                )
+                .required(true),
+            ),
+        )
 }
 
 /// Every command, in the order `/help` lists them.
@@ -82,6 +169,7 @@ pub fn definitions() -> Vec<CreateCommand> {
                 .add_option(text(TOPIC, "A topic, e.g. caching or sharding", MAX_NAME)),
         ),
         delivery(CreateCommand::new("help").description("What Archie knows and how to ask")),
+        kb(),
     ]
 }
 

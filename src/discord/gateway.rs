@@ -1,12 +1,13 @@
 //! Gateway mode: a serenity `EventHandler` that answers each interaction through
-//! [`super::respond`] and posts the response to Discord's callback route, and registers
-//! the commands once READY when asked to.
+//! [`super::answer`] and posts the response to Discord's callback route (then a file, if
+//! any, as a followup), and registers the commands once READY when asked to.
 
-use super::respond;
+use super::{answer, followup, Settings};
 use crate::app::App;
 use serenity::all::{Context, EventHandler, GuildId, Interaction, Ready};
 use serenity::async_trait;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Where to register the commands once connected, if at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +20,7 @@ pub enum Register {
 pub struct Handler {
     pub app: Arc<App>,
     pub register: Register,
+    pub settings: Settings,
 }
 
 #[async_trait]
@@ -45,24 +47,21 @@ impl EventHandler for Handler {
         let id = interaction.id();
         let token = interaction.token().to_string();
         let kind = interaction.kind();
-        let app = self.app.clone();
-        let response = match tokio::task::spawn_blocking(move || respond(&app, &interaction)).await
-        {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::error!(error = %e, "answering an interaction failed");
-                return;
-            }
-        };
+        let application = interaction.application_id();
+        let answer = answer(self.app.clone(), &self.settings, interaction, true).await;
         match ctx
             .http
-            .create_interaction_response(id, &token, &response, Vec::new())
+            .create_interaction_response(id, &token, &answer.response, Vec::new())
             .await
         {
             Ok(()) => tracing::debug!(interaction = %id, ?kind, "answered"),
             Err(e) => {
-                tracing::warn!(interaction = %id, ?kind, error = %e, "sending a response failed")
+                tracing::warn!(interaction = %id, ?kind, error = %e, "sending a response failed");
+                return;
             }
+        }
+        if let Some(file) = answer.file {
+            followup::send_with_retry(&ctx.http, application, &token, file, Duration::ZERO).await;
         }
     }
 }

@@ -1,9 +1,10 @@
 //! The HTTP interactions endpoint (axum): every request's Ed25519 signature is checked
 //! over the timestamp and the raw body before anything is parsed (401 otherwise), PING
-//! gets PONG, malformed JSON gets 400, everything else goes to [`super::respond`].
-//! `GET /healthz` answers 200 with counters.
+//! gets PONG, malformed JSON gets 400, everything else goes to [`super::answer`] and its
+//! response is the HTTP body. A file (an export) follows over REST when the endpoint has a
+//! bot token. `GET /healthz` answers 200 with counters.
 
-use super::respond;
+use super::{answer, followup, Settings};
 use crate::app::App;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -11,15 +12,24 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use serenity::all::Interaction;
+use serenity::all::{Http, Interaction};
 use serenity::interactions_endpoint::Verifier;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
+
+/// How long a file followup waits for Discord to take the inline deferral.
+const FOLLOWUP_DELAY: Duration = Duration::from_millis(300);
 
 /// The endpoint's state: the app, the verifier and what it has seen.
 pub struct Endpoint {
     pub app: Arc<App>,
     verifier: Verifier,
+    /// Moderator roles.
+    pub settings: Settings,
+    /// The REST client (from `DISCORD_TOKEN`) for files after a response; without it
+    /// `/kb export` says it needs the token.
+    rest: Option<Arc<Http>>,
     /// Requests whose signature held and whose interaction was answered.
     pub handled: AtomicU64,
     /// Requests refused for a missing or wrong signature.
@@ -28,9 +38,21 @@ pub struct Endpoint {
 
 impl Endpoint {
     pub fn new(app: Arc<App>, verifier: Verifier) -> Arc<Endpoint> {
+        Endpoint::with(app, verifier, Settings::default(), None)
+    }
+
+    /// An endpoint with moderator roles and, optionally, a REST client for files.
+    pub fn with(
+        app: Arc<App>,
+        verifier: Verifier,
+        settings: Settings,
+        rest: Option<Arc<Http>>,
+    ) -> Arc<Endpoint> {
         Arc::new(Endpoint {
             app,
             verifier,
+            settings,
+            rest,
             handled: AtomicU64::new(0),
             rejected: AtomicU64::new(0),
         })
@@ -92,14 +114,15 @@ async fn interactions(
         }
     };
     tracing::Span::current().record("kind", tracing::field::debug(interaction.kind()));
-    let app = ep.app.clone();
-    let response = match tokio::task::spawn_blocking(move || respond(&app, &interaction)).await {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::error!(error = %e, "answering an interaction failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
+    let application = interaction.application_id();
+    let token = interaction.token().to_string();
+    let answer = answer(ep.app.clone(), &ep.settings, interaction, ep.rest.is_some()).await;
+    let response = answer.response;
+    if let (Some(file), Some(rest)) = (answer.file, ep.rest.clone()) {
+        tokio::spawn(async move {
+            followup::send_with_retry(&rest, application, &token, file, FOLLOWUP_DELAY).await;
+        });
+    }
     ep.handled.fetch_add(1, Ordering::Relaxed);
     match serde_json::to_vec(&response) {
         Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),

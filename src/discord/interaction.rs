@@ -1,10 +1,12 @@
 //! Parses a serenity `Interaction` (from the gateway or a verified HTTP body) into what
 //! Archie should do: a typed [`Command`] with its delivery options, an autocomplete
 //! lookup, a PING, or a polite refusal. The one parsing path for both transports.
+//! `/kb` commands, its buttons and its modal submits are parsed in [`super::kb`].
 
 use super::autocomplete::Names;
 use super::definitions as def;
-use super::{custom_id, ASK_PER_PAGE, READ_PER_PAGE};
+use super::{custom_id, kb, ASK_PER_PAGE, READ_PER_PAGE};
+use crate::commands::kb::KbCommand;
 use crate::commands::Command;
 use serenity::all::{
     CommandDataOption, CommandDataOptionValue, CommandInteraction, ComponentInteraction,
@@ -16,6 +18,14 @@ use serenity::all::{
 pub enum Incoming {
     Ping,
     Run(Run),
+    /// A `/kb` command, button or form submission.
+    Kb {
+        command: KbCommand,
+        /// A button click: update the message it sits on.
+        update: bool,
+    },
+    /// `/kb import`: the attached file must be fetched before the command can run.
+    Import(ImportFile),
     Autocomplete {
         names: Names,
         typed: String,
@@ -25,6 +35,15 @@ pub enum Incoming {
     NoChoices,
     /// Not something Archie answers; the text says why.
     Refuse(String),
+}
+
+/// The file attached to `/kb import`, as Discord describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportFile {
+    pub url: String,
+    /// Size in bytes, as Discord reports it.
+    pub size: u64,
+    pub filename: String,
 }
 
 /// A command to execute and how to deliver its reply.
@@ -43,14 +62,16 @@ pub struct Run {
 pub fn parse(i: &Interaction) -> Incoming {
     match i {
         Interaction::Ping(_) => Incoming::Ping,
+        Interaction::Command(c) if c.data.name == def::KB => kb::slash(c),
         Interaction::Command(c) => slash(c),
         Interaction::Autocomplete(c) => autocomplete(c),
         Interaction::Component(c) => button(c),
+        Interaction::Modal(m) => kb::modal(m),
         _ => Incoming::Refuse("Archie doesn't handle that kind of interaction.".into()),
     }
 }
 
-fn string(opts: &[CommandDataOption], name: &str) -> String {
+pub(super) fn string(opts: &[CommandDataOption], name: &str) -> String {
     opts.iter()
         .find(|o| o.name == name)
         .and_then(|o| match &o.value {
@@ -121,6 +142,7 @@ fn autocomplete(c: &CommandInteraction) -> Incoming {
     let names = match (c.data.name.as_str(), focused.name) {
         ("stack", def::COMPANY) | ("compare", def::FIRST | def::SECOND) => Names::Companies,
         ("uses" | "whatis", def::TECHNOLOGY) => Names::Technologies,
+        (def::KB, def::ID) => Names::Entries,
         _ => return Incoming::NoChoices,
     };
     Incoming::Autocomplete {
@@ -132,6 +154,15 @@ fn autocomplete(c: &CommandInteraction) -> Incoming {
 fn button(c: &ComponentInteraction) -> Incoming {
     if !matches!(c.data.kind, ComponentInteractionDataKind::Button) {
         return Incoming::Refuse("Archie doesn't handle that kind of component.".into());
+    }
+    if c.data.custom_id.starts_with("kb") {
+        return match custom_id::decode_kb(&c.data.custom_id) {
+            Some(command) => Incoming::Kb {
+                command,
+                update: true,
+            },
+            None => Incoming::Refuse("That button has expired; run the command again.".into()),
+        };
     }
     let footer = c
         .message

@@ -4,6 +4,7 @@
 
 use super::definitions::definitions;
 use super::gateway::{Handler, Register};
+use super::Settings;
 use crate::app::App;
 use crate::config;
 use anyhow::Context as _;
@@ -67,10 +68,18 @@ pub async fn register(guild: Option<u64>) -> anyhow::Result<usize> {
 }
 
 /// `archie serve`: the gateway client until SIGINT/SIGTERM.
-pub async fn serve_gateway(app: Arc<App>, register: Register) -> anyhow::Result<()> {
+pub async fn serve_gateway(
+    app: Arc<App>,
+    settings: Settings,
+    register: Register,
+) -> anyhow::Result<()> {
     let token = config::discord_token()?;
     let http = http_client(&token)?;
-    let handler = Handler { app, register };
+    let handler = Handler {
+        app,
+        register,
+        settings,
+    };
     let mut client = ClientBuilder::new_with_http(http, GatewayIntents::empty())
         .event_handler(handler)
         .await
@@ -89,8 +98,9 @@ pub async fn serve_gateway(app: Arc<App>, register: Register) -> anyhow::Result<
     Ok(())
 }
 
-/// `archie serve --http ADDR`: the interactions endpoint until SIGINT/SIGTERM.
-pub async fn serve_http(app: Arc<App>, addr: &str) -> anyhow::Result<()> {
+/// `archie serve --http ADDR`: the interactions endpoint until SIGINT/SIGTERM. With
+/// `DISCORD_TOKEN` set it can also send files (`/kb export`) after a response.
+pub async fn serve_http(app: Arc<App>, settings: Settings, addr: &str) -> anyhow::Result<()> {
     let key = config::discord_public_key()?;
     let verifier = super::http::verifier(key).ok_or_else(|| {
         config_error(
@@ -102,8 +112,14 @@ pub async fn serve_http(app: Arc<App>, addr: &str) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr} (pass --http HOST:PORT)"))?;
     let local = listener.local_addr()?;
-    tracing::info!(address = %local, "interactions endpoint listening");
-    axum::serve(listener, super::http::router(app, verifier))
+    let rest = match config::discord_token() {
+        Ok(token) => Some(Arc::new(http_client(&token)?)),
+        Err(_) if std::env::var_os("DISCORD_TOKEN").is_none_or(|v| v.is_empty()) => None,
+        Err(e) => return Err(e.into()),
+    };
+    tracing::info!(address = %local, files = rest.is_some(), "interactions endpoint listening");
+    let endpoint = super::http::Endpoint::with(app, verifier, settings, rest);
+    axum::serve(listener, super::http::router_for(endpoint))
         .with_graceful_shutdown(async {
             shutdown_signal().await;
             tracing::info!("shutting down");
@@ -166,14 +182,24 @@ pub fn serve(
         }
         Some(_) => {
             config::discord_public_key()?;
+            config::discord_api_url()?;
+            config::application_id()?;
             Register::No
         }
     };
+    let settings = Settings::from_env()?;
     let dir = config::knowledge_dir(knowledge);
-    let app = Arc::new(App::open(dir)?);
+    let db = config::database_path(&dir);
+    let app = Arc::new(App::open_with_store(dir, &db).with_context(|| {
+        format!(
+            "opening the community store {} failed (ARCHIE_DATABASE)",
+            db.display()
+        )
+    })?);
     tracing::info!(
         entries = app.engine.knowledge().entries.len(),
-        "knowledge loaded"
+        moderator_roles = settings.moderator_roles.len(),
+        "knowledge and community store loaded"
     );
     let rt = runtime()?;
     match http {
@@ -181,9 +207,9 @@ pub fn serve(
             if register != Register::No {
                 tracing::warn!("--register is ignored with --http; run `archie register`");
             }
-            rt.block_on(serve_http(app, &addr))?
+            rt.block_on(serve_http(app, settings, &addr))?
         }
-        None => rt.block_on(serve_gateway(app, register))?,
+        None => rt.block_on(serve_gateway(app, settings, register))?,
     }
     Ok(0)
 }

@@ -4,6 +4,7 @@
 //! the knowledge base or the user is escaped, and every response passes through
 //! [`limits::enforce`] before it leaves, so no layout choice can break a Discord limit.
 
+pub mod kb;
 pub mod limits;
 mod split;
 mod text;

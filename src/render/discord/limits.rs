@@ -3,7 +3,7 @@
 //! Lengths are measured in UTF-16 code units, which is never less than the character
 //! count Discord documents, so a text that fits here fits there.
 
-use super::wire::{Button, Choice, Data, Embed, Message, Response, Row};
+use super::wire::{Button, Choice, Data, Embed, Message, Modal, Response, Row};
 
 pub const CONTENT: usize = 2000;
 pub const EMBEDS: usize = 10;
@@ -21,6 +21,10 @@ pub const BUTTON_LABEL: usize = 80;
 pub const CHOICES: usize = 25;
 pub const CHOICE: usize = 100;
 pub const URL: usize = 2048;
+pub const MODAL_TITLE: usize = 45;
+pub const MODAL_ROWS: usize = 5;
+pub const INPUT_LABEL: usize = 45;
+pub const INPUT_VALUE: usize = 4000;
 
 /// The length Discord could count for `s` (UTF-16 units, ≥ chars).
 pub fn measure(s: &str) -> usize {
@@ -90,9 +94,34 @@ pub fn enforce(mut r: Response) -> Response {
     match &mut r.data {
         Some(Data::Message(m)) => enforce_message(m),
         Some(Data::Choices { choices }) => enforce_choices(choices),
+        Some(Data::Modal(m)) => enforce_modal(m),
         None => {}
     }
     r
+}
+
+/// Title and labels within 45, at most 5 rows of one input each, ids within 100, every
+/// `max_length` within 1..=4000 and every pre-filled value within its `max_length`.
+fn enforce_modal(m: &mut Modal) {
+    m.title = non_empty(&m.title, MODAL_TITLE);
+    for row in &mut m.components {
+        row.kind = 1;
+        row.components
+            .retain(|t| !t.custom_id.is_empty() && measure(&t.custom_id) <= CUSTOM_ID);
+        row.components.truncate(1);
+        for t in &mut row.components {
+            t.kind = 4;
+            t.label = non_empty(&t.label, INPUT_LABEL);
+            t.max_length = t.max_length.clamp(1, INPUT_VALUE);
+            t.value = t
+                .value
+                .take()
+                .map(|v| clip(&v, t.max_length))
+                .filter(|v| !v.is_empty());
+        }
+    }
+    m.components.retain(|r| !r.components.is_empty());
+    m.components.truncate(MODAL_ROWS);
 }
 
 fn enforce_choices(choices: &mut Vec<Choice>) {

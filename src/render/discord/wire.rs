@@ -7,10 +7,21 @@ use serde::Serialize;
 pub const PONG: u8 = 1;
 /// `CHANNEL_MESSAGE_WITH_SOURCE`: a new message answering the interaction.
 pub const MESSAGE: u8 = 4;
+/// `DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE`: "thinking…", completed later over REST.
+pub const DEFERRED: u8 = 5;
 /// `UPDATE_MESSAGE`: edits the message a button sits on.
 pub const UPDATE: u8 = 7;
 /// `APPLICATION_COMMAND_AUTOCOMPLETE_RESULT`.
 pub const AUTOCOMPLETE: u8 = 8;
+/// `MODAL`: a form the user fills in; submitting it is a new interaction.
+pub const MODAL: u8 = 9;
+/// Button styles.
+pub const PRIMARY: u8 = 1;
+pub const SECONDARY: u8 = 2;
+pub const DANGER: u8 = 4;
+/// Text input styles: one line, several lines.
+pub const SHORT: u8 = 1;
+pub const PARAGRAPH: u8 = 2;
 /// Message flag: only the user who invoked the interaction sees it.
 pub const EPHEMERAL: u64 = 1 << 6;
 
@@ -28,6 +39,37 @@ pub struct Response {
 pub enum Data {
     Message(Message),
     Choices { choices: Vec<Choice> },
+    Modal(Modal),
+}
+
+/// A modal: a title and up to 5 rows of one text input each.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Modal {
+    pub custom_id: String,
+    pub title: String,
+    pub components: Vec<InputRow>,
+}
+
+/// An action row (component type 1) holding one text input.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InputRow {
+    #[serde(rename = "type")]
+    pub kind: u8,
+    pub components: Vec<TextInput>,
+}
+
+/// A text input (component type 4).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TextInput {
+    #[serde(rename = "type")]
+    pub kind: u8,
+    pub custom_id: String,
+    pub style: u8,
+    pub label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    pub max_length: usize,
+    pub required: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -86,7 +128,7 @@ pub struct Row {
     pub components: Vec<Button>,
 }
 
-/// A button (component type 2); style 1 primary, 2 secondary.
+/// A button (component type 2); style 1 primary, 2 secondary, 4 danger.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Button {
     #[serde(rename = "type")]

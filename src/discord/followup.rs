@@ -1,0 +1,71 @@
+//! Files after a response: Discord cannot carry a file in an inline interaction response,
+//! so `/kb export` answers with a deferral and sends the file in a followup message
+//! (multipart, `POST /webhooks/{application}/{token}`) through the app's REST client —
+//! which honours `ARCHIE_DISCORD_API_URL`.
+
+use serenity::all::{
+    ApplicationId, CreateAllowedMentions, CreateAttachment, CreateInteractionResponseFollowup, Http,
+};
+use serenity::builder::Builder as _;
+use std::time::Duration;
+
+/// A file to send after the response, with its (rendered, escaped) text.
+#[derive(Clone, PartialEq)]
+pub struct File {
+    pub content: String,
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for File {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("File")
+            .field("filename", &self.filename)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// Sends `file` as an ephemeral followup to the interaction `token`.
+pub async fn send(
+    http: &Http,
+    application: ApplicationId,
+    token: &str,
+    file: File,
+) -> serenity::Result<()> {
+    if http.application_id().is_none() {
+        http.set_application_id(application);
+    }
+    CreateInteractionResponseFollowup::new()
+        .content(file.content)
+        .ephemeral(true)
+        .allowed_mentions(CreateAllowedMentions::new())
+        .add_file(CreateAttachment::bytes(file.bytes, file.filename))
+        .execute(http, (None, token))
+        .await
+        .map(|_| ())
+}
+
+/// [`send`], after `delay` and again (up to 3 tries, doubling the wait) if Discord has
+/// not seen the deferral yet (HTTP mode answers it inline, so the two can race).
+pub async fn send_with_retry(
+    http: &Http,
+    application: ApplicationId,
+    token: &str,
+    file: File,
+    mut delay: Duration,
+) {
+    for attempt in 1..=3 {
+        tokio::time::sleep(delay).await;
+        match send(http, application, token, file.clone()).await {
+            Ok(()) => {
+                tracing::debug!(file = %file.filename, "file sent");
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(attempt, error = %e, "sending a file failed");
+                delay = (delay * 2).max(Duration::from_millis(250));
+            }
+        }
+    }
+}

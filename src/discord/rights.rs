@@ -1,0 +1,130 @@
+//! Who is asking and where, read from the interaction itself (both transports): the
+//! server (`guild_id`, none in a DM), the member as an audit-trail actor, and whether
+//! they may change the server's knowledge — Manage Server or Administrator in the
+//! permissions Discord computed for them, or a role listed in `ARCHIE_MODERATOR_ROLES`.
+//! Every interaction is judged on its own: a button or a modal carries no rights.
+
+use crate::commands::Ctx;
+use crate::store::Actor;
+use serenity::all::{GuildId, Interaction, Member, Permissions, User};
+
+/// What the transports know beyond the interaction: the moderator roles.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// Role ids whose members may change their server's knowledge.
+    pub moderator_roles: Vec<u64>,
+}
+
+impl Settings {
+    /// The settings from the environment (`ARCHIE_MODERATOR_ROLES`).
+    pub fn from_env() -> Result<Settings, crate::config::ConfigError> {
+        Ok(Settings {
+            moderator_roles: crate::config::moderator_roles()?,
+        })
+    }
+}
+
+/// The request context of an interaction.
+pub fn ctx(i: &Interaction, settings: &Settings) -> Ctx {
+    let (guild, member, user): (Option<GuildId>, Option<&Member>, Option<&User>) = match i {
+        Interaction::Command(c) | Interaction::Autocomplete(c) => {
+            (c.guild_id, c.member.as_deref(), Some(&c.user))
+        }
+        Interaction::Component(c) => (c.guild_id, c.member.as_ref(), Some(&c.user)),
+        Interaction::Modal(m) => (m.guild_id, m.member.as_ref(), Some(&m.user)),
+        _ => (None, None, None),
+    };
+    let guild = guild.map(GuildId::get);
+    let user = member.map(|m| &m.user).or(user).filter(|u| u.id.get() > 1);
+    Ctx {
+        guild,
+        actor: user.map(|u| Actor::new(u.id.get(), display_name(u))),
+        // Rights exist only in a server, and only as Discord reports them for this member.
+        moderator: guild.is_some() && member.is_some_and(|m| is_moderator(m, settings)),
+    }
+}
+
+fn display_name(u: &User) -> String {
+    u.global_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or(&u.name)
+        .to_string()
+}
+
+/// Manage Server or Administrator, or one of the moderator roles.
+pub fn is_moderator(m: &Member, settings: &Settings) -> bool {
+    let by_permission = m
+        .permissions
+        .is_some_and(|p| p.intersects(Permissions::MANAGE_GUILD | Permissions::ADMINISTRATOR));
+    let by_role = m
+        .roles
+        .iter()
+        .any(|r| settings.moderator_roles.contains(&r.get()));
+    by_permission || by_role
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn interaction(member: serde_json::Value, guild: bool) -> Interaction {
+        let mut v = json!({
+            "id": "1", "application_id": "2", "type": 2, "token": "t", "version": 1,
+            "channel_id": "3", "locale": "en-US", "entitlements": [],
+            "attachment_size_limit": 1,
+            "data": {"id": "4", "name": "kb", "type": 1, "options": []},
+        });
+        if guild {
+            v["guild_id"] = json!("5");
+            v["member"] = member;
+        } else {
+            v["user"] = json!({"id": "6", "username": "dm-user", "discriminator": "0"});
+        }
+        serde_json::from_value(v).unwrap_or_else(|e| panic!("interaction: {e}"))
+    }
+
+    fn member(permissions: &str, roles: &[&str]) -> serde_json::Value {
+        json!({
+            "user": {"id": "6", "username": "mod", "global_name": "Mod", "discriminator": "0"},
+            "roles": roles, "joined_at": "2024-01-01T00:00:00.000000+00:00",
+            "deaf": false, "mute": false, "flags": 0, "permissions": permissions
+        })
+    }
+
+    #[test]
+    fn manage_server_or_administrator_makes_a_moderator() {
+        let s = Settings::default();
+        for (p, expected) in [
+            ("32", true),
+            ("8", true),
+            ("40", true),
+            ("0", false),
+            ("16", false),
+        ] {
+            let c = ctx(&interaction(member(p, &[]), true), &s);
+            assert_eq!(c.moderator, expected, "permissions {p}");
+            assert_eq!(c.guild, Some(5));
+            assert_eq!(c.actor, Some(Actor::new(6, "Mod")));
+        }
+    }
+
+    #[test]
+    fn a_listed_role_makes_a_moderator_and_an_unlisted_one_does_not() {
+        let s = Settings {
+            moderator_roles: vec![77],
+        };
+        assert!(ctx(&interaction(member("0", &["77"]), true), &s).moderator);
+        assert!(!ctx(&interaction(member("0", &["78"]), true), &s).moderator);
+    }
+
+    #[test]
+    fn a_direct_message_has_no_server_and_no_rights() {
+        let c = ctx(&interaction(json!(null), false), &Settings::default());
+        assert_eq!(c.guild, None);
+        assert!(!c.moderator);
+        assert_eq!(c.actor, Some(Actor::new(6, "dm-user")));
+    }
+}
