@@ -80,8 +80,16 @@ impl<T: Named> Names<T> {
             return Vec::new();
         }
         let mut scored: Vec<(f64, usize)> = Vec::new();
+        let qlen = q.chars().count();
         for (key, &i) in &self.index {
-            let mut s = strsim::jaro_winkler(&q, key);
+            // Names of very different length are no typo of each other; skip the costly
+            // similarity (prefix and substring matches are still caught below).
+            let klen = key.chars().count();
+            let mut s = if klen.abs_diff(qlen) <= 3.max(qlen / 2) {
+                strsim::jaro_winkler(&q, key)
+            } else {
+                0.0
+            };
             if key.starts_with(&q) || q.starts_with(key.as_str()) {
                 s = s.max(0.9);
             }
