@@ -5,7 +5,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
@@ -26,7 +26,10 @@ pub enum Event {
     Rest {
         method: String,
         path: String,
+        /// The JSON body (`Null` for a multipart upload: see `raw`).
         body: Value,
+        content_type: String,
+        raw: Vec<u8>,
     },
 }
 
@@ -141,12 +144,19 @@ async fn me() -> Json<Value> {
     Json(json!({"id": APP_ID, "username": "archie", "discriminator": "0", "bot": true}))
 }
 
-fn report(s: &Rest, method: &Method, uri: &Uri, body: &Bytes) {
-    let body = serde_json::from_slice(body).unwrap_or(Value::Null);
+fn report(s: &Rest, method: &Method, uri: &Uri, headers: &HeaderMap, raw: &Bytes) {
+    let body = serde_json::from_slice(raw).unwrap_or(Value::Null);
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     let _ = s.events.send(Event::Rest {
         method: method.to_string(),
         path: uri.path().to_string(),
         body,
+        content_type,
+        raw: raw.to_vec(),
     });
 }
 
@@ -154,9 +164,10 @@ async fn commands(
     State(s): State<Rest>,
     method: Method,
     uri: Uri,
+    headers: HeaderMap,
     body: Bytes,
 ) -> impl IntoResponse {
-    report(&s, &method, &uri, &body);
+    report(&s, &method, &uri, &headers, &body);
     let defs: Vec<Value> = serde_json::from_slice(&body).unwrap_or_default();
     let out: Vec<Value> = defs
         .iter()
@@ -175,9 +186,10 @@ async fn callback(
     Path((_id, _token)): Path<(String, String)>,
     method: Method,
     uri: Uri,
+    headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
-    report(&s, &method, &uri, &body);
+    report(&s, &method, &uri, &headers, &body);
     StatusCode::NO_CONTENT
 }
 
@@ -185,9 +197,10 @@ async fn webhook_message(
     State(s): State<Rest>,
     method: Method,
     uri: Uri,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Json<Value> {
-    report(&s, &method, &uri, &body);
+    report(&s, &method, &uri, &headers, &body);
     Json(json!({
         "id": "777777777777777777", "channel_id": super::CHANNEL,
         "author": {"id": APP_ID, "username": "archie", "discriminator": "0"},
@@ -197,8 +210,14 @@ async fn webhook_message(
     }))
 }
 
-async fn unknown(State(s): State<Rest>, method: Method, uri: Uri, body: Bytes) -> StatusCode {
-    report(&s, &method, &uri, &body);
+async fn unknown(
+    State(s): State<Rest>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    report(&s, &method, &uri, &headers, &body);
     StatusCode::NOT_FOUND
 }
 

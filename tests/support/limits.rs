@@ -43,6 +43,14 @@ pub fn check(resp: &Value, mention: Option<&str>) -> Result<(), String> {
             return Ok(());
         }
         4 | 7 => {}
+        5 => {
+            // A deferral: only flags (ephemeral), never text.
+            return match d["flags"].as_u64() {
+                Some(64) => check_mentions(resp, None),
+                f => Err(format!("deferral flags {f:?}")),
+            };
+        }
+        9 => return check_modal(d),
         k => return Err(format!("unexpected response type {k}")),
     }
     check_len("content", &d["content"], 0, 2000)?;
@@ -123,6 +131,43 @@ pub fn check_mentions(resp: &Value, mention: Option<&str>) -> Result<(), String>
     for (i, _) in text.match_indices("<@") {
         if !text[..i].ends_with('\\') {
             return Err(format!("unescaped mention at {i} in {text:?}"));
+        }
+    }
+    Ok(())
+}
+
+/// A modal: title 1..=45, custom_id 1..=100, 1..=5 rows of exactly one text input each
+/// (type 4, style 1 or 2, label 1..=45, max_length 1..=4000, value within max_length).
+pub fn check_modal(d: &Value) -> Result<(), String> {
+    check_len("modal title", &d["title"], 1, 45)?;
+    check_len("modal custom_id", &d["custom_id"], 1, 100)?;
+    let rows = d["components"]
+        .as_array()
+        .ok_or("modal without components")?;
+    if rows.is_empty() || rows.len() > 5 {
+        return Err(format!("{} modal rows", rows.len()));
+    }
+    let mut ids = HashSet::new();
+    for r in rows {
+        let inputs = r["components"].as_array().ok_or("row without components")?;
+        if r["type"] != 1 || inputs.len() != 1 {
+            return Err(format!("bad modal row: {r}"));
+        }
+        let t = &inputs[0];
+        if t["type"] != 4 || !(t["style"] == 1 || t["style"] == 2) {
+            return Err(format!("not a text input: {t}"));
+        }
+        check_len("input label", &t["label"], 1, 45)?;
+        check_len("input custom_id", &t["custom_id"], 1, 100)?;
+        let max = t["max_length"].as_u64().ok_or("input without max_length")? as usize;
+        if !(1..=4000).contains(&max) {
+            return Err(format!("max_length {max}"));
+        }
+        if !t["value"].is_null() {
+            check_len("input value", &t["value"], 0, max)?;
+        }
+        if !ids.insert(t["custom_id"].as_str().unwrap_or_default().to_string()) {
+            return Err(format!("duplicate input {}", t["custom_id"]));
         }
     }
     Ok(())

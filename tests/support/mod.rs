@@ -216,3 +216,211 @@ pub fn visible_text(resp: &Value) -> String {
     }
     out
 }
+
+// ---- /kb: moderators, servers, forms and files -------------------------------------
+
+pub const MODERATOR: &str = "888888888888888881";
+pub const MEMBER: &str = "888888888888888882";
+pub const ROLE_MOD: &str = "999999999999999991";
+pub const GUILD_B: &str = "333333333333333334";
+
+/// Who sends an interaction: a member of a server (permissions as Discord computed
+/// them, roles) or a user in a DM (`guild: None`).
+#[derive(Debug, Clone)]
+pub struct Who {
+    pub guild: Option<String>,
+    pub user: String,
+    pub name: String,
+    pub permissions: String,
+    pub roles: Vec<String>,
+}
+
+impl Who {
+    /// A member with Manage Server in `guild`.
+    pub fn moderator(guild: &str) -> Who {
+        Who {
+            guild: Some(guild.into()),
+            user: MODERATOR.into(),
+            name: "Moira".into(),
+            permissions: "32".into(),
+            roles: Vec::new(),
+        }
+    }
+
+    /// A member without rights in `guild`.
+    pub fn member(guild: &str) -> Who {
+        Who {
+            guild: Some(guild.into()),
+            user: MEMBER.into(),
+            name: "Mel".into(),
+            permissions: "0".into(),
+            roles: Vec::new(),
+        }
+    }
+
+    /// A member without permissions whose role is `role`.
+    pub fn with_role(guild: &str, role: &str) -> Who {
+        Who {
+            roles: vec![role.into()],
+            name: "Rolf".into(),
+            user: "888888888888888883".into(),
+            ..Who::member(guild)
+        }
+    }
+
+    /// A user in a direct message: no guild, `user` instead of `member`.
+    pub fn dm() -> Who {
+        Who {
+            guild: None,
+            ..Who::moderator(GUILD)
+        }
+    }
+}
+
+/// `payload` as sent by `who`.
+pub fn by(mut v: Value, who: &Who) -> Value {
+    let user = json!({"id": who.user, "username": who.name.to_lowercase(),
+                      "discriminator": "0", "global_name": who.name, "avatar": null});
+    let obj = v.as_object_mut().expect("an interaction object");
+    match &who.guild {
+        Some(g) => {
+            obj.insert("guild_id".into(), json!(g));
+            obj.insert(
+                "member".into(),
+                json!({
+                    "user": user, "roles": who.roles,
+                    "joined_at": "2024-01-01T00:00:00.000000+00:00",
+                    "deaf": false, "mute": false, "flags": 0, "permissions": who.permissions
+                }),
+            );
+            obj.remove("user");
+            obj.insert("context".into(), json!(0));
+        }
+        None => {
+            obj.remove("guild_id");
+            obj.remove("member");
+            obj.insert("user".into(), user);
+            obj.insert("context".into(), json!(1));
+            obj.insert("channel".into(), json!({"id": CHANNEL, "type": 1}));
+        }
+    }
+    v
+}
+
+/// `/kb <sub>` with the subcommand's options.
+pub fn kb(id: u64, sub: &str, options: Value) -> Value {
+    command(
+        id,
+        "kb",
+        json!([{"name": sub, "type": 1, "options": options}]),
+    )
+}
+
+pub fn int_opt(name: &str, value: i64) -> Value {
+    json!({"name": name, "type": 4, "value": value})
+}
+
+/// Autocomplete on `/kb <sub>`'s `option`.
+pub fn kb_autocomplete(id: u64, sub: &str, option: &str, typed: &str) -> Value {
+    base(
+        4,
+        id,
+        json!({"id": "555555555555555555", "name": "kb", "type": 1,
+               "options": [{"name": sub, "type": 1, "options": [
+                   {"name": option, "type": 3, "value": typed, "focused": true}]}]}),
+    )
+}
+
+/// `/kb import file:` with the attachment Discord resolved (its `url` is fetched).
+pub fn kb_import(id: u64, url: &str, size: usize) -> Value {
+    let mut v = kb(
+        id,
+        "import",
+        json!([{"name": "file", "type": 11, "value": "1234"}]),
+    );
+    v["data"]["resolved"] = json!({"attachments": {"1234": {
+        "id": "1234", "filename": "kb.json", "size": size, "url": url, "proxy_url": url,
+        "content_type": "application/json"
+    }}});
+    v
+}
+
+/// A modal submission (type 5): `fields` as `(custom_id, value)`, one per row.
+pub fn modal_submit(id: u64, custom_id: &str, fields: &[(&str, &str)]) -> Value {
+    let rows: Vec<Value> = fields
+        .iter()
+        .map(|(k, v)| json!({"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]}))
+        .collect();
+    base(5, id, json!({"custom_id": custom_id, "components": rows}))
+}
+
+/// The five fields of a `/kb` form.
+pub fn entry_fields<'a>(
+    title: &'a str,
+    text: &'a str,
+    company: &'a str,
+    technologies: &'a str,
+    sources: &'a str,
+) -> [(&'static str, &'a str); 5] {
+    [
+        ("title", title),
+        ("text", text),
+        ("company", company),
+        ("technologies", technologies),
+        ("sources", sources),
+    ]
+}
+
+/// The fixture knowledge with a community store in `db` (created).
+pub fn kb_app(db: &std::path::Path) -> Arc<App> {
+    let k = Knowledge::load(&fixture_dir()).expect("the fixture knowledge loads");
+    let mut app = App::in_memory(k).expect("the fixture index builds");
+    app.attach_store(archie::store::Store::open(db).expect("the store opens"))
+        .expect("the store attaches");
+    Arc::new(app)
+}
+
+/// The endpoint with moderator roles and, optionally, a REST client for files.
+pub async fn spawn_http_with(
+    app: Arc<App>,
+    settings: archie::discord::Settings,
+    rest: Option<Arc<serenity::all::Http>>,
+) -> TestServer {
+    let key: [u8; 32] = *signing_key().verifying_key().as_bytes();
+    let verifier = archie::discord::http::verifier(key).expect("the test key is valid");
+    let endpoint = Endpoint::with(app, verifier, settings, rest);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1:0");
+    let addr = listener.local_addr().expect("local addr");
+    let router = router_for(endpoint.clone());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    TestServer {
+        addr,
+        endpoint,
+        client: reqwest::Client::new(),
+    }
+}
+
+/// A signed request to any endpoint address (the real binary in tests/kb_crash.rs).
+pub async fn post_signed_to(
+    client: &reqwest::Client,
+    url: &str,
+    body: &Value,
+) -> Result<(u16, String), reqwest::Error> {
+    let bytes = serde_json::to_vec(body).expect("json");
+    let ts = "1700000000";
+    let sig = sign(ts, &bytes);
+    let resp = client
+        .post(url)
+        .header("content-type", "application/json")
+        .header("x-signature-ed25519", sig)
+        .header("x-signature-timestamp", ts)
+        .body(bytes)
+        .send()
+        .await?;
+    let status = resp.status().as_u16();
+    Ok((status, resp.text().await?))
+}
