@@ -1,0 +1,218 @@
+//! Durability of `/kb` writes through the real binary: `archie serve --http` takes a
+//! burst of concurrent signed form submissions, is SIGKILLed mid-burst, restarts on the
+//! same files, and every add it acknowledged is still there — found by `/ask` in its
+//! server, listed by `/kb history` — in a store that passes SQLite's integrity check.
+
+mod support;
+
+use serde_json::json;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use support::*;
+use tokio::process::{Child, Command};
+
+const START: Duration = Duration::from_secs(90);
+const BURST: Duration = Duration::from_secs(60);
+const WRITERS: u64 = 8;
+const ACKS_BEFORE_KILL: usize = 25;
+
+/// A word no other note shares (nor comes within a typo of): letters from `n`'s digits.
+fn word(n: u64) -> String {
+    const SYL: [&str; 10] = [
+        "brak", "dolm", "fex", "gurn", "hilt", "jov", "kwy", "lisp", "mucq", "nebz",
+    ];
+    let d = format!("{n:03}");
+    d.chars()
+        .map(|c| SYL[c.to_digit(10).unwrap_or(0) as usize])
+        .collect::<Vec<_>>()
+        .join("")
+}
+
+fn title(n: u64) -> String {
+    format!("Crash note {}", word(n))
+}
+
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    l.local_addr().expect("addr").port()
+}
+
+fn archie(tmp: &tempfile::TempDir, port: u16) -> Child {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_archie"));
+    for v in [
+        "DISCORD_TOKEN",
+        "DISCORD_APPLICATION_ID",
+        "ARCHIE_REGISTER_COMMANDS",
+        "ARCHIE_DEV_GUILD",
+        "ARCHIE_DISCORD_API_URL",
+        "ARCHIE_MODERATOR_ROLES",
+    ] {
+        c.env_remove(v);
+    }
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(tmp.path().join("archie.log"))
+        .expect("log file");
+    c.args(["serve", "--http", &format!("127.0.0.1:{port}")])
+        .env("DISCORD_PUBLIC_KEY", public_key_hex())
+        .env("ARCHIE_DATABASE", tmp.path().join("db").join("archie.db"))
+        .env("ARCHIE_DATA_DIR", tmp.path().join("data"))
+        .env("ARCHIE_KNOWLEDGE_DIR", fixture_dir())
+        .env("RUST_LOG", "warn")
+        .current_dir(tmp.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(log))
+        .kill_on_drop(true);
+    c.spawn().expect("archie starts")
+}
+
+/// Waits until `/healthz` answers.
+async fn ready(client: &reqwest::Client, port: u16, tmp: &tempfile::TempDir) {
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    let deadline = tokio::time::Instant::now() + START;
+    while tokio::time::Instant::now() < deadline {
+        if let Ok(r) = client.get(&url).send().await {
+            if r.status().is_success() {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let log = std::fs::read_to_string(tmp.path().join("archie.log")).unwrap_or_default();
+    panic!("archie did not start within {START:?}:\n{log}");
+}
+
+fn add(n: u64) -> serde_json::Value {
+    let w = word(n);
+    by(
+        modal_submit(
+            1_000_000 + n,
+            "kbform:add:note",
+            &entry_fields(
+                &title(n),
+                &format!("The {w} write survives a crash because {w} is committed first."),
+                "",
+                "",
+                &format!("https://example.com/crash/{n}"),
+            ),
+        ),
+        &Who::moderator(GUILD),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_acknowledged_add_survives_a_sigkill_mid_burst() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client");
+    let port = free_port();
+    let mut server = archie(&tmp, port);
+    ready(&client, port, &tmp).await;
+    let url = format!("http://127.0.0.1:{port}/interactions");
+
+    // A burst of adds from several writers; each acknowledged add is recorded.
+    let acked: Arc<Mutex<Vec<(u64, String)>>> = Arc::new(Mutex::new(Vec::new()));
+    let mut writers = Vec::new();
+    for w in 0..WRITERS {
+        let (client, url, acked) = (client.clone(), url.clone(), acked.clone());
+        writers.push(tokio::spawn(async move {
+            for i in 0..100 {
+                let n = i * WRITERS + w;
+                match post_signed_to(&client, &url, &add(n)).await {
+                    Ok((200, body)) if body.contains("Added kb-") => {
+                        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+                        let id = v["data"]["embeds"][0]["title"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .trim_start_matches("Added ")
+                            .replace('\\', "");
+                        acked
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push((n, id));
+                    }
+                    Ok((status, body)) => panic!("add {n} answered {status}: {body}"),
+                    // The server was killed: unacknowledged, may or may not be there.
+                    Err(_) => return,
+                }
+            }
+        }));
+    }
+    let deadline = tokio::time::Instant::now() + BURST;
+    loop {
+        let n = acked.lock().unwrap_or_else(|p| p.into_inner()).len();
+        if n >= ACKS_BEFORE_KILL {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "only {n} adds acknowledged within {BURST:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    server.kill().await.expect("SIGKILL");
+    for w in writers {
+        let _ = tokio::time::timeout(Duration::from_secs(15), w).await;
+    }
+    let acked = acked.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    assert!(acked.len() >= ACKS_BEFORE_KILL);
+    eprintln!("{} adds acknowledged before SIGKILL", acked.len());
+
+    // Restart on the same files: every acknowledged add is found in its server.
+    let port = free_port();
+    let mut server = archie(&tmp, port);
+    ready(&client, port, &tmp).await;
+    let url = format!("http://127.0.0.1:{port}/interactions");
+    for (k, (n, id)) in acked.iter().enumerate() {
+        let t = title(*n);
+        let ask = by(
+            command(
+                2_000_000 + k as u64,
+                "ask",
+                json!([string_opt("question", &t)]),
+            ),
+            &Who::member(GUILD),
+        );
+        let (status, body) = post_signed_to(&client, &url, &ask).await.expect("ask");
+        assert_eq!(status, 200);
+        assert!(
+            body.contains(&t),
+            "/ask finds '{t}' after the crash: {body}"
+        );
+        let hist = by(
+            kb(
+                3_000_000 + k as u64,
+                "history",
+                json!([string_opt("id", id)]),
+            ),
+            &Who::member(GUILD),
+        );
+        let (status, body) = post_signed_to(&client, &url, &hist).await.expect("history");
+        assert_eq!(status, 200);
+        assert!(
+            body.contains(" add ") && body.contains("by Moira"),
+            "/kb history lists the add of {id}: {body}"
+        );
+    }
+    server.kill().await.expect("stop");
+
+    let store =
+        archie::store::Store::open(&tmp.path().join("db").join("archie.db")).expect("store opens");
+    assert_eq!(store.integrity_check().expect("integrity check"), "ok");
+    let guild: u64 = GUILD.parse().expect("guild id");
+    let live = store.live(guild).expect("live entries");
+    assert!(
+        live.len() >= acked.len(),
+        "{} < {}",
+        live.len(),
+        acked.len()
+    );
+    for (_, id) in &acked {
+        assert!(live.iter().any(|e| e.id == *id), "{id} is live");
+    }
+}
