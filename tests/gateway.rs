@@ -25,6 +25,8 @@ fn archie(tmp: &tempfile::TempDir) -> Command {
         "ARCHIE_REGISTER_COMMANDS",
         "ARCHIE_DEV_GUILD",
         "ARCHIE_DISCORD_API_URL",
+        "ARCHIE_DATABASE",
+        "ARCHIE_MODERATOR_ROLES",
     ] {
         c.env_remove(v);
     }
@@ -326,4 +328,106 @@ async fn malformed_optional_settings_fail_with_their_names() {
     )
     .await;
     assert!(err.contains("ARCHIE_DISCORD_API_URL"), "{err}");
+    for args in [&["serve"][..], &["serve", "--http", "127.0.0.1:0"][..]] {
+        let err = fails_at_start(
+            args,
+            &[
+                ("DISCORD_TOKEN", "fake"),
+                ("DISCORD_PUBLIC_KEY", &public_key_hex()),
+                ("ARCHIE_MODERATOR_ROLES", "123,mods"),
+            ],
+        )
+        .await;
+        assert!(
+            err.contains("ARCHIE_MODERATOR_ROLES") && err.contains("'mods'"),
+            "{err}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn kb_works_over_the_gateway_forms_role_rights_and_the_export_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut fake = FakeDiscord::start().await;
+    let (stderr, log_path) = log_file(&tmp);
+    let mut child = archie(&tmp)
+        .args(["serve"])
+        .env("DISCORD_TOKEN", "fake")
+        .env("ARCHIE_DISCORD_API_URL", fake.api_url())
+        .env("ARCHIE_DATABASE", tmp.path().join("kb.db"))
+        .env("ARCHIE_MODERATOR_ROLES", format!("123, {ROLE_MOD}"))
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .expect("spawn archie serve");
+    fake.wait_for(WAIT, |e| matches!(e, Event::Identify(_)))
+        .await
+        .unwrap_or_else(|| panic!("no IDENTIFY; log:\n{}", log(&log_path)));
+
+    // A member whose role is listed opens the form and submits it.
+    let rolf = Who::with_role(GUILD, ROLE_MOD);
+    fake.dispatch(by(
+        kb(2001, "add", json!([string_opt("kind", "qa")])),
+        &rolf,
+    ));
+    let form = body(fake.wait_for(WAIT, callback_for(2001)).await);
+    assert_eq!(form["type"], 9, "{form:#}");
+    assert_eq!(form["data"]["custom_id"], "kbform:add:qa");
+    limits::check(&form, None).unwrap();
+
+    let fields = entry_fields(
+        "Why did Discord leave Cassandra?",
+        "Hot partitions and garbage-collection pauses made latency unpredictable.",
+        "Discord",
+        "cassandra",
+        "https://discord.com/blog/how-discord-stores-trillions-of-messages",
+    );
+    fake.dispatch(by(modal_submit(2002, "kbform:add:qa", &fields), &rolf));
+    let added = body(fake.wait_for(WAIT, callback_for(2002)).await);
+    let title = added["data"]["embeds"][0]["title"].as_str().unwrap_or("");
+    assert!(title.starts_with("Added kb-"), "{added:#}");
+    assert_eq!(added["data"]["flags"], 64);
+
+    // Without the role or the permission, the same submission is refused.
+    fake.dispatch(by(
+        modal_submit(2003, "kbform:add:qa", &fields),
+        &Who::member(GUILD),
+    ));
+    let refused = body(fake.wait_for(WAIT, callback_for(2003)).await);
+    assert!(
+        visible_text(&refused).contains("Not allowed"),
+        "{refused:#}"
+    );
+
+    // Export: a deferral on the callback, then the file as a multipart followup.
+    fake.dispatch(by(kb(2004, "export", json!([])), &Who::member(GUILD)));
+    let deferred = body(fake.wait_for(WAIT, callback_for(2004)).await);
+    assert_eq!(deferred["type"], 5, "{deferred:#}");
+    assert_eq!(deferred["data"]["flags"], 64);
+    let path = format!("/api/v10/webhooks/{APP_ID}/tok2004");
+    let file = fake
+        .wait_for(
+            WAIT,
+            |e| matches!(e, Event::Rest { method, path: p, .. } if method == "POST" && *p == path),
+        )
+        .await;
+    let Some(Event::Rest {
+        content_type, raw, ..
+    }) = file
+    else {
+        panic!("no followup; log:\n{}", log(&log_path));
+    };
+    assert!(content_type.starts_with("multipart/form-data"));
+    let raw = String::from_utf8_lossy(&raw);
+    assert!(raw.contains(&format!("archie-kb-{GUILD}.json")), "{raw}");
+    assert!(raw.contains("Why did Discord leave Cassandra?"), "{raw}");
+
+    let status = terminate(&mut child).await;
+    assert!(status.success(), "log:\n{}", log(&log_path));
+    // The add was committed before it was acknowledged.
+    let store = archie::store::Store::open(&tmp.path().join("kb.db")).unwrap();
+    assert_eq!(
+        store.revision_count(GUILD.parse().unwrap(), None).unwrap(),
+        1
+    );
 }
