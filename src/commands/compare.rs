@@ -1,7 +1,7 @@
 //! `/compare A B`: the technologies two companies share and those only one uses, by layer.
 
+use super::company_arg;
 use super::Ctx;
-use super::{name_arg, unknown};
 use crate::app::App;
 use crate::knowledge::{Detail, Kind, Layer};
 use crate::reply::{links, plain, Block, Reply, Status};
@@ -11,23 +11,14 @@ use std::collections::BTreeMap;
 type Split = (Vec<String>, Vec<String>, Vec<String>);
 
 pub fn run(app: &App, ctx: &Ctx, first: &str, second: &str) -> Reply {
-    let (a, b) = match (name_arg("company", first), name_arg("company", second)) {
+    let (a, b) = match (company_arg(app, first), company_arg(app, second)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(r), _) | (_, Err(r)) => return *r,
     };
     let k = app.engine.knowledge();
     let vis = app.engine.visible(ctx.guild);
     let mut sides = Vec::new();
-    for n in [&a, &b] {
-        let Some(c) = k.companies.get(n) else {
-            let s = k
-                .companies
-                .suggest(n, 3)
-                .into_iter()
-                .map(|c| c.name.clone())
-                .collect();
-            return unknown("company", n, s);
-        };
+    for c in [a, b] {
         let stacks: Vec<_> = vis
             .iter()
             .filter(|e| {

@@ -84,6 +84,90 @@ pub fn execute_in(app: &App, ctx: &Ctx, cmd: &Command) -> Reply {
     }
 }
 
+/// The company a lookup names, or the reply saying it is unknown (with the closest names).
+fn company_arg<'a>(app: &'a App, given: &str) -> Result<&'a crate::knowledge::Company, Box<Reply>> {
+    let name = name_arg("company", given)?;
+    let k = app.engine.knowledge();
+    k.companies.get(&name).ok_or_else(|| {
+        let s = k
+            .companies
+            .suggest(&name, 3)
+            .into_iter()
+            .map(|c| c.name.clone())
+            .collect();
+        Box::new(unknown("company", &name, s))
+    })
+}
+
+/// The technology a lookup names, or the reply saying it is unknown (with the closest names).
+fn tech_arg<'a>(app: &'a App, given: &str) -> Result<&'a crate::knowledge::Tech, Box<Reply>> {
+    let name = name_arg("technology", given)?;
+    let k = app.engine.knowledge();
+    k.techs.get(&name).ok_or_else(|| {
+        let s = k
+            .techs
+            .suggest(&name, 3)
+            .into_iter()
+            .map(|t| t.name.clone())
+            .collect();
+        Box::new(unknown("technology", &name, s))
+    })
+}
+
+/// One page of search results (excerpts cut for that page only): the results shown, the
+/// page (a page past the end becomes the last) and the number of pages.
+fn search_page(
+    app: &App,
+    ctx: &Ctx,
+    q: &str,
+    kinds: &[crate::knowledge::Kind],
+    page: usize,
+    per_page: usize,
+) -> (crate::search::Answer, usize, usize) {
+    let per_page = per_page.clamp(1, MAX_RESULTS);
+    let window = |p: usize| p * per_page..(p + 1) * per_page;
+    let mut answer = app
+        .engine
+        .search_window(q, MAX_RESULTS, kinds, ctx.guild, window(page));
+    let pages = answer.results.len().div_ceil(per_page);
+    if pages > 0 && page >= pages {
+        answer = app
+            .engine
+            .search_window(q, MAX_RESULTS, kinds, ctx.guild, window(pages - 1));
+    }
+    let page = page.min(pages.saturating_sub(1));
+    let w = window(page);
+    let end = w.end.min(answer.results.len());
+    answer.results = answer.results.drain(w.start.min(end)..end).collect();
+    (answer, page, pages)
+}
+
+/// Results as reply blocks, each tagged by `tag`, plus paging when there are more pages.
+fn result_blocks(
+    r: &mut Reply,
+    results: &[crate::search::SearchResult],
+    tag: impl Fn(&crate::search::SearchResult) -> Option<String>,
+    key: &str,
+    page: usize,
+    pages: usize,
+) {
+    for res in results {
+        r.blocks.push(crate::reply::Block {
+            heading: res.title.clone(),
+            tag: tag(res),
+            body: res.parts.clone(),
+            sources: crate::reply::links(&res.sources),
+        });
+    }
+    if pages > 1 {
+        r.paging = Some(crate::reply::Paging {
+            page,
+            pages,
+            key: key.into(),
+        });
+    }
+}
+
 /// Trims a name argument, refusing empty or oversized input with a clear message.
 fn name_arg(what: &str, v: &str) -> Result<String, Box<Reply>> {
     let v = v.trim();

@@ -1,27 +1,17 @@
 //! `/stack COMPANY`: a company's technologies by layer, its links and its reading list.
 
 use super::Ctx;
-use super::{name_arg, unknown};
+use super::{company_arg, unknown};
 use crate::app::App;
 use crate::knowledge::{item_text, Detail, Kind};
 use crate::reply::{links, plain, Block, Link, Reply, Status};
 
 pub fn run(app: &App, ctx: &Ctx, company: &str) -> Reply {
-    let name = match name_arg("company", company) {
-        Ok(n) => n,
+    let c = match company_arg(app, company) {
+        Ok(c) => c,
         Err(r) => return *r,
     };
-    let k = app.engine.knowledge();
     let vis = app.engine.visible(ctx.guild);
-    let Some(c) = k.companies.get(&name) else {
-        let s = k
-            .companies
-            .suggest(&name, 3)
-            .into_iter()
-            .map(|c| c.name.clone())
-            .collect();
-        return unknown("company", &name, s);
-    };
     let stacks: Vec<_> = vis
         .iter()
         .filter(|e| matches!(&e.detail, Detail::Stack { company_id, .. } if *company_id == c.id))

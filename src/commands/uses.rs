@@ -1,27 +1,17 @@
 //! `/uses TECHNOLOGY`: the companies whose stack lists it, each with its source.
 
+use super::tech_arg;
 use super::Ctx;
-use super::{name_arg, unknown};
 use crate::app::App;
 use crate::knowledge::{Detail, Kind};
 use crate::reply::{links, plain, Block, Reply, Status};
 
 pub fn run(app: &App, ctx: &Ctx, tech: &str) -> Reply {
-    let name = match name_arg("technology", tech) {
-        Ok(n) => n,
+    let t = match tech_arg(app, tech) {
+        Ok(t) => t,
         Err(r) => return *r,
     };
-    let k = app.engine.knowledge();
     let vis = app.engine.visible(ctx.guild);
-    let Some(t) = k.techs.get(&name) else {
-        let s = k
-            .techs
-            .suggest(&name, 3)
-            .into_iter()
-            .map(|t| t.name.clone())
-            .collect();
-        return unknown("technology", &name, s);
-    };
     let mut r = Reply::new(Status::Answer, format!("Who uses {}", t.name));
     let mut users = Vec::new();
     for e in vis

@@ -1,26 +1,20 @@
 //! `/whatis TECHNOLOGY`: what a technology is, who uses it, where that comes from.
 
 use super::Ctx;
-use super::{name_arg, unknown};
+use super::{tech_arg, unknown};
 use crate::app::App;
 use crate::knowledge::Detail;
 use crate::reply::{links, plain, Block, Reply, Status};
 
 pub fn run(app: &App, ctx: &Ctx, tech: &str) -> Reply {
-    let name = match name_arg("technology", tech) {
-        Ok(n) => n,
+    let t = match tech_arg(app, tech) {
+        Ok(t) => t,
         Err(r) => return *r,
     };
     let k = app.engine.knowledge();
     let vis = app.engine.visible(ctx.guild);
-    let Some(e) = k.techs.get(&name).and_then(|t| vis.entry(&t.id)) else {
-        let s = k
-            .techs
-            .suggest(&name, 3)
-            .into_iter()
-            .map(|t| t.name.clone())
-            .collect();
-        return unknown("technology", &name, s);
+    let Some(e) = vis.entry(&t.id) else {
+        return unknown("technology in this server", &t.name, Vec::new());
     };
     let Detail::Tech {
         layer,
@@ -29,7 +23,7 @@ pub fn run(app: &App, ctx: &Ctx, tech: &str) -> Reply {
         used_by,
     } = &e.detail
     else {
-        return unknown("technology", &name, Vec::new());
+        return unknown("technology", &t.name, Vec::new());
     };
     let mut r = Reply::new(Status::Answer, e.title.clone());
     // A server's override replaces the glossary text.
