@@ -27,8 +27,14 @@ fn the_index_is_built_once_then_opened_from_the_data_directory() {
     let answer = first.ask("what is gearman", 1);
     drop(first);
     let second = Engine::new(knowledge(), Some(data.path())).unwrap();
-    assert!(!second.index_was_built(), "an unchanged knowledge base reuses the index");
-    assert_eq!(second.ask("what is gearman", 1).results[0].id, answer.results[0].id);
+    assert!(
+        !second.index_was_built(),
+        "an unchanged knowledge base reuses the index"
+    );
+    assert_eq!(
+        second.ask("what is gearman", 1).results[0].id,
+        answer.results[0].id
+    );
     assert_eq!(index_dirs(data.path()).len(), 1);
 }
 
@@ -38,7 +44,11 @@ fn a_change_in_the_knowledge_rebuilds_the_index_and_drops_the_old_one() {
     Engine::new(knowledge(), Some(data.path())).unwrap();
     let before = index_dirs(data.path());
     let mut k = knowledge();
-    let e = k.entries.iter_mut().find(|e| e.id == "tech-gearman").unwrap();
+    let e = k
+        .entries
+        .iter_mut()
+        .find(|e| e.id == "tech-gearman")
+        .unwrap();
     e.text.push_str(" Edited.");
     let engine = Engine::new(k, Some(data.path())).unwrap();
     assert!(engine.index_was_built());
