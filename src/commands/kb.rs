@@ -14,6 +14,8 @@ use crate::store::{diff, Actor, Draft, Store, StoreError};
 
 /// Revisions per page of `/kb history`.
 pub const HISTORY_PER_PAGE: usize = 5;
+/// Diff lines shown per revision in `/kb history`.
+const MAX_DIFF_LINES: usize = 8;
 /// An import preview must be confirmed within this time.
 const IMPORT_TTL: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 /// Largest import file read (bytes).
@@ -190,7 +192,7 @@ fn form(id: String, title: &str, d: &Draft) -> Form {
                 d.sources.join("\n"),
                 true,
                 true,
-                2000,
+                4000,
             ),
         ],
     }
@@ -241,7 +243,14 @@ fn edit_form(app: &App, ctx: &Ctx, id: &str) -> R {
             "That id is too long to edit from Discord; use `archie kb edit` instead.",
         ));
     }
-    r.form = Some(form(fid, &format!("Edit {}", e.title), &d));
+    let f = form(fid, &format!("Edit {}", e.title), &d);
+    // A value longer than its field would be cut in the form and damaged on save.
+    if f.fields.iter().any(|x| x.value.chars().count() > x.max_len) {
+        return fail(Reply::invalid(
+            "That entry is longer than a Discord form can hold; edit it with `archie kb edit` instead.",
+        ));
+    }
+    r.form = Some(f);
     r.ephemeral = true;
     Ok(r)
 }
@@ -444,9 +453,20 @@ fn history(store: &Store, ctx: &Ctx, id: Option<&str>, page: usize) -> R {
         },
     );
     for rev in &revs {
-        let mut lines = diff(rev.before.as_ref(), rev.after.as_ref());
+        let mut lines: Vec<String> = diff(rev.before.as_ref(), rev.after.as_ref())
+            .into_iter()
+            .map(|l| crate::text::truncate_words(&l, 200))
+            .collect();
         if lines.is_empty() {
             lines.push("no content change".into());
+        }
+        // A page holds several revisions: keep each one's diff short.
+        if lines.len() > MAX_DIFF_LINES {
+            let more = lines.len() - MAX_DIFF_LINES;
+            lines.truncate(MAX_DIFF_LINES);
+            lines.push(format!(
+                "… and {more} more change(s); /kb show for the full entry"
+            ));
         }
         r.blocks.push(Block {
             heading: format!(
