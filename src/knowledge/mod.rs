@@ -44,6 +44,11 @@ impl<T> Names<T> {
         }
     }
 
+    /// Lookup by a key already in `compact_key` form (no normalisation on the way).
+    pub fn get_key(&self, key: &str) -> Option<&T> {
+        self.index.get(key).map(|&i| &self.items[i])
+    }
+
     /// Exact lookup by any name or alias, ignoring case, accents and punctuation.
     pub fn get(&self, name: &str) -> Option<&T> {
         self.index.get(&compact_key(name)).map(|&i| &self.items[i])

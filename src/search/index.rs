@@ -254,9 +254,9 @@ impl SearchIndex {
         let f = self.fields;
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for t in terms {
+            // The question field repeats a Q&A's title, so the title clause covers it.
             for (field, boost) in [
                 (f.title, 2.0),
-                (f.question, 1.5),
                 (f.body, 1.0),
                 (f.company, 1.5),
                 (f.tech, 1.5),

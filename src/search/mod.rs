@@ -61,6 +61,7 @@ pub struct Engine {
     df: HashMap<String, u32>,
     /// The key each base entry folds by (see [`fact_key`]).
     fact_keys: Vec<String>,
+    typos: query::TypoIndex,
     analyzer: TextAnalyzer,
     built: bool,
     community: community::Community,
@@ -146,12 +147,14 @@ impl Engine {
         }
         drop(docs);
         let fact_keys = knowledge.entries.iter().map(fact_key).collect();
+        let typos = query::TypoIndex::new(&knowledge);
         Ok(Engine {
             knowledge,
             index,
             entry_terms,
             df,
             fact_keys,
+            typos,
             analyzer: a,
             built,
             community: community::Community::new()?,
@@ -180,7 +183,7 @@ impl Engine {
                 .iter()
                 .all(|t| self.df.contains_key(t))
         };
-        understand(&self.knowledge, &q, &known)
+        understand(&self.knowledge, &self.typos, &q, &known)
     }
 
     /// Answers a question from the base knowledge: best results first, empty when nothing

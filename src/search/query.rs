@@ -237,6 +237,63 @@ fn layer_hints(words: &[String]) -> Vec<Layer> {
     out
 }
 
+/// Single-word names that a typo may stand for, by first letter and length. Like most
+/// spelling correctors it assumes the first letter is right ("twiter", "instagarm"), so a
+/// typed word is compared with a handful of names instead of all of them.
+#[derive(Debug, Default)]
+pub struct TypoIndex {
+    buckets: std::collections::HashMap<(char, usize), Vec<(String, bool)>>,
+}
+
+impl TypoIndex {
+    pub fn new(k: &Knowledge) -> TypoIndex {
+        let mut t = TypoIndex::default();
+        let companies = k
+            .companies
+            .keys()
+            .filter(|(_, c)| c.detect)
+            .map(|(key, _)| (key, true));
+        let techs = k
+            .techs
+            .keys()
+            .filter(|(_, t)| t.detect)
+            .map(|(key, _)| (key, false));
+        for (key, is_company) in companies.chain(techs) {
+            let len = key.chars().count();
+            if let (Some(first), true) = (key.chars().next(), len >= 4) {
+                t.buckets
+                    .entry((first, len))
+                    .or_default()
+                    .push((key.to_string(), is_company));
+            }
+        }
+        t
+    }
+
+    /// The closest company key and technology key within `budget` edits: (distance, key).
+    fn closest(
+        &self,
+        w: &str,
+        budget: usize,
+    ) -> (Option<(usize, String)>, Option<(usize, String)>) {
+        let (mut c, mut t): (Option<(usize, String)>, Option<(usize, String)>) = (None, None);
+        let Some(first) = w.chars().next() else {
+            return (c, t);
+        };
+        let wlen = w.chars().count();
+        for len in wlen.saturating_sub(budget)..=wlen + budget {
+            for (key, is_company) in self.buckets.get(&(first, len)).into_iter().flatten() {
+                let d = strsim::osa_distance(w, key);
+                let slot = if *is_company { &mut c } else { &mut t };
+                if d <= budget && slot.as_ref().is_none_or(|b| d < b.0) {
+                    *slot = Some((d, key.clone()));
+                }
+            }
+        }
+        (c, t)
+    }
+}
+
 /// Edit distance allowed for a typed word of this length to count as a typo of a name.
 fn typo_budget(len: usize) -> usize {
     match len {
@@ -251,6 +308,7 @@ fn typo_budget(len: usize) -> usize {
 /// unknown words are candidates for typo correction.
 pub fn understand(
     k: &Knowledge,
+    typos: &TypoIndex,
     question: &str,
     known_word: &dyn Fn(&str) -> bool,
 ) -> Understanding {
@@ -279,25 +337,27 @@ pub fn understand(
             if n == 1 && is_stopword(&span) {
                 continue;
             }
-            let company = k.companies.get(&span).filter(|c| {
+            // The words are normalised already: their concatenation is the lookup key.
+            let key = words[start..start + n].concat();
+            let company = k.companies.get_key(&key).filter(|c| {
                 // Ordinary words ("box", "line") and one-letter names ("X") count only when
                 // written the way the company writes them.
-                let weak = !c.detect || compact_key(&span).chars().count() <= 2;
+                let weak = !c.detect || key.chars().count() <= 2;
                 !weak || written_as_named(question, &span, c)
             });
             // A name that is both ("AWS": Amazon the company, AWS the technology) is the
             // technology unless it is the company's own name.
             let company = company.filter(|c| {
-                k.techs.get(&span).is_none_or(|t| !t.detect)
-                    || compact_key(&c.name) == compact_key(&span)
-                    || c.id == compact_key(&span)
+                k.techs.get_key(&key).is_none_or(|t| !t.detect)
+                    || compact_key(&c.name) == key
+                    || c.id == key
             });
             if let Some(c) = company {
                 if !companies.contains(&c.id) {
                     companies.push(c.id.clone());
                 }
                 used[start..start + n].iter_mut().for_each(|u| *u = true);
-            } else if let Some(t) = k.techs.get(&span) {
+            } else if let Some(t) = k.techs.get_key(&key) {
                 if t.detect {
                     if !techs.contains(&t.name) {
                         techs.push(t.name.clone());
@@ -319,30 +379,7 @@ pub fn understand(
         if budget == 0 {
             continue;
         }
-        let best = |keys: &mut dyn Iterator<Item = &str>| -> Option<(usize, String)> {
-            let mut best: Option<(usize, String)> = None;
-            let wlen = w.chars().count();
-            for key in keys {
-                let klen = key.chars().count();
-                // An edit changes the length by at most one character per edit.
-                if klen < 4 || klen.abs_diff(wlen) > budget {
-                    continue;
-                }
-                let d = strsim::osa_distance(w, key);
-                if d <= budget && best.as_ref().is_none_or(|b| d < b.0) {
-                    best = Some((d, key.to_string()));
-                }
-            }
-            best
-        };
-        let c = best(
-            &mut k
-                .companies
-                .keys()
-                .filter(|(_, c)| c.detect)
-                .map(|(key, _)| key),
-        );
-        let t = best(&mut k.techs.keys().filter(|(_, t)| t.detect).map(|(key, _)| key));
+        let (c, t) = typos.closest(w, budget);
         match (c, t) {
             (Some(c), t) if t.as_ref().is_none_or(|t| c.0 <= t.0) => {
                 if let Some(co) = k.companies.get(&c.1) {
