@@ -269,6 +269,33 @@ impl SearchIndex {
             }
         }
         let text_q: Box<dyn Query> = Box::new(BooleanQuery::new(should));
+        // Without scopes every document qualifies (the base index holds only the shared
+        // knowledge): skip the filter, which would visit every document.
+        let q: Box<dyn Query> = if scopes.iter().all(|s| s.is_empty()) {
+            text_q
+        } else {
+            Box::new(self.scoped(text_q, scopes))
+        };
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&*q, &TopDocs::with_limit(limit).order_by_score())?;
+        let mut out = Vec::with_capacity(top.len());
+        let mut columns: Vec<Option<tantivy::columnar::Column<u64>>> = Vec::new();
+        for seg in searcher.segment_readers() {
+            columns.push(seg.fast_fields().u64("ord").ok());
+        }
+        for (score, addr) in top {
+            if let Some(Some(col)) = columns.get(addr.segment_ord as usize) {
+                if let Some(ord) = col.first(addr.doc_id) {
+                    out.push((ord, score));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `text_q` limited to documents of the shared knowledge or one of `scopes`.
+    fn scoped(&self, text_q: Box<dyn Query>, scopes: &[&str]) -> BooleanQuery {
+        let f = self.fields;
         let mut scope_q: Vec<(Occur, Box<dyn Query>)> = vec![(
             Occur::Should,
             Box::new(TermQuery::new(
@@ -285,29 +312,14 @@ impl SearchIndex {
                 )),
             ));
         }
-        let q = BooleanQuery::new(vec![
+        BooleanQuery::new(vec![
             (Occur::Must, text_q),
             (
                 Occur::Must,
                 Box::new(BoostQuery::new(Box::new(BooleanQuery::new(scope_q)), 0.0))
                     as Box<dyn Query>,
             ),
-        ]);
-        let searcher = self.reader.searcher();
-        let top = searcher.search(&q, &TopDocs::with_limit(limit).order_by_score())?;
-        let mut out = Vec::with_capacity(top.len());
-        let mut columns: Vec<Option<tantivy::columnar::Column<u64>>> = Vec::new();
-        for seg in searcher.segment_readers() {
-            columns.push(seg.fast_fields().u64("ord").ok());
-        }
-        for (score, addr) in top {
-            if let Some(Some(col)) = columns.get(addr.segment_ord as usize) {
-                if let Some(ord) = col.first(addr.doc_id) {
-                    out.push((ord, score));
-                }
-            }
-        }
-        Ok(out)
+        ])
     }
 
     /// How many documents contain `term` in any text field, for weighting query words.

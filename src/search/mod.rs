@@ -62,6 +62,9 @@ pub struct Engine {
     /// The key each base entry folds by (see [`fact_key`]).
     fact_keys: Vec<String>,
     typos: query::TypoIndex,
+    /// Base entries by company name, and stack and tech entries by technology.
+    by_company: HashMap<String, Vec<u64>>,
+    by_tech: HashMap<String, Vec<u64>>,
     analyzer: TextAnalyzer,
     built: bool,
     community: community::Community,
@@ -148,6 +151,18 @@ impl Engine {
         drop(docs);
         let fact_keys = knowledge.entries.iter().map(fact_key).collect();
         let typos = query::TypoIndex::new(&knowledge);
+        let mut by_company: HashMap<String, Vec<u64>> = HashMap::new();
+        let mut by_tech: HashMap<String, Vec<u64>> = HashMap::new();
+        for (i, e) in knowledge.entries.iter().enumerate() {
+            if let Some(c) = &e.company {
+                by_company.entry(c.clone()).or_default().push(i as u64);
+            }
+            if matches!(e.kind, Kind::Tech | Kind::Stack) {
+                for t in &e.technologies {
+                    by_tech.entry(t.clone()).or_default().push(i as u64);
+                }
+            }
+        }
         Ok(Engine {
             knowledge,
             index,
@@ -155,6 +170,8 @@ impl Engine {
             df,
             fact_keys,
             typos,
+            by_company,
+            by_tech,
             analyzer: a,
             built,
             community: community::Community::new()?,
@@ -316,16 +333,18 @@ impl Engine {
             }
         }
         let mut cands: HashSet<u64> = bm.keys().copied().collect();
+        // Every base entry about a named company, and every stack or tech entry of a named
+        // technology, from maps built once; then the guild's own entries.
+        for name in &company_names {
+            cands.extend(self.by_company.get(name).into_iter().flatten().copied());
+        }
+        for t in &u.techs {
+            cands.extend(self.by_tech.get(t).into_iter().flatten().copied());
+        }
         let own = guild
             .into_iter()
             .flat_map(|g| st.live_in(g).map(|(o, s)| (o, &s.entry)));
-        for (i, e) in k
-            .entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (i as u64, e))
-            .chain(own)
-        {
+        for (i, e) in own {
             let about_company = e
                 .company
                 .as_ref()
