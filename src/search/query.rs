@@ -237,6 +237,9 @@ fn layer_hints(words: &[String]) -> Vec<Layer> {
     out
 }
 
+/// The closest name key to a typed word, with its edit distance.
+type Near = Option<(usize, String)>;
+
 /// Single-word names that a typo may stand for, by first letter and length. Like most
 /// spelling correctors it assumes the first letter is right ("twiter", "instagarm"), so a
 /// typed word is compared with a handful of names instead of all of them.
@@ -271,12 +274,8 @@ impl TypoIndex {
     }
 
     /// The closest company key and technology key within `budget` edits: (distance, key).
-    fn closest(
-        &self,
-        w: &str,
-        budget: usize,
-    ) -> (Option<(usize, String)>, Option<(usize, String)>) {
-        let (mut c, mut t): (Option<(usize, String)>, Option<(usize, String)>) = (None, None);
+    fn closest(&self, w: &str, budget: usize) -> (Near, Near) {
+        let (mut c, mut t): (Near, Near) = (None, None);
         let Some(first) = w.chars().next() else {
             return (c, t);
         };
