@@ -90,7 +90,9 @@ impl<T: Named> Names<T> {
             // Names of very different length are no typo of each other; skip the costly
             // similarity (prefix and substring matches are still caught below).
             let klen = key.chars().count();
-            let mut s = if klen.abs_diff(qlen) <= 3.max(qlen / 2) {
+            // Like typo correction, assume the first letter is right.
+            let same_first = key.chars().next() == q.chars().next();
+            let mut s = if same_first && klen.abs_diff(qlen) <= 3.max(qlen / 2) {
                 strsim::jaro_winkler(&q, key)
             } else {
                 0.0

@@ -56,7 +56,9 @@ pub struct Engine {
     knowledge: Knowledge,
     index: SearchIndex,
     /// Analysed terms of each entry (by ordinal), for coverage and highlighting.
-    entry_terms: Vec<HashSet<String>>,
+    entry_terms: Vec<Vec<u32>>,
+    /// Every analysed term of the base entries, numbered; `entry_terms` holds sorted ids.
+    vocab: HashMap<String, u32>,
     /// In how many entries each analysed term occurs (any field).
     df: HashMap<String, u32>,
     /// The key each base entry folds by (see [`fact_key`]).
@@ -68,6 +70,22 @@ pub struct Engine {
     analyzer: TextAnalyzer,
     built: bool,
     community: community::Community,
+}
+
+/// The analysed terms of one entry: vocabulary ids for base entries, strings for a
+/// guild's own entries (their words need not be in the base vocabulary).
+enum Terms<'a> {
+    Base(&'a [u32]),
+    Own(&'a HashSet<String>),
+}
+
+impl Terms<'_> {
+    fn has(&self, term: &str, id: Option<u32>) -> bool {
+        match self {
+            Terms::Base(ids) => id.is_some_and(|id| ids.binary_search(&id).is_ok()),
+            Terms::Own(set) => set.contains(term),
+        }
+    }
 }
 
 /// The entries one place sees: the base knowledge minus what its guild hid or replaced,
@@ -134,7 +152,7 @@ impl Engine {
             None => (SearchIndex::in_memory(&docs)?, true),
         };
         let mut a = analyzer();
-        let entry_terms: Vec<HashSet<String>> = docs
+        let term_sets: Vec<HashSet<String>> = docs
             .iter()
             .map(|d| {
                 let all = format!(
@@ -145,9 +163,22 @@ impl Engine {
             })
             .collect();
         let mut df: HashMap<String, u32> = HashMap::new();
-        for t in entry_terms.iter().flatten() {
+        for t in term_sets.iter().flatten() {
             *df.entry(t.clone()).or_default() += 1;
         }
+        let vocab: HashMap<String, u32> = df
+            .keys()
+            .enumerate()
+            .map(|(i, t)| (t.clone(), i as u32))
+            .collect();
+        let entry_terms: Vec<Vec<u32>> = term_sets
+            .iter()
+            .map(|set| {
+                let mut ids: Vec<u32> = set.iter().filter_map(|t| vocab.get(t).copied()).collect();
+                ids.sort_unstable();
+                ids
+            })
+            .collect();
         drop(docs);
         let fact_keys = knowledge.entries.iter().map(fact_key).collect();
         let typos = query::TypoIndex::new(&knowledge);
@@ -167,6 +198,7 @@ impl Engine {
             knowledge,
             index,
             entry_terms,
+            vocab,
             df,
             fact_keys,
             typos,
@@ -264,14 +296,17 @@ impl Engine {
             .read()
             .unwrap_or_else(|p| p.into_inner());
         let base_n = self.knowledge.entries.len() as u64;
-        let get = |ord: u64| -> Option<(&Entry, &HashSet<String>)> {
+        let get = |ord: u64| -> Option<(&Entry, Terms)> {
             if ord < base_n {
                 let i = ord as usize;
-                Some((&self.knowledge.entries[i], &self.entry_terms[i]))
+                Some((
+                    &self.knowledge.entries[i],
+                    Terms::Base(&self.entry_terms[i]),
+                ))
             } else {
                 st.slot(ord)
                     .filter(|s| Some(s.guild) == guild)
-                    .map(|s| (&s.entry, &s.terms))
+                    .map(|s| (&s.entry, Terms::Own(&s.terms)))
             }
         };
         let u = self.understand(question);
@@ -309,6 +344,20 @@ impl Engine {
             v
         };
         let residual_total: f32 = residual.iter().map(|t| idf[t.as_str()]).sum();
+        // Query terms with their vocabulary ids and weights, looked up once per query.
+        let weighed = |ts: &[String]| -> Vec<(String, Option<u32>, f32)> {
+            ts.iter()
+                .map(|t| (t.clone(), self.vocab.get(t).copied(), idf[t.as_str()]))
+                .collect()
+        };
+        let (q_w, r_w) = (weighed(&qterms), weighed(&residual));
+        let share = |et: &Terms, ws: &[(String, Option<u32>, f32)], total: f32| -> f32 {
+            ws.iter()
+                .filter(|(t, id, _)| et.has(t, *id))
+                .map(|x| x.2)
+                .sum::<f32>()
+                / total
+        };
 
         let company_names: Vec<String> = u
             .companies
@@ -368,23 +417,13 @@ impl Engine {
                 continue;
             }
             let cov = if idf_total > 0.0 {
-                qterms
-                    .iter()
-                    .filter(|t| et.contains(*t))
-                    .map(|t| idf[t.as_str()])
-                    .sum::<f32>()
-                    / idf_total
+                share(&et, &q_w, idf_total)
             } else {
                 0.0
             };
             // Share of what the question asks beyond the names it mentions.
             let rcov = if residual_total > 0.0 {
-                residual
-                    .iter()
-                    .filter(|t| et.contains(*t))
-                    .map(|t| idf[t.as_str()])
-                    .sum::<f32>()
-                    / residual_total
+                share(&et, &r_w, residual_total)
             } else {
                 1.0
             };
