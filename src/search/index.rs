@@ -322,21 +322,6 @@ impl SearchIndex {
         ])
     }
 
-    /// How many documents contain `term` in any text field, for weighting query words.
-    pub fn doc_freq(&self, term: &str) -> u64 {
-        let searcher = self.reader.searcher();
-        let f = self.fields;
-        [f.title, f.body, f.company, f.tech]
-            .into_iter()
-            .map(|field| {
-                searcher
-                    .doc_freq(&Term::from_field_text(field, term))
-                    .unwrap_or(0)
-            })
-            .max()
-            .unwrap_or(0)
-    }
-
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
     }

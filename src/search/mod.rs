@@ -241,11 +241,6 @@ impl Engine {
         self.search_in(question, limit, &[], None)
     }
 
-    /// Like [`Engine::ask`], limited to entries of the given kinds (all when empty).
-    pub fn search(&self, question: &str, limit: usize, kinds: &[Kind]) -> Answer {
-        self.search_in(question, limit, kinds, None)
-    }
-
     /// The entries a guild (or, with `None`, a DM or the CLI) sees.
     pub fn visible(&self, guild: Option<u64>) -> Visible<'_> {
         Visible {
