@@ -1,108 +1,145 @@
-//! `cargo bench --bench search`: Archie's answer latency and quality next to SQLite FTS5
-//! (bm25 over the same entries), on the same questions, plus index build time.
+//! `cargo bench --bench search`: answer quality and latency of hybrid Archie (lexical
+//! ranking fused with the sentence encoder), lexical-only Archie (`ARCHIE_SEMANTIC=off`)
+//! and SQLite FTS5 (bm25 over the same entries), side by side on the same questions: per
+//! question set and per category, p50/p99 per question, index build time, and the model's
+//! load time and memory.
 //!
-//! Questions: tests/eval/questions.jsonl, and ../shared/eval/dev.jsonl when present.
+//! Question sets: tests/eval/questions.jsonl ("own"), and ../shared/eval/dev.jsonl and
+//! dev2.jsonl when present.
 
 use archie::eval::{parse, score_with, Question, Scores};
 use archie::knowledge::{Kind, Knowledge};
 use archie::search::excerpt::{Excerpt, Segment};
+use archie::search::semantic::{model_dir, Encoder};
 use archie::search::{Engine, SearchResult};
 use rusqlite::Connection;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-const ROUNDS: usize = 200;
+/// Timed rounds over every question: the lexical engines are fast enough for many.
+const ROUNDS_LEXICAL: usize = 50;
+const ROUNDS_HYBRID: usize = 5;
 
 fn main() -> anyhow::Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut questions: Vec<Question> = parse(&std::fs::read_to_string(
-        root.join("tests/eval/questions.jsonl"),
-    )?)?;
-    let dev = root.join("../shared/eval/dev.jsonl");
-    if let Ok(t) = std::fs::read_to_string(&dev) {
-        questions.extend(parse(&t)?);
+    let mut sets: Vec<(&str, Vec<Question>)> = Vec::new();
+    for (name, path) in [
+        ("dev", root.join("../shared/eval/dev.jsonl")),
+        ("dev2", root.join("../shared/eval/dev2.jsonl")),
+        ("own", root.join("tests/eval/questions.jsonl")),
+    ] {
+        match std::fs::read_to_string(&path) {
+            Ok(t) => sets.push((name, parse(&t)?)),
+            Err(_) => eprintln!("skipping {} (not found)", path.display()),
+        }
     }
     let t = Instant::now();
     let k = Knowledge::load(&root.join("knowledge"))?;
     let load = t.elapsed();
     let entries = k.entries.len();
 
+    let rss0 = rss_mb();
     let t = Instant::now();
+    let encoder = Encoder::load(&model_dir(&root.join("knowledge")))?;
+    let model_load = t.elapsed();
+    let model_rss = rss_mb() - rss0;
+
     let data = tempfile::tempdir()?;
+    let t = Instant::now();
     let built = Engine::new(k.clone(), Some(data.path()))?;
     let build = t.elapsed();
     drop(built);
     let t = Instant::now();
-    let engine = Engine::new(k.clone(), Some(data.path()))?;
+    let lexical = Engine::new(k.clone(), Some(data.path()))?;
     let reopen = t.elapsed();
-    assert!(!engine.index_was_built());
+    assert!(!lexical.index_was_built());
+    let t = Instant::now();
+    let hybrid_built = Engine::with_encoder(k.clone(), Some(data.path()), Some(encoder))?;
+    let vectors = t.elapsed();
+    drop(hybrid_built);
+    let t = Instant::now();
+    let encoder = Encoder::load(&model_dir(&root.join("knowledge")))?;
+    let hybrid = Engine::with_encoder(k.clone(), Some(data.path()), Some(encoder))?;
+    let hybrid_reopen = t.elapsed();
 
     let t = Instant::now();
     let db = fts5_build(&k)?;
     let fts_build = t.elapsed();
 
-    // Per-question medians, to see which paths are slow.
-    let mut per_q: Vec<(f64, &str)> = questions
-        .iter()
-        .map(|q| {
-            let mut v: Vec<Duration> = (0..50)
-                .map(|_| {
-                    let t = Instant::now();
-                    std::hint::black_box(engine.ask(&q.q, 5));
-                    t.elapsed()
-                })
-                .collect();
-            v.sort();
-            (v[25].as_secs_f64() * 1e6, q.q.as_str())
-        })
-        .collect();
-    per_q.sort_by(|a, b| b.0.total_cmp(&a.0));
-
-    let archie_lat = latencies(&questions, |q| {
-        std::hint::black_box(engine.ask(q, 5));
-    });
-    let fts_lat = latencies(&questions, |q| {
-        std::hint::black_box(fts5_ask(&db, q, 5));
-    });
-    let archie_q = score_with(&questions, |q| engine.ask(q, 5).results);
-    let fts_q = score_with(&questions, |q| fts5_ask(&db, q, 5));
-
+    println!("entries: {entries}; knowledge load {:.1} ms", ms(load));
     println!(
-        "entries: {entries}, questions: {} x {ROUNDS} rounds",
-        questions.len()
-    );
-    println!("knowledge load: {:.1} ms", ms(load));
-    println!(
-        "index build (tantivy, persisted): {:.1} ms; reopen: {:.1} ms; fts5 build: {:.1} ms",
+        "index build {:.1} ms, reopen {:.1} ms; entry and sentence vectors computed in {:.0} ms; \
+         hybrid reopen (model load + stored vectors) {:.1} ms; fts5 build {:.1} ms",
         ms(build),
         ms(reopen),
+        ms(vectors),
+        ms(hybrid_reopen),
         ms(fts_build)
     );
-    println!();
     println!(
-        "{:<14} {:>9} {:>9} {:>9} {:>7} {:>7} {:>7} {:>8}",
-        "engine", "p50 µs", "p99 µs", "max µs", "hit@1", "hit@3", "mrr@5", "none-ok"
+        "model: load {:.1} ms, resident memory +{model_rss:.0} MB",
+        ms(model_load)
     );
-    row("archie", &archie_lat, &archie_q);
-    row("sqlite-fts5", &fts_lat, &fts_q);
-    println!();
-    println!("slowest questions for archie (median of 50 runs):");
-    for (us, q) in per_q.iter().take(5) {
-        println!("  {us:>8.1} µs  {q}");
+
+    let ask = |e: &Engine, q: &str| e.ask(q, 5).map(|a| a.results).unwrap_or_default();
+    let all: Vec<&Question> = sets.iter().flat_map(|(_, qs)| qs.iter()).collect();
+    let lat_h = latencies(&all, ROUNDS_HYBRID, |q| {
+        std::hint::black_box(hybrid.ask(q, 5).ok());
+    });
+    let lat_l = latencies(&all, ROUNDS_LEXICAL, |q| {
+        std::hint::black_box(lexical.ask(q, 5).ok());
+    });
+    let lat_f = latencies(&all, ROUNDS_LEXICAL, |q| {
+        std::hint::black_box(fts5_ask(&db, q, 5));
+    });
+    println!(
+        "\n{} questions; latency per question in process (µs):",
+        all.len()
+    );
+    println!("{:<18} {:>9} {:>9} {:>9}", "engine", "p50", "p99", "max");
+    for (name, lat) in [("archie hybrid", &lat_h), ("archie lexical", &lat_l), ("sqlite-fts5", &lat_f)] {
+        println!(
+            "{name:<18} {:>9.0} {:>9.0} {:>9.0}",
+            pct(lat, 0.5),
+            pct(lat, 0.99),
+            pct(lat, 1.0)
+        );
+    }
+    for (set, qs) in &sets {
+        println!("\n{set} ({} questions)", qs.len());
+        println!(
+            "{:<18} {:>7} {:>7} {:>7} {:>8}   per category (hit@3, none-ok for none)",
+            "engine", "hit@1", "hit@3", "mrr@5", "none-ok"
+        );
+        row("archie hybrid", &score_with(qs, |q| ask(&hybrid, q)));
+        row("archie lexical", &score_with(qs, |q| ask(&lexical, q)));
+        row("sqlite-fts5", &score_with(qs, |q| fts5_ask(&db, q, 5)));
     }
     Ok(())
+}
+
+/// Resident memory of this process in MB (Linux), 0 elsewhere.
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn latencies(questions: &[Question], mut f: impl FnMut(&str)) -> Vec<Duration> {
+fn latencies(questions: &[&Question], rounds: usize, mut f: impl FnMut(&str)) -> Vec<Duration> {
     for q in questions {
         f(&q.q); // warm up
     }
-    let mut v = Vec::with_capacity(questions.len() * ROUNDS);
-    for _ in 0..ROUNDS {
+    let mut v = Vec::with_capacity(questions.len() * rounds);
+    for _ in 0..rounds {
         for q in questions {
             let t = Instant::now();
             f(&q.q);
@@ -118,18 +155,21 @@ fn pct(v: &[Duration], p: f64) -> f64 {
     v[i].as_secs_f64() * 1e6
 }
 
-fn row(name: &str, lat: &[Duration], s: &Scores) {
+fn row(name: &str, s: &Scores) {
+    let cats: Vec<String> = s
+        .per_cat
+        .iter()
+        .map(|(c, (ok, n))| format!("{c} {ok}/{n}"))
+        .collect();
     println!(
-        "{:<14} {:>9.1} {:>9.1} {:>9.1} {:>7.3} {:>7.3} {:>7.3} {:>5}/{}",
+        "{:<18} {:>7.3} {:>7.3} {:>7.3} {:>5}/{}   {}",
         name,
-        pct(lat, 0.5),
-        pct(lat, 0.99),
-        pct(lat, 1.0),
         s.hit_at_1(),
         s.hit_at_3(),
         s.mrr(),
         s.none_ok,
-        s.none_total
+        s.none_total,
+        cats.join(", ")
     );
 }
 

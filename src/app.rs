@@ -3,6 +3,7 @@
 use crate::config;
 use crate::knowledge::Knowledge;
 use crate::search::community::Change;
+use crate::search::semantic::{model_dir, Encoder};
 use crate::search::Engine;
 use crate::store::{CommunityEntry, State, Store};
 use std::collections::HashMap;
@@ -27,11 +28,24 @@ pub struct App {
 }
 
 impl App {
-    /// Loads the knowledge folder and opens (or builds) the index in the data directory.
+    /// Loads the knowledge folder and opens (or builds) the index in the data directory,
+    /// with the sentence encoder unless `ARCHIE_SEMANTIC=off`.
     pub fn open(knowledge_dir: PathBuf) -> anyhow::Result<App> {
+        let semantic = config::semantic()?;
+        App::open_with(knowledge_dir, semantic)
+    }
+
+    /// Like [`App::open`], choosing semantic retrieval explicitly (lookups by name never
+    /// need the encoder).
+    pub fn open_with(knowledge_dir: PathBuf, semantic: bool) -> anyhow::Result<App> {
         let k = Knowledge::load(&knowledge_dir)?;
         let data = config::data_dir(&knowledge_dir);
-        let engine = Engine::new(k, Some(&data))?;
+        let encoder = if semantic {
+            Some(Encoder::load(&model_dir(&knowledge_dir))?)
+        } else {
+            None
+        };
+        let engine = Engine::with_encoder(k, Some(&data), encoder)?;
         Ok(App::with_engine(engine, knowledge_dir))
     }
 

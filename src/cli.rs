@@ -141,7 +141,9 @@ pub struct Common {
 
 /// Runs a lookup command and prints its reply; exit 0 for an answer, 1 otherwise.
 fn lookup(common: Common, cmd: Command) -> anyhow::Result<i32> {
-    let app = App::open(config::knowledge_dir(common.knowledge))?;
+    // Lookups by name read no question: no encoder to load (`read` searches, so it does).
+    let semantic = matches!(cmd, Command::Read { .. }) && config::semantic()?;
+    let app = App::open_with(config::knowledge_dir(common.knowledge), semantic)?;
     let reply = execute(&app, &cmd);
     print_reply(&reply, common.json)?;
     Ok(if reply.status == Status::Answer { 0 } else { 1 })

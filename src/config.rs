@@ -138,6 +138,23 @@ pub fn register_commands() -> Result<bool, ConfigError> {
     }
 }
 
+/// `ARCHIE_SEMANTIC`: `on` (the default) adds the sentence encoder to answering; `off`
+/// answers with the lexical engine alone (tiny machines: no model in memory).
+pub fn semantic() -> Result<bool, ConfigError> {
+    match env_value("ARCHIE_SEMANTIC")
+        .map(|v| v.to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("on" | "1" | "true" | "yes") => Ok(true),
+        Some("off" | "0" | "false" | "no") => Ok(false),
+        Some(v) => Err(ConfigError(format!(
+            "ARCHIE_SEMANTIC is '{}': use on (sentence encoder plus lexical ranking) or off \
+             (lexical ranking alone)",
+            crate::text::truncate_words(v, 20)
+        ))),
+    }
+}
+
 /// `ARCHIE_DISCORD_API_URL`: another base URL for Discord's REST API (a local stand-in).
 pub fn discord_api_url() -> Result<Option<String>, ConfigError> {
     match env_value("ARCHIE_DISCORD_API_URL") {

@@ -100,7 +100,13 @@ pub fn parse(jsonl: &str) -> anyhow::Result<Vec<Question>> {
 }
 
 pub fn score(engine: &Engine, questions: &[Question]) -> Scores {
-    score_with(questions, |q| engine.ask(q, 5).results)
+    score_with(questions, |q| match engine.ask(q, 5) {
+        Ok(a) => a.results,
+        Err(e) => {
+            tracing::error!(error = %e, question = q, "search failed");
+            Vec::new()
+        }
+    })
 }
 
 /// Scores any answerer (Archie, or a baseline in the benchmark) with the same rules.

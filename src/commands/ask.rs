@@ -9,7 +9,10 @@ pub fn run(app: &App, ctx: &Ctx, question: &str, page: usize, per_page: usize) -
     if q.is_empty() {
         return Reply::invalid("Ask a question, for example: what does Twitter use for backend?");
     }
-    let (answer, page, pages) = search_page(app, ctx, q, &[], page, per_page);
+    let (answer, page, pages) = match search_page(app, ctx, q, &[], page, per_page) {
+        Ok(found) => found,
+        Err(reply) => return *reply,
+    };
     if answer.results.is_empty() {
         let mut r = Reply::new(Status::NotFound, "I don't know that yet");
         r.summary = Some(

@@ -11,7 +11,7 @@ mod uses;
 mod whatis;
 
 use crate::app::App;
-use crate::reply::Reply;
+use crate::reply::{Reply, Status};
 
 /// Longest name a lookup command accepts (Discord's option values are capped at 100 too).
 pub const MAX_NAME_CHARS: usize = 100;
@@ -123,23 +123,35 @@ fn search_page(
     kinds: &[crate::knowledge::Kind],
     page: usize,
     per_page: usize,
-) -> (crate::search::Answer, usize, usize) {
+) -> Result<(crate::search::Answer, usize, usize), Box<Reply>> {
     let per_page = per_page.clamp(1, MAX_RESULTS);
     let window = |p: usize| p * per_page..(p + 1) * per_page;
-    let mut answer = app
-        .engine
-        .search_window(q, MAX_RESULTS, kinds, ctx.guild, window(page));
+    let search = |w| {
+        app.engine
+            .search_window(q, MAX_RESULTS, kinds, ctx.guild, w)
+            .map_err(|e| {
+                tracing::error!(error = %e, "search failed");
+                Box::new(unavailable())
+            })
+    };
+    let mut answer = search(window(page))?;
     let pages = answer.results.len().div_ceil(per_page);
     if pages > 0 && page >= pages {
-        answer = app
-            .engine
-            .search_window(q, MAX_RESULTS, kinds, ctx.guild, window(pages - 1));
+        answer = search(window(pages - 1))?;
     }
     let page = page.min(pages.saturating_sub(1));
     let w = window(page);
     let end = w.end.min(answer.results.len());
     answer.results = answer.results.drain(w.start.min(end)..end).collect();
-    (answer, page, pages)
+    Ok((answer, page, pages))
+}
+
+/// The reply when search itself failed: never "I don't know", which would be a lie.
+fn unavailable() -> Reply {
+    Reply::new(Status::Failed, "Search is unavailable right now").summary(
+        "Something went wrong on Archie's side while searching; the error was logged. \
+         Please try again in a moment.",
+    )
 }
 
 /// Results as reply blocks, each tagged by `tag`, plus paging when there are more pages.

@@ -10,7 +10,10 @@ pub fn run(app: &App, ctx: &Ctx, topic: &str, page: usize, per_page: usize) -> R
     if t.is_empty() {
         return Reply::invalid("Give a topic, for example: consistent hashing.");
     }
-    let (answer, page, pages) = search_page(app, ctx, t, &[Kind::Reading], page, per_page);
+    let (answer, page, pages) = match search_page(app, ctx, t, &[Kind::Reading], page, per_page) {
+        Ok(found) => found,
+        Err(reply) => return *reply,
+    };
     if answer.results.is_empty() {
         let mut r = Reply::new(Status::NotFound, "Nothing to read on that yet");
         r.summary = Some(format!(

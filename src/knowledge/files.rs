@@ -194,3 +194,23 @@ pub struct ArticleDef {
     pub technologies: Vec<S>,
     pub sources: Vec<S>,
 }
+
+/// `topics.toml`: the words people use for the knowledge's own words, and chat filler.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TopicsFile {
+    #[serde(default)]
+    pub synonym: Vec<SynonymDef>,
+    /// Words that carry no topic in a chat message ("lol", "tmrw", "pls").
+    #[serde(default)]
+    pub filler: Vec<S>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SynonymDef {
+    /// What people type ("db", "writeups").
+    pub words: Vec<S>,
+    /// What the knowledge says instead ("database", "articles").
+    pub means: S,
+}

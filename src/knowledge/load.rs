@@ -3,7 +3,7 @@
 
 use super::files::*;
 use super::model::*;
-use super::{Knowledge, Names};
+use super::{Knowledge, Names, Topics};
 use crate::text::{line_of, normalize};
 use serde::de::DeserializeOwned;
 use std::collections::{BTreeSet, HashMap};
@@ -163,6 +163,7 @@ pub fn load_dir(dir: &Path) -> (Knowledge, Vec<Problem>) {
     let reading_src: Option<Src<ReadingFile>> = l.read(dir.join("reading.toml"));
     let notes_src: Option<Src<NotesFile>> = l.read(dir.join("notes.toml"));
     let articles_src: Option<Src<ArticlesFile>> = l.read(dir.join("articles.toml"));
+    let topics_src: Option<Src<TopicsFile>> = l.read(dir.join("topics.toml"));
     let mut stack_paths: Vec<PathBuf> = std::fs::read_dir(dir.join("stacks"))
         .map(|rd| {
             rd.filter_map(|e| e.ok().map(|e| e.path()))
@@ -613,8 +614,51 @@ pub fn load_dir(dir: &Path) -> (Knowledge, Vec<Problem>) {
         l.problem(dir, 0, "no knowledge files found (expected companies.toml, technologies.toml, stacks/*.toml, qa.toml, reading.toml, notes.toml, articles.toml)");
     }
 
+    if let Some(src) = &topics_src {
+        k.topics = load_topics(&mut l, src);
+    }
     detect_technologies(&mut k);
     (k, l.problems)
+}
+
+/// Synonyms and filler words, normalised the way questions are.
+fn load_topics(l: &mut Loader, src: &Src<TopicsFile>) -> Topics {
+    let mut t = Topics::default();
+    let words_of = |s: &str| -> Vec<String> {
+        normalize(s)
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    for syn in &src.data.synonym {
+        let means = words_of(syn.means.get_ref());
+        if means.is_empty() {
+            l.problem(&src.path, Loader::line(&src.text, &syn.means), "synonym with an empty 'means'");
+            continue;
+        }
+        for w in &syn.words {
+            match words_of(w.get_ref()).as_slice() {
+                [one] => {
+                    if let Some(old) = t.synonyms.insert(one.clone(), means.clone()) {
+                        if old != means {
+                            let msg = format!("'{one}' is already a synonym of '{}'", old.join(" "));
+                            l.problem(&src.path, Loader::line(&src.text, w), msg);
+                        }
+                    }
+                }
+                _ => l.problem(
+                    &src.path,
+                    Loader::line(&src.text, w),
+                    format!("synonym '{}' must be one word", w.get_ref()),
+                ),
+            }
+        }
+    }
+    for f in &src.data.filler {
+        t.filler.extend(words_of(f.get_ref()));
+    }
+    t
 }
 
 fn read_stack(l: &mut Loader, p: PathBuf) -> Option<Src<StackFile>> {

@@ -80,6 +80,11 @@ impl Named for Tech {
 impl<T: Named> Names<T> {
     /// The closest known names to `query` (typos, prefixes), best first.
     pub fn suggest(&self, query: &str, max: usize) -> Vec<&T> {
+        self.suggest_min(query, max, 0.8)
+    }
+
+    /// Like [`Names::suggest`], keeping only names at least `min` alike (0..1).
+    pub fn suggest_min(&self, query: &str, max: usize, min: f64) -> Vec<&T> {
         let q = compact_key(query);
         if q.is_empty() {
             return Vec::new();
@@ -103,7 +108,7 @@ impl<T: Named> Names<T> {
             if key.contains(&q) && q.chars().count() >= 3 {
                 s = s.max(0.85);
             }
-            if s >= 0.8 {
+            if s >= min {
                 scored.push((s, i));
             }
         }
@@ -127,6 +132,27 @@ pub struct Knowledge {
     pub entries: Vec<Entry>,
     pub companies: Names<Company>,
     pub techs: Names<Tech>,
+    pub topics: Topics,
+}
+
+/// How people word topics (`topics.toml`): synonyms that map their words onto the
+/// knowledge's own, and chat filler that says nothing about the subject.
+#[derive(Debug, Default, Clone)]
+pub struct Topics {
+    /// A normalised word → the normalised words it stands for.
+    pub synonyms: HashMap<String, Vec<String>>,
+    pub filler: std::collections::HashSet<String>,
+}
+
+impl Topics {
+    /// The words a typed (normalised) word stands for, if it is a known synonym.
+    pub fn meaning(&self, word: &str) -> Option<&[String]> {
+        self.synonyms.get(word).map(Vec::as_slice)
+    }
+
+    pub fn is_filler(&self, word: &str) -> bool {
+        self.filler.contains(word)
+    }
 }
 
 impl Knowledge {

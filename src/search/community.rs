@@ -17,6 +17,8 @@ pub struct Slot {
     pub guild: u64,
     pub entry: Entry,
     pub terms: HashSet<String>,
+    /// The entry's vectors, when semantic retrieval is on.
+    pub vectors: Option<super::vectors::Vectors>,
 }
 
 #[derive(Default)]
@@ -81,6 +83,7 @@ impl Community {
         &self,
         k: &Knowledge,
         a: &mut TextAnalyzer,
+        vectors: &dyn Fn(&Entry) -> Option<super::vectors::Vectors>,
         changes: Vec<(u64, String, Change)>,
     ) -> tantivy::Result<()> {
         let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
@@ -108,6 +111,7 @@ impl Community {
                     };
                     let all = format!("{} {} {} {}", entry.title, entry.text, d.company, d.tech);
                     let slot_terms: HashSet<String> = terms(a, &all).into_iter().collect();
+                    let vecs = vectors(&entry);
                     let ord = COMMUNITY_ORD + st.slots.len() as u64;
                     writer.add_document(self.index.document(ord, &d))?;
                     let slot = st.slots.len();
@@ -116,6 +120,7 @@ impl Community {
                         guild,
                         entry,
                         terms: slot_terms,
+                        vectors: vecs,
                     }));
                 }
                 Change::Gone => {}

@@ -1,26 +1,40 @@
-//! The answer engine behind `/ask` and the CLI: understands the question, retrieves
-//! candidates with fielded BM25 plus entity lookups, ranks them, applies a relevance floor,
-//! folds duplicates and cuts excerpts. Knows nothing about Discord.
+//! The answer engine behind `/ask` and the CLI. One question goes through typed stages:
+//! understand ([`query`]) → retrieve ([`retrieve`]: BM25, named entities, nearest in
+//! meaning) → rank ([`rank`]: weighted evidence and the relevance floor) → fold
+//! ([`fold`]: one result per fact, answering excerpts). Knows nothing about Discord.
 
 pub mod community;
 pub mod excerpt;
+mod fold;
 pub mod index;
 pub mod query;
+pub mod rank;
+pub mod retrieve;
+pub mod semantic;
+pub mod vectors;
 
-use crate::knowledge::{item_text, Detail, Entry, Kind, Knowledge, Layer};
-use crate::text::normalize;
+use crate::knowledge::{Entry, Kind, Knowledge};
+use fold::fact_key;
 use excerpt::Excerpt;
 use index::{analyzer, terms, DocText, SearchIndex};
 use query::{understand, Intent, Understanding};
+use rank::Weights;
+use semantic::Encoder;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use tantivy::tokenizer::TextAnalyzer;
+use vectors::Vectors;
 
 /// Words of a question that are read; the rest of a very long text is ignored.
 pub const MAX_QUESTION_WORDS: usize = 64;
-/// Below this share of the question's weight matched, a result is noise.
-const COVERAGE_FLOOR: f32 = 0.5;
+
+/// Search could not run (the index failed); never the same as "nothing relevant".
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index error: {0}")]
+    Index(#[from] tantivy::TantivyError),
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResult {
@@ -61,7 +75,7 @@ pub struct Engine {
     vocab: HashMap<String, u32>,
     /// In how many entries each analysed term occurs (any field).
     df: HashMap<String, u32>,
-    /// The key each base entry folds by (see [`fact_key`]).
+    /// The key each base entry folds by (see `fold::fact_key`).
     fact_keys: Vec<String>,
     typos: query::TypoIndex,
     /// Base entries by company name, and stack and tech entries by technology.
@@ -70,22 +84,11 @@ pub struct Engine {
     analyzer: TextAnalyzer,
     built: bool,
     community: community::Community,
-}
-
-/// The analysed terms of one entry: vocabulary ids for base entries, strings for a
-/// guild's own entries (their words need not be in the base vocabulary).
-enum Terms<'a> {
-    Base(&'a [u32]),
-    Own(&'a HashSet<String>),
-}
-
-impl Terms<'_> {
-    fn has(&self, term: &str, id: Option<u32>) -> bool {
-        match self {
-            Terms::Base(ids) => id.is_some_and(|id| ids.binary_search(&id).is_ok()),
-            Terms::Own(set) => set.contains(term),
-        }
-    }
+    /// The sentence encoder; `None` when semantic retrieval is off.
+    encoder: Option<Encoder>,
+    /// Base entry and sentence vectors (with the encoder).
+    vectors: Option<Vectors>,
+    weights: Weights,
 }
 
 /// The entries one place sees: the base knowledge minus what its guild hid or replaced,
@@ -146,6 +149,16 @@ impl Engine {
     /// Builds the engine; with a data directory the index is persisted there and reused
     /// while the knowledge is unchanged, otherwise it lives in memory.
     pub fn new(knowledge: Knowledge, data_dir: Option<&Path>) -> anyhow::Result<Engine> {
+        Engine::with_encoder(knowledge, data_dir, None)
+    }
+
+    /// Like [`Engine::new`], with semantic retrieval when `encoder` is given: entry and
+    /// sentence vectors are read from the index folder, or computed and stored there.
+    pub fn with_encoder(
+        knowledge: Knowledge,
+        data_dir: Option<&Path>,
+        encoder: Option<Encoder>,
+    ) -> anyhow::Result<Engine> {
         let docs = doc_texts(&knowledge);
         let (index, built) = match data_dir {
             Some(d) => SearchIndex::open_or_build(d, &docs)?,
@@ -194,6 +207,15 @@ impl Engine {
                 }
             }
         }
+        let vectors = match &encoder {
+            Some(enc) => Some(Self::open_vectors(enc, &knowledge, index.dir.as_deref())?),
+            None => None,
+        };
+        let weights = if encoder.is_some() {
+            Weights::default()
+        } else {
+            Weights::lexical()
+        };
         Ok(Engine {
             knowledge,
             index,
@@ -207,7 +229,49 @@ impl Engine {
             analyzer: a,
             built,
             community: community::Community::new()?,
+            encoder,
+            vectors,
+            weights,
         })
+    }
+
+    /// The vectors stored beside the index for this encoder, computed when missing.
+    fn open_vectors(enc: &Encoder, k: &Knowledge, dir: Option<&Path>) -> anyhow::Result<Vectors> {
+        let path = dir.map(|d| d.join(format!("vectors-{}.bin", enc.fingerprint())));
+        if let Some(v) = path.as_deref().and_then(|p| Vectors::load(p, k.entries.len())) {
+            return Ok(v);
+        }
+        let t = std::time::Instant::now();
+        let v = Vectors::compute(enc, &k.entries)?;
+        tracing::info!(entries = v.len(), ms = t.elapsed().as_millis() as u64, "computed entry vectors");
+        if let Some(p) = &path {
+            if let Err(e) = v.save(p) {
+                tracing::warn!(error = %e, path = %p.display(), "could not store entry vectors");
+            }
+        }
+        Ok(v)
+    }
+
+    /// Whether semantic retrieval is on.
+    pub fn semantic(&self) -> bool {
+        self.encoder.is_some()
+    }
+
+    /// The weights ranking uses (fitted defaults, or the lexical ones).
+    pub fn weights(&self) -> &Weights {
+        &self.weights
+    }
+
+    /// Replaces the ranking weights (the fitting tool tries many).
+    pub fn set_weights(&mut self, w: Weights) {
+        self.weights = w;
+    }
+
+    fn state(&self) -> std::sync::RwLockReadGuard<'_, community::State> {
+        self.community
+            .state
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn knowledge(&self) -> &Knowledge {
@@ -237,7 +301,7 @@ impl Engine {
 
     /// Answers a question from the base knowledge: best results first, empty when nothing
     /// relevant is known.
-    pub fn ask(&self, question: &str, limit: usize) -> Answer {
+    pub fn ask(&self, question: &str, limit: usize) -> Result<Answer, SearchError> {
         self.search_in(question, limit, &[], None)
     }
 
@@ -245,11 +309,7 @@ impl Engine {
     pub fn visible(&self, guild: Option<u64>) -> Visible<'_> {
         Visible {
             base: &self.knowledge.entries,
-            st: self
-                .community
-                .state
-                .read()
-                .unwrap_or_else(|p| p.into_inner()),
+            st: self.state(),
             guild,
         }
     }
@@ -258,7 +318,14 @@ impl Engine {
     /// search sees them at once.
     pub fn apply(&self, changes: Vec<(u64, String, community::Change)>) -> anyhow::Result<()> {
         let mut a = self.analyzer.clone();
-        self.community.apply(&self.knowledge, &mut a, changes)?;
+        let vectors = |e: &Entry| {
+            let enc = self.encoder.as_ref()?;
+            Vectors::for_entry(enc, e)
+                .map_err(|err| tracing::warn!(error = %err, id = %e.id, "no vector for entry"))
+                .ok()
+        };
+        self.community
+            .apply(&self.knowledge, &mut a, &vectors, changes)?;
         Ok(())
     }
 
@@ -270,7 +337,7 @@ impl Engine {
         limit: usize,
         kinds: &[Kind],
         guild: Option<u64>,
-    ) -> Answer {
+    ) -> Result<Answer, SearchError> {
         self.search_window(question, limit, kinds, guild, 0..limit)
     }
 
@@ -283,344 +350,63 @@ impl Engine {
         kinds: &[Kind],
         guild: Option<u64>,
         window: std::ops::Range<usize>,
-    ) -> Answer {
+    ) -> Result<Answer, SearchError> {
         let limit = limit.clamp(1, 25);
-        let st = self
-            .community
-            .state
-            .read()
-            .unwrap_or_else(|p| p.into_inner());
-        let base_n = self.knowledge.entries.len() as u64;
-        let get = |ord: u64| -> Option<(&Entry, Terms)> {
-            if ord < base_n {
-                let i = ord as usize;
-                Some((
-                    &self.knowledge.entries[i],
-                    Terms::Base(&self.entry_terms[i]),
-                ))
-            } else {
-                st.slot(ord)
-                    .filter(|s| Some(s.guild) == guild)
-                    .map(|s| (&s.entry, Terms::Own(&s.terms)))
-            }
-        };
-        let u = self.understand(question);
-        let k = &self.knowledge;
-        let mut a = self.analyzer.clone();
-        let qterms: Vec<String> = {
-            let mut v: Vec<String> = Vec::new();
-            for w in &u.content_words {
-                for t in terms(&mut a, w) {
-                    if !v.contains(&t) {
-                        v.push(t);
-                    }
-                }
-            }
-            v
-        };
-        let n_docs = self.index.num_docs().max(1) as f32;
-        let idf: HashMap<&str, f32> = qterms
-            .iter()
-            .map(|t| {
-                let df = self.df.get(t).copied().unwrap_or(0) as f32;
-                (t.as_str(), (1.0 + n_docs / (df + 0.5)).ln())
-            })
-            .collect();
-        let idf_total: f32 = idf.values().sum();
-        let residual: Vec<String> = {
-            let mut v: Vec<String> = Vec::new();
-            for w in &u.residual_words {
-                for t in terms(&mut a, w) {
-                    if idf.contains_key(t.as_str()) && !v.contains(&t) {
-                        v.push(t);
-                    }
-                }
-            }
-            v
-        };
-        let residual_total: f32 = residual.iter().map(|t| idf[t.as_str()]).sum();
-        // Query terms with their vocabulary ids and weights, looked up once per query.
-        let weighed = |ts: &[String]| -> Vec<(String, Option<u32>, f32)> {
-            ts.iter()
-                .map(|t| (t.clone(), self.vocab.get(t).copied(), idf[t.as_str()]))
-                .collect()
-        };
-        let (q_w, r_w) = (weighed(&qterms), weighed(&residual));
-        let share = |et: &Terms, ws: &[(String, Option<u32>, f32)], total: f32| -> f32 {
-            ws.iter()
-                .filter(|(t, id, _)| et.has(t, *id))
-                .map(|x| x.2)
-                .sum::<f32>()
-                / total
-        };
-
-        let company_names: Vec<String> = u
-            .companies
-            .iter()
-            .filter_map(|id| k.companies.get(id).map(|c| c.name.clone()))
-            .collect();
-
-        // Candidates: BM25 plus every entry about a named company or technology.
-        let mut bm: HashMap<u64, f32> = HashMap::new();
-        for (ord, s) in self.index.bm25(&qterms, &[], 80).unwrap_or_default() {
-            bm.insert(ord, s);
-        }
-        if let Some(g) = guild {
-            let scope = g.to_string();
-            for (ord, s) in self
-                .community
-                .index
-                .bm25(&qterms, &[&scope], 40)
-                .unwrap_or_default()
-            {
-                bm.insert(ord, s);
-            }
-        }
-        let mut cands: HashSet<u64> = bm.keys().copied().collect();
-        // Every base entry about a named company, and every stack or tech entry of a named
-        // technology, from maps built once; then the guild's own entries.
-        for name in &company_names {
-            cands.extend(self.by_company.get(name).into_iter().flatten().copied());
-        }
-        for t in &u.techs {
-            cands.extend(self.by_tech.get(t).into_iter().flatten().copied());
-        }
-        let own = guild
-            .into_iter()
-            .flat_map(|g| st.live_in(g).map(|(o, s)| (o, &s.entry)));
-        for (i, e) in own {
-            let about_company = e
-                .company
-                .as_ref()
-                .is_some_and(|c| company_names.contains(c));
-            let about_tech = e.technologies.iter().any(|t| u.techs.contains(t));
-            if about_company || (about_tech && matches!(e.kind, Kind::Tech | Kind::Stack)) {
-                cands.insert(i);
-            }
-        }
-        let max_bm = bm.values().cloned().fold(0.0f32, f32::max).max(1e-6);
-
-        let entity = !u.companies.is_empty() || !u.techs.is_empty();
-        let qwords = query::word_set(&u.normalized);
-        let mut scored: Vec<(u64, f32, f32)> = Vec::new(); // (ord, score, coverage)
-        for &i in &cands {
-            let Some((e, et)) = get(i) else { continue };
-            if i < base_n && st.is_masked(guild, &e.id) {
-                continue;
-            }
-            if !kinds.is_empty() && !kinds.contains(&e.kind) {
-                continue;
-            }
-            let cov = if idf_total > 0.0 {
-                share(&et, &q_w, idf_total)
-            } else {
-                0.0
-            };
-            // Share of what the question asks beyond the names it mentions.
-            let rcov = if residual_total > 0.0 {
-                share(&et, &r_w, residual_total)
-            } else {
-                1.0
-            };
-            let mut s = bm.get(&i).copied().unwrap_or(0.0) / max_bm + 1.5 * cov + rcov;
-            let company_match = e
-                .company
-                .as_ref()
-                .is_some_and(|c| company_names.contains(c));
-            if !company_names.is_empty() {
-                if company_match {
-                    s += 1.0;
-                } else if e.company.is_some() {
-                    s -= 0.8;
-                } else if e.kind != Kind::Tech {
-                    s -= 0.3;
-                }
-            }
-            let tech_hits = e
-                .technologies
-                .iter()
-                .filter(|t| u.techs.contains(t))
-                .count();
-            if !u.techs.is_empty() {
-                s += 0.8 * tech_hits as f32 / u.techs.len() as f32;
-            }
-            match (u.intent, e.kind) {
-                (Intent::Stack, Kind::Stack) if company_match => {
-                    // A stack answers "what does X use" in full only when it also covers
-                    // the rest of the question.
-                    s += 1.5 * rcov;
-                    if stack_has_layers(e, &u.layers) {
-                        s += 0.3;
-                    }
-                }
-                (Intent::Uses, Kind::Tech) if tech_hits > 0 => s += 2.5,
-                (Intent::Uses, Kind::Stack) if tech_hits > 0 => s += 1.0,
-                (Intent::WhatIs, Kind::Tech) if tech_hits > 0 => s += 2.5,
-                (Intent::Reading, Kind::Reading) => s += 0.6,
-                _ => {}
-            }
-            if u.explanatory && matches!(e.kind, Kind::Qa | Kind::Article | Kind::Note) {
-                s += 0.5;
-            }
-            if u.quantity && e.text.chars().any(|c| c.is_ascii_digit()) && cov > 0.0 {
-                s += 0.4;
-            }
-            if let Detail::Qa { question, .. } = &e.detail {
-                let qw = query::word_set(question);
-                let common = qw.iter().filter(|w| qwords.contains(w)).count() as f32;
-                let sim = common / (qw.len().max(qwords.len()).max(1) as f32);
-                if sim >= 0.6 {
-                    s += 3.0 * sim;
-                }
-            }
-            let relevant = cov >= COVERAGE_FLOOR || company_match || tech_hits > 0;
-            if relevant {
-                scored.push((i, s, cov));
-            }
-        }
-        scored.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-
-        let answerable = entity
-            || scored
-                .first()
-                .is_some_and(|&(_, _, cov)| cov >= COVERAGE_FLOOR);
-        let mut results: Vec<SearchResult> = Vec::new();
-        if answerable {
-            let top = scored.first().map(|x| x.1).unwrap_or(0.0);
-            let hl = self.highlight_terms(&u, &qterms);
-            // The key each result is folded by, computed once.
-            let mut keys: Vec<String> = Vec::new();
-            for (i, s, _) in scored {
-                if s < top * 0.25 {
-                    break;
-                }
-                let Some((e, _)) = get(i) else { continue };
-                let key = match self.fact_keys.get(i as usize) {
-                    Some(k) if i < base_n => k.clone(),
-                    _ => fact_key(e),
-                };
-                if let Some(r) = keys.iter().position(|k| *k == key).map(|p| &mut results[p]) {
-                    for src in &e.sources {
-                        if !r.sources.contains(src) {
-                            r.sources.push(src.clone());
-                        }
-                    }
-                    r.also.push(e.id.clone());
-                    continue;
-                }
-                if results.len() == limit {
-                    continue;
-                }
-                keys.push(key);
-                let parts = if window.contains(&results.len()) {
-                    self.excerpt_for(e, &u, &hl)
-                } else {
-                    Excerpt::default()
-                };
-                results.push(SearchResult {
-                    id: e.id.clone(),
-                    kind: e.kind,
-                    title: e.title.clone(),
-                    excerpt: parts.plain(),
-                    excerpt_marked: parts.marked(),
-                    company: e.company.clone(),
-                    sources: e.sources.clone(),
-                    score: (s * 1000.0).round() / 1000.0,
-                    also: Vec::new(),
-                    parts,
-                });
-            }
-        }
+        let r = self.retrieve(question, kinds, guild)?;
+        let ranked = rank::rank(&r.candidates, r.entity, &self.weights);
+        let results = self.fold(&r, &ranked, guild, limit, window);
         let suggestions = if results.is_empty() {
-            self.suggestions(&u)
+            self.suggestions(&r.understanding, r.qvec.as_deref())
         } else {
             Vec::new()
         };
-        Answer {
+        Ok(Answer {
             query: question.to_string(),
             results,
             suggestions,
-            intent: u.intent,
-            understanding: Some(u),
-        }
+            intent: r.understanding.intent,
+            understanding: Some(r.understanding),
+        })
     }
 
-    /// Analysed terms to mark in excerpts: the question's words and every name of the
-    /// companies and technologies it names.
-    fn highlight_terms(&self, u: &Understanding, qterms: &[String]) -> HashSet<String> {
-        let k = &self.knowledge;
-        let mut a = self.analyzer.clone();
-        let mut hl: HashSet<String> = qterms.iter().cloned().collect();
-        let mut names: Vec<String> = Vec::new();
-        for t in &u.techs {
-            if let Some(te) = k.techs.get(t) {
-                names.push(te.name.clone());
-                names.extend(te.aliases.iter().cloned());
-            }
-        }
-        for c in &u.companies {
-            if let Some(co) = k.companies.get(c) {
-                names.push(co.name.clone());
-                names.extend(co.aliases.iter().cloned());
-            }
-        }
-        for n in names {
-            hl.extend(terms(&mut a, &n));
-        }
-        hl
-    }
-
-    fn excerpt_for(&self, e: &Entry, u: &Understanding, hl: &HashSet<String>) -> Excerpt {
-        let mut a = self.analyzer.clone();
-        match &e.detail {
-            Detail::Stack { layers, .. } => {
-                // Layers the question asks about first, then layers naming its technologies.
-                let mut lines: Vec<(u8, String)> = layers
-                    .iter()
-                    .map(|g| {
-                        let items: Vec<String> = g.items.iter().map(item_text).collect();
-                        let rank = if u.layers.contains(&g.layer) {
-                            0
-                        } else if g.items.iter().any(|it| u.techs.contains(&it.tech)) {
-                            1
-                        } else {
-                            2
-                        };
-                        (rank, format!("{}: {}", g.layer.label(), items.join(", ")))
-                    })
-                    .collect();
-                lines.sort_by_key(|l| l.0);
-                let mut text: String = lines
-                    .into_iter()
-                    .map(|l| l.1)
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                if text.is_empty() {
-                    text = e.text.clone();
-                }
-                excerpt::excerpt(&mut a, &text, hl, 700)
-            }
-            Detail::Tech { .. } => excerpt::excerpt(&mut a, &e.text, hl, 700),
-            _ => excerpt::excerpt(&mut a, &e.text, hl, 320),
-        }
-    }
-
-    /// "Did you mean" names for a question that found nothing.
-    fn suggestions(&self, u: &Understanding) -> Vec<String> {
+    /// "Did you mean" for a question that found nothing: names its unknown words are a
+    /// likely typo of, and reading-list topics close in meaning; nothing when nothing is
+    /// close (an off-topic question gets no made-up leads).
+    fn suggestions(&self, u: &Understanding, qvec: Option<&[f32]>) -> Vec<String> {
         let k = &self.knowledge;
         let mut out: Vec<String> = Vec::new();
+        let mut a = self.analyzer.clone();
         for w in &u.content_words {
-            if w.chars().count() < 4 {
+            let known = terms(&mut a, w).iter().all(|t| self.df.contains_key(t));
+            if w.chars().count() < 4 || known || k.topics.is_filler(w) {
                 continue;
             }
-            for c in k.companies.suggest(w, 2) {
-                if !out.contains(&c.name) {
-                    out.push(c.name.clone());
+            let names = k
+                .companies
+                .suggest_min(w, 2, SUGGEST_SIMILARITY)
+                .into_iter()
+                .map(|c| &c.name)
+                .chain(k.techs.suggest_min(w, 2, SUGGEST_SIMILARITY).into_iter().map(|t| &t.name));
+            for n in names {
+                if !out.contains(n) {
+                    out.push(n.clone());
                 }
             }
-            for t in k.techs.suggest(w, 2) {
-                if !out.contains(&t.name) {
-                    out.push(t.name.clone());
+        }
+        if let (Some(q), Some(v)) = (qvec, &self.vectors) {
+            let mut topics: Vec<(f32, &str)> = Vec::new();
+            for (i, e) in k.entries.iter().enumerate() {
+                if let crate::knowledge::Detail::Reading { topic: Some(t), .. } = &e.detail {
+                    let c = v.entry(i).map_or(0.0, |ev| semantic::cosine(q, ev));
+                    if c >= SUGGEST_TOPIC_COSINE {
+                        topics.push((c, t));
+                    }
+                }
+            }
+            topics.sort_by(|x, y| y.0.total_cmp(&x.0));
+            for (_, t) in topics {
+                if out.len() < 5 && !out.iter().any(|o| o == t) {
+                    out.push(t.to_string());
                 }
             }
         }
@@ -629,21 +415,10 @@ impl Engine {
     }
 }
 
-fn stack_has_layers(e: &Entry, layers: &[Layer]) -> bool {
-    match &e.detail {
-        Detail::Stack { layers: gs, .. } => gs.iter().any(|g| layers.contains(&g.layer)),
-        _ => false,
-    }
-}
-
-/// Entries with one key state the same fact: the same kind and title, or two stacks of one
-/// company.
-fn fact_key(e: &Entry) -> String {
-    match e.kind {
-        Kind::Stack => format!("stack:{}", e.company.as_deref().unwrap_or(&e.id)),
-        k => format!("{}:{}", k.as_str(), normalize(&e.title)),
-    }
-}
+/// How alike (Jaro-Winkler) an unknown word and a name must be to suggest the name.
+const SUGGEST_SIMILARITY: f64 = 0.88;
+/// How close in meaning a reading-list topic must be to a declined question to offer it.
+const SUGGEST_TOPIC_COSINE: f32 = 0.5;
 
 /// The first `n` words of a text (whitespace-separated), so huge inputs cost little.
 pub fn clip_words(s: &str, n: usize) -> String {

@@ -312,11 +312,17 @@ pub fn understand(
     known_word: &dyn Fn(&str) -> bool,
 ) -> Understanding {
     let normalized = normalize(question);
+    // Chat words read as the knowledge's words ("db" → "database"); filler is skipped like
+    // a stopword.
     let words: Vec<String> = normalized
         .split(' ')
         .filter(|w| !w.is_empty())
-        .map(str::to_string)
+        .flat_map(|w| match k.topics.meaning(w) {
+            Some(m) => m.to_vec(),
+            None => vec![w.to_string()],
+        })
         .collect();
+    let is_stopword = |w: &str| is_stopword(w) || k.topics.is_filler(w);
     let mut used = vec![false; words.len()];
     let mut companies: Vec<String> = Vec::new();
     let mut techs: Vec<String> = Vec::new();
@@ -437,7 +443,15 @@ pub fn understand(
             .enumerate()
             .filter(|(i, w)| !(start..start + n).contains(i) && !is_stopword(w))
             .count();
-        if rest == 0 || ((whatis_form || uses_form) && rest <= 1) {
+        // In a technical context (another name, or a layer word such as "database"), the
+        // product's own spelling is enough: "Does Quora run Play or Django?".
+        let technical = !techs.is_empty() || !companies.is_empty() || !layer_hints(&words).is_empty();
+        let span = words[start..start + n].join(" ");
+        let named = technical
+            && k.techs
+                .get(&name)
+                .is_some_and(|t| written_as_named_tech(question, &span, t));
+        if rest == 0 || ((whatis_form || uses_form) && rest <= 1) || named {
             if !techs.contains(&name) {
                 techs.push(name);
             }
@@ -480,10 +494,12 @@ pub fn understand(
     } else {
         Intent::General
     };
-    let quantity = normalized.contains("how many")
-        || normalized.contains("how much")
-        || normalized.contains("how big")
-        || normalized.contains("how large");
+    let quantity = [
+        "how many", "how much", "how big", "how large", "how fast", "how often", "how long",
+        "what size", "number of", "per second", "per day", "a day", "a second",
+    ]
+    .iter()
+    .any(|p| normalized.contains(p));
     let residual_words: Vec<String> = words
         .iter()
         .enumerate()
@@ -516,6 +532,24 @@ fn written_as_named(question: &str, span: &str, c: &crate::knowledge::Company) -
                 let before = question[..i].chars().next_back();
                 let after = question[i + m.len()..].chars().next();
                 !before.is_some_and(char::is_alphanumeric)
+                    && !after.is_some_and(char::is_alphanumeric)
+            })
+        })
+}
+
+/// Whether the raw question writes a technology's name the product's own way (with a
+/// capital, not as the sentence's first word), as a whole word.
+fn written_as_named_tech(question: &str, span: &str, t: &crate::knowledge::Tech) -> bool {
+    let key = compact_key(span);
+    std::iter::once(&t.name)
+        .chain(t.aliases.iter())
+        .filter(|n| compact_key(n) == key && n.chars().any(char::is_uppercase))
+        .any(|n| {
+            question.match_indices(n.as_str()).any(|(i, m)| {
+                let before = question[..i].chars().next_back();
+                let after = question[i + m.len()..].chars().next();
+                i > 0
+                    && !before.is_some_and(char::is_alphanumeric)
                     && !after.is_some_and(char::is_alphanumeric)
             })
         })

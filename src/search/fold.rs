@@ -1,0 +1,157 @@
+//! Folding: one result per fact (the same fact from two sources becomes one result with
+//! both links), at most `limit` results, and answering excerpts for the page shown.
+
+use super::excerpt::{self, Excerpt};
+use super::index::terms;
+use super::query::Understanding;
+use super::retrieve::Retrieved;
+use super::{Engine, SearchResult};
+use crate::knowledge::{item_text, Detail, Entry, Kind};
+use crate::text::normalize;
+use std::collections::HashSet;
+
+impl Engine {
+    /// Results for ranked `(ord, score)` pairs: duplicates folded, excerpts cut for the
+    /// results whose position is in `window`.
+    pub(crate) fn fold(
+        &self,
+        r: &Retrieved,
+        ranked: &[(u64, f32)],
+        guild: Option<u64>,
+        limit: usize,
+        window: std::ops::Range<usize>,
+    ) -> Vec<SearchResult> {
+        let st = self.state();
+        let base_n = self.knowledge.entries.len() as u64;
+        let hl = self.highlight_terms(&r.understanding, &r.qterms);
+        let mut results: Vec<SearchResult> = Vec::new();
+        // The key each result is folded by, computed once.
+        let mut keys: Vec<String> = Vec::new();
+        for &(i, s) in ranked {
+            let Some((e, _)) = self.get(&st, i, guild) else {
+                continue;
+            };
+            let key = match self.fact_keys.get(i as usize) {
+                Some(k) if i < base_n => k.clone(),
+                _ => fact_key(e),
+            };
+            if let Some(r) = keys.iter().position(|k| *k == key).map(|p| &mut results[p]) {
+                for src in &e.sources {
+                    if !r.sources.contains(src) {
+                        r.sources.push(src.clone());
+                    }
+                }
+                r.also.push(e.id.clone());
+                continue;
+            }
+            if results.len() == limit {
+                continue;
+            }
+            keys.push(key);
+            let parts = if window.contains(&results.len()) {
+                self.excerpt_for(e, &r.understanding, &hl)
+            } else {
+                Excerpt::default()
+            };
+            results.push(SearchResult {
+                id: e.id.clone(),
+                kind: e.kind,
+                title: e.title.clone(),
+                excerpt: parts.plain(),
+                excerpt_marked: parts.marked(),
+                company: e.company.clone(),
+                sources: e.sources.clone(),
+                score: (s * 1000.0).round() / 1000.0,
+                also: Vec::new(),
+                parts,
+            });
+        }
+        results
+    }
+
+    /// Ranks retrieved candidates with `w` and folds them (no excerpts): what the fitting
+    /// tool compares weights by.
+    pub fn rank_with(&self, r: &Retrieved, w: &super::rank::Weights, limit: usize) -> Vec<SearchResult> {
+        let ranked = super::rank::rank(&r.candidates, r.entity, w);
+        self.fold(r, &ranked, None, limit, 0..0)
+    }
+
+    /// Every candidate as a result with its excerpt, by entry id (cached by the fitter).
+    pub fn candidate_results(&self, r: &Retrieved) -> Vec<SearchResult> {
+        r.candidates
+            .iter()
+            .flat_map(|c| self.fold(r, &[(c.ord, 0.0)], None, 1, 0..1))
+            .collect()
+    }
+
+    /// Analysed terms to mark in excerpts: the question's words and every name of the
+    /// companies and technologies it names.
+    pub(crate) fn highlight_terms(&self, u: &Understanding, qterms: &[String]) -> HashSet<String> {
+        let k = &self.knowledge;
+        let mut a = self.analyzer.clone();
+        let mut hl: HashSet<String> = qterms.iter().cloned().collect();
+        let mut names: Vec<String> = Vec::new();
+        for t in &u.techs {
+            if let Some(te) = k.techs.get(t) {
+                names.push(te.name.clone());
+                names.extend(te.aliases.iter().cloned());
+            }
+        }
+        for c in &u.companies {
+            if let Some(co) = k.companies.get(c) {
+                names.push(co.name.clone());
+                names.extend(co.aliases.iter().cloned());
+            }
+        }
+        for n in names {
+            hl.extend(terms(&mut a, &n));
+        }
+        hl
+    }
+
+    fn excerpt_for(&self, e: &Entry, u: &Understanding, hl: &HashSet<String>) -> Excerpt {
+        let mut a = self.analyzer.clone();
+        match &e.detail {
+            Detail::Stack { layers, .. } => {
+                // Layers the question asks about first, then layers naming its technologies.
+                let mut lines: Vec<(u8, String)> = layers
+                    .iter()
+                    .map(|g| {
+                        let items: Vec<String> = g.items.iter().map(item_text).collect();
+                        let rank = if u.layers.contains(&g.layer) {
+                            0
+                        } else if g.items.iter().any(|it| u.techs.contains(&it.tech)) {
+                            1
+                        } else {
+                            2
+                        };
+                        (rank, format!("{}: {}", g.layer.label(), items.join(", ")))
+                    })
+                    .collect();
+                lines.sort_by_key(|l| l.0);
+                let mut text: String = lines
+                    .into_iter()
+                    .map(|l| l.1)
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                if text.is_empty() {
+                    text = e.text.clone();
+                }
+                excerpt::excerpt(&mut a, &text, hl, 700)
+            }
+            Detail::Tech { .. } => excerpt::excerpt(&mut a, &e.text, hl, 700),
+            _ => excerpt::excerpt(&mut a, &e.text, hl, 320),
+        }
+    }
+
+}
+
+/// Entries with one key state the same fact: the same kind and title, or two stacks of one
+/// company.
+pub(crate) fn fact_key(e: &Entry) -> String {
+    match e.kind {
+        Kind::Stack => format!("stack:{}", e.company.as_deref().unwrap_or(&e.id)),
+        k => format!("{}:{}", k.as_str(), normalize(&e.title)),
+    }
+}
+

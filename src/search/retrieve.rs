@@ -1,0 +1,323 @@
+//! Retrieval: from an understood question to candidate entries with their evidence.
+//! Candidates come from fielded BM25 (base index, and the guild's own index), from the
+//! companies and technologies the question names, and from the entries nearest in meaning
+//! (when the sentence encoder is on). Each gets its [`Features`]; ranking weighs them.
+
+use super::community::State;
+use super::index::terms;
+use super::query::{self, Intent, Understanding};
+use super::rank::{Candidate, Features};
+use super::semantic::cosine;
+use super::{Engine, SearchError};
+use crate::knowledge::{Detail, Entry, Kind, Layer};
+use std::collections::{HashMap, HashSet};
+
+/// How many entries nearest in meaning join the candidates.
+const SEMANTIC_CANDIDATES: usize = 20;
+/// How many BM25 hits join the candidates (base index; half as many from a guild's own).
+const BM25_CANDIDATES: usize = 80;
+
+/// The analysed terms of one entry: vocabulary ids for base entries, strings for a
+/// guild's own entries (their words need not be in the base vocabulary).
+pub(crate) enum Terms<'a> {
+    Base(&'a [u32]),
+    Own(&'a HashSet<String>),
+}
+
+impl Terms<'_> {
+    fn has(&self, term: &str, id: Option<u32>) -> bool {
+        match self {
+            Terms::Base(ids) => id.is_some_and(|id| ids.binary_search(&id).is_ok()),
+            Terms::Own(set) => set.contains(term),
+        }
+    }
+}
+
+/// A question's analysed terms with their vocabulary ids and IDF weights.
+pub(crate) struct WeighedTerms {
+    terms: Vec<(String, Option<u32>, f32)>,
+    total: f32,
+}
+
+impl WeighedTerms {
+    /// The IDF-weighted share of these terms an entry holds (`empty` when there are none).
+    fn share(&self, et: &Terms, empty: f32) -> f32 {
+        if self.total <= 0.0 {
+            return empty;
+        }
+        self.terms
+            .iter()
+            .filter(|(t, id, _)| et.has(t, *id))
+            .map(|x| x.2)
+            .sum::<f32>()
+            / self.total
+    }
+
+    /// Term → weight, for marking and choosing excerpt sentences.
+    pub fn weights(&self) -> HashMap<String, f32> {
+        self.terms.iter().map(|(t, _, w)| (t.clone(), *w)).collect()
+    }
+}
+
+/// Everything retrieval found for one question.
+pub struct Retrieved {
+    pub understanding: Understanding,
+    /// The question's analysed terms, in order.
+    pub qterms: Vec<String>,
+    pub candidates: Vec<Candidate>,
+    /// The question names a known company or technology.
+    pub entity: bool,
+    /// The question's vector (semantic retrieval on and the question in English).
+    pub qvec: Option<Vec<f32>>,
+    pub(crate) weighed: WeighedTerms,
+}
+
+impl Engine {
+    /// An entry by ordinal with its terms, if `guild` sees it.
+    pub(crate) fn get<'a>(
+        &'a self,
+        st: &'a State,
+        ord: u64,
+        guild: Option<u64>,
+    ) -> Option<(&'a Entry, Terms<'a>)> {
+        let base_n = self.knowledge.entries.len() as u64;
+        if ord < base_n {
+            let i = ord as usize;
+            let e = &self.knowledge.entries[i];
+            if st.is_masked(guild, &e.id) {
+                return None;
+            }
+            Some((e, Terms::Base(&self.entry_terms[i])))
+        } else {
+            st.slot(ord)
+                .filter(|s| Some(s.guild) == guild)
+                .map(|s| (&s.entry, Terms::Own(&s.terms)))
+        }
+    }
+
+    /// The question's vector and the entry vectors' cosines, when semantic retrieval is on.
+    fn entry_vector<'a>(&'a self, st: &'a State, ord: u64) -> Option<(&'a [f32], Vec<&'a [f32]>)> {
+        let base_n = self.knowledge.entries.len() as u64;
+        if ord < base_n {
+            let v = self.vectors.as_ref()?;
+            let i = ord as usize;
+            Some((v.entry(i)?, v.sentences(i).collect()))
+        } else {
+            let s = st.slot(ord)?;
+            let v = s.vectors.as_ref()?;
+            Some((v.entry(0)?, v.sentences(0).collect()))
+        }
+    }
+
+    /// Cosine of the question with an entry: the entry's own vector, or its best sentence.
+    fn similarity(&self, st: &State, ord: u64, q: &[f32]) -> f32 {
+        match self.entry_vector(st, ord) {
+            Some((e, sentences)) => sentences
+                .into_iter()
+                .map(|s| cosine(q, s))
+                .fold(cosine(q, e), f32::max),
+            None => 0.0,
+        }
+    }
+
+    /// Gathers candidates and their evidence for `question` as `guild` sees the knowledge.
+    pub fn retrieve(
+        &self,
+        question: &str,
+        kinds: &[Kind],
+        guild: Option<u64>,
+    ) -> Result<Retrieved, SearchError> {
+        let st = self.state();
+        let u = self.understand(question);
+        let k = &self.knowledge;
+        let mut a = self.analyzer.clone();
+        let mut analysed = |words: &[String], keep: &dyn Fn(&str) -> bool| {
+            let mut v: Vec<String> = Vec::new();
+            for w in words {
+                for t in terms(&mut a, w) {
+                    if keep(&t) && !v.contains(&t) {
+                        v.push(t);
+                    }
+                }
+            }
+            v
+        };
+        let qterms = analysed(&u.content_words, &|_| true);
+        let n_docs = self.index.num_docs().max(1) as f32;
+        let idf = |t: &str| {
+            let df = self.df.get(t).copied().unwrap_or(0) as f32;
+            (1.0 + n_docs / (df + 0.5)).ln()
+        };
+        let residual = analysed(&u.residual_words, &|t| qterms.iter().any(|q| q == t));
+        let weigh = |ts: &[String]| {
+            let terms: Vec<(String, Option<u32>, f32)> = ts
+                .iter()
+                .map(|t| (t.clone(), self.vocab.get(t).copied(), idf(t)))
+                .collect();
+            let total = terms.iter().map(|x| x.2).sum();
+            WeighedTerms { terms, total }
+        };
+        let (q_w, r_w) = (weigh(&qterms), weigh(&residual));
+
+        let company_names: Vec<&str> = u
+            .companies
+            .iter()
+            .filter_map(|id| k.companies.get(id).map(|c| c.name.as_str()))
+            .collect();
+
+        // Candidates: BM25, every entry about a named company or technology, and the
+        // entries nearest in meaning.
+        let mut bm: HashMap<u64, f32> = HashMap::new();
+        for (ord, s) in self.index.bm25(&qterms, &[], BM25_CANDIDATES)? {
+            bm.insert(ord, s);
+        }
+        if let Some(g) = guild {
+            let scope = g.to_string();
+            for (ord, s) in self
+                .community
+                .index
+                .bm25(&qterms, &[&scope], BM25_CANDIDATES / 2)?
+            {
+                bm.insert(ord, s);
+            }
+        }
+        let mut cands: HashSet<u64> = bm.keys().copied().collect();
+        for name in &company_names {
+            cands.extend(self.by_company.get(*name).into_iter().flatten().copied());
+        }
+        for t in &u.techs {
+            cands.extend(self.by_tech.get(t).into_iter().flatten().copied());
+        }
+        let own: Vec<(u64, &Entry)> = guild
+            .into_iter()
+            .flat_map(|g| st.live_in(g).map(|(o, s)| (o, &s.entry)))
+            .collect();
+        for (i, e) in &own {
+            let about_company = e
+                .company
+                .as_deref()
+                .is_some_and(|c| company_names.contains(&c));
+            let about_tech = e.technologies.iter().any(|t| u.techs.contains(t));
+            if about_company || (about_tech && matches!(e.kind, Kind::Tech | Kind::Stack)) {
+                cands.insert(*i);
+            }
+        }
+        let qvec = self.question_vector(&u, question);
+        if let Some(q) = &qvec {
+            let mut near: Vec<(u64, f32)> = (0..k.entries.len() as u64)
+                .chain(own.iter().map(|(o, _)| *o))
+                .map(|o| (o, self.similarity(&st, o, q)))
+                .collect();
+            near.sort_by(|x, y| y.1.total_cmp(&x.1));
+            cands.extend(near.iter().take(SEMANTIC_CANDIDATES).map(|x| x.0));
+        }
+        let max_bm = bm.values().cloned().fold(0.0f32, f32::max).max(1e-6);
+
+        let qwords = query::word_set(&u.normalized);
+        let mut candidates = Vec::with_capacity(cands.len());
+        let mut ords: Vec<u64> = cands.into_iter().collect();
+        ords.sort_unstable();
+        for ord in ords {
+            let Some((e, et)) = self.get(&st, ord, guild) else {
+                continue;
+            };
+            if !kinds.is_empty() && !kinds.contains(&e.kind) {
+                continue;
+            }
+            let mut f = Features {
+                bm25: bm.get(&ord).copied().unwrap_or(0.0) / max_bm,
+                coverage: q_w.share(&et, 0.0),
+                residual: r_w.share(&et, 1.0),
+                ..Features::default()
+            };
+            let company_match = e
+                .company
+                .as_deref()
+                .is_some_and(|c| company_names.contains(&c));
+            if !company_names.is_empty() {
+                if company_match {
+                    f.company_match = 1.0;
+                } else if e.company.is_some() {
+                    f.company_other = 1.0;
+                } else if e.kind != Kind::Tech {
+                    f.company_none = 1.0;
+                }
+            }
+            let tech_hits = e
+                .technologies
+                .iter()
+                .filter(|t| u.techs.contains(t))
+                .count();
+            if !u.techs.is_empty() {
+                f.tech_share = tech_hits as f32 / u.techs.len() as f32;
+            }
+            match (u.intent, e.kind) {
+                (Intent::Stack, Kind::Stack) if company_match => {
+                    f.stack_answer = f.residual;
+                    f.stack_layers = stack_has_layers(e, &u.layers) as u8 as f32;
+                }
+                (Intent::Uses, Kind::Tech) if tech_hits > 0 => f.uses_tech = 1.0,
+                (Intent::Uses, Kind::Stack) if tech_hits > 0 => f.uses_stack = 1.0,
+                (Intent::WhatIs, Kind::Tech) if tech_hits > 0 => f.whatis_tech = 1.0,
+                (Intent::Reading, Kind::Reading) => f.reading = 1.0,
+                _ => {}
+            }
+            if u.explanatory && matches!(e.kind, Kind::Qa | Kind::Article | Kind::Note) {
+                f.prose = 1.0;
+            }
+            if u.quantity && e.text.chars().any(|c| c.is_ascii_digit()) && f.coverage > 0.0 {
+                f.figure = 1.0;
+            }
+            if let Detail::Qa { question, .. } = &e.detail {
+                let qw = query::word_set(question);
+                let common = qw.iter().filter(|w| qwords.contains(w)).count() as f32;
+                let sim = common / (qw.len().max(qwords.len()).max(1) as f32);
+                if sim >= 0.6 {
+                    f.qa_question = sim;
+                }
+            }
+            if let Some(q) = &qvec {
+                f.semantic = self.similarity(&st, ord, q);
+            }
+            candidates.push(Candidate {
+                ord,
+                features: f,
+                named: company_match || tech_hits > 0,
+            });
+        }
+        Ok(Retrieved {
+            entity: !u.companies.is_empty() || !u.techs.is_empty(),
+            understanding: u,
+            qterms,
+            candidates,
+            qvec,
+            weighed: q_w,
+        })
+    }
+
+    /// The question's vector, when the encoder is loaded and the question is mostly in a
+    /// script the (English) model reads.
+    fn question_vector(&self, u: &Understanding, question: &str) -> Option<Vec<f32>> {
+        let enc = self.encoder.as_ref()?;
+        let latin = u.normalized.chars().filter(|c| c.is_ascii_alphabetic()).count();
+        let letters = u.normalized.chars().filter(|c| c.is_alphabetic()).count();
+        if letters == 0 || latin * 2 < letters {
+            return None;
+        }
+        let text = super::clip_words(question, super::MAX_QUESTION_WORDS);
+        match enc.encode(&[&text]) {
+            Ok(mut v) => v.pop(),
+            Err(e) => {
+                tracing::warn!(error = %e, "question encoding failed; answering lexically");
+                None
+            }
+        }
+    }
+}
+
+fn stack_has_layers(e: &Entry, layers: &[Layer]) -> bool {
+    match &e.detail {
+        Detail::Stack { layers: gs, .. } => gs.iter().any(|g| layers.contains(&g.layer)),
+        _ => false,
+    }
+}

@@ -1,0 +1,170 @@
+//! Semantic evidence: a sentence encoder (all-MiniLM-L6-v2, a 6-layer BERT shipped in
+//! `models/`) that maps a text to a unit vector, so that texts which mean the same thing
+//! land close together even when they share no word ("keeps a copy of hot rows in RAM" and
+//! "memcached"). The lexical ranker stays in charge; these vectors are a second opinion
+//! that the rank stage fuses with it.
+//!
+//! The weights are float16 on disk (half the size in the repo); they are widened to float32
+//! once at load, because the CPU kernels are fastest in float32.
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_transformers::models::bert::{BertModel, Config};
+use std::path::{Path, PathBuf};
+use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+
+/// Width of every vector the encoder produces.
+pub const DIM: usize = 384;
+/// Tokens read of a question or a sentence; a longer text is cut (its start is kept).
+pub const MAX_TOKENS: usize = 128;
+/// The model's folder name under `models/`.
+pub const MODEL_NAME: &str = "all-MiniLM-L6-v2";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SemanticError {
+    #[error(
+        "the sentence-encoder model is missing from {dir}: {what} (restore models/ from the \
+         repository, run `python3 models/reproduce.py`, or set ARCHIE_SEMANTIC=off)"
+    )]
+    Missing { dir: PathBuf, what: String },
+    #[error("the sentence-encoder model in {dir} is unusable: {what}")]
+    Broken { dir: PathBuf, what: String },
+    #[error("encoding failed: {0}")]
+    Encode(String),
+}
+
+/// The loaded encoder: tokenizer and model, built once per process.
+pub struct Encoder {
+    model: BertModel,
+    tokenizer: Tokenizer,
+    device: Device,
+    /// A short fingerprint of the model files, stored beside vectors computed with it.
+    fingerprint: String,
+}
+
+impl std::fmt::Debug for Encoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Encoder")
+            .field("fingerprint", &self.fingerprint)
+            .finish()
+    }
+}
+
+impl Encoder {
+    /// Loads the model from `dir` (`config.json`, `tokenizer.json`, `model.safetensors`).
+    pub fn load(dir: &Path) -> Result<Encoder, SemanticError> {
+        let missing = |what: &str| SemanticError::Missing {
+            dir: dir.to_path_buf(),
+            what: what.to_string(),
+        };
+        let broken = |what: String| SemanticError::Broken {
+            dir: dir.to_path_buf(),
+            what,
+        };
+        let read = |name: &str| std::fs::read(dir.join(name)).map_err(|e| missing(&format!("{name}: {e}")));
+        let config: Config = serde_json::from_slice(&read("config.json")?)
+            .map_err(|e| broken(format!("config.json: {e}")))?;
+        let mut tokenizer = Tokenizer::from_bytes(read("tokenizer.json")?)
+            .map_err(|e| broken(format!("tokenizer.json: {e}")))?;
+        tokenizer
+            .with_truncation(Some(TruncationParams {
+                max_length: MAX_TOKENS,
+                ..Default::default()
+            }))
+            .map_err(|e| broken(format!("tokenizer.json: {e}")))?;
+        tokenizer.with_padding(Some(PaddingParams {
+            strategy: PaddingStrategy::BatchLongest,
+            ..Default::default()
+        }));
+        let weights = dir.join("model.safetensors");
+        let meta = std::fs::metadata(&weights).map_err(|e| missing(&format!("model.safetensors: {e}")))?;
+        let device = Device::Cpu;
+        // SAFETY: the file is mapped read-only and only read while the builder lives; a
+        // file changed underneath a running process is outside what we guard against.
+        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&weights], DType::F32, &device) }
+            .map_err(|e| broken(format!("model.safetensors: {e}")))?;
+        let model = BertModel::load(vb, &config).map_err(|e| broken(format!("model.safetensors: {e}")))?;
+        let fingerprint = format!("{MODEL_NAME}-{}-{}", meta.len(), config.hidden_size);
+        Ok(Encoder {
+            model,
+            tokenizer,
+            device,
+            fingerprint,
+        })
+    }
+
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// One unit vector per text (mean of the token states, L2-normalised), in order.
+    pub fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, SemanticError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let err = |e: &dyn std::fmt::Display| SemanticError::Encode(e.to_string());
+        let enc = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| err(&e))?;
+        let len = enc.first().map(|e| e.get_ids().len()).unwrap_or(0).max(1);
+        let n = enc.len();
+        let mut ids = Vec::with_capacity(n * len);
+        let mut mask = Vec::with_capacity(n * len);
+        for e in &enc {
+            ids.extend(e.get_ids().iter().copied());
+            mask.extend(e.get_attention_mask().iter().copied());
+            // Padding makes every row `len` long; pad defensively if one is short.
+            for _ in e.get_ids().len()..len {
+                ids.push(0);
+                mask.push(0);
+            }
+        }
+        let run = || -> candle_core::Result<Vec<Vec<f32>>> {
+            let ids = Tensor::from_vec(ids, (n, len), &self.device)?;
+            let mask = Tensor::from_vec(mask, (n, len), &self.device)?;
+            let types = ids.zeros_like()?;
+            let states = self.model.forward(&ids, &types, Some(&mask))?; // (n, len, DIM)
+            let m = mask.to_dtype(DType::F32)?.unsqueeze(2)?; // (n, len, 1)
+            let summed = states.broadcast_mul(&m)?.sum(1)?; // (n, DIM)
+            let counts = m.sum(1)?.clamp(1e-9, f64::MAX)?; // (n, 1)
+            let mean = summed.broadcast_div(&counts)?;
+            let norm = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f64::MAX)?;
+            mean.broadcast_div(&norm)?.to_vec2::<f32>()
+        };
+        run().map_err(|e| err(&e))
+    }
+
+    /// Encodes many texts in batches of similar length (padding costs compute).
+    pub fn encode_all(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, SemanticError> {
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| texts[i].len());
+        let mut out = vec![Vec::new(); texts.len()];
+        for chunk in order.chunks(32) {
+            let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
+            for (&i, v) in chunk.iter().zip(self.encode(&batch)?) {
+                out[i] = v;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Dot product of two unit vectors: their cosine similarity.
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Where the model lives: `ARCHIE_MODEL_DIR`, else `models/all-MiniLM-L6-v2` beside the
+/// knowledge folder.
+pub fn model_dir(knowledge_dir: &Path) -> PathBuf {
+    if let Some(p) = std::env::var_os("ARCHIE_MODEL_DIR").filter(|v| !v.is_empty()) {
+        return PathBuf::from(p);
+    }
+    let parent = knowledge_dir
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("."));
+    parent.join("models").join(MODEL_NAME)
+}

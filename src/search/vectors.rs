@@ -1,0 +1,213 @@
+//! The semantic side of the index: one unit vector per entry, and one per sentence of each
+//! passage (articles, Q&A answers, notes), computed when the index is built and stored in
+//! the index folder beside tantivy's files, under the same content fingerprint. A restart
+//! reads them back (a few MB) instead of running the encoder over the whole knowledge.
+
+use super::semantic::{Encoder, SemanticError, DIM};
+use crate::knowledge::{Detail, Entry, Kind};
+use std::io::Write;
+use std::path::Path;
+
+const MAGIC: &[u8; 8] = b"ARCHVEC1";
+
+/// Vectors for a list of entries, by entry ordinal.
+#[derive(Debug, Default, Clone)]
+pub struct Vectors {
+    /// `DIM` floats per entry.
+    entries: Vec<f32>,
+    /// For entry `i`, its sentence vectors are rows `starts[i]..starts[i + 1]` of `sentences`.
+    starts: Vec<u32>,
+    sentences: Vec<f32>,
+}
+
+/// The text an entry's vector is computed from: what a person would read as its gist.
+pub fn entry_text(e: &Entry) -> String {
+    let company = e.company.as_deref().unwrap_or("");
+    match &e.detail {
+        Detail::Stack { .. } => format!(
+            "{company} technology stack: {}",
+            e.technologies.join(", ")
+        ),
+        Detail::Qa { question, answer } => format!("{question} {answer}"),
+        _ => format!("{}. {}", e.title, e.text),
+    }
+}
+
+/// Whether an entry's text is a passage whose sentences get their own vectors.
+pub fn has_sentences(e: &Entry) -> bool {
+    matches!(e.kind, Kind::Article | Kind::Qa | Kind::Note)
+}
+
+/// The sentences of a passage entry, as the excerpt cutter splits them.
+pub fn sentence_texts(e: &Entry) -> Vec<&str> {
+    if !has_sentences(e) {
+        return Vec::new();
+    }
+    sentence_spans(&e.text)
+        .into_iter()
+        .filter_map(|r| e.text.get(r))
+        .collect()
+}
+
+/// Sentence spans of a passage (byte ranges).
+pub fn sentence_spans(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut prev: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        if c == '\n' || (c.is_whitespace() && matches!(prev, Some('.' | '!' | '?'))) {
+            if text[start..i].trim().len() > 1 {
+                out.push(start..i);
+            }
+            start = i + c.len_utf8();
+        }
+        prev = Some(c);
+    }
+    if text[start..].trim().len() > 1 {
+        out.push(start..text.len());
+    }
+    out
+}
+
+impl Vectors {
+    /// Runs the encoder over every entry and every passage sentence.
+    pub fn compute(encoder: &Encoder, entries: &[Entry]) -> Result<Vectors, SemanticError> {
+        let texts: Vec<String> = entries.iter().map(entry_text).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let mut v = Vectors::default();
+        for row in encoder.encode_all(&refs)? {
+            v.entries.extend(row);
+        }
+        let mut all: Vec<&str> = Vec::new();
+        v.starts.push(0);
+        for e in entries {
+            all.extend(sentence_texts(e));
+            v.starts.push(all.len() as u32);
+        }
+        for row in encoder.encode_all(&all)? {
+            v.sentences.extend(row);
+        }
+        Ok(v)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len() / DIM
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The vector of entry `i`.
+    pub fn entry(&self, i: usize) -> Option<&[f32]> {
+        self.entries.get(i * DIM..(i + 1) * DIM)
+    }
+
+    /// The sentence vectors of entry `i`, in sentence order.
+    pub fn sentences(&self, i: usize) -> impl Iterator<Item = &[f32]> {
+        let (a, b) = match (self.starts.get(i), self.starts.get(i + 1)) {
+            (Some(&a), Some(&b)) => (a as usize, b as usize),
+            _ => (0, 0),
+        };
+        self.sentences
+            .get(a * DIM..b * DIM)
+            .unwrap_or(&[])
+            .chunks_exact(DIM)
+    }
+
+    /// Writes the vectors to `path` atomically (a private file renamed into place).
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+        {
+            let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+            f.write_all(MAGIC)?;
+            for n in [DIM, self.len(), self.starts.len(), self.sentences.len() / DIM] {
+                f.write_all(&(n as u32).to_le_bytes())?;
+            }
+            for x in &self.entries {
+                f.write_all(&x.to_le_bytes())?;
+            }
+            for s in &self.starts {
+                f.write_all(&s.to_le_bytes())?;
+            }
+            for x in &self.sentences {
+                f.write_all(&x.to_le_bytes())?;
+            }
+            f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        }
+        std::fs::rename(&tmp, path)
+    }
+
+    /// Reads vectors written by [`Vectors::save`] for `n` entries; `None` when the file is
+    /// missing, from another layout, or for other entries (then they are recomputed).
+    pub fn load(path: &Path, n: usize) -> Option<Vectors> {
+        let bytes = std::fs::read(path).ok()?;
+        let rest = bytes.strip_prefix(MAGIC.as_slice())?;
+        let word = |i: usize| -> Option<u32> {
+            let b = rest.get(i * 4..i * 4 + 4)?;
+            Some(u32::from_le_bytes(b.try_into().ok()?))
+        };
+        let (dim, ne, ns, nsent) = (word(0)?, word(1)?, word(2)?, word(3)?);
+        if dim as usize != DIM || ne as usize != n || ns as usize != n + 1 {
+            return None;
+        }
+        let floats = |from: usize, count: usize| -> Option<Vec<f32>> {
+            let b = rest.get(from..from.checked_add(count.checked_mul(4)?)?)?;
+            Some(
+                b.chunks_exact(4)
+                    .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                    .collect(),
+            )
+        };
+        let mut at = 16;
+        let entries = floats(at, n * DIM)?;
+        at += n * DIM * 4;
+        let starts: Vec<u32> = rest
+            .get(at..at + (n + 1) * 4)?
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        at += (n + 1) * 4;
+        let sentences = floats(at, nsent as usize * DIM)?;
+        if at + sentences.len() * 4 != rest.len()
+            || starts.last().copied() != Some(nsent)
+            || starts.windows(2).any(|w| w[0] > w[1])
+        {
+            return None;
+        }
+        Some(Vectors {
+            entries,
+            starts,
+            sentences,
+        })
+    }
+
+    /// Vectors for one entry (a community entry written by a moderator).
+    pub fn for_entry(encoder: &Encoder, e: &Entry) -> Result<Vectors, SemanticError> {
+        Vectors::compute(encoder, std::slice::from_ref(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vectors_round_trip_through_their_file_and_refuse_other_shapes() {
+        let v = Vectors {
+            entries: (0..2 * DIM).map(|i| i as f32 / 7.0).collect(),
+            starts: vec![0, 1, 3],
+            sentences: (0..3 * DIM).map(|i| -(i as f32)).collect(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("vectors.bin");
+        v.save(&p).unwrap();
+        let back = Vectors::load(&p, 2).unwrap();
+        assert_eq!(back.entries, v.entries);
+        assert_eq!(back.sentences(1).count(), 2);
+        assert_eq!(back.sentences(0).next().unwrap()[1], -1.0);
+        assert!(Vectors::load(&p, 3).is_none(), "other entries: recompute");
+        std::fs::write(&p, &std::fs::read(&p).unwrap()[..100]).unwrap();
+        assert!(Vectors::load(&p, 2).is_none(), "truncated file: recompute");
+    }
+}
