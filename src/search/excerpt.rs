@@ -233,8 +233,10 @@ fn sentence_start(text: &str, at: usize, max_back: usize) -> usize {
     if floor == 0 {
         return 0;
     }
-    match head.find(char::is_whitespace) {
-        Some(i) => floor + i + 1,
+    // Just past the first whitespace character, whatever its width (U+00A0 is 2 bytes,
+    // U+3000 is 3): `+ 1` would land inside it.
+    match head.char_indices().find(|(_, c)| c.is_whitespace()) {
+        Some((i, c)) => floor + i + c.len_utf8(),
         None => floor,
     }
 }
@@ -309,5 +311,17 @@ mod tests {
             100,
         );
         assert_eq!(e.markdown(), "use \\*stars\\* and **redis**");
+    }
+
+    #[test]
+    fn a_hit_after_non_breaking_spaces_is_cut_on_a_character_boundary() {
+        // The window's start moves back to just past a whitespace character: with U+00A0
+        // (2 bytes) or U+3000 (3 bytes) that must not be one byte past its start.
+        for space in ['\u{a0}', '\u{3000}', '\u{202f}'] {
+            let text = format!("word{space}").repeat(100) + "gae is enough";
+            let e = excerpt(&mut analyzer(), &text, &hits("gae"), 50);
+            assert!(e.plain().contains("gae"), "{}", e.plain());
+            assert!(e.plain().chars().count() <= 50);
+        }
     }
 }
