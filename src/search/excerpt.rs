@@ -222,18 +222,72 @@ pub const ANSWER_WEIGHTS: AnswerWeights = AnswerWeights {
 
 /// Words that carry a figure as well as digits do.
 const NUMBER_WORDS: &[&str] = &[
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-    "twelve", "twenty", "thirty", "forty", "fifty", "hundred", "hundreds", "thousand",
-    "thousands", "million", "millions", "billion", "billions", "trillion", "dozen", "dozens",
-    "half", "percent", "double", "twice", "triple",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "hundred",
+    "hundreds",
+    "thousand",
+    "thousands",
+    "million",
+    "millions",
+    "billion",
+    "billions",
+    "trillion",
+    "dozen",
+    "dozens",
+    "half",
+    "percent",
+    "double",
+    "twice",
+    "triple",
 ];
 
 /// First words that refer back ("It", "This", "They", "However"): a sentence opening
 /// with one needs the sentence before it, which introduces its subject.
 const REFERRING_WORDS: &[&str] = &[
-    "it", "its", "this", "that", "these", "those", "they", "them", "their", "there", "here",
-    "he", "she", "such", "so", "but", "and", "also", "however", "then", "thus", "both",
-    "which", "instead", "still", "yet", "otherwise", "therefore", "hence",
+    "it",
+    "its",
+    "this",
+    "that",
+    "these",
+    "those",
+    "they",
+    "them",
+    "their",
+    "there",
+    "here",
+    "he",
+    "she",
+    "such",
+    "so",
+    "but",
+    "and",
+    "also",
+    "however",
+    "then",
+    "thus",
+    "both",
+    "which",
+    "instead",
+    "still",
+    "yet",
+    "otherwise",
+    "therefore",
+    "hence",
 ];
 
 /// Builds an excerpt of about `max_chars` characters (never more than `max_chars + 2`,
@@ -303,9 +357,11 @@ fn best_sentence(
     let w = ANSWER_WEIGHTS;
     let weight = |t: &str| hits.get(t).copied().filter(|w| w.is_finite() && *w > 0.0);
     let total: f32 = hits.keys().filter_map(|t| weight(t)).sum();
-    let semantic = semantic
-        .filter(|s| s.len() == spans.len())
-        .map(|s| s.iter().map(|x| if x.is_finite() { *x } else { 0.0 }).collect::<Vec<f32>>());
+    let semantic = semantic.filter(|s| s.len() == spans.len()).map(|s| {
+        s.iter()
+            .map(|x| if x.is_finite() { *x } else { 0.0 })
+            .collect::<Vec<f32>>()
+    });
     let mean = semantic
         .as_ref()
         .filter(|s| !s.is_empty())
@@ -608,7 +664,10 @@ mod tests {
         );
         let q = weights(&[("photos", 2.0), ("stored", 1.0)]);
         let plain = answering(&mut analyzer(), &text, &q, None, false, 120).plain();
-        assert!(plain.contains("S3 buckets") && !plain.contains("2 billion"), "{plain}");
+        assert!(
+            plain.contains("S3 buckets") && !plain.contains("2 billion"),
+            "{plain}"
+        );
         let plain = answering(&mut analyzer(), &text, &q, None, true, 120).plain();
         assert!(plain.contains("2 billion photos"), "{plain}");
     }
@@ -667,7 +726,14 @@ mod tests {
     #[test]
     fn a_text_that_fits_is_shown_whole() {
         let text = "We use Redis. It caches sessions.";
-        let e = answering(&mut analyzer(), text, &weights(&[("cache", 1.0)]), None, false, 100);
+        let e = answering(
+            &mut analyzer(),
+            text,
+            &weights(&[("cache", 1.0)]),
+            None,
+            false,
+            100,
+        );
         assert_eq!(e.marked(), "We use Redis. It **caches** sessions.");
     }
 
@@ -680,7 +746,12 @@ mod tests {
             "cafe\u{301} re\u{301}sume\u{301} data\u{0308}\u{20dd} naïve. ".repeat(40),
             "\u{202e}data\u{202c} \u{2067}day\u{2069} per\u{200d}day\u{200c}. ".repeat(40),
         ];
-        let q = weights(&[("data", 1.0), ("day", 1.0), ("nginx", 1.0), ("레진코믹스는", 1.0)]);
+        let q = weights(&[
+            ("data", 1.0),
+            ("day", 1.0),
+            ("nginx", 1.0),
+            ("레진코믹스는", 1.0),
+        ]);
         let set: HashSet<String> = q.keys().cloned().collect();
         for text in &texts {
             for max in [1, 2, 3, 5, 17, 40, 99, 320] {
@@ -689,9 +760,15 @@ mod tests {
                     assert!(e.plain().chars().count() <= max + 2, "{max}: {}", e.plain());
                 }
                 let e = excerpt(&mut analyzer(), text, &set, max.max(3));
-                assert!(e.plain().chars().count() <= max.max(3), "{max}: {}", e.plain());
+                assert!(
+                    e.plain().chars().count() <= max.max(3),
+                    "{max}: {}",
+                    e.plain()
+                );
             }
-            let sim: Vec<f32> = (0..sentences(text).len()).map(|i| (i % 7) as f32 / 10.0).collect();
+            let sim: Vec<f32> = (0..sentences(text).len())
+                .map(|i| (i % 7) as f32 / 10.0)
+                .collect();
             let e = answering(&mut analyzer(), text, &q, Some(&sim), true, 60);
             assert!(e.plain().chars().count() <= 62);
         }
@@ -731,7 +808,12 @@ mod tests {
     #[test]
     fn a_very_long_sentence_is_split_at_a_semicolon_or_comma() {
         let part = "the service stores every photo in three places";
-        let text = format!("{}; {}, {}.", part.repeat(4), part.repeat(3), part.repeat(3));
+        let text = format!(
+            "{}; {}, {}.",
+            part.repeat(4),
+            part.repeat(3),
+            part.repeat(3)
+        );
         let spans = spans_text(&text);
         assert!(spans.len() >= 2, "{spans:?}");
         assert!(spans[0].ends_with(';'), "{spans:?}");
@@ -761,8 +843,21 @@ mod tests {
         ];
         const EMOJI: &[&str] = &["👨‍👩‍👧‍👦", "👍🏽", "🧑🏿‍💻", "🏳️‍🌈", "🇰🇷", "😀", "👩🏻‍🔬"];
         const WORDS: &[&str] = &[
-            "data", "per", "day", "photos", "redis", "12", "1.5", "e.g.", "etc.", "vs.", "It",
-            "http://goo.gl/mkfQN?a=1.2", "레진코믹스는", "naïve", "Café",
+            "data",
+            "per",
+            "day",
+            "photos",
+            "redis",
+            "12",
+            "1.5",
+            "e.g.",
+            "etc.",
+            "vs.",
+            "It",
+            "http://goo.gl/mkfQN?a=1.2",
+            "레진코믹스는",
+            "naïve",
+            "Café",
         ];
         const PUNCT: &[char] = &['.', '!', '?', ',', ';', ':', '”', '’', ')', '…', '。'];
 
@@ -774,7 +869,10 @@ mod tests {
                 prop::sample::select(EMOJI).prop_map(String::from),
                 prop::sample::select(PUNCT).prop_map(String::from),
                 prop::char::range('\u{ac00}', '\u{d7a3}').prop_map(String::from),
-                ("[a-z]{1,6}", prop::collection::vec(prop::char::range('\u{300}', '\u{36f}'), 0..3))
+                (
+                    "[a-z]{1,6}",
+                    prop::collection::vec(prop::char::range('\u{300}', '\u{36f}'), 0..3)
+                )
                     .prop_map(|(w, marks)| w + &marks.into_iter().collect::<String>()),
                 any::<char>().prop_map(String::from),
             ]
@@ -826,7 +924,11 @@ mod tests {
                 let s = &t[r.clone()];
                 prop_assert_eq!(s, s.trim());
                 prop_assert!(s.chars().count() <= MAX_SENTENCE_CHARS);
-                prop_assert!(t[last..r.start].trim().is_empty(), "text lost: {:?}", &t[last..r.start]);
+                prop_assert!(
+                    t[last..r.start].trim().is_empty(),
+                    "text lost: {:?}",
+                    &t[last..r.start]
+                );
                 last = r.end;
             }
             prop_assert!(t[last..].trim().is_empty());
