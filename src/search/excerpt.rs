@@ -191,12 +191,11 @@ fn render(text: &str, toks: &[Tok], range: Range<usize>, lead: bool, trail: bool
     Excerpt { segments }
 }
 
-/// How [`answering`] weighs its evidence when it picks the sentence that answers.
-/// A sentence's score is
-/// `lexical × (its share of the question's term weight)
-///  + semantic × (its similarity to the question − the passage's mean similarity)
-///  + figure (when the question wants a figure and the sentence holds one)`;
-/// the best score wins, the earlier sentence among equals.
+/// How [`answering`] weighs its evidence when it picks the sentence that answers. A
+/// sentence scores `lexical` times its share of the question's term weight, plus
+/// `semantic` times its similarity to the question minus the passage's mean similarity,
+/// plus `figure` when the question wants a figure and the sentence holds one. The best
+/// score wins; among equals, the earlier sentence.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AnswerWeights {
     /// Weight of the lexical share: the summed weights of the distinct question terms a

@@ -131,9 +131,9 @@ fn long_cut(s: &str) -> usize {
         .or_else(|| {
             window
                 .char_indices()
-                .filter(|&(i, c)| c.is_whitespace() && i >= floor)
+                .rev()
+                .find(|&(i, c)| c.is_whitespace() && i >= floor)
                 .map(|(i, _)| i)
-                .last()
         })
         .filter(|&i| i > 0)
         .unwrap_or(limit)
