@@ -149,14 +149,18 @@ fn lookup(common: Common, cmd: Command) -> anyhow::Result<i32> {
     Ok(if reply.status == Status::Answer { 0 } else { 1 })
 }
 
+/// The JSON `--json` prints for a reply: its data, or the error and suggestions.
+pub fn reply_json(reply: &Reply) -> serde_json::Value {
+    if reply.data.is_null() {
+        serde_json::json!({"error": reply.summary, "suggestions": reply.suggestions})
+    } else {
+        reply.data.clone()
+    }
+}
+
 pub fn print_reply(reply: &Reply, json: bool) -> anyhow::Result<()> {
     if json {
-        let v = if reply.data.is_null() {
-            serde_json::json!({"error": reply.summary, "suggestions": reply.suggestions})
-        } else {
-            reply.data.clone()
-        };
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        println!("{}", serde_json::to_string_pretty(&reply_json(reply))?);
     } else {
         let ansi = std::io::stdout().is_terminal();
         print!("{}", crate::render::terminal::render(reply, ansi));

@@ -1295,7 +1295,9 @@ impl Importer {
 /// The company a reading-list title is about: `… at Uber`, `… (used at Netflix)`,
 /// `… - Jeff Dean, Google`.
 pub fn company_in_title(title: &str) -> Option<String> {
-    let lower = title.to_lowercase();
+    // ASCII lowercasing keeps every byte offset; `to_lowercase` does not (`İ` grows a
+    // byte, `K` shrinks two), and an offset found in it could fall inside a character.
+    let lower = title.to_ascii_lowercase();
     if let Some(i) = lower.rfind(" at ") {
         let cand = clean_company(&title[i + 4..]);
         if looks_like_company(&cand, 4) {
@@ -1481,6 +1483,12 @@ mod tests {
             company_in_title("How To Design A Good API - Joshua Bloch"),
             None
         );
+        // Letters whose lowercase form has another length shift nothing.
+        assert_eq!(
+            company_in_title("İİİ Scaling At Uber").as_deref(),
+            Some("Uber")
+        );
+        assert_eq!(company_in_title("İİİ at éé"), None);
     }
 
     #[test]

@@ -1,0 +1,309 @@
+//! No question crashes `archie ask --json`, whatever its text: questions cut from the
+//! knowledge base's own passages (where the multi-byte characters of real articles are:
+//! U+00A0, curly quotes, bullets), and random Unicode fed to query understanding.
+//!
+//! The property tests run a few dozen cases by default; set `PROPTEST_CASES` (for example
+//! `PROPTEST_CASES=5000 cargo test --test passages`) for a longer run.
+
+use archie::app::App;
+use archie::commands::{execute, Command};
+use archie::knowledge::{Kind, Knowledge};
+use archie::search::excerpt::sentences;
+use proptest::prelude::*;
+use std::collections::BTreeSet;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+use std::sync::OnceLock;
+
+fn app() -> &'static App {
+    static APP: OnceLock<App> = OnceLock::new();
+    APP.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+        let k = Knowledge::load(&dir).expect("shipped knowledge loads");
+        App::in_memory(k).expect("engine builds")
+    })
+}
+
+/// What `archie ask --json QUESTION` prints, computed in process: the same command, the
+/// same default limit, the same JSON.
+fn ask_json(question: &str) -> serde_json::Value {
+    let reply = execute(
+        app(),
+        &Command::Ask {
+            question: question.to_string(),
+            page: 0,
+            per_page: 5,
+        },
+    );
+    archie::cli::reply_json(&reply)
+}
+
+/// The article, Q&A and note passages of the shipped knowledge: (entry id, text).
+fn passages() -> Vec<(String, String)> {
+    app()
+        .engine
+        .knowledge()
+        .entries
+        .iter()
+        .filter(|e| matches!(e.kind, Kind::Article | Kind::Qa | Kind::Note))
+        .map(|e| (e.id.clone(), e.text.clone()))
+        .collect()
+}
+
+/// Questions cut from `text`: sliding windows of several sizes (cut anywhere, even inside
+/// a word), a window around every non-ASCII character, and every sentence.
+fn windows(text: &str) -> BTreeSet<String> {
+    let bounds: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([text.len()])
+        .collect();
+    let n = bounds.len() - 1;
+    let cut = |from: usize, to: usize| text[bounds[from]..bounds[to.min(n)]].to_string();
+    let mut out = BTreeSet::new();
+    for (size, step) in [(12, 29), (40, 53), (150, 97), (600, 301)] {
+        let mut from = 0;
+        while from < n {
+            out.insert(cut(from, from + size));
+            from += step;
+        }
+    }
+    for (k, c) in text.chars().enumerate() {
+        if !c.is_ascii() {
+            out.insert(cut(k.saturating_sub(30), k + 30));
+            // The character alone and at either end of a question.
+            out.insert(cut(k, k + 1));
+            out.insert(cut(k.saturating_sub(10), k + 1));
+            out.insert(cut(k, k + 10));
+        }
+    }
+    for r in sentences(text) {
+        out.insert(text[r].to_string());
+    }
+    out
+}
+
+/// Asks `q` in process; a panic or an output that is not `{"query": .., "results": [..]}`
+/// with each excerpt within the engine's limit (or, for a blank question, the refusal
+/// `{"error": ..}`) is described in the returned error.
+fn check(q: &str) -> Result<(), String> {
+    let v = catch_unwind(AssertUnwindSafe(|| ask_json(q))).map_err(|p| {
+        let msg = p
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        format!("{q:?}: panicked: {msg}")
+    })?;
+    // What the binary prints is this value, pretty-printed: it must parse back.
+    let printed = serde_json::to_string_pretty(&v).map_err(|e| format!("{q:?}: {e}"))?;
+    let v: serde_json::Value = serde_json::from_str(&printed).map_err(|e| format!("{q:?}: {e}"))?;
+    if q.trim().is_empty() {
+        // A blank question is refused (exit 1) with a message, still as JSON.
+        return match v.get("error").and_then(|e| e.as_str()) {
+            Some(e) if e.contains("Ask a question") => Ok(()),
+            _ => Err(format!("{q:?}: no refusal in {v}")),
+        };
+    }
+    let results = v
+        .get("results")
+        .and_then(|r| r.as_array())
+        .ok_or_else(|| format!("{q:?}: no results array in {v}"))?;
+    for r in results {
+        let excerpt = r["excerpt"].as_str().unwrap_or_default();
+        if excerpt.chars().count() > 702 {
+            return Err(format!(
+                "{q:?}: excerpt of {} chars",
+                excerpt.chars().count()
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn no_question_cut_from_a_passage_crashes_ask_json() {
+    let started = std::time::Instant::now();
+    let passages = passages();
+    assert!(
+        passages.iter().any(|(_, t)| t.contains('\u{a0}')),
+        "the knowledge base still holds a passage with U+00A0"
+    );
+    let mut questions: BTreeSet<String> = BTreeSet::new();
+    for (_, text) in &passages {
+        questions.extend(windows(text));
+    }
+    let mut failures = Vec::new();
+    for q in &questions {
+        if let Err(e) = check(q) {
+            failures.push(e);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} questions failed, for example:\n{}",
+        failures.len(),
+        questions.len(),
+        failures[..failures.len().min(5)].join("\n")
+    );
+    eprintln!(
+        "{} questions from {} passages in {:.1?}",
+        questions.len(),
+        passages.len(),
+        started.elapsed()
+    );
+}
+
+/// Sentences of passages holding U+00A0 (the ones that crashed `archie ask`), each with
+/// the id of its passage.
+fn nbsp_sentences(n: usize) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (id, text) in passages() {
+        if let Some(r) = sentences(&text)
+            .into_iter()
+            .find(|r| text[r.clone()].contains('\u{a0}'))
+        {
+            out.push((id, text[r].to_string()));
+        }
+        if out.len() == n {
+            break;
+        }
+    }
+    out
+}
+
+#[test]
+fn the_binary_answers_quoted_sentences_with_non_breaking_spaces_in_json() {
+    let cases = nbsp_sentences(3);
+    assert_eq!(cases.len(), 3, "passages with U+00A0 to quote");
+    // One data directory for every run: the first builds the index, the others reuse it.
+    let data = tempfile::tempdir().expect("temporary directory");
+    for (id, sentence) in &cases {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_archie"))
+            .args(["ask", "--json", sentence])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("ARCHIE_DATA_DIR", data.path())
+            .env_remove("ARCHIE_KNOWLEDGE_DIR")
+            .output()
+            .expect("archie runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{sentence:?}: {stderr}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{sentence:?}: not JSON ({e}): {stderr}"));
+        let results = v["results"].as_array().expect("a results array");
+        assert!(
+            results.iter().any(|r| r["id"] == id.as_str()),
+            "a sentence quoted from {id} finds it: {v}"
+        );
+    }
+}
+
+/// Default case counts keep `cargo test` quick; `PROPTEST_CASES` overrides them.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Text that breaks naive string handling: every kind of space, invisible joiners and
+/// bidi controls, combining marks, emoji sequences, Hangul, punctuation, words the
+/// knowledge base knows, and any character at all.
+fn nasty_piece() -> impl Strategy<Value = String> {
+    const SPACES: &[char] = &[
+        ' ', '\t', '\n', '\r', '\u{a0}', '\u{1680}', '\u{2000}', '\u{2001}', '\u{2002}',
+        '\u{2003}', '\u{2004}', '\u{2005}', '\u{2006}', '\u{2007}', '\u{2008}', '\u{2009}',
+        '\u{200a}', '\u{2028}', '\u{2029}', '\u{202f}', '\u{205f}', '\u{3000}', '\u{85}',
+    ];
+    const INVISIBLE: &[char] = &[
+        '\u{200b}', '\u{200c}', '\u{200d}', '\u{2060}', '\u{feff}', '\u{202a}', '\u{202b}',
+        '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+    ];
+    const EMOJI: &[&str] = &["👨‍👩‍👧‍👦", "👍🏽", "🧑🏿‍💻", "🏳️‍🌈", "🇰🇷", "😀", "👩🏻‍🔬"];
+    const WORDS: &[&str] = &[
+        "instagram",
+        "Twitter",
+        "redis",
+        "postgres",
+        "memchached",
+        "what",
+        "does",
+        "use",
+        "who",
+        "uses",
+        "how",
+        "many",
+        "data",
+        "per",
+        "day",
+        "1.5",
+        "e.g.",
+        "etc.",
+        "http://goo.gl/mkfQN",
+        "레진코믹스",
+        "AND",
+        "OR",
+        "NOT",
+        "(",
+        ")",
+        ":",
+        "^",
+        "~",
+        "*",
+        "\"",
+    ];
+    prop_oneof![
+        prop::sample::select(WORDS).prop_map(String::from),
+        prop::sample::select(SPACES).prop_map(String::from),
+        prop::sample::select(INVISIBLE).prop_map(String::from),
+        prop::sample::select(EMOJI).prop_map(String::from),
+        prop::char::range('\u{ac00}', '\u{d7a3}').prop_map(String::from),
+        (
+            "[a-z]",
+            prop::collection::vec(prop::char::range('\u{300}', '\u{36f}'), 1..4)
+        )
+            .prop_map(|(l, marks)| l + &marks.into_iter().collect::<String>()),
+        prop::sample::select(&['.', '!', '?', ',', ';', '”', '…', '-'][..]).prop_map(String::from),
+        any::<char>().prop_map(String::from),
+    ]
+}
+
+fn nasty_text(pieces: std::ops::Range<usize>) -> impl Strategy<Value = String> {
+    prop::collection::vec(nasty_piece(), pieces).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(48), ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_question_is_understood_and_answered_without_a_panic(q in nasty_text(0..60)) {
+        let e = &app().engine;
+        let u = e.understand(&q);
+        prop_assert!(serde_json::to_value(&u).is_ok());
+        let a = e.ask(&q, 5);
+        prop_assert!(a.results.len() <= 5);
+        for r in &a.results {
+            prop_assert!(r.excerpt.chars().count() <= 700, "{}", r.excerpt);
+            // Every answer carries its source link.
+            prop_assert!(!r.sources.is_empty() && r.sources.iter().all(|s| s.starts_with("http")));
+        }
+        prop_assert!(check(&q).is_ok(), "{:?}", check(&q));
+    }
+
+    #[test]
+    fn a_very_long_question_is_answered_without_a_panic(
+        q in nasty_text(40..80).prop_map(|t| t.repeat(10_000 / t.chars().count().max(1) + 1))
+    ) {
+        prop_assert!(q.chars().count() >= 10_000);
+        let e = &app().engine;
+        // Only the first words are read: what follows them changes nothing.
+        if q.split_whitespace().count() >= archie::search::MAX_QUESTION_WORDS {
+            let more = format!("{q} what does Twitter use for backend");
+            prop_assert_eq!(
+                serde_json::to_value(e.understand(&q)).ok(),
+                serde_json::to_value(e.understand(&more)).ok()
+            );
+        }
+        prop_assert!(check(&q).is_ok(), "{:?}", check(&q));
+    }
+}
