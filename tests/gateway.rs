@@ -570,7 +570,7 @@ mod in_process {
         for (i, q) in [
             "caching lessons",
             "who uses mysql",
-            "what is gizzard",
+            "what does Netflix use",
             "what does Instagram use",
         ]
         .iter()

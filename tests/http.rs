@@ -530,7 +530,7 @@ const FIVE_QUESTIONS: [&str; 5] = [
     "what does Twitter use for backend",
     "caching lessons",
     "who uses mysql",
-    "what is gizzard",
+    "what does Netflix use",
     "what does Instagram use",
 ];
 
