@@ -296,16 +296,17 @@ pub fn bucket(incoming: &Incoming) -> Option<Bucket> {
             Command::Help => None,
             _ => Some(Bucket::Lookup),
         },
-        Incoming::Kb { command, .. } => match command {
-            KbCommand::Submit { .. }
-            | KbCommand::Remove {
-                confirmed: true, ..
-            }
-            | KbCommand::Revert { .. }
-            | KbCommand::Import { .. }
-            | KbCommand::ConfirmImport { .. } => Some(Bucket::KbWrite),
-            _ => None,
-        },
+        Incoming::Kb {
+            command:
+                KbCommand::Submit { .. }
+                | KbCommand::Remove {
+                    confirmed: true, ..
+                }
+                | KbCommand::Revert { .. }
+                | KbCommand::Import { .. }
+                | KbCommand::ConfirmImport { .. },
+            ..
+        } => Some(Bucket::KbWrite),
         Incoming::Import(_) => Some(Bucket::KbWrite),
         _ => None,
     }
