@@ -28,10 +28,11 @@ pub enum Cmd {
         #[arg(long)]
         knowledge: Option<PathBuf>,
     },
-    /// Print every knowledge entry as one JSON array (backup and interchange format)
+    /// List every knowledge entry (id, kind, title); with --json, every entry in full as
+    /// one JSON array (backup and interchange format)
     Export {
-        /// JSON output (the only format)
-        #[arg(long, default_value_t = true)]
+        /// Every entry in full as one JSON array
+        #[arg(long)]
         json: bool,
         #[arg(long)]
         knowledge: Option<PathBuf>,
@@ -49,6 +50,9 @@ pub enum Cmd {
     },
     /// Answer a question from the knowledge base (offline)
     Ask {
+        /// The question; it may start with a dash (`archie ask "-x"`), except for the
+        /// flags below and -h (write `archie ask -- "-h"` for those)
+        #[arg(allow_hyphen_values = true)]
         question: String,
         /// How many results to show
         #[arg(long, default_value_t = 5)]
@@ -210,10 +214,22 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 Ok(1)
             }
         }
-        Cmd::Export { json: _, knowledge } => {
+        Cmd::Export { json, knowledge } => {
             let dir = config::knowledge_dir(knowledge);
             let k = knowledge::Knowledge::load(&dir)?;
-            println!("{}", serde_json::to_string_pretty(&k.entries)?);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&k.entries)?);
+            } else {
+                use std::io::Write as _;
+                let mut out = std::io::stdout().lock();
+                for e in &k.entries {
+                    writeln!(out, "{}\t{}\t{}", e.id, e.kind.as_str(), e.title)?;
+                }
+                eprintln!(
+                    "{} entries; `archie export --json` prints them in full",
+                    k.entries.len()
+                );
+            }
             Ok(0)
         }
         Cmd::Import {

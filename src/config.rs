@@ -168,12 +168,210 @@ pub fn discord_api_url() -> Result<Option<String>, ConfigError> {
     }
 }
 
-/// `ARCHIE_DATABASE`, else `archie.db` in the data directory: the community store.
-pub fn database_path(knowledge: &std::path::Path) -> PathBuf {
-    match std::env::var_os("ARCHIE_DATABASE").filter(|v| !v.is_empty()) {
-        Some(p) => PathBuf::from(p),
-        None => data_dir(knowledge).join("archie.db"),
+/// What every `ARCHIE_DATABASE` message ends with.
+const DATABASE_FIX: &str = "give a SQLite file path such as data/archie.db (or sqlite://PATH), \
+                            or remove ARCHIE_DATABASE to use archie.db in the data directory";
+
+/// `ARCHIE_DATABASE`, checked: a SQLite file path, `sqlite://PATH` or `sqlite:PATH`; unset
+/// means `archie.db` in the data directory. A PostgreSQL URL (not supported yet), any
+/// other URL, an empty value, a folder, or a file whose folder cannot be created or
+/// written is an error naming the variable. Nothing is created for a refused value; for
+/// an accepted one the file's folder is created (as opening the store would).
+pub fn database(knowledge: &std::path::Path) -> Result<PathBuf, ConfigError> {
+    let Some(raw) = std::env::var_os("ARCHIE_DATABASE") else {
+        return Ok(data_dir(knowledge).join("archie.db"));
+    };
+    let path = match raw.to_str() {
+        Some(v) => database_value(v)?,
+        // Not UTF-8: a path, as the operating system gave it.
+        None => PathBuf::from(raw),
+    };
+    check_database_file(&path)?;
+    Ok(path)
+}
+
+/// The file an `ARCHIE_DATABASE` value names; never quotes a URL (it may hold a password).
+pub fn database_value(v: &str) -> Result<PathBuf, ConfigError> {
+    let t = v.trim();
+    if t.is_empty() {
+        return Err(ConfigError(format!(
+            "ARCHIE_DATABASE is set but empty: {DATABASE_FIX}"
+        )));
     }
+    let lower = t.to_ascii_lowercase();
+    if lower.starts_with("postgres:") || lower.starts_with("postgresql:") {
+        return Err(ConfigError(format!(
+            "ARCHIE_DATABASE is a PostgreSQL URL, which Archie does not support yet (only \
+             SQLite for now): {DATABASE_FIX}"
+        )));
+    }
+    let rest = if let Some(rest) = strip_prefix_ci(t, "sqlite://") {
+        rest
+    } else if let Some(rest) = strip_prefix_ci(t, "sqlite:") {
+        rest
+    } else if let Some((scheme, _)) = t.split_once("://") {
+        let shown = if is_scheme(scheme) {
+            format!("a {scheme}:// URL")
+        } else {
+            "a URL".to_string()
+        };
+        return Err(ConfigError(format!(
+            "ARCHIE_DATABASE is {shown}, which Archie cannot open: {DATABASE_FIX}"
+        )));
+    } else {
+        t
+    };
+    if rest.trim().is_empty() {
+        return Err(ConfigError(format!(
+            "ARCHIE_DATABASE names no file after its sqlite: prefix: {DATABASE_FIX}"
+        )));
+    }
+    Ok(PathBuf::from(rest))
+}
+
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
+}
+
+/// A URL scheme's shape: a letter, then letters, digits, `+`, `-` or `.` (short).
+fn is_scheme(s: &str) -> bool {
+    s.len() <= 20
+        && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// The store file must not be a folder, and its folder must exist (created here) and
+/// take new files.
+fn check_database_file(path: &std::path::Path) -> Result<(), ConfigError> {
+    let shown = path.display();
+    if path.is_dir() {
+        return Err(ConfigError(format!(
+            "ARCHIE_DATABASE is {shown}, which is a folder: name the file inside it, e.g. \
+             {}",
+            path.join("archie.db").display()
+        )));
+    }
+    let dir = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(d) => d.to_path_buf(),
+        None => PathBuf::from("."),
+    };
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        return Err(ConfigError(format!(
+            "ARCHIE_DATABASE is {shown}, but its folder {} cannot be created ({e}): \
+             {DATABASE_FIX} in a folder Archie may write",
+            dir.display()
+        )));
+    }
+    let probe = dir.join(format!(".archie-write-check-{}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(ConfigError(format!(
+            "ARCHIE_DATABASE is {shown}, but its folder {} does not take new files ({e}): \
+             {DATABASE_FIX} in a folder Archie may write",
+            dir.display()
+        ))),
+    }
+}
+
+/// The cooldowns and the repeat window: `ARCHIE_ASK_COOLDOWN`, `ARCHIE_LOOKUP_COOLDOWN`,
+/// `ARCHIE_KB_COOLDOWN` (`COUNT/WINDOW`, e.g. `5/30s`, or `off`) and
+/// `ARCHIE_REPEAT_WINDOW` (e.g. `5m`, or `off`); unset means the default.
+pub fn fair_use_limits() -> Result<crate::discord::fair_use::Limits, ConfigError> {
+    let d = crate::discord::fair_use::Limits::DEFAULT;
+    Ok(crate::discord::fair_use::Limits {
+        ask: rate_var("ARCHIE_ASK_COOLDOWN", d.ask)?,
+        lookup: rate_var("ARCHIE_LOOKUP_COOLDOWN", d.lookup)?,
+        kb: rate_var("ARCHIE_KB_COOLDOWN", d.kb)?,
+        repeat_secs: match env_value("ARCHIE_REPEAT_WINDOW") {
+            None => d.repeat_secs,
+            Some(v) => parse_repeat_window(&v).map_err(|why| {
+                ConfigError(format!(
+                    "ARCHIE_REPEAT_WINDOW is '{}': {why}; give a time such as 5m or 90s \
+                     (at most 15m, Discord's interaction lifetime), or off",
+                    crate::text::truncate_words(&v, 20)
+                ))
+            })?,
+        },
+    })
+}
+
+fn rate_var(
+    var: &str,
+    default: Option<crate::discord::fair_use::Rate>,
+) -> Result<Option<crate::discord::fair_use::Rate>, ConfigError> {
+    match env_value(var) {
+        None => Ok(default),
+        Some(v) => parse_rate(&v).map_err(|why| {
+            ConfigError(format!(
+                "{var} is '{}': {why}; give uses per window such as 5/30s or 10/1m, or off",
+                crate::text::truncate_words(&v, 20)
+            ))
+        }),
+    }
+}
+
+/// `COUNT/WINDOW` (`5/30s`, `10/1m`, `3/45`): at least one use, a window of 1 s to 1 h;
+/// `off` or `0` turns the cooldown off.
+pub fn parse_rate(v: &str) -> Result<Option<crate::discord::fair_use::Rate>, String> {
+    let v = v.trim();
+    if matches!(v.to_ascii_lowercase().as_str(), "off" | "0" | "none") {
+        return Ok(None);
+    }
+    let Some((count, window)) = v.split_once('/') else {
+        return Err("no '/' between the count and the window".into());
+    };
+    let count: u32 = match count.trim().parse() {
+        Ok(n) if n > 0 => n,
+        _ => return Err(format!("'{}' is not a count of uses", count.trim())),
+    };
+    let per_secs = parse_secs(window)?;
+    if !(1..=3600).contains(&per_secs) {
+        return Err("the window must be between 1s and 1h".into());
+    }
+    Ok(Some(crate::discord::fair_use::Rate { count, per_secs }))
+}
+
+/// A repeat window (`5m`, `300s`, `300`), at most 15 minutes; `off` or `0` is none.
+pub fn parse_repeat_window(v: &str) -> Result<u64, String> {
+    let v = v.trim();
+    if matches!(v.to_ascii_lowercase().as_str(), "off" | "0" | "none") {
+        return Ok(0);
+    }
+    let secs = parse_secs(v)?;
+    if secs > 15 * 60 {
+        return Err("longer than 15m".into());
+    }
+    Ok(secs)
+}
+
+/// `90`, `90s`, `5m`, `1h` as seconds.
+fn parse_secs(v: &str) -> Result<u64, String> {
+    let v = v.trim();
+    let (num, unit) = match v.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => (&v[..i], v[i..].trim()),
+        None => (v, ""),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("'{v}' is not a length of time"))?;
+    let unit = match unit {
+        "" | "s" | "sec" | "secs" => 1,
+        "m" | "min" | "mins" => 60,
+        "h" => 3600,
+        _ => return Err(format!("'{unit}' is not a unit (use s, m or h)")),
+    };
+    n.checked_mul(unit)
+        .ok_or_else(|| format!("'{v}' is too long"))
 }
 
 /// `ARCHIE_MODERATOR_ROLES`: comma-separated role ids whose members may change their
@@ -209,7 +407,51 @@ pub fn parse_role_ids(v: &str) -> Result<Vec<u64>, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_role_ids;
+    use super::{database_value, parse_rate, parse_repeat_window, parse_role_ids};
+    use std::path::PathBuf;
+
+    #[test]
+    fn database_values_are_sqlite_paths_and_urls_are_refused_without_quoting_them() {
+        let ok = |v: &str| database_value(v).map_err(|e| e.to_string());
+        assert_eq!(ok("data/archie.db"), Ok(PathBuf::from("data/archie.db")));
+        assert_eq!(ok("sqlite://data/a.db"), Ok(PathBuf::from("data/a.db")));
+        assert_eq!(ok("sqlite:///var/a.db"), Ok(PathBuf::from("/var/a.db")));
+        assert_eq!(ok("SQLite:a.db"), Ok(PathBuf::from("a.db")));
+        for (v, says) in [
+            ("postgres://archie:hunter2@db/archie", "PostgreSQL"),
+            ("postgresql://archie:hunter2@db/archie", "PostgreSQL"),
+            ("mysql://archie:hunter2@db/archie", "a mysql:// URL"),
+            ("", "empty"),
+            ("   ", "empty"),
+            ("sqlite://", "names no file"),
+        ] {
+            let err = ok(v).expect_err(v);
+            assert!(err.starts_with("ARCHIE_DATABASE "), "{err}");
+            assert!(err.contains(says), "{v}: {err}");
+            assert!(err.contains("data/archie.db"), "says the fix: {err}");
+            assert!(!err.contains("hunter2"), "never shows a password: {err}");
+        }
+    }
+    use crate::discord::fair_use::Rate;
+
+    #[test]
+    fn cooldowns_read_count_per_window_and_refuse_nonsense() {
+        let r = |count, per_secs| Ok(Some(Rate { count, per_secs }));
+        assert_eq!(parse_rate("5/30s"), r(5, 30));
+        assert_eq!(parse_rate(" 10 / 1m "), r(10, 60));
+        assert_eq!(parse_rate("3/45"), r(3, 45));
+        assert_eq!(parse_rate("off"), Ok(None));
+        assert_eq!(parse_rate("0"), Ok(None));
+        for bad in [
+            "5", "five/30s", "0/30s", "5/0s", "5/2h", "5/30x", "-1/30s", "5/",
+        ] {
+            assert!(parse_rate(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_repeat_window("5m"), Ok(300));
+        assert_eq!(parse_repeat_window("off"), Ok(0));
+        assert!(parse_repeat_window("16m").is_err());
+        assert!(parse_repeat_window("soon").is_err());
+    }
 
     #[test]
     fn role_ids_are_read_from_a_comma_separated_list() {

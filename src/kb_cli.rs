@@ -86,7 +86,7 @@ pub fn run(args: KbArgs) -> anyhow::Result<i32> {
         anyhow::bail!("--guild is required: the id of the Discord server whose entries to change (right-click the server, Copy Server ID)");
     };
     let dir = config::knowledge_dir(args.knowledge.clone());
-    let db = config::database_path(&dir);
+    let db = config::database(&dir)?;
     let app = App::open_with_store(dir, &db)?;
     let name = args
         .actor

@@ -162,3 +162,141 @@ fn help_lists_every_subcommand() {
         assert!(out.contains(&format!("  {sub} ")), "{sub} missing:\n{out}");
     }
 }
+
+/// The real binary in an empty working folder `tmp`, with the fixture knowledge, its data
+/// in `tmp/data` and `ARCHIE_DATABASE` set to `db` (as given, even empty).
+fn archie_with_database(tmp: &std::path::Path, db: &str, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_archie"))
+        .args(args)
+        .current_dir(tmp)
+        .env(
+            "ARCHIE_KNOWLEDGE_DIR",
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/discord-kb"),
+        )
+        .env("ARCHIE_DATA_DIR", tmp.join("data"))
+        .env("ARCHIE_DATABASE", db)
+        .env(
+            "DISCORD_PUBLIC_KEY",
+            "ea4a6c63e29c520abef5507b132ec5f9954776aebebe7b92421eea691446d22c",
+        )
+        .env_remove("DISCORD_TOKEN")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn entries(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn an_unusable_archie_database_stops_the_start_naming_it_and_writes_nothing() {
+    let commands: [&[&str]; 2] = [
+        &["serve", "--http", "127.0.0.1:0"],
+        &["kb", "history", "--guild", "1"],
+    ];
+    for args in commands {
+        for (value, says) in [
+            ("postgres://archie:hunter2@db.internal/archie", "PostgreSQL"),
+            (
+                "postgresql://archie@db.internal:5432/archie",
+                "does not support yet",
+            ),
+            ("mysql://archie:hunter2@db.internal/archie", "mysql:// URL"),
+            ("redis://cache", "cannot open"),
+            ("", "set but empty"),
+            ("sqlite://", "names no file"),
+            ("file.txt/archie.db", "cannot be created"),
+            (
+                "folder",
+                "is a folder: name the file inside it, e.g. folder/archie.db",
+            ),
+        ] {
+            let tmp = tempfile::tempdir().unwrap();
+            std::fs::write(tmp.path().join("file.txt"), "not a folder").unwrap();
+            std::fs::create_dir(tmp.path().join("folder")).unwrap();
+            let before = entries(tmp.path());
+            let (code, err) = archie_with_database(tmp.path(), value, args);
+            assert_eq!(code, 2, "{args:?} {value:?}: {err}");
+            assert!(err.contains("ARCHIE_DATABASE"), "{value:?}: {err}");
+            assert!(err.contains(says), "{value:?}: {err}");
+            assert!(
+                err.contains("data/archie.db") || err.contains("folder/archie.db"),
+                "{value:?}: says what a good value looks like: {err}"
+            );
+            assert!(!err.contains("hunter2"), "never shows a password: {err}");
+            assert_eq!(
+                entries(tmp.path()),
+                before,
+                "{args:?} {value:?} wrote nothing (no postgres: folder, no index)"
+            );
+            assert!(entries(&tmp.path().join("folder")).is_empty());
+        }
+    }
+}
+
+#[test]
+fn archie_database_takes_a_path_or_a_sqlite_url() {
+    for (value, file) in [
+        ("store/a.db", "store/a.db"),
+        ("sqlite://store/b.db", "store/b.db"),
+        ("sqlite:c.db", "c.db"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let (code, err) =
+            archie_with_database(tmp.path(), value, &["kb", "history", "--guild", "1"]);
+        assert_eq!(code, 0, "{value}: {err}");
+        assert!(tmp.path().join(file).is_file(), "{value} → {file}");
+        assert!(!tmp.path().join("sqlite:").exists());
+    }
+}
+
+#[test]
+fn export_lists_entries_and_export_json_prints_them_in_full() {
+    let (code, text, err) = archie(&["export"]);
+    assert_eq!(code, 0, "{err}");
+    let first = text.lines().next().unwrap_or_default();
+    let cols: Vec<&str> = first.split('\t').collect();
+    assert_eq!(cols.len(), 3, "id, kind, title: {first}");
+    assert!(
+        ["stack", "tech", "qa", "reading", "note", "article"].contains(&cols[1]),
+        "{first}"
+    );
+    assert!(err.contains("archie export --json"), "{err}");
+    let (code, json, _) = archie(&["export", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let all = v.as_array().unwrap();
+    assert_eq!(all.len(), text.lines().count(), "one line per entry");
+    assert_eq!(all[0]["id"], cols[0]);
+    assert_eq!(all[0]["title"], cols[2]);
+}
+
+#[test]
+fn a_question_may_start_with_a_dash() {
+    let (code, out, err) = archie(&["ask", "--json", "-memcached at facebook"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["query"], "-memcached at facebook");
+    assert!(!v["results"].as_array().unwrap().is_empty(), "{v}");
+    let (code, out, err) = archie(&["ask", "--json", "--", "--limit"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["query"], "--limit",
+        "after -- even a flag's name is the question"
+    );
+    // Flags after a dash-led question are still flags.
+    let (code, out, err) = archie(&["ask", "-x", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["query"], "-x");
+}

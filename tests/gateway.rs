@@ -27,6 +27,10 @@ fn archie(tmp: &tempfile::TempDir) -> Command {
         "ARCHIE_DISCORD_API_URL",
         "ARCHIE_DATABASE",
         "ARCHIE_MODERATOR_ROLES",
+        "ARCHIE_ASK_COOLDOWN",
+        "ARCHIE_LOOKUP_COOLDOWN",
+        "ARCHIE_KB_COOLDOWN",
+        "ARCHIE_REPEAT_WINDOW",
     ] {
         c.env_remove(v);
     }
@@ -211,11 +215,11 @@ async fn archie_serve_http_answers_signed_requests_and_stops_on_sigterm() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let bytes = serde_json::to_vec(&ping()).unwrap();
-    let ts = "1700000000";
+    let ts = timestamp(0);
     let r = client
         .post(format!("{base}/interactions"))
-        .header("x-signature-ed25519", sign(ts, &bytes))
-        .header("x-signature-timestamp", ts)
+        .header("x-signature-ed25519", sign(&ts, &bytes))
+        .header("x-signature-timestamp", &ts)
         .body(bytes.clone())
         .send()
         .await
@@ -225,7 +229,7 @@ async fn archie_serve_http_answers_signed_requests_and_stops_on_sigterm() {
     let r = client
         .post(format!("{base}/interactions"))
         .header("x-signature-ed25519", "00".repeat(64))
-        .header("x-signature-timestamp", ts)
+        .header("x-signature-timestamp", &ts)
         .body(bytes)
         .send()
         .await
@@ -430,4 +434,188 @@ async fn kb_works_over_the_gateway_forms_role_rights_and_the_export_file() {
         store.revision_count(GUILD.parse().unwrap(), None).unwrap(),
         1
     );
+}
+
+#[tokio::test]
+async fn malformed_cooldown_settings_fail_with_their_names() {
+    for (var, value) in [
+        ("ARCHIE_ASK_COOLDOWN", "lots"),
+        ("ARCHIE_LOOKUP_COOLDOWN", "5/forever"),
+        ("ARCHIE_KB_COOLDOWN", "0/1m"),
+        ("ARCHIE_REPEAT_WINDOW", "1h"),
+    ] {
+        let err = fails_at_start(
+            &["serve", "--http", "127.0.0.1:0"],
+            &[("DISCORD_PUBLIC_KEY", &public_key_hex()), (var, value)],
+        )
+        .await;
+        assert!(err.contains(var), "{var}: {err}");
+        assert!(
+            err.contains(&format!("'{value}'")),
+            "quotes the value: {err}"
+        );
+        assert!(
+            err.contains("5/30s") || err.contains("5m"),
+            "says what a good value looks like: {err}"
+        );
+    }
+}
+
+// ---- Fair use and caught panics over the gateway (the real Handler, in process) -----
+
+mod in_process {
+    use super::*;
+    use archie::discord::gateway::{Handler, Register};
+    use archie::discord::Settings;
+    use serenity::all::{ClientBuilder, GatewayIntents, HttpBuilder};
+    use std::sync::atomic::Ordering;
+
+    const SOON: Duration = Duration::from_secs(20);
+
+    /// Archie's gateway handler with `settings`, connected to the stand-in.
+    async fn connect(fake: &mut FakeDiscord, settings: Settings) -> tokio::task::JoinHandle<()> {
+        let http = HttpBuilder::new("fake")
+            .proxy(fake.api_url())
+            .ratelimiter_disabled(true)
+            .build();
+        let handler = Handler {
+            app: fixture_app(),
+            register: Register::No,
+            settings,
+        };
+        let mut client = ClientBuilder::new_with_http(http, GatewayIntents::empty())
+            .event_handler(handler)
+            .await
+            .expect("a client");
+        let run = tokio::spawn(async move {
+            let _ = client.start().await;
+        });
+        fake.wait_for(SOON, |e| matches!(e, Event::Identify(_)))
+            .await
+            .expect("IDENTIFY");
+        run
+    }
+
+    async fn answer_to(fake: &mut FakeDiscord, interaction: Value, id: u64) -> Value {
+        fake.dispatch(interaction);
+        body(fake.wait_for(SOON, callback_for(id)).await)
+    }
+
+    fn ask_as(id: u64, q: &str, who: &Who) -> Value {
+        by(command(id, "ask", json!([string_opt("question", q)])), who)
+    }
+
+    fn content(resp: &Value) -> String {
+        resp["data"]["content"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn answered(resp: &Value) -> bool {
+        resp["type"] == 4
+            && resp["data"]["embeds"]
+                .as_array()
+                .is_some_and(|e| !e.is_empty())
+    }
+
+    #[tokio::test]
+    async fn over_the_gateway_the_sixth_ask_waits_and_a_repeat_links_to_the_earlier_answer() {
+        let mut fake = FakeDiscord::start().await;
+        let (fair, clock) = fair_use_on_a_test_clock();
+        let settings = Settings {
+            fair_use: fair,
+            ..Settings::default()
+        };
+        let client = connect(&mut fake, settings).await;
+        let mel = Who::member(GUILD);
+        let t0 = clock.load(Ordering::SeqCst);
+
+        // The first answer is public; the same question again (by someone else, written
+        // differently) links to it, using the message id of the original response.
+        let first = answer_to(
+            &mut fake,
+            ask_as(3001, "what does Twitter use for backend", &mel),
+            3001,
+        )
+        .await;
+        assert!(
+            answered(&first) && first["data"]["flags"].is_null(),
+            "{first:#}"
+        );
+        let again = answer_to(
+            &mut fake,
+            ask_as(
+                3002,
+                "What does Twitter use for BACKEND?",
+                &Who::moderator(GUILD),
+            ),
+            3002,
+        )
+        .await;
+        assert_eq!(again["data"]["flags"], 64, "{again:#}");
+        assert_eq!(again["data"]["embeds"], json!([]));
+        let link = format!("https://discord.com/channels/{GUILD}/{CHANNEL}/777777777777777777");
+        assert!(content(&again).contains(&link), "{again:#}");
+        let original = format!("/api/v10/webhooks/{APP_ID}/tok3001/messages/@original");
+        assert!(
+            fake.wait_for(SOON, |e| matches!(e, Event::Rest { method, path, .. }
+                if method == "GET" && *path == original))
+                .await
+                .is_some(),
+            "GET {original}"
+        );
+
+        // Mel has asked once; four more are answered, the sixth is told when to retry.
+        for (i, q) in [
+            "caching lessons",
+            "who uses mysql",
+            "what does Netflix use",
+            "what does Instagram use",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let id = 3010 + i as u64;
+            let resp = answer_to(&mut fake, ask_as(id, q, &mel), id).await;
+            assert!(answered(&resp), "{q}: {resp:#}");
+        }
+        let slow = answer_to(&mut fake, ask_as(3020, "who uses cassandra", &mel), 3020).await;
+        assert_eq!(slow["data"]["flags"], 64);
+        assert_eq!(slow["data"]["allowed_mentions"], json!({"parse": []}));
+        let expected = format!("<t:{}:R>", (t0 + 30_000).div_ceil(1000));
+        assert!(content(&slow).contains(&expected), "{expected} in {slow:#}");
+
+        // Thirty seconds on, Mel is answered again.
+        clock.fetch_add(30_000, Ordering::SeqCst);
+        let later = answer_to(&mut fake, ask_as(3021, "who uses cassandra", &mel), 3021).await;
+        assert!(answered(&later), "{later:#}");
+        client.abort();
+    }
+
+    #[tokio::test]
+    async fn over_the_gateway_a_panic_while_answering_is_caught_and_answered_with_an_apology() {
+        let mut fake = FakeDiscord::start().await;
+        let settings = Settings {
+            executor: panicking_executor,
+            ..Settings::default()
+        };
+        let client = connect(&mut fake, settings).await;
+        for id in [3100, 3101] {
+            let resp = answer_to(
+                &mut fake,
+                command(id, "ask", json!([string_opt("question", "kafka")])),
+                id,
+            )
+            .await;
+            assert_eq!(resp["type"], 4);
+            assert_eq!(resp["data"]["flags"], 64);
+            assert_eq!(resp["data"]["allowed_mentions"], json!({"parse": []}));
+            assert!(
+                content(&resp).starts_with("Sorry, something went wrong"),
+                "{resp:#}"
+            );
+        }
+        client.abort();
+    }
 }

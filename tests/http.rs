@@ -167,10 +167,10 @@ async fn autocomplete_on_an_option_without_names_answers_an_empty_list() {
 #[tokio::test]
 async fn names_typed_freely_work_as_well_as_picked_ids() {
     let s = server().await;
-    for company in ["twitter", "Twitter", " TWITTER ", "X"] {
+    for (i, company) in ["twitter", "Twitter", " TWITTER ", "X"].iter().enumerate() {
         let (_, resp) = s
             .post_signed(&command(
-                16,
+                160 + i as u64,
                 "stack",
                 json!([string_opt("company", company)]),
             ))
@@ -181,10 +181,13 @@ async fn names_typed_freely_work_as_well_as_picked_ids() {
             "{company}"
         );
     }
-    for tech in ["tech-postgresql", "postgres", "postgre-sql"] {
+    for (i, tech) in ["tech-postgresql", "postgres", "postgre-sql"]
+        .iter()
+        .enumerate()
+    {
         let (_, resp) = s
             .post_signed(&command(
-                17,
+                170 + i as u64,
                 "whatis",
                 json!([string_opt("technology", tech)]),
             ))
@@ -325,7 +328,7 @@ async fn requests_without_a_valid_signature_get_401_and_are_never_handled() {
     let s = server().await;
     let body = serde_json::to_vec(&command(25, "help", json!([]))).unwrap();
     let other = serde_json::to_vec(&command(26, "ask", json!([]))).unwrap();
-    let ts = "1700000000".to_string();
+    let ts = timestamp(0);
     let good = sign(&ts, &body);
     let cases: Vec<(&str, Vec<(&str, String)>)> = vec![
         ("no headers", vec![]),
@@ -342,7 +345,7 @@ async fn requests_without_a_valid_signature_get_401_and_are_never_handled() {
             "another timestamp",
             vec![
                 ("x-signature-ed25519", good.clone()),
-                ("x-signature-timestamp", "1700000001".into()),
+                ("x-signature-timestamp", timestamp(1)),
             ],
         ),
         (
@@ -386,15 +389,396 @@ async fn requests_without_a_valid_signature_get_401_and_are_never_handled() {
 async fn malformed_json_with_a_valid_signature_gets_400() {
     let s = server().await;
     for body in [&b"{not json"[..], b"{\"type\": 99}", b"[]"] {
-        let ts = "1700000000".to_string();
-        let sig = sign(&ts, body);
-        let (status, _) = s
-            .post_raw(
-                body.to_vec(),
-                &[("x-signature-ed25519", sig), ("x-signature-timestamp", ts)],
-            )
-            .await;
+        let (status, _) = s.post_raw(body.to_vec(), &signed_headers(body, 0)).await;
         assert_eq!(status, 400, "{}", String::from_utf8_lossy(body));
     }
     assert_eq!(s.endpoint.handled.load(Ordering::Relaxed), 0);
+}
+
+// ---- Hardening: replay window, replays, body cap ------------------------------------
+
+#[tokio::test]
+async fn a_signed_request_stamped_a_day_ago_or_an_hour_ahead_gets_401_and_a_fresh_one_200() {
+    let s = server().await;
+    let body = serde_json::to_vec(&command(40, "help", json!([]))).unwrap();
+    for (what, offset) in [("a day old", -86_400), ("an hour ahead", 3_600)] {
+        let (status, text) = s
+            .post_raw(body.clone(), &signed_headers(&body, offset))
+            .await;
+        assert_eq!(status, 401, "{what}");
+        assert!(text.contains("5-minute window"), "{what}: {text}");
+    }
+    // A timestamp that is no number, correctly signed, is refused too.
+    let (status, _) = s
+        .post_raw(
+            body.clone(),
+            &[
+                ("x-signature-ed25519", sign("yesterday", &body)),
+                ("x-signature-timestamp", "yesterday".into()),
+            ],
+        )
+        .await;
+    assert_eq!(status, 401);
+    assert_eq!(s.endpoint.handled.load(Ordering::Relaxed), 0);
+    assert_eq!(s.endpoint.rejected.load(Ordering::Relaxed), 3);
+    // Within the window (a little clock skew either way) the same body is answered.
+    let (status, text) = s.post_raw(body.clone(), &signed_headers(&body, -60)).await;
+    assert_eq!(status, 200, "{text}");
+    let resp: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(resp["type"], 4);
+    assert_eq!(s.endpoint.handled.load(Ordering::Relaxed), 1);
+}
+
+#[tokio::test]
+async fn the_same_signed_interaction_delivered_twice_is_refused_the_second_time() {
+    let s = server().await;
+    let body = serde_json::to_vec(&command(
+        41,
+        "ask",
+        json!([string_opt("question", "what does Twitter use for backend")]),
+    ))
+    .unwrap();
+    let headers = signed_headers(&body, 0);
+    let (first, text) = s.post_raw(body.clone(), &headers).await;
+    assert_eq!(first, 200);
+    assert!(text.contains("Manhattan"), "{text}");
+    let (again, text) = s.post_raw(body.clone(), &headers).await;
+    assert_eq!(again, 401, "{text}");
+    assert_eq!(text, "interaction already delivered");
+    // Re-signed with a new timestamp it is still the same interaction.
+    let resigned_headers = signed_headers(&body, 1);
+    let (resigned, _) = s.post_raw(body, &resigned_headers).await;
+    assert_eq!(resigned, 401);
+    // PINGs are keyed by their id as well.
+    let ping = serde_json::to_vec(&ping()).unwrap();
+    let (status, text) = s.post_raw(ping.clone(), &signed_headers(&ping, 0)).await;
+    assert_eq!((status, text.as_str()), (200, r#"{"type":1}"#));
+    let (status, _) = s.post_raw(ping.clone(), &signed_headers(&ping, 0)).await;
+    assert_eq!(status, 401);
+    assert_eq!(s.endpoint.handled.load(Ordering::Relaxed), 2);
+    // Another interaction is answered as usual.
+    let (status, _) = s.post_signed(&command(42, "help", json!([]))).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn a_body_over_the_cap_gets_413_saying_the_limit_and_a_full_modal_submit_fits() {
+    use archie::discord::http::MAX_BODY;
+    let s = server().await;
+    let mut big = command(43, "ask", json!([string_opt("question", "x")]));
+    big["padding"] = json!("a".repeat(MAX_BODY));
+    let bytes = serde_json::to_vec(&big).unwrap();
+    assert!(bytes.len() > MAX_BODY);
+    let (status, text) = s.post_raw(bytes.clone(), &signed_headers(&bytes, 0)).await;
+    assert_eq!(status, 413);
+    assert!(
+        text.contains(&MAX_BODY.to_string()) && text.contains("256 KiB"),
+        "{text}"
+    );
+    assert_eq!(s.endpoint.handled.load(Ordering::Relaxed), 0);
+    // The largest form Discord can send — five inputs of 4,000 four-byte characters —
+    // is well under the cap and is answered (here: no store, so a polite refusal).
+    let long = "😀".repeat(4000);
+    let fields = entry_fields(&long, &long, &long, &long, &long);
+    let submit = by(
+        modal_submit(44, "kbform:add:note", &fields),
+        &Who::moderator(GUILD),
+    );
+    let bytes = serde_json::to_vec(&submit).unwrap();
+    assert!(bytes.len() > 80_000 && bytes.len() < MAX_BODY);
+    let (status, text) = s.post_raw(bytes.clone(), &signed_headers(&bytes, 0)).await;
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(s.endpoint.handled.load(Ordering::Relaxed), 1);
+}
+
+// ---- Fair use and caught panics over HTTP -------------------------------------------
+
+use archie::discord::Settings;
+use support::fake_discord::{Event, FakeDiscord};
+
+/// An answer with embeds (not a refusal or a slow-down sentence).
+fn answered(resp: &Value) -> bool {
+    resp["type"] == 4
+        && resp["data"]["embeds"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty())
+}
+
+fn content(resp: &Value) -> String {
+    resp["data"]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The `<t:UNIX:R>` a slow-down reply names.
+fn retry_at(resp: &Value) -> u64 {
+    let c = content(resp);
+    let start = c
+        .find("<t:")
+        .unwrap_or_else(|| panic!("no timestamp in {c}"))
+        + 3;
+    let end = c[start..].find(":R>").expect(":R>") + start;
+    c[start..end].parse().expect("unix seconds")
+}
+
+fn ask_as(id: u64, q: &str, who: &Who) -> Value {
+    by(command(id, "ask", json!([string_opt("question", q)])), who)
+}
+
+const FIVE_QUESTIONS: [&str; 5] = [
+    "what does Twitter use for backend",
+    "caching lessons",
+    "who uses mysql",
+    "what does Netflix use",
+    "what does Instagram use",
+];
+
+#[tokio::test]
+async fn a_member_over_the_ask_cooldown_is_told_when_to_try_again_and_others_are_not_slowed() {
+    let (fair, clock) = fair_use_on_a_test_clock();
+    let settings = Settings {
+        fair_use: fair,
+        ..Settings::default()
+    };
+    let s = spawn_http_with(fixture_app(), settings, None).await;
+    let asker = Who::member(GUILD);
+    let t0 = clock.load(Ordering::SeqCst);
+    for (i, q) in FIVE_QUESTIONS.iter().enumerate() {
+        let (status, resp) = s.post_signed(&ask_as(500 + i as u64, q, &asker)).await;
+        assert_eq!(status, 200);
+        assert!(answered(&resp), "{q}: {resp:#}");
+        clock.fetch_add(1_000, Ordering::SeqCst);
+    }
+    let (_, slow) = s
+        .post_signed(&ask_as(510, "who uses cassandra", &asker))
+        .await;
+    assert_eq!(slow["type"], 4);
+    assert_eq!(slow["data"]["flags"], 64, "only the member sees it");
+    assert_eq!(slow["data"]["embeds"], json!([]));
+    assert_eq!(slow["data"]["allowed_mentions"], json!({"parse": []}));
+    assert!(content(&slow).contains("/ask again"), "{slow:#}");
+    // Free again 30 s after the first of the five.
+    assert_eq!(retry_at(&slow), (t0 + 30_000).div_ceil(1000));
+    // Another member, and the same member in another server, are answered.
+    let (_, other) = s
+        .post_signed(&ask_as(511, "who uses cassandra", &Who::moderator(GUILD)))
+        .await;
+    assert!(answered(&other), "{other:#}");
+    let (_, elsewhere) = s
+        .post_signed(&ask_as(512, "who uses cassandra", &Who::member(GUILD_B)))
+        .await;
+    assert!(answered(&elsewhere), "{elsewhere:#}");
+    // Once the window has passed, the member is answered again.
+    clock.store(t0 + 30_000, Ordering::SeqCst);
+    let (_, later) = s
+        .post_signed(&ask_as(513, "who uses cassandra", &asker))
+        .await;
+    assert!(answered(&later), "{later:#}");
+}
+
+#[tokio::test]
+async fn the_eleventh_kb_change_in_a_minute_is_refused_and_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = kb_app(&dir.path().join("kb.db"));
+    let (fair, clock) = fair_use_on_a_test_clock();
+    let settings = Settings {
+        fair_use: fair,
+        ..Settings::default()
+    };
+    let s = spawn_http_with(app.clone(), settings, None).await;
+    let moira = Who::moderator(GUILD);
+    let submit = |n: u64| {
+        let title = format!("Lesson number {n} from the outage review");
+        let source = format!("https://example.com/lessons/{n}");
+        by(
+            modal_submit(
+                600 + n,
+                "kbform:add:note",
+                &entry_fields(
+                    &title,
+                    "Write the postmortem within a week.",
+                    "",
+                    "",
+                    &source,
+                ),
+            ),
+            &moira,
+        )
+    };
+    let revisions = || {
+        app.store
+            .as_ref()
+            .unwrap()
+            .revision_count(GUILD.parse().unwrap(), None)
+            .unwrap()
+    };
+    for n in 0..10 {
+        let (_, resp) = s.post_signed(&submit(n)).await;
+        let title = resp["data"]["embeds"][0]["title"].as_str().unwrap_or("");
+        assert!(title.starts_with("Added kb-"), "{n}: {resp:#}");
+    }
+    assert_eq!(revisions(), 10);
+    let (_, slow) = s.post_signed(&submit(10)).await;
+    assert_eq!(slow["data"]["flags"], 64);
+    assert!(
+        content(&slow).contains("change entries again <t:"),
+        "{slow:#}"
+    );
+    assert_eq!(revisions(), 10, "nothing written");
+    // Reading is not a change: /kb history still answers.
+    let (_, shown) = s
+        .post_signed(&by(kb(620, "history", json!([])), &moira))
+        .await;
+    assert!(!content(&shown).contains("<t:"), "{shown:#}");
+    clock.fetch_add(60_000, Ordering::SeqCst);
+    let (_, resp) = s.post_signed(&submit(11)).await;
+    assert!(
+        resp["data"]["embeds"][0]["title"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("Added kb-"),
+        "{resp:#}"
+    );
+    assert_eq!(revisions(), 11);
+}
+
+#[tokio::test]
+async fn a_question_repeated_in_the_channel_links_to_the_earlier_answer() {
+    let mut fake = FakeDiscord::start().await;
+    let (fair, clock) = fair_use_on_a_test_clock();
+    let settings = Settings {
+        fair_use: fair,
+        ..Settings::default()
+    };
+    let s = spawn_http_webhooks(fixture_app(), settings, &fake.api_url()).await;
+    let (_, first) = s
+        .post_signed(&ask_as(
+            700,
+            "what does Twitter use for backend",
+            &Who::member(GUILD),
+        ))
+        .await;
+    assert!(first["data"]["flags"].is_null(), "a public answer");
+    assert!(visible_text(&first).contains("Manhattan"));
+    // Someone else asks the same, written differently, a minute later.
+    clock.fetch_add(60_000, Ordering::SeqCst);
+    let (_, again) = s
+        .post_signed(&ask_as(
+            701,
+            "  What does TWITTER use for backend? ",
+            &Who::moderator(GUILD),
+        ))
+        .await;
+    assert_eq!(again["type"], 4);
+    assert_eq!(again["data"]["flags"], 64, "{again:#}");
+    assert_eq!(again["data"]["embeds"], json!([]), "not posted again");
+    assert_eq!(again["data"]["allowed_mentions"], json!({"parse": []}));
+    let link = format!("https://discord.com/channels/{GUILD}/{CHANNEL}/777777777777777777");
+    assert!(content(&again).contains(&link), "{again:#}");
+    // The link came from the earlier response's message, fetched with its token.
+    let original = format!("/api/v10/webhooks/{APP_ID}/tok700/messages/@original");
+    let fetched = fake
+        .wait_for(std::time::Duration::from_secs(5), |e| {
+            matches!(e, Event::Rest { method, path, .. } if method == "GET" && *path == original)
+        })
+        .await;
+    assert!(fetched.is_some(), "GET {original}");
+    // In another channel, privately, or after the window, it is answered anew.
+    let mut other_channel = ask_as(
+        702,
+        "what does Twitter use for backend",
+        &Who::member(GUILD),
+    );
+    other_channel["channel_id"] = json!("444444444444444445");
+    other_channel["channel"]["id"] = json!("444444444444444445");
+    let (_, resp) = s.post_signed(&other_channel).await;
+    assert!(visible_text(&resp).contains("Manhattan"), "{resp:#}");
+    let private = by(
+        command(
+            703,
+            "ask",
+            json!([
+                string_opt("question", "what does Twitter use for backend"),
+                bool_opt("private", true)
+            ]),
+        ),
+        &Who::member(GUILD),
+    );
+    let (_, resp) = s.post_signed(&private).await;
+    assert!(visible_text(&resp).contains("Manhattan"), "{resp:#}");
+    clock.fetch_add(5 * 60_000, Ordering::SeqCst);
+    let (_, resp) = s
+        .post_signed(&ask_as(
+            704,
+            "what does Twitter use for backend",
+            &Who::member(GUILD_B),
+        ))
+        .await;
+    assert!(visible_text(&resp).contains("Manhattan"), "{resp:#}");
+    let (_, resp) = s
+        .post_signed(&ask_as(
+            705,
+            "what does Twitter use for backend",
+            &Who::with_role(GUILD, "1"),
+        ))
+        .await;
+    assert!(
+        visible_text(&resp).contains("Manhattan"),
+        "the window has passed: {resp:#}"
+    );
+}
+
+#[tokio::test]
+async fn a_repeat_whose_earlier_answer_cannot_be_fetched_is_answered_normally() {
+    // A stand-in address nobody listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let api = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let (fair, _) = fair_use_on_a_test_clock();
+    let settings = Settings {
+        fair_use: fair,
+        ..Settings::default()
+    };
+    let s = spawn_http_webhooks(fixture_app(), settings, &api).await;
+    for id in [710, 711] {
+        let (_, resp) = s
+            .post_signed(&ask_as(
+                id,
+                "what does Twitter use for backend",
+                &Who::member(GUILD),
+            ))
+            .await;
+        assert!(visible_text(&resp).contains("Manhattan"), "{id}: {resp:#}");
+        assert!(resp["data"]["flags"].is_null());
+    }
+}
+
+#[tokio::test]
+async fn a_panic_while_answering_is_caught_and_answered_with_an_apology() {
+    let settings = Settings {
+        executor: panicking_executor,
+        ..Settings::default()
+    };
+    let s = spawn_http_with(fixture_app(), settings, None).await;
+    for id in [720, 721] {
+        let (status, resp) = s
+            .post_signed(&command(
+                id,
+                "ask",
+                json!([string_opt("question", "kafka")]),
+            ))
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(resp["type"], 4);
+        assert_eq!(resp["data"]["flags"], 64);
+        assert_eq!(resp["data"]["allowed_mentions"], json!({"parse": []}));
+        assert!(
+            content(&resp).starts_with("Sorry, something went wrong"),
+            "{resp:#}"
+        );
+    }
+    // The endpoint is still up.
+    let r = s.client.get(s.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
 }

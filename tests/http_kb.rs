@@ -333,6 +333,7 @@ async fn a_member_without_rights_is_refused_every_write_and_nothing_changes() {
 async fn a_member_with_a_moderator_role_can_write_and_other_roles_cannot() {
     let roles = Settings {
         moderator_roles: vec![ROLE_MOD.parse().expect("role id")],
+        ..Settings::default()
     };
     let kb = Kb::start_with(roles, None).await;
     let id = kb.add(&Who::with_role(GUILD, ROLE_MOD)).await;

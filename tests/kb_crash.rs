@@ -58,6 +58,11 @@ fn archie(tmp: &tempfile::TempDir, port: u16) -> Child {
     c.args(["serve", "--http", &format!("127.0.0.1:{port}")])
         .env("DISCORD_PUBLIC_KEY", public_key_hex())
         .env("ARCHIE_DATABASE", tmp.path().join("db").join("archie.db"))
+        // A durability test: one moderator's burst of adds and the checks after it are
+        // far over the fair-use cooldowns, which tests/http.rs covers.
+        .env("ARCHIE_KB_COOLDOWN", "off")
+        .env("ARCHIE_ASK_COOLDOWN", "off")
+        .env("ARCHIE_REPEAT_WINDOW", "off")
         .env("ARCHIE_DATA_DIR", tmp.path().join("data"))
         .env("ARCHIE_KNOWLEDGE_DIR", fixture_dir())
         .env("RUST_LOG", "warn")

@@ -48,7 +48,8 @@ impl EventHandler for Handler {
         let token = interaction.token().to_string();
         let kind = interaction.kind();
         let application = interaction.application_id();
-        let answer = answer(self.app.clone(), &self.settings, interaction, true).await;
+        let rest = Some(ctx.http.clone());
+        let answer = answer(self.app.clone(), &self.settings, interaction, true, rest).await;
         match ctx
             .http
             .create_interaction_response(id, &token, &answer.response, Vec::new())

@@ -1,13 +1,17 @@
-//! The HTTP interactions endpoint (axum): every request's Ed25519 signature is checked
-//! over the timestamp and the raw body before anything is parsed (401 otherwise), PING
-//! gets PONG, malformed JSON gets 400, everything else goes to [`super::answer`] and its
-//! response is the HTTP body. A file (an export) follows over REST when the endpoint has a
-//! bot token. `GET /healthz` answers 200 with counters.
+//! The HTTP interactions endpoint (axum): a body over [`MAX_BODY`] gets 413; every
+//! request's Ed25519 signature is checked over the timestamp and the raw body before
+//! anything is parsed, then its timestamp must be within 5 minutes of the server's clock
+//! and its interaction id new ([`super::replay`]) — 401 otherwise. PING gets PONG,
+//! malformed JSON gets 400, everything else goes to [`super::answer`] and its response is
+//! the HTTP body. A file (an export) follows over REST when the endpoint has a bot token.
+//! `GET /healthz` answers 200 with counters.
 
+use super::replay::Replays;
 use super::{answer, followup, Settings};
 use crate::app::App;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -21,6 +25,12 @@ use std::time::Duration;
 /// How long a file followup waits for Discord to take the inline deferral.
 const FOLLOWUP_DELAY: Duration = Duration::from_millis(300);
 
+/// The largest request body accepted: 256 KiB. Discord's largest interactions are a
+/// modal submit (5 inputs of up to 4,000 characters, at most about 80 KB of UTF-8, more
+/// when escaped) and a button click carrying its message (embeds of up to 6,000
+/// characters); anything bigger is refused before its signature is even checked.
+pub const MAX_BODY: usize = 256 * 1024;
+
 /// The endpoint's state: the app, the verifier and what it has seen.
 pub struct Endpoint {
     pub app: Arc<App>,
@@ -30,9 +40,15 @@ pub struct Endpoint {
     /// The REST client (from `DISCORD_TOKEN`) for files after a response; without it
     /// `/kb export` says it needs the token.
     rest: Option<Arc<Http>>,
+    /// The REST client for interaction webhooks (an earlier answer's message, for repeat
+    /// links): the interaction token is all they need, so it works without a bot token.
+    webhooks: Arc<Http>,
+    /// Interaction ids delivered recently.
+    replays: Replays,
     /// Requests whose signature held and whose interaction was answered.
     pub handled: AtomicU64,
-    /// Requests refused for a missing or wrong signature.
+    /// Requests refused for a missing or wrong signature, a timestamp outside the
+    /// window, or an interaction id delivered before.
     pub rejected: AtomicU64,
 }
 
@@ -48,11 +64,26 @@ impl Endpoint {
         settings: Settings,
         rest: Option<Arc<Http>>,
     ) -> Arc<Endpoint> {
+        let webhooks = rest.clone().unwrap_or_else(|| Arc::new(Http::new("")));
+        Endpoint::with_webhooks(app, verifier, settings, rest, webhooks)
+    }
+
+    /// [`Endpoint::with`], with the client for interaction webhooks (without a bot token:
+    /// one pointed at `ARCHIE_DISCORD_API_URL`, or at a test's stand-in).
+    pub fn with_webhooks(
+        app: Arc<App>,
+        verifier: Verifier,
+        settings: Settings,
+        rest: Option<Arc<Http>>,
+        webhooks: Arc<Http>,
+    ) -> Arc<Endpoint> {
         Arc::new(Endpoint {
             app,
             verifier,
             settings,
             rest,
+            webhooks,
+            replays: Replays::default(),
             handled: AtomicU64::new(0),
             rejected: AtomicU64::new(0),
         })
@@ -71,6 +102,7 @@ pub fn router_for(endpoint: Arc<Endpoint>) -> Router {
         .route("/", post(interactions))
         .route("/interactions", post(interactions))
         .route("/healthz", get(healthz))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(endpoint)
 }
 
@@ -87,25 +119,57 @@ async fn healthz(State(ep): State<Arc<Endpoint>>) -> impl IntoResponse {
     }))
 }
 
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+fn refuse(ep: &Endpoint, reason: &'static str) -> Response {
+    ep.rejected.fetch_add(1, Ordering::Relaxed);
+    tracing::debug!(reason, "refused a request");
+    (StatusCode::UNAUTHORIZED, reason).into_response()
+}
+
 #[tracing::instrument(skip_all, fields(kind))]
 async fn interactions(
     State(ep): State<Arc<Endpoint>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let body = match body {
+        Ok(b) => b,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            tracing::debug!("refused an oversized request body");
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "request body too large: at most {MAX_BODY} bytes ({} KiB)",
+                    MAX_BODY / 1024
+                ),
+            )
+                .into_response();
+        }
+        Err(e) => return e.into_response(),
+    };
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let verified = match (
+    let (sig, ts) = match (
         header("x-signature-ed25519"),
         header("x-signature-timestamp"),
     ) {
-        (Some(sig), Some(ts)) => ep.verifier.verify(sig, ts, &body).is_ok(),
-        _ => false,
+        (Some(sig), Some(ts)) => (sig, ts),
+        _ => return refuse(&ep, "invalid request signature"),
     };
-    if !verified {
-        ep.rejected.fetch_add(1, Ordering::Relaxed);
-        tracing::debug!("rejected a request with a missing or invalid signature");
-        return (StatusCode::UNAUTHORIZED, "invalid request signature").into_response();
+    if ep.verifier.verify(sig, ts, &body).is_err() {
+        return refuse(&ep, "invalid request signature");
     }
+    // A signature holds for ever: only a fresh timestamp and a new id make it a delivery.
+    let now = now_secs();
+    let ts = match Replays::check_time(ts, now) {
+        Ok(ts) => ts,
+        Err(r) => return refuse(&ep, r.reason()),
+    };
     let interaction: Interaction = match serde_json::from_slice(&body) {
         Ok(i) => i,
         Err(e) => {
@@ -113,10 +177,22 @@ async fn interactions(
             return (StatusCode::BAD_REQUEST, "malformed interaction").into_response();
         }
     };
+    let id = interaction.id();
+    if let Err(r) = ep.replays.first_delivery(id.get(), ts, now) {
+        tracing::warn!(interaction = %id, "refused a replayed interaction");
+        return refuse(&ep, r.reason());
+    }
     tracing::Span::current().record("kind", tracing::field::debug(interaction.kind()));
     let application = interaction.application_id();
     let token = interaction.token().to_string();
-    let answer = answer(ep.app.clone(), &ep.settings, interaction, ep.rest.is_some()).await;
+    let answer = answer(
+        ep.app.clone(),
+        &ep.settings,
+        interaction,
+        ep.rest.is_some(),
+        Some(ep.webhooks.clone()),
+    )
+    .await;
     let response = answer.response;
     if let (Some(file), Some(rest)) = (answer.file, ep.rest.clone()) {
         tokio::spawn(async move {

@@ -4,16 +4,20 @@
 //! typed command (`/kb` in [`kb`]), `execute_in` answers in that server's context,
 //! [`crate::render::discord`] renders. A file (an export) follows the response over REST
 //! ([`followup`]). Command definitions live in [`definitions`], paging state in button ids
-//! in [`custom_id`], startup and shutdown in [`run`].
+//! in [`custom_id`], startup and shutdown in [`run`]. On the way, [`fair_use`] applies the
+//! per-member cooldowns and links repeated questions to their earlier answer, and a panic
+//! anywhere in handling becomes a logged error and a short apology.
 
 pub mod autocomplete;
 pub mod custom_id;
 pub mod definitions;
+pub mod fair_use;
 pub mod followup;
 pub mod gateway;
 pub mod http;
 pub mod interaction;
 pub mod kb;
+pub mod replay;
 pub mod rights;
 pub mod run;
 
@@ -23,8 +27,9 @@ use crate::commands::{execute_in, Ctx};
 use crate::render::discord::{self as render, wire::Response};
 use interaction::Incoming;
 pub use rights::Settings;
-use serenity::all::Interaction;
+use serenity::all::{ApplicationId, Http, Interaction, InteractionId};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Results per `/ask` page: the best answer and two related entries.
 pub const ASK_PER_PAGE: usize = 3;
@@ -55,18 +60,72 @@ pub fn respond(app: &App, i: &Interaction) -> Response {
 }
 
 /// The answer to one interaction that needs no network: everything but `/kb import`'s
-/// file fetch. `files`: whether the transport can send a file after the response.
+/// file fetch and repeat links; no cooldowns. `files`: whether the transport can send a
+/// file after the response. A panic while answering becomes the apology.
 pub fn respond_with(app: &App, settings: &Settings, i: &Interaction, files: bool) -> Answer {
     let ctx = rights::ctx(i, settings);
-    answer_incoming(app, &ctx, interaction::parse(i), files)
+    let run = settings.executor;
+    let work = std::panic::AssertUnwindSafe(|| run(app, &ctx, interaction::parse(i), files));
+    match std::panic::catch_unwind(work) {
+        Ok(a) => a,
+        Err(panic) => apology(i.id(), &panic_text(panic.as_ref())),
+    }
 }
 
-/// The answer to one interaction: fetches `/kb import`'s file if the member may import,
-/// then runs the command on a blocking thread (store writes fsync; a write is committed
-/// before its reply exists).
-pub async fn answer(app: Arc<App>, settings: &Settings, i: Interaction, files: bool) -> Answer {
-    let ctx = rights::ctx(&i, settings);
+/// How long a repeated question waits for its earlier answer's message id before it is
+/// answered anew (the whole answer must leave within Discord's 3 seconds).
+const EARLIER_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// The answer to one interaction: applies the member's cooldowns, links a repeated
+/// question to its earlier answer (looked up with `rest`, the interaction token is all
+/// it needs), fetches `/kb import`'s file if the member may import, then runs the command
+/// on a blocking thread (store writes fsync; a write is committed before its reply
+/// exists). A panic anywhere is logged with the interaction id and answered with a short
+/// ephemeral apology.
+pub async fn answer(
+    app: Arc<App>,
+    settings: &Settings,
+    i: Interaction,
+    files: bool,
+    rest: Option<Arc<Http>>,
+) -> Answer {
+    let id = i.id();
+    let settings = settings.clone();
+    match tokio::spawn(answer_guarded(app, settings, i, files, rest)).await {
+        Ok(a) => a,
+        Err(e) if e.is_panic() => apology(id, &panic_text(e.into_panic().as_ref())),
+        Err(e) => {
+            tracing::error!(interaction = %id, error = %e, "answering an interaction failed");
+            apology(id, "cancelled")
+        }
+    }
+}
+
+async fn answer_guarded(
+    app: Arc<App>,
+    settings: Settings,
+    i: Interaction,
+    files: bool,
+    rest: Option<Arc<Http>>,
+) -> Answer {
+    let ctx = rights::ctx(&i, &settings);
     let mut incoming = interaction::parse(&i);
+    let place = fair_use::Place::of(&i);
+    drop(i);
+    let fair = &settings.fair_use;
+    if let (Some(bucket), Some(member)) = (fair_use::bucket(&incoming), place.member) {
+        if let Err(retry_at) = fair.take(bucket, place.guild.unwrap_or(0), member) {
+            return fair_use::slow_down(bucket, retry_at).into();
+        }
+    }
+    let repeat = fair_use::repeat_key(&incoming, &place);
+    if let (Some(key), Some(rest)) = (&repeat, &rest) {
+        if let Some(earlier) = fair.earlier(key) {
+            if let Some((channel, message)) = original_message(rest, &earlier).await {
+                return fair_use::already_answered(key.0, channel, message, earlier.at_ms).into();
+            }
+        }
+    }
     if let Incoming::Import(file) = &incoming {
         incoming = if ctx.guild.is_some() && ctx.moderator {
             kb::fetch_import(file).await
@@ -80,17 +139,73 @@ pub async fn answer(app: Arc<App>, settings: &Settings, i: Interaction, files: b
             }
         };
     }
-    match tokio::task::spawn_blocking(move || answer_incoming(&app, &ctx, incoming, files)).await {
+    let run = settings.executor;
+    let answer = match tokio::task::spawn_blocking(move || run(&app, &ctx, incoming, files)).await {
         Ok(a) => a,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
         Err(e) => {
             tracing::error!(error = %e, "answering an interaction failed");
             render::notice_text("Something went wrong on Archie's side; try again in a moment.")
                 .into()
         }
+    };
+    if let Some(key) = repeat {
+        if fair_use::is_public_answer(&answer.response) {
+            fair.remember(key, place.application, place.token);
+        }
+    }
+    answer
+}
+
+/// The (channel, message) ids of an earlier interaction's response:
+/// `GET /webhooks/{application}/{token}/messages/@original`. `None` when it cannot be had
+/// in time (the question is then answered anew).
+async fn original_message(rest: &Http, earlier: &fair_use::Earlier) -> Option<(u64, u64)> {
+    if earlier.application == 0 {
+        return None;
+    }
+    if rest.application_id().is_none() {
+        rest.set_application_id(ApplicationId::new(earlier.application));
+    }
+    let fetch = rest.get_original_interaction_response(&earlier.token);
+    match tokio::time::timeout(EARLIER_TIMEOUT, fetch).await {
+        Ok(Ok(m)) => Some((m.channel_id.get(), m.id.get())),
+        Ok(Err(e)) => {
+            tracing::debug!(error = %e, "the earlier answer could not be fetched");
+            None
+        }
+        Err(_) => {
+            tracing::debug!("fetching the earlier answer took too long");
+            None
+        }
     }
 }
 
-fn answer_incoming(app: &App, ctx: &Ctx, incoming: Incoming, files: bool) -> Answer {
+/// The words of a panic's payload.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
+}
+
+/// Logs a panic with the interaction id; the member gets a short ephemeral apology.
+fn apology(id: InteractionId, panic: &str) -> Answer {
+    tracing::error!(interaction = %id, panic = %panic, "handling an interaction panicked");
+    render::notice_text(APOLOGY).into()
+}
+
+/// What a member sees when Archie failed on its side.
+pub const APOLOGY: &str =
+    "Sorry, something went wrong on Archie's side. It has been logged; try again in a moment.";
+
+/// What runs a parsed interaction: [`answer_incoming`]. Tests put a panicking one in
+/// [`Settings::executor`] to check that a panic is caught on both transports.
+pub type Executor = fn(&App, &Ctx, Incoming, bool) -> Answer;
+
+/// Executes and renders a parsed interaction (the default [`Executor`]).
+pub fn answer_incoming(app: &App, ctx: &Ctx, incoming: Incoming, files: bool) -> Answer {
     match incoming {
         Incoming::Ping => render::pong().into(),
         Incoming::Run(run) => {

@@ -4,22 +4,55 @@
 //! permissions Discord computed for them, or a role listed in `ARCHIE_MODERATOR_ROLES`.
 //! Every interaction is judged on its own: a button or a modal carries no rights.
 
+use super::fair_use::FairUse;
+use super::Executor;
 use crate::commands::Ctx;
 use crate::store::Actor;
 use serenity::all::{GuildId, Interaction, Member, Permissions, User};
+use std::sync::Arc;
 
-/// What the transports know beyond the interaction: the moderator roles.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What the transports know beyond the interaction: the moderator roles, the fair-use
+/// limits and their state (shared by every clone), and what runs a parsed interaction.
+#[derive(Clone)]
 pub struct Settings {
     /// Role ids whose members may change their server's knowledge.
     pub moderator_roles: Vec<u64>,
+    /// Cooldowns and repeat suppression; off by default, on from the environment.
+    pub fair_use: Arc<FairUse>,
+    /// [`super::answer_incoming`] unless a test replaces it.
+    pub executor: Executor,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            moderator_roles: Vec::new(),
+            fair_use: Arc::new(FairUse::off()),
+            executor: super::answer_incoming,
+        }
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("moderator_roles", &self.moderator_roles)
+            .field("fair_use", &self.fair_use)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Settings {
-    /// The settings from the environment (`ARCHIE_MODERATOR_ROLES`).
+    /// The settings from the environment (`ARCHIE_MODERATOR_ROLES`, the cooldowns and
+    /// the repeat window).
     pub fn from_env() -> Result<Settings, crate::config::ConfigError> {
         Ok(Settings {
             moderator_roles: crate::config::moderator_roles()?,
+            fair_use: Arc::new(FairUse::new(
+                crate::config::fair_use_limits()?,
+                super::fair_use::system_clock(),
+            )),
+            ..Settings::default()
         })
     }
 }
@@ -115,6 +148,7 @@ mod tests {
     fn a_listed_role_makes_a_moderator_and_an_unlisted_one_does_not() {
         let s = Settings {
             moderator_roles: vec![77],
+            ..Settings::default()
         };
         assert!(ctx(&interaction(member("0", &["77"]), true), &s).moderator);
         assert!(!ctx(&interaction(member("0", &["78"]), true), &s).moderator);

@@ -24,6 +24,16 @@ pub fn http_client(token: &config::Secret) -> Result<Http, config::ConfigError> 
     Ok(b.build())
 }
 
+/// A REST client without a bot token, for interaction webhooks (the interaction token
+/// authorises them): `ARCHIE_DISCORD_API_URL` when set.
+pub fn webhook_client() -> Result<Http, config::ConfigError> {
+    let mut b = HttpBuilder::new("");
+    if let Some(url) = config::discord_api_url()? {
+        b = b.proxy(url).ratelimiter_disabled(true);
+    }
+    Ok(b.build())
+}
+
 /// Where `--register`/`ARCHIE_REGISTER_COMMANDS` and `ARCHIE_DEV_GUILD` say to register.
 pub fn register_scope(flag: bool) -> Result<Register, config::ConfigError> {
     if !(flag || config::register_commands()?) {
@@ -118,7 +128,11 @@ pub async fn serve_http(app: Arc<App>, settings: Settings, addr: &str) -> anyhow
         Err(e) => return Err(e.into()),
     };
     tracing::info!(address = %local, files = rest.is_some(), "interactions endpoint listening");
-    let endpoint = super::http::Endpoint::with(app, verifier, settings, rest);
+    let webhooks = match &rest {
+        Some(r) => r.clone(),
+        None => Arc::new(webhook_client()?),
+    };
+    let endpoint = super::http::Endpoint::with_webhooks(app, verifier, settings, rest, webhooks);
     axum::serve(listener, super::http::router_for(endpoint))
         .with_graceful_shutdown(async {
             shutdown_signal().await;
@@ -189,7 +203,7 @@ pub fn serve(
     };
     let settings = Settings::from_env()?;
     let dir = config::knowledge_dir(knowledge);
-    let db = config::database_path(&dir);
+    let db = config::database(&dir)?;
     let app = Arc::new(App::open_with_store(dir, &db).with_context(|| {
         format!(
             "opening the community store {} failed (ARCHIE_DATABASE)",

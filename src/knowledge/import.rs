@@ -334,15 +334,24 @@ impl Importer {
         self.append("technologies.toml", "tech", &t);
     }
 
+    /// Appends the new entries to their files. Every existing target is read first: one
+    /// that cannot be read as UTF-8 text is an error naming it, and nothing is written.
     fn write(&self, dir: &Path) -> anyhow::Result<()> {
         if self.out.is_empty() {
             return Ok(());
         }
-        std::fs::create_dir_all(dir.join("stacks"))
-            .with_context(|| format!("cannot create '{}'", dir.join("stacks").display()))?;
+        let mut bodies = Vec::with_capacity(self.out.len());
         for (file, text) in &self.out {
             let path = dir.join(file);
-            let mut body = std::fs::read_to_string(&path).unwrap_or_default();
+            let mut body = match std::fs::read_to_string(&path) {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+                Err(e) => anyhow::bail!(
+                    "cannot read '{}' ({e}), so the import would overwrite it; nothing was \
+                     written: make it a readable UTF-8 text file or move it away, then import again",
+                    path.display()
+                ),
+            };
             if !body.is_empty() {
                 if !body.ends_with('\n') {
                     body.push('\n');
@@ -350,6 +359,11 @@ impl Importer {
                 body.push('\n');
             }
             body.push_str(text);
+            bodies.push((path, body));
+        }
+        std::fs::create_dir_all(dir.join("stacks"))
+            .with_context(|| format!("cannot create '{}'", dir.join("stacks").display()))?;
+        for (path, body) in bodies {
             std::fs::write(&path, body)
                 .with_context(|| format!("cannot write '{}'", path.display()))?;
         }

@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::IntoResponse;
-use axum::routing::{get, patch, post, put};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
@@ -78,9 +78,10 @@ impl FakeDiscord {
                 "/api/v10/interactions/{id}/{token}/callback",
                 post(callback),
             )
+            // GET: the original response's message (repeat links); PATCH: edit it.
             .route(
                 "/api/v10/webhooks/{app}/{token}/messages/@original",
-                patch(webhook_message),
+                get(webhook_message).patch(webhook_message),
             )
             .route("/api/v10/webhooks/{app}/{token}", post(webhook_message))
             .fallback(unknown)

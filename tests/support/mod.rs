@@ -53,6 +53,24 @@ pub fn sign(timestamp: &str, body: &[u8]) -> String {
     hex(&signing_key().sign(&msg).to_bytes())
 }
 
+/// `X-Signature-Timestamp` for a request sent now, `offset` seconds off the clock.
+pub fn timestamp(offset: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs() as i64;
+    (now + offset).to_string()
+}
+
+/// The two signature headers Discord sends with `body`, stamped `offset` seconds off now.
+pub fn signed_headers(body: &[u8], offset: i64) -> Vec<(&'static str, String)> {
+    let ts = timestamp(offset);
+    vec![
+        ("x-signature-ed25519", sign(&ts, body)),
+        ("x-signature-timestamp", ts),
+    ]
+}
+
 pub struct TestServer {
     pub addr: SocketAddr,
     pub endpoint: Arc<Endpoint>,
@@ -99,20 +117,12 @@ impl TestServer {
         (status, resp.text().await.unwrap_or_default())
     }
 
-    /// POSTs a correctly signed interaction; returns the status and the JSON answer.
+    /// POSTs a correctly signed interaction, stamped now; returns the status and the
+    /// JSON answer.
     pub async fn post_signed(&self, body: &Value) -> (u16, Value) {
         let bytes = serde_json::to_vec(body).expect("json");
-        let ts = "1700000000";
-        let sig = sign(ts, &bytes);
-        let (status, text) = self
-            .post_raw(
-                bytes,
-                &[
-                    ("x-signature-ed25519", sig),
-                    ("x-signature-timestamp", ts.to_string()),
-                ],
-            )
-            .await;
+        let headers = signed_headers(&bytes, 0);
+        let (status, text) = self.post_raw(bytes, &headers).await;
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 }
@@ -404,6 +414,61 @@ pub async fn spawn_http_with(
     }
 }
 
+/// The endpoint with `settings` whose interaction-webhook client talks to `api` (the
+/// stand-in's base URL) without a bot token.
+pub async fn spawn_http_webhooks(
+    app: Arc<App>,
+    settings: archie::discord::Settings,
+    api: &str,
+) -> TestServer {
+    let key: [u8; 32] = *signing_key().verifying_key().as_bytes();
+    let verifier = archie::discord::http::verifier(key).expect("the test key is valid");
+    let webhooks = serenity::all::HttpBuilder::new("")
+        .proxy(api)
+        .ratelimiter_disabled(true)
+        .build();
+    let endpoint = Endpoint::with_webhooks(app, verifier, settings, None, Arc::new(webhooks));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1:0");
+    let addr = listener.local_addr().expect("local addr");
+    let router = router_for(endpoint.clone());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    TestServer {
+        addr,
+        endpoint,
+        client: reqwest::Client::new(),
+    }
+}
+
+/// Fair use with the default limits, on a clock the test moves (ms since the epoch).
+pub fn fair_use_on_a_test_clock() -> (
+    Arc<archie::discord::fair_use::FairUse>,
+    Arc<std::sync::atomic::AtomicU64>,
+) {
+    use archie::discord::fair_use::{FairUse, Limits};
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_millis() as u64;
+    let t = Arc::new(std::sync::atomic::AtomicU64::new(now));
+    let c = t.clone();
+    let clock = Arc::new(move || c.load(std::sync::atomic::Ordering::SeqCst));
+    (Arc::new(FairUse::new(Limits::DEFAULT, clock)), t)
+}
+
+/// An executor that panics while answering (the test hook for caught panics).
+pub fn panicking_executor(
+    _: &App,
+    _: &archie::commands::Ctx,
+    _: archie::discord::interaction::Incoming,
+    _: bool,
+) -> archie::discord::Answer {
+    panic!("a test executor panicked on purpose")
+}
+
 /// A signed request to any endpoint address (the real binary in tests/kb_crash.rs).
 pub async fn post_signed_to(
     client: &reqwest::Client,
@@ -411,16 +476,11 @@ pub async fn post_signed_to(
     body: &Value,
 ) -> Result<(u16, String), reqwest::Error> {
     let bytes = serde_json::to_vec(body).expect("json");
-    let ts = "1700000000";
-    let sig = sign(ts, &bytes);
-    let resp = client
-        .post(url)
-        .header("content-type", "application/json")
-        .header("x-signature-ed25519", sig)
-        .header("x-signature-timestamp", ts)
-        .body(bytes)
-        .send()
-        .await?;
+    let mut req = client.post(url).header("content-type", "application/json");
+    for (k, v) in signed_headers(&bytes, 0) {
+        req = req.header(k, v);
+    }
+    let resp = req.body(bytes).send().await?;
     let status = resp.status().as_u16();
     Ok((status, resp.text().await?))
 }
