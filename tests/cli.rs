@@ -2,13 +2,29 @@
 
 use std::process::Command;
 
+/// Runs the binary as the README does: default settings, so answering is hybrid (the
+/// sentence encoder on). The index and its vectors live in one data folder for the whole
+/// test binary, built by the first command (computing the vectors takes a while), as a
+/// user's `data/` is built by their first question.
 fn archie(args: &[&str]) -> (i32, String, String) {
-    let data = tempfile::tempdir().unwrap();
+    static DATA: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let data = DATA.get_or_init(|| {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("readme-data");
+        let warm = run(&dir, &["ask", "warm up"]);
+        assert_eq!(warm.0, 0, "the first run builds the index: {}", warm.2);
+        dir
+    });
+    run(data, args)
+}
+
+fn run(data: &std::path::Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_archie"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("ARCHIE_DATA_DIR", data.path())
+        .env("ARCHIE_DATA_DIR", data)
         .env_remove("ARCHIE_KNOWLEDGE_DIR")
+        .env_remove("ARCHIE_SEMANTIC")
+        .env_remove("ARCHIE_MODEL_DIR")
         .output()
         .unwrap();
     (
@@ -167,6 +183,7 @@ fn help_lists_every_subcommand() {
 /// in `tmp/data` and `ARCHIE_DATABASE` set to `db` (as given, even empty).
 fn archie_with_database(tmp: &std::path::Path, db: &str, args: &[&str]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_archie"))
+        .env("ARCHIE_SEMANTIC", "off")
         .args(args)
         .current_dir(tmp)
         .env(

@@ -257,6 +257,7 @@ fn the_import_command_exits_1_when_something_was_unparsable() {
     let file = tmp.path().join("bad.md");
     std::fs::write(&file, "## Talks\n* [Cut](https://b.example/y\n").unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_archie"))
+        .env("ARCHIE_SEMANTIC", "off")
         .args(["import", file.to_str().unwrap(), "--format", "awesome-md"])
         .arg("--knowledge")
         .arg(tmp.path().join("k"))

@@ -10,6 +10,9 @@ use crate::knowledge::{item_text, Detail, Entry, Kind};
 use crate::text::normalize;
 use std::collections::HashSet;
 
+/// Characters of a passage shown: the answering sentence and its neighbours.
+const PASSAGE_CHARS: usize = 400;
+
 impl Engine {
     /// Results for ranked `(ord, score)` pairs: duplicates folded, excerpts cut for the
     /// results whose position is in `window`.
@@ -49,7 +52,7 @@ impl Engine {
             }
             keys.push(key);
             let parts = if window.contains(&results.len()) {
-                self.excerpt_for(e, &r.understanding, &hl)
+                self.excerpt_for(e, i, r, &hl, &st)
             } else {
                 Excerpt::default()
             };
@@ -72,7 +75,7 @@ impl Engine {
     /// Ranks retrieved candidates with `w` and folds them (no excerpts): what the fitting
     /// tool compares weights by.
     pub fn rank_with(&self, r: &Retrieved, w: &super::rank::Weights, limit: usize) -> Vec<SearchResult> {
-        let ranked = super::rank::rank(&r.candidates, r.entity, w);
+        let ranked = super::rank::rank(&r.candidates, r.entity, r.strict(), w);
         self.fold(r, &ranked, None, limit, 0..0)
     }
 
@@ -109,7 +112,15 @@ impl Engine {
         hl
     }
 
-    fn excerpt_for(&self, e: &Entry, u: &Understanding, hl: &HashSet<String>) -> Excerpt {
+    fn excerpt_for(
+        &self,
+        e: &Entry,
+        ord: u64,
+        r: &Retrieved,
+        hl: &HashSet<String>,
+        st: &super::community::State,
+    ) -> Excerpt {
+        let u = &r.understanding;
         let mut a = self.analyzer.clone();
         match &e.detail {
             Detail::Stack { layers, .. } => {
@@ -140,6 +151,27 @@ impl Engine {
                 excerpt::excerpt(&mut a, &text, hl, 700)
             }
             Detail::Tech { .. } => excerpt::excerpt(&mut a, &e.text, hl, 700),
+            Detail::Qa { .. } | Detail::Article { .. } | Detail::Note {} => {
+                // Passages show the sentences that answer: the question's words by weight
+                // (the names it mentions count as much as its average word), and meaning.
+                let mut weights = r.weighed.weights();
+                let avg = weights.values().sum::<f32>() / weights.len().max(1) as f32;
+                for t in hl {
+                    weights.entry(t.clone()).or_insert(avg.max(1.0));
+                }
+                let semantic: Option<Vec<f32>> = r.qvec.as_ref().and_then(|q| {
+                    let (_, sentences) = self.entry_vector(st, ord)?;
+                    Some(sentences.iter().map(|s| super::semantic::cosine(q, s)).collect())
+                });
+                excerpt::answering(
+                    &mut a,
+                    &e.text,
+                    &weights,
+                    semantic.as_deref(),
+                    u.quantity,
+                    PASSAGE_CHARS,
+                )
+            }
             _ => excerpt::excerpt(&mut a, &e.text, hl, 320),
         }
     }

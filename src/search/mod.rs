@@ -237,7 +237,7 @@ impl Engine {
 
     /// The vectors stored beside the index for this encoder, computed when missing.
     fn open_vectors(enc: &Encoder, k: &Knowledge, dir: Option<&Path>) -> anyhow::Result<Vectors> {
-        let path = dir.map(|d| d.join(format!("vectors-{}.bin", enc.fingerprint())));
+        let path = dir.map(|d| d.join(format!("vectors-v{}-{}.bin", vectors::LAYOUT, enc.fingerprint())));
         if let Some(v) = path.as_deref().and_then(|p| Vectors::load(p, k.entries.len())) {
             return Ok(v);
         }
@@ -245,8 +245,11 @@ impl Engine {
         let v = Vectors::compute(enc, &k.entries)?;
         tracing::info!(entries = v.len(), ms = t.elapsed().as_millis() as u64, "computed entry vectors");
         if let Some(p) = &path {
-            if let Err(e) = v.save(p) {
-                tracing::warn!(error = %e, path = %p.display(), "could not store entry vectors");
+            match v.save(p) {
+                Ok(()) => remove_other_vectors(p),
+                Err(e) => {
+                    tracing::warn!(error = %e, path = %p.display(), "could not store entry vectors")
+                }
             }
         }
         Ok(v)
@@ -291,12 +294,34 @@ impl Engine {
     pub fn understand(&self, question: &str) -> Understanding {
         let q = clip_words(question, MAX_QUESTION_WORDS);
         let a = std::cell::RefCell::new(self.analyzer.clone());
+        // A word is known when the knowledge uses it, or when it is an ordinary English
+        // word of the encoder's vocabulary ("flash" is no typo of Flask).
         let known = |w: &str| {
-            terms(&mut a.borrow_mut(), w)
-                .iter()
-                .all(|t| self.df.contains_key(t))
+            self.is_english(w)
+                || terms(&mut a.borrow_mut(), w)
+                    .iter()
+                    .all(|t| self.df.contains_key(t))
         };
-        understand(&self.knowledge, &self.typos, &q, &known)
+        let mut u = understand(&self.knowledge, &self.typos, &q, &known);
+        // Words neither the knowledge nor English knows, and no typo of a name: most likely
+        // the name of something the knowledge does not hold ("snapchat", "roblox").
+        u.unknown_names = u
+            .residual_words
+            .iter()
+            .filter(|w| {
+                w.chars().count() >= 4
+                    && w.chars().all(|c| c.is_ascii_alphabetic())
+                    && !self.knowledge.topics.is_filler(w)
+                    && !known(w)
+            })
+            .cloned()
+            .collect();
+        u
+    }
+
+    /// Whether `w` (normalised) is a whole word of the encoder's English vocabulary.
+    fn is_english(&self, w: &str) -> bool {
+        self.encoder.as_ref().is_some_and(|e| e.is_word(w))
     }
 
     /// Answers a question from the base knowledge: best results first, empty when nothing
@@ -353,7 +378,7 @@ impl Engine {
     ) -> Result<Answer, SearchError> {
         let limit = limit.clamp(1, 25);
         let r = self.retrieve(question, kinds, guild)?;
-        let ranked = rank::rank(&r.candidates, r.entity, &self.weights);
+        let ranked = rank::rank(&r.candidates, r.entity, r.strict(), &self.weights);
         let results = self.fold(&r, &ranked, guild, limit, window);
         let suggestions = if results.is_empty() {
             self.suggestions(&r.understanding, r.qvec.as_deref())
@@ -412,6 +437,19 @@ impl Engine {
         }
         out.truncate(5);
         out
+    }
+}
+
+/// Removes vectors of another model or layout beside `keep` (best effort).
+fn remove_other_vectors(keep: &Path) {
+    let (Some(dir), Some(name)) = (keep.parent(), keep.file_name()) else {
+        return;
+    };
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let n = e.file_name();
+        if n != name && n.to_string_lossy().starts_with("vectors-") {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }
 

@@ -38,6 +38,9 @@ pub struct Understanding {
     pub explanatory: bool,
     /// A "how much/how many/how big" question: it wants a figure.
     pub quantity: bool,
+    /// Words that look like names the knowledge does not hold (set by the engine, which
+    /// knows the vocabularies); meaning alone must not answer such a question.
+    pub unknown_names: Vec<String>,
 }
 
 /// Words that say nothing about the subject of a question.
@@ -517,6 +520,7 @@ pub fn understand(
         intent,
         content_words,
         corrections,
+        unknown_names: Vec::new(),
     }
 }
 

@@ -194,7 +194,13 @@ pub struct Candidate {
 /// The ranked, relevant candidates `(ord, score)`, best first; empty when the question is
 /// not answerable from the knowledge. `entity` says whether the question named a known
 /// company or technology (then it is answerable whenever something is about it).
-pub fn rank(cands: &[Candidate], entity: bool, w: &Weights) -> Vec<(u64, f32)> {
+pub fn rank(cands: &[Candidate], entity: bool, strict: bool, w: &Weights) -> Vec<(u64, f32)> {
+    // A question naming something unknown is answered on words, not on meaning alone.
+    let lexical_floor = Weights {
+        semantic_floor: f32::INFINITY,
+        ..*w
+    };
+    let w = if strict { &lexical_floor } else { w };
     let mut scored: Vec<(&Candidate, f32)> = cands
         .iter()
         .filter(|c| w.relevant(&c.features, c.named))
@@ -236,26 +242,26 @@ mod tests {
     #[test]
     fn a_question_that_covers_nothing_well_is_declined() {
         let w = Weights::default();
-        assert!(rank(&[cand(1, 0.2, 0.1, false), cand(2, 0.3, 0.0, false)], false, &w).is_empty());
+        assert!(rank(&[cand(1, 0.2, 0.1, false), cand(2, 0.3, 0.0, false)], false, false, &w).is_empty());
     }
 
     #[test]
     fn a_named_entity_makes_its_entries_answerable() {
         let w = Weights::default();
-        let r = rank(&[cand(1, 0.1, 0.0, true)], true, &w);
+        let r = rank(&[cand(1, 0.1, 0.0, true)], true, false, &w);
         assert_eq!(r.len(), 1);
     }
 
     #[test]
     fn better_evidence_ranks_first_and_noise_is_cut() {
         let w = Weights::default();
-        let r = rank(&[cand(1, 0.6, 0.0, false), cand(2, 1.0, 0.0, false)], false, &w);
+        let r = rank(&[cand(1, 0.6, 0.0, false), cand(2, 1.0, 0.0, false)], false, false, &w);
         assert_eq!(r[0].0, 2);
         let noise = Weights {
             cutoff: 0.95,
             ..w
         };
-        assert_eq!(rank(&[cand(1, 0.6, 0.0, false), cand(2, 1.0, 0.0, false)], false, &noise).len(), 1);
+        assert_eq!(rank(&[cand(1, 0.6, 0.0, false), cand(2, 1.0, 0.0, false)], false, false, &noise).len(), 1);
     }
 
     #[test]
@@ -265,7 +271,18 @@ mod tests {
             semantic_coverage_floor: 0.25,
             ..Weights::default()
         };
-        assert!(rank(&[cand(1, 0.0, 0.9, false)], false, &w).is_empty());
-        assert_eq!(rank(&[cand(1, 0.3, 0.6, false)], false, &w).len(), 1);
+        assert!(rank(&[cand(1, 0.0, 0.9, false)], false, false, &w).is_empty());
+        assert_eq!(rank(&[cand(1, 0.3, 0.6, false)], false, false, &w).len(), 1);
+    }
+
+    #[test]
+    fn a_question_naming_something_unknown_needs_the_words_not_just_the_meaning() {
+        let w = Weights {
+            semantic_floor: 0.5,
+            semantic_coverage_floor: 0.25,
+            ..Weights::default()
+        };
+        assert!(rank(&[cand(1, 0.3, 0.6, false)], false, true, &w).is_empty());
+        assert_eq!(rank(&[cand(1, 0.6, 0.6, false)], false, true, &w).len(), 1);
     }
 }

@@ -72,6 +72,14 @@ pub struct Retrieved {
     pub(crate) weighed: WeighedTerms,
 }
 
+impl Retrieved {
+    /// Whether the question names something the knowledge does not hold: then only words,
+    /// not meaning alone, may answer it.
+    pub fn strict(&self) -> bool {
+        !self.understanding.unknown_names.is_empty()
+    }
+}
+
 impl Engine {
     /// An entry by ordinal with its terms, if `guild` sees it.
     pub(crate) fn get<'a>(
@@ -96,7 +104,7 @@ impl Engine {
     }
 
     /// The question's vector and the entry vectors' cosines, when semantic retrieval is on.
-    fn entry_vector<'a>(&'a self, st: &'a State, ord: u64) -> Option<(&'a [f32], Vec<&'a [f32]>)> {
+    pub(crate) fn entry_vector<'a>(&'a self, st: &'a State, ord: u64) -> Option<(&'a [f32], Vec<&'a [f32]>)> {
         let base_n = self.knowledge.entries.len() as u64;
         if ord < base_n {
             let v = self.vectors.as_ref()?;

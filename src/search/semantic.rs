@@ -4,12 +4,14 @@
 //! "memcached"). The lexical ranker stays in charge; these vectors are a second opinion
 //! that the rank stage fuses with it.
 //!
-//! The weights are float16 on disk (half the size in the repo); they are widened to float32
-//! once at load, because the CPU kernels are fastest in float32.
+//! The weights are float16 on disk (half the size in the repo); they are mapped and widened
+//! to float32 once at load, because the CPU kernels are fastest in float32.
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
+use half::slice::{HalfBitsSliceExt, HalfFloatSliceExt};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 
@@ -62,6 +64,7 @@ impl Encoder {
             what,
         };
         let read = |name: &str| std::fs::read(dir.join(name)).map_err(|e| missing(&format!("{name}: {e}")));
+        let t0 = std::time::Instant::now();
         let config: Config = serde_json::from_slice(&read("config.json")?)
             .map_err(|e| broken(format!("config.json: {e}")))?;
         let mut tokenizer = Tokenizer::from_bytes(read("tokenizer.json")?)
@@ -76,21 +79,33 @@ impl Encoder {
             strategy: PaddingStrategy::BatchLongest,
             ..Default::default()
         }));
+        let t_tok = t0.elapsed();
         let weights = dir.join("model.safetensors");
-        let meta = std::fs::metadata(&weights).map_err(|e| missing(&format!("model.safetensors: {e}")))?;
+        let meta =
+            std::fs::metadata(&weights).map_err(|e| missing(&format!("model.safetensors: {e}")))?;
         let device = Device::Cpu;
-        // SAFETY: the file is mapped read-only and only read while the builder lives; a
-        // file changed underneath a running process is outside what we guard against.
-        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&weights], DType::F32, &device) }
-            .map_err(|e| broken(format!("model.safetensors: {e}")))?;
-        let model = BertModel::load(vb, &config).map_err(|e| broken(format!("model.safetensors: {e}")))?;
+        let tensors = read_weights(&weights, &device).map_err(|e| broken(format!("model.safetensors: {e}")))?;
+        let vb = VarBuilder::from_tensors(tensors, DType::F32, &device);
+        let model =
+            BertModel::load(vb, &config).map_err(|e| broken(format!("model.safetensors: {e}")))?;
         let fingerprint = format!("{MODEL_NAME}-{}-{}", meta.len(), config.hidden_size);
+        tracing::debug!(
+            tokenizer_ms = t_tok.as_secs_f64() * 1e3,
+            total_ms = t0.elapsed().as_secs_f64() * 1e3,
+            "sentence encoder loaded"
+        );
         Ok(Encoder {
             model,
             tokenizer,
             device,
             fingerprint,
         })
+    }
+
+    /// Whether `word` (lowercase) is a whole word of the model's vocabulary: an ordinary
+    /// English word rather than a name or a typo.
+    pub fn is_word(&self, word: &str) -> bool {
+        word.chars().count() >= 3 && self.tokenizer.token_to_id(word).is_some()
     }
 
     pub fn fingerprint(&self) -> &str {
@@ -148,6 +163,56 @@ impl Encoder {
         }
         Ok(out)
     }
+}
+
+/// Reads the weights file (mapped, not read into memory first) into float32 tensors.
+/// Float16 weights are widened with the CPU's conversion instructions, on two threads.
+fn read_weights(path: &Path, device: &Device) -> Result<HashMap<String, Tensor>, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    // SAFETY: the map is read-only and dropped before this function returns; a file
+    // truncated underneath a starting process is outside what we guard against.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| e.to_string())?;
+    let st = safetensors::SafeTensors::deserialize(&map).map_err(|e| e.to_string())?;
+    let views = st.tensors();
+    let widen = |views: &[(String, safetensors::tensor::TensorView<'_>)]| {
+        views
+            .iter()
+            .map(|(name, v)| {
+                let data = v.data();
+                let floats: Vec<f32> = match v.dtype() {
+                    safetensors::Dtype::F16 => {
+                        let bits: Vec<u16> = data
+                            .chunks_exact(2)
+                            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                            .collect();
+                        let mut out = vec![0f32; bits.len()];
+                        bits.reinterpret_cast::<half::f16>()
+                            .convert_to_f32_slice(&mut out);
+                        out
+                    }
+                    safetensors::Dtype::F32 => data
+                        .chunks_exact(4)
+                        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                        .collect(),
+                    other => return Err(format!("tensor {name}: unsupported type {other:?}")),
+                };
+                Tensor::from_vec(floats, v.shape(), device)
+                    .map(|t| (name.clone(), t))
+                    .map_err(|e| format!("tensor {name}: {e}"))
+            })
+            .collect::<Result<Vec<_>, String>>()
+    };
+    // The word-embedding table is half the model: split the work by size.
+    let mut sorted = views;
+    sorted.sort_by_key(|(_, v)| std::cmp::Reverse(v.data().len()));
+    let (first, rest) = sorted.split_at(1.min(sorted.len()));
+    let (a, b) = std::thread::scope(|s| {
+        let h = s.spawn(|| widen(first));
+        let b = widen(rest);
+        (h.join(), b)
+    });
+    let a = a.map_err(|_| "conversion thread failed".to_string())??;
+    Ok(a.into_iter().chain(b?).collect())
 }
 
 /// Dot product of two unit vectors: their cosine similarity.

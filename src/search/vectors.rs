@@ -9,6 +9,9 @@ use std::io::Write;
 use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"ARCHVEC1";
+/// Bumped when what a vector is computed from changes (entry texts, sentence splitting),
+/// so stored vectors of the old kind are recomputed.
+pub const LAYOUT: u32 = 2;
 
 /// Vectors for a list of entries, by entry ordinal.
 #[derive(Debug, Default, Clone)]
@@ -43,30 +46,10 @@ pub fn sentence_texts(e: &Entry) -> Vec<&str> {
     if !has_sentences(e) {
         return Vec::new();
     }
-    sentence_spans(&e.text)
+    super::excerpt::sentences(&e.text)
         .into_iter()
         .filter_map(|r| e.text.get(r))
         .collect()
-}
-
-/// Sentence spans of a passage (byte ranges).
-pub fn sentence_spans(text: &str) -> Vec<std::ops::Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut prev: Option<char> = None;
-    for (i, c) in text.char_indices() {
-        if c == '\n' || (c.is_whitespace() && matches!(prev, Some('.' | '!' | '?'))) {
-            if text[start..i].trim().len() > 1 {
-                out.push(start..i);
-            }
-            start = i + c.len_utf8();
-        }
-        prev = Some(c);
-    }
-    if text[start..].trim().len() > 1 {
-        out.push(start..text.len());
-    }
-    out
 }
 
 impl Vectors {
