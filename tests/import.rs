@@ -266,3 +266,60 @@ fn the_import_command_exits_1_when_something_was_unparsable() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains(":2:1: "), "{stdout}");
 }
+
+/// Every file under `dir` (sorted) with its text.
+fn contents(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p.clone());
+                out.push((p, String::new()));
+            } else {
+                out.push((p.clone(), std::fs::read_to_string(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_write_that_fails_half_way_leaves_the_folder_as_it_was() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("knowledge");
+    let file = tmp.path().join("list.md");
+    std::fs::write(
+        &file,
+        "## Scalability\n\n* [Scaling the monolith at Zappos](https://zappos.example/scale)\n",
+    )
+    .unwrap();
+    import(&dir, &seed("000_"), Format::AwesomeMd, false);
+    let dry = import(&dir, &file, Format::AwesomeMd, true);
+    let written: Vec<String> = dry
+        .files
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        written,
+        ["companies.toml", "reading.toml"],
+        "a new company first, then the reading link"
+    );
+    // reading.toml's new text cannot be written, after companies.toml's was.
+    std::fs::create_dir(dir.join("reading.toml.partial")).unwrap();
+    let before = contents(&dir);
+    let err = run(&ImportOptions {
+        file,
+        format: Format::AwesomeMd,
+        knowledge: dir.clone(),
+        dry_run: false,
+    })
+    .expect_err("the write fails");
+    assert!(format!("{err:#}").contains("reading.toml"), "{err:#}");
+    assert_eq!(contents(&dir), before, "every file is as it was");
+    std::fs::remove_dir(dir.join("reading.toml.partial")).unwrap();
+    checked(&dir);
+}
