@@ -2,7 +2,8 @@
 //! hundreds of inputs (the dev questions, every company and technology of the knowledge
 //! through every command, compare pairs, reading topics, hostile text) rendered through
 //! the same path both transports use, including every page behind the buttons.
-//! Also: the command definitions obey Discord's rules.
+//! Every one is also validated against Discord's OpenAPI schema (`support::schema`).
+//! Also: the command definitions obey Discord's rules and its schema.
 
 mod support;
 
@@ -42,11 +43,15 @@ fn hostile() -> Vec<String> {
     ]
 }
 
-/// Renders one interaction through the shared path, as JSON.
+/// Renders one interaction through the shared path, as JSON that Discord's schema accepts.
 fn run(app: &App, payload: &Value) -> Value {
     let i: Interaction = serde_json::from_value(payload.clone())
         .unwrap_or_else(|e| panic!("payload does not parse: {e}\n{payload:#}"));
-    serde_json::to_value(respond(app, &i)).expect("response serializes")
+    let resp = serde_json::to_value(respond(app, &i)).expect("response serializes");
+    if let Err(e) = schema::check_interaction_response(&resp) {
+        panic!("{e}\nrequest: {payload}");
+    }
+    resp
 }
 
 struct Checker<'a> {
@@ -303,6 +308,7 @@ fn valid_name(n: &str) -> bool {
 }
 
 fn check_definitions(defs: &Value) {
+    schema::assert_commands(defs);
     let cmds = defs.as_array().expect("an array of commands");
     assert!(!cmds.is_empty() && cmds.len() <= 100);
     let mut names = BTreeSet::new();
@@ -446,4 +452,75 @@ fn archie_commands_json_prints_the_same_valid_definitions() {
     let printed: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     check_definitions(&printed);
     assert_eq!(printed, archie::discord::definitions::definitions_json());
+}
+
+#[test]
+fn discords_schema_rejects_bodies_discord_would_refuse() {
+    let good = run(
+        &fixture_app(),
+        &command(1, "ask", json!([s("question", "what does Twitter use")])),
+    );
+    assert!(schema::check_interaction_response(&good).is_ok());
+    let broken = |f: &dyn Fn(&mut Value)| {
+        let mut v = good.clone();
+        f(&mut v);
+        v
+    };
+    for (why, body) in [
+        ("unknown type", broken(&|v| v["type"] = json!(99))),
+        (
+            "content over 2000",
+            broken(&|v| v["data"]["content"] = json!("x".repeat(2001))),
+        ),
+        (
+            "11 embeds",
+            broken(&|v| v["data"]["embeds"] = json!(vec![json!({"title": "t"}); 11])),
+        ),
+        (
+            "a custom_id over 100",
+            broken(&|v| {
+                v["data"]["components"] = json!([{"type": 1, "components": [
+                    {"type": 2, "style": 2, "label": "▶", "custom_id": "x".repeat(101)}]}])
+            }),
+        ),
+        (
+            "an embed title that is a number",
+            broken(&|v| v["data"]["embeds"][0]["title"] = json!(7)),
+        ),
+        (
+            "a choice without a value",
+            json!({"type": 8, "data": {"choices": [{"name": "Twitter"}]}}),
+        ),
+    ] {
+        let err =
+            schema::check_interaction_response(&body).expect_err(&format!("{why} is rejected"));
+        assert!(err.contains("does not validate"), "{why}: {err}");
+    }
+
+    let defs = archie::discord::definitions::definitions_json();
+    assert!(schema::check_commands(&defs).is_ok());
+    let mut bad = defs.clone();
+    bad[0]["name"] = json!("x".repeat(33));
+    assert!(schema::check_commands(&bad).is_err(), "a 33-character name");
+    // The one allowed quirk: the permission bits as a digit string, and only that.
+    let kb = defs
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c["name"] == "kb")
+        .unwrap();
+    for (value, ok) in [
+        (json!("32"), true),
+        (json!(32), true),
+        (json!("manage"), false),
+        (json!(-1), false),
+    ] {
+        let mut d = defs.clone();
+        d[kb]["default_member_permissions"] = value.clone();
+        assert_eq!(schema::check_commands(&d).is_ok(), ok, "{value}");
+    }
+
+    assert!(schema::check_followup(&json!({"content": "x".repeat(2001)})).is_err());
+    assert!(schema::check_edit(&json!({"embeds": "none"})).is_err());
+    assert!(schema::check_followup(&json!({"content": "ok", "flags": 64})).is_ok());
 }

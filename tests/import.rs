@@ -277,6 +277,52 @@ fn an_existing_target_that_cannot_be_read_stops_the_import_before_anything_is_wr
     std::fs::create_dir_all(dir.join("technologies.toml")).unwrap();
     let err = run(&ImportOptions {
         file: seed("000_"),
+/// Every file under `dir` (sorted) with its text.
+fn contents(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p.clone());
+                out.push((p, String::new()));
+            } else {
+                out.push((p.clone(), std::fs::read_to_string(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_write_that_fails_half_way_leaves_the_folder_as_it_was() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("knowledge");
+    let file = tmp.path().join("list.md");
+    std::fs::write(
+        &file,
+        "## Scalability\n\n* [Scaling the monolith at Zappos](https://zappos.example/scale)\n",
+    )
+    .unwrap();
+    import(&dir, &seed("000_"), Format::AwesomeMd, false);
+    let dry = import(&dir, &file, Format::AwesomeMd, true);
+    let written: Vec<String> = dry
+        .files
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        written,
+        ["companies.toml", "reading.toml"],
+        "a new company first, then the reading link"
+    );
+    // reading.toml's new text cannot be written, after companies.toml's was.
+    std::fs::create_dir(dir.join("reading.toml.partial")).unwrap();
+    let before = contents(&dir);
+    let err = run(&ImportOptions {
+        file,
         format: Format::AwesomeMd,
         knowledge: dir.clone(),
         dry_run: false,
@@ -315,4 +361,9 @@ fn a_target_that_is_not_utf8_is_an_error_naming_it_and_stays_as_it_was() {
         "untouched"
     );
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "nothing added");
+    .expect_err("the write fails");
+    assert!(format!("{err:#}").contains("reading.toml"), "{err:#}");
+    assert_eq!(contents(&dir), before, "every file is as it was");
+    std::fs::remove_dir(dir.join("reading.toml.partial")).unwrap();
+    checked(&dir);
 }

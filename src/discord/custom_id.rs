@@ -249,4 +249,146 @@ mod tests {
             assert_eq!(decode(id, Some("Page 1 of 2 · Asked: q")), None, "{id}");
         }
     }
+
+    // ---- properties: any id decodes without panicking; every id Archie makes round-trips.
+
+    use proptest::prelude::*;
+
+    /// An option value as Discord delivers it: any text within the option's max_length
+    /// (300 for a question, 100 for a name), without surrounding whitespace (Discord trims
+    /// option values). Zero-width spaces are left out: the footer writes `@`/`<` followed
+    /// by one to defuse mentions, and reads them back as plain `@`/`<`.
+    fn value(max: usize) -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-zA-Z0-9 :|%@<>#*_~`-]{0,40}",
+            proptest::collection::vec(any::<char>(), 0..max).prop_map(String::from_iter),
+            "[a-z ]{90,300}",
+        ]
+        .prop_map(move |s| {
+            let s: String = s.chars().take(max).collect();
+            s.replace('\u{200B}', "").trim().to_string()
+        })
+    }
+
+    fn command() -> impl Strategy<Value = Command> {
+        prop_oneof![
+            value(300).prop_map(|q| ask(&q, 0)),
+            value(100).prop_map(|topic| Command::Read {
+                topic,
+                page: 0,
+                per_page: READ_PER_PAGE
+            }),
+            value(100).prop_map(|company| Command::Stack { company }),
+            value(100).prop_map(|tech| Command::Uses { tech }),
+            value(100).prop_map(|tech| Command::WhatIs { tech }),
+            (value(100), value(100)).prop_map(|(first, second)| Command::Compare { first, second }),
+            Just(Command::Help),
+        ]
+    }
+
+    /// `cmd` as the button for `page` brings it back.
+    fn at_page(cmd: &Command, page: usize) -> Command {
+        match cmd.clone() {
+            Command::Ask {
+                question, per_page, ..
+            } => Command::Ask {
+                question,
+                page,
+                per_page,
+            },
+            Command::Read {
+                topic, per_page, ..
+            } => Command::Read {
+                topic,
+                page,
+                per_page,
+            },
+            other => other,
+        }
+    }
+
+    /// A valid id, damaged the ways a forged or corrupted id can be.
+    fn mutated(id: &str, how: u8, at: usize, text: &str) -> String {
+        let chars: Vec<char> = id.chars().collect();
+        let at = at % (chars.len() + 1);
+        let (head, tail): (String, String) =
+            (chars[..at].iter().collect(), chars[at..].iter().collect());
+        match how % 6 {
+            0 => head,
+            1 => format!("{head}{text}{}", tail.chars().skip(1).collect::<String>()),
+            2 => format!("{head}{text}{tail}"),
+            3 => id.replacen(|c: char| c.is_ascii_digit(), "99999999999999999999999", 1),
+            4 => id.replacen(':', text, 1),
+            _ => id.bytes().rev().map(char::from).collect(),
+        }
+    }
+
+    /// 2,000 cases a property, or `PROPTEST_CASES` when it is set (a longer run).
+    fn config() -> ProptestConfig {
+        let c = ProptestConfig::default();
+        if std::env::var_os("PROPTEST_CASES").is_some() {
+            c
+        } else {
+            ProptestConfig { cases: 2000, ..c }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn any_text_as_an_id_or_footer_never_panics(id in any::<String>(), footer in proptest::option::of(any::<String>())) {
+            if let Some((cmd, page)) = decode(&id, footer.as_deref()) {
+                prop_assert!(page <= MAX_PAGE);
+                prop_assert_eq!(at_page(&cmd, page), cmd);
+            }
+            if let Some(KbCommand::History { page, .. }) = decode_kb(&id) {
+                prop_assert!(page <= MAX_PAGE);
+            }
+        }
+
+        #[test]
+        fn every_id_archie_makes_decodes_back_to_its_command_and_page(
+            cmd in command(), page in 0..=MAX_PAGE, pages in 1..=MAX_PAGE + 1,
+        ) {
+            let id = encode(&cmd, page);
+            prop_assert!(id.chars().count() <= MAX_ID, "{} characters: {}", id.chars().count(), id);
+            let f = footer(&cmd, page, pages);
+            prop_assert!(f.chars().count() <= 2048);
+            prop_assert_eq!(decode(&id, Some(f.as_str())), Some((at_page(&cmd, page), page)));
+            // The footer of another message never changes what an id that holds its
+            // argument asks for.
+            if id.matches(':').count() >= 2 {
+                prop_assert_eq!(decode(&id, Some("Page 1 of 2 · Asked: other")), Some((at_page(&cmd, page), page)));
+            }
+        }
+
+        #[test]
+        fn every_kb_id_archie_makes_decodes_back(id in "(kb-)?[a-z0-9-]{0,60}", page in 0..=MAX_PAGE, token in "[0-9a-f]{24}") {
+            let history = decode_kb(&kb_history(&id, page));
+            prop_assert_eq!(history, Some(KbCommand::History { id: (!id.is_empty()).then(|| id.clone()), page }));
+            if !id.is_empty() {
+                prop_assert_eq!(decode_kb(&format!("kbrm:{id}")), Some(KbCommand::Remove { id: id.clone(), confirmed: true }));
+            }
+            prop_assert_eq!(decode_kb(&format!("kbimp:{token}")), Some(KbCommand::ConfirmImport { token }));
+        }
+
+        #[test]
+        fn damaged_ids_are_refused_or_read_as_a_command_never_a_panic(
+            cmd in command(), page in 0..=MAX_PAGE, how in any::<u8>(), at in any::<usize>(),
+            text in prop_oneof!["[0-9]{15,40}", "\\PC{1,4}", Just(String::new()), Just(":".to_string())],
+        ) {
+            let id = mutated(&encode(&cmd, page), how, at, &text);
+            let f = footer(&cmd, page, page + 1);
+            for footer in [None, Some(f.as_str())] {
+                if let Some((_, p)) = decode(&id, footer) {
+                    prop_assert!(p <= MAX_PAGE);
+                }
+            }
+            let kb_id = mutated(&kb_history("kb-1a2b", page), how, at, &text);
+            if let Some(KbCommand::History { page, .. }) = decode_kb(&kb_id) {
+                prop_assert!(page <= MAX_PAGE);
+            }
+        }
+    }
 }

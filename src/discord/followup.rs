@@ -3,10 +3,7 @@
 //! (multipart, `POST /webhooks/{application}/{token}`) through the app's REST client —
 //! which honours `ARCHIE_DISCORD_API_URL`.
 
-use serenity::all::{
-    ApplicationId, CreateAllowedMentions, CreateAttachment, CreateInteractionResponseFollowup, Http,
-};
-use serenity::builder::Builder as _;
+use serenity::all::{ApplicationId, CreateAttachment, Http};
 use std::time::Duration;
 
 /// A file to send after the response, with its (rendered, escaped) text.
@@ -36,15 +33,26 @@ pub async fn send(
     if http.application_id().is_none() {
         http.set_application_id(application);
     }
-    CreateInteractionResponseFollowup::new()
-        .content(file.content)
-        .ephemeral(true)
-        .allowed_mentions(CreateAllowedMentions::new())
-        .add_file(CreateAttachment::bytes(file.bytes, file.filename))
-        .execute(http, (None, token))
-        .await
-        .map(|_| ())
+    // Written out rather than built with `CreateInteractionResponseFollowup`, which numbers
+    // the upload `"id": 0`: Discord's API description types an attachment id as a snowflake
+    // string, so the file's place is sent as `"0"`.
+    let body = serde_json::json!({
+        "content": file.content,
+        "flags": EPHEMERAL,
+        "allowed_mentions": {"parse": []},
+        "attachments": [{"id": "0", "filename": file.filename}],
+    });
+    http.create_followup_message(
+        token,
+        &body,
+        vec![CreateAttachment::bytes(file.bytes, file.filename)],
+    )
+    .await
+    .map(|_| ())
 }
+
+/// Message flag: only the person who asked sees it.
+const EPHEMERAL: u64 = 1 << 6;
 
 /// [`send`], after `delay` and again (up to 3 tries, doubling the wait) if Discord has
 /// not seen the deferral yet (HTTP mode answers it inline, so the two can race).

@@ -2,6 +2,12 @@
 //! interactions bot) and a tokio-tungstenite gateway (HELLO, IDENTIFY → READY, heartbeat
 //! ACKs, INTERACTION_CREATE dispatches). Everything it receives is reported as an
 //! [`Event`], so tests assert on what the real binary sent.
+//!
+//! Every body Archie sends that Discord's OpenAPI description covers — command
+//! definitions, interaction callbacks, follow-ups, edits of the original response (for a
+//! multipart upload, its `payload_json` part) — is validated against it as it arrives: the
+//! stand-in answers a violation with 400 as Discord would, and the test panics with the
+//! violations at its next [`FakeDiscord::wait_for`] or when the stand-in is dropped.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -30,7 +36,18 @@ pub enum Event {
         body: Value,
         content_type: String,
         raw: Vec<u8>,
+        /// Where Discord's schema was not met, if it was not.
+        violation: Option<String>,
     },
+}
+
+impl Event {
+    fn violation(&self) -> Option<&str> {
+        match self {
+            Event::Rest { violation, .. } => violation.as_deref(),
+            Event::Identify(_) => None,
+        }
+    }
 }
 
 pub struct FakeDiscord {
@@ -124,9 +141,30 @@ impl FakeDiscord {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             match tokio::time::timeout_at(deadline, self.events.recv()).await {
-                Ok(Some(e)) if want(&e) => return Some(e),
-                Ok(Some(e)) => self.seen.push(e),
+                Ok(Some(e)) => {
+                    if let Some(v) = e.violation() {
+                        panic!("Archie sent Discord a body it would reject: {v}");
+                    }
+                    if want(&e) {
+                        return Some(e);
+                    }
+                    self.seen.push(e);
+                }
                 _ => return None,
+            }
+        }
+    }
+}
+
+impl Drop for FakeDiscord {
+    /// Bodies that arrived but no test waited for are held to the schema too.
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        while let Ok(e) = self.events.try_recv() {
+            if let Some(v) = e.violation() {
+                panic!("Archie sent Discord a body it would reject: {v}");
             }
         }
     }
@@ -145,20 +183,74 @@ async fn me() -> Json<Value> {
     Json(json!({"id": APP_ID, "username": "archie", "discriminator": "0", "bot": true}))
 }
 
-fn report(s: &Rest, method: &Method, uri: &Uri, headers: &HeaderMap, raw: &Bytes) {
-    let body = serde_json::from_slice(raw).unwrap_or(Value::Null);
+/// Which of Discord's request schemas a route's body must meet.
+#[derive(Clone, Copy)]
+enum Body {
+    Commands,
+    Callback,
+    Followup,
+    Edit,
+    Unchecked,
+}
+
+/// Reports the request; `Err` (with the violations) when its body breaks `schema`.
+fn report(
+    s: &Rest,
+    schema: Body,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    raw: &Bytes,
+) -> Result<(), String> {
     let content_type = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
+    let body = serde_json::from_slice(raw).unwrap_or(Value::Null);
+    let checked = if content_type.starts_with("multipart/form-data") {
+        super::schema::payload_json(&content_type, raw)
+    } else {
+        Some(body.clone())
+    };
+    let violation = match (schema, checked) {
+        (Body::Unchecked, _) => None,
+        (_, None) => Some(format!(
+            "{method} {} has no JSON body ({content_type})",
+            uri.path()
+        )),
+        (schema, Some(json)) => {
+            let checked = match schema {
+                Body::Commands => super::schema::check_commands(&json),
+                Body::Callback => super::schema::check_interaction_response(&json),
+                Body::Followup => super::schema::check_followup(&json),
+                Body::Edit => super::schema::check_edit(&json),
+                Body::Unchecked => Ok(()),
+            };
+            checked
+                .err()
+                .map(|e| format!("{method} {}: {e}", uri.path()))
+        }
+    };
+    let result = violation.clone().map_or(Ok(()), Err);
     let _ = s.events.send(Event::Rest {
         method: method.to_string(),
         path: uri.path().to_string(),
         body,
         content_type,
         raw: raw.to_vec(),
+        violation,
     });
+    result
+}
+
+/// Discord's answer to a body that breaks its schema.
+fn rejected(why: String) -> axum::response::Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"code": 50035, "message": "Invalid Form Body", "detail": why})),
+    )
+        .into_response()
 }
 
 async fn commands(
@@ -167,8 +259,10 @@ async fn commands(
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
-) -> impl IntoResponse {
-    report(&s, &method, &uri, &headers, &body);
+) -> axum::response::Response {
+    if let Err(why) = report(&s, Body::Commands, &method, &uri, &headers, &body) {
+        return rejected(why);
+    }
     let defs: Vec<Value> = serde_json::from_slice(&body).unwrap_or_default();
     let out: Vec<Value> = defs
         .iter()
@@ -179,7 +273,7 @@ async fn commands(
                    "options": d["options"], "version": "1"})
         })
         .collect();
-    Json(Value::Array(out))
+    Json(Value::Array(out)).into_response()
 }
 
 async fn callback(
@@ -189,9 +283,11 @@ async fn callback(
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
-) -> StatusCode {
-    report(&s, &method, &uri, &headers, &body);
-    StatusCode::NO_CONTENT
+) -> axum::response::Response {
+    match report(&s, Body::Callback, &method, &uri, &headers, &body) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(why) => rejected(why),
+    }
 }
 
 async fn webhook_message(
@@ -200,8 +296,15 @@ async fn webhook_message(
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
-) -> Json<Value> {
-    report(&s, &method, &uri, &headers, &body);
+) -> axum::response::Response {
+    let schema = if method == Method::PATCH {
+        Body::Edit
+    } else {
+        Body::Followup
+    };
+    if let Err(why) = report(&s, schema, &method, &uri, &headers, &body) {
+        return rejected(why);
+    }
     Json(json!({
         "id": "777777777777777777", "channel_id": super::CHANNEL,
         "author": {"id": APP_ID, "username": "archie", "discriminator": "0"},
@@ -209,6 +312,7 @@ async fn webhook_message(
         "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [],
         "mention_roles": [], "attachments": [], "embeds": [], "pinned": false, "type": 0
     }))
+    .into_response()
 }
 
 async fn unknown(
@@ -218,7 +322,7 @@ async fn unknown(
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
-    report(&s, &method, &uri, &headers, &body);
+    let _ = report(&s, Body::Unchecked, &method, &uri, &headers, &body);
     StatusCode::NOT_FOUND
 }
 

@@ -1,10 +1,12 @@
 //! Shared test helpers: the fixture app, a signing test keypair, the HTTP endpoint on
 //! port 0 (zero2prod's `spawn_app`), Discord's documented interaction payloads, an
-//! independent checker of Discord's limits, and a local stand-in for Discord.
+//! independent checker of Discord's limits, a local stand-in for Discord, and Discord's
+//! OpenAPI schemas, which judge every interaction response a signed request gets back.
 #![allow(dead_code)]
 
 pub mod fake_discord;
 pub mod limits;
+pub mod schema;
 
 use archie::app::App;
 use archie::discord::http::{router_for, Endpoint};
@@ -114,7 +116,9 @@ impl TestServer {
         }
         let resp = req.send().await.expect("request sent");
         let status = resp.status().as_u16();
-        (status, resp.text().await.unwrap_or_default())
+        let text = resp.text().await.unwrap_or_default();
+        validate_answer(status, &text);
+        (status, text)
     }
 
     /// POSTs a correctly signed interaction, stamped now; returns the status and the
@@ -482,5 +486,18 @@ pub async fn post_signed_to(
     }
     let resp = req.body(bytes).send().await?;
     let status = resp.status().as_u16();
-    Ok((status, resp.text().await?))
+    let text = resp.text().await?;
+    validate_answer(status, &text);
+    Ok((status, text))
+}
+
+/// Every 200 answer of the endpoint is an interaction response Discord accepts: JSON that
+/// validates against Discord's OpenAPI schema (panics with the violations otherwise).
+pub fn validate_answer(status: u16, text: &str) {
+    if status != 200 {
+        return;
+    }
+    let body: Value = serde_json::from_str(text)
+        .unwrap_or_else(|e| panic!("a 200 answer that is not JSON ({e}): {text}"));
+    schema::assert_interaction_response(&body);
 }
