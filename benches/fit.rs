@@ -38,7 +38,11 @@ fn main() -> anyhow::Result<()> {
     };
     let data = root.join("target/fit-data");
     let engine = Engine::with_encoder(k, Some(&data), encoder)?;
-    let start = if semantic { Weights::default() } else { Weights::lexical() };
+    let start = if semantic {
+        Weights::default()
+    } else {
+        Weights::lexical()
+    };
 
     let mut cases = Vec::new();
     for (set, path) in [
@@ -60,13 +64,20 @@ fn main() -> anyhow::Result<()> {
             cases.push(Case { set, q, r, shown });
         }
     }
-    println!("{} questions, semantic {}", cases.len(), if semantic { "on" } else { "off" });
+    println!(
+        "{} questions, semantic {}",
+        cases.len(),
+        if semantic { "on" } else { "off" }
+    );
 
     // Cross-validation: fit on four folds, score the fifth.
     let mut held_out: Vec<(&Case, Vec<SearchResult>)> = Vec::new();
     for fold in 0..FOLDS {
-        let (test, train): (Vec<&Case>, Vec<&Case>) =
-            cases.iter().enumerate().partition(|(i, _)| i % FOLDS == fold).map_pair();
+        let (test, train): (Vec<&Case>, Vec<&Case>) = cases
+            .iter()
+            .enumerate()
+            .partition(|(i, _)| i % FOLDS == fold)
+            .map_pair();
         let w = fit(&engine, &train, start);
         for c in test {
             held_out.push((c, answers(&engine, c, &w)));
@@ -76,8 +87,10 @@ fn main() -> anyhow::Result<()> {
     report(&held_out);
 
     let all: Vec<&Case> = cases.iter().collect();
-    let before: Vec<(&Case, Vec<SearchResult>)> =
-        all.iter().map(|c| (*c, answers(&engine, c, &start))).collect();
+    let before: Vec<(&Case, Vec<SearchResult>)> = all
+        .iter()
+        .map(|c| (*c, answers(&engine, c, &start)))
+        .collect();
     println!("\nstarting weights on all questions:");
     report(&before);
     let w = fit(&engine, &all, start);
@@ -121,7 +134,11 @@ fn scores(engine: &Engine, cases: &[&Case], w: &Weights) -> Scores {
             expect: clone_expect(&c.q.expect),
         })
         .collect();
-    score_with(&qs, |q| by_q.get(q).map(|c| answers(engine, c, w)).unwrap_or_default())
+    score_with(&qs, |q| {
+        by_q.get(q)
+            .map(|c| answers(engine, c, w))
+            .unwrap_or_default()
+    })
 }
 
 fn clone_expect(e: &archie::eval::Expect) -> archie::eval::Expect {
@@ -193,7 +210,9 @@ fn report(rows: &[(&Case, Vec<SearchResult>)]) {
                 expect: clone_expect(&c.q.expect),
             })
             .collect();
-        let s = score_with(&qs, |q| by_q.get(q).map(|r| (*r).clone()).unwrap_or_default());
+        let s = score_with(&qs, |q| {
+            by_q.get(q).map(|r| (*r).clone()).unwrap_or_default()
+        });
         let cats: Vec<String> = s
             .per_cat
             .iter()

@@ -97,7 +97,11 @@ fn main() -> anyhow::Result<()> {
         all.len()
     );
     println!("{:<18} {:>9} {:>9} {:>9}", "engine", "p50", "p99", "max");
-    for (name, lat) in [("archie hybrid", &lat_h), ("archie lexical", &lat_l), ("sqlite-fts5", &lat_f)] {
+    for (name, lat) in [
+        ("archie hybrid", &lat_h),
+        ("archie lexical", &lat_l),
+        ("sqlite-fts5", &lat_f),
+    ] {
         println!(
             "{name:<18} {:>9.0} {:>9.0} {:>9.0}",
             pct(lat, 0.5),

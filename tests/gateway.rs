@@ -620,6 +620,9 @@ mod in_process {
         }
         client.abort();
     }
+}
+
+#[tokio::test]
 #[should_panic(expected = "Archie sent Discord a body it would reject")]
 async fn the_stand_in_answers_a_body_discord_would_refuse_with_400_and_fails_the_test() {
     let mut fake = FakeDiscord::start().await;

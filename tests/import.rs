@@ -277,6 +277,46 @@ fn an_existing_target_that_cannot_be_read_stops_the_import_before_anything_is_wr
     std::fs::create_dir_all(dir.join("technologies.toml")).unwrap();
     let err = run(&ImportOptions {
         file: seed("000_"),
+        format: Format::AwesomeMd,
+        knowledge: dir.clone(),
+        dry_run: false,
+    })
+    .expect_err("an unreadable target is an error");
+    let msg = format!("{err:#}");
+    assert!(msg.contains("technologies.toml"), "names the file: {msg}");
+    assert!(msg.contains("nothing was written"), "{msg}");
+    let mut left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["technologies.toml"], "no companies.toml, no stacks/");
+}
+
+#[test]
+fn a_target_that_is_not_utf8_is_an_error_naming_it_and_stays_as_it_was() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("knowledge");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bytes = b"[[qa]]\nid = \"q\xff\xfe\"\n".to_vec();
+    std::fs::write(dir.join("qa.toml"), &bytes).unwrap();
+    let err = run(&ImportOptions {
+        file: seed("001_"),
+        format: Format::QaText,
+        knowledge: dir.clone(),
+        dry_run: false,
+    })
+    .expect_err("a non-UTF-8 target is an error");
+    let msg = format!("{err:#}");
+    assert!(msg.contains("qa.toml"), "names the file: {msg}");
+    assert_eq!(
+        std::fs::read(dir.join("qa.toml")).unwrap(),
+        bytes,
+        "untouched"
+    );
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "nothing added");
+}
+
 /// Every file under `dir` (sorted) with its text.
 fn contents(dir: &Path) -> Vec<(PathBuf, String)> {
     let mut out = Vec::new();
@@ -327,40 +367,6 @@ fn a_write_that_fails_half_way_leaves_the_folder_as_it_was() {
         knowledge: dir.clone(),
         dry_run: false,
     })
-    .expect_err("an unreadable target is an error");
-    let msg = format!("{err:#}");
-    assert!(msg.contains("technologies.toml"), "names the file: {msg}");
-    assert!(msg.contains("nothing was written"), "{msg}");
-    let mut left: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    left.sort();
-    assert_eq!(left, ["technologies.toml"], "no companies.toml, no stacks/");
-}
-
-#[test]
-fn a_target_that_is_not_utf8_is_an_error_naming_it_and_stays_as_it_was() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("knowledge");
-    std::fs::create_dir_all(&dir).unwrap();
-    let bytes = b"[[qa]]\nid = \"q\xff\xfe\"\n".to_vec();
-    std::fs::write(dir.join("qa.toml"), &bytes).unwrap();
-    let err = run(&ImportOptions {
-        file: seed("001_"),
-        format: Format::QaText,
-        knowledge: dir.clone(),
-        dry_run: false,
-    })
-    .expect_err("a non-UTF-8 target is an error");
-    let msg = format!("{err:#}");
-    assert!(msg.contains("qa.toml"), "names the file: {msg}");
-    assert_eq!(
-        std::fs::read(dir.join("qa.toml")).unwrap(),
-        bytes,
-        "untouched"
-    );
-    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "nothing added");
     .expect_err("the write fails");
     assert!(format!("{err:#}").contains("reading.toml"), "{err:#}");
     assert_eq!(contents(&dir), before, "every file is as it was");

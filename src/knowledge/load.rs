@@ -634,7 +634,11 @@ fn load_topics(l: &mut Loader, src: &Src<TopicsFile>) -> Topics {
     for syn in &src.data.synonym {
         let means = words_of(syn.means.get_ref());
         if means.is_empty() {
-            l.problem(&src.path, Loader::line(&src.text, &syn.means), "synonym with an empty 'means'");
+            l.problem(
+                &src.path,
+                Loader::line(&src.text, &syn.means),
+                "synonym with an empty 'means'",
+            );
             continue;
         }
         for w in &syn.words {
@@ -642,7 +646,8 @@ fn load_topics(l: &mut Loader, src: &Src<TopicsFile>) -> Topics {
                 [one] => {
                     if let Some(old) = t.synonyms.insert(one.clone(), means.clone()) {
                         if old != means {
-                            let msg = format!("'{one}' is already a synonym of '{}'", old.join(" "));
+                            let msg =
+                                format!("'{one}' is already a synonym of '{}'", old.join(" "));
                             l.problem(&src.path, Loader::line(&src.text, w), msg);
                         }
                     }

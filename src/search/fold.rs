@@ -74,7 +74,12 @@ impl Engine {
 
     /// Ranks retrieved candidates with `w` and folds them (no excerpts): what the fitting
     /// tool compares weights by.
-    pub fn rank_with(&self, r: &Retrieved, w: &super::rank::Weights, limit: usize) -> Vec<SearchResult> {
+    pub fn rank_with(
+        &self,
+        r: &Retrieved,
+        w: &super::rank::Weights,
+        limit: usize,
+    ) -> Vec<SearchResult> {
         let ranked = super::rank::rank(&r.candidates, r.entity, r.strict(), w);
         self.fold(r, &ranked, None, limit, 0..0)
     }
@@ -161,7 +166,12 @@ impl Engine {
                 }
                 let semantic: Option<Vec<f32>> = r.qvec.as_ref().and_then(|q| {
                     let (_, sentences) = self.entry_vector(st, ord)?;
-                    Some(sentences.iter().map(|s| super::semantic::cosine(q, s)).collect())
+                    Some(
+                        sentences
+                            .iter()
+                            .map(|s| super::semantic::cosine(q, s))
+                            .collect(),
+                    )
                 });
                 excerpt::answering(
                     &mut a,
@@ -175,7 +185,6 @@ impl Engine {
             _ => excerpt::excerpt(&mut a, &e.text, hl, 320),
         }
     }
-
 }
 
 /// Entries with one key state the same fact: the same kind and title, or two stacks of one
@@ -186,4 +195,3 @@ pub(crate) fn fact_key(e: &Entry) -> String {
         k => format!("{}:{}", k.as_str(), normalize(&e.title)),
     }
 }
-

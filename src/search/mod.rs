@@ -14,8 +14,8 @@ pub mod semantic;
 pub mod vectors;
 
 use crate::knowledge::{Entry, Kind, Knowledge};
-use fold::fact_key;
 use excerpt::Excerpt;
+use fold::fact_key;
 use index::{analyzer, terms, DocText, SearchIndex};
 use query::{understand, Intent, Understanding};
 use rank::Weights;
@@ -237,13 +237,26 @@ impl Engine {
 
     /// The vectors stored beside the index for this encoder, computed when missing.
     fn open_vectors(enc: &Encoder, k: &Knowledge, dir: Option<&Path>) -> anyhow::Result<Vectors> {
-        let path = dir.map(|d| d.join(format!("vectors-v{}-{}.bin", vectors::LAYOUT, enc.fingerprint())));
-        if let Some(v) = path.as_deref().and_then(|p| Vectors::load(p, k.entries.len())) {
+        let path = dir.map(|d| {
+            d.join(format!(
+                "vectors-v{}-{}.bin",
+                vectors::LAYOUT,
+                enc.fingerprint()
+            ))
+        });
+        if let Some(v) = path
+            .as_deref()
+            .and_then(|p| Vectors::load(p, k.entries.len()))
+        {
             return Ok(v);
         }
         let t = std::time::Instant::now();
         let v = Vectors::compute(enc, &k.entries)?;
-        tracing::info!(entries = v.len(), ms = t.elapsed().as_millis() as u64, "computed entry vectors");
+        tracing::info!(
+            entries = v.len(),
+            ms = t.elapsed().as_millis() as u64,
+            "computed entry vectors"
+        );
         if let Some(p) = &path {
             match v.save(p) {
                 Ok(()) => remove_other_vectors(p),
@@ -411,7 +424,12 @@ impl Engine {
                 .suggest_min(w, 2, SUGGEST_SIMILARITY)
                 .into_iter()
                 .map(|c| &c.name)
-                .chain(k.techs.suggest_min(w, 2, SUGGEST_SIMILARITY).into_iter().map(|t| &t.name));
+                .chain(
+                    k.techs
+                        .suggest_min(w, 2, SUGGEST_SIMILARITY)
+                        .into_iter()
+                        .map(|t| &t.name),
+                );
             for n in names {
                 if !out.contains(n) {
                     out.push(n.clone());

@@ -448,7 +448,8 @@ pub fn understand(
             .count();
         // In a technical context (another name, or a layer word such as "database"), the
         // product's own spelling is enough: "Does Quora run Play or Django?".
-        let technical = !techs.is_empty() || !companies.is_empty() || !layer_hints(&words).is_empty();
+        let technical =
+            !techs.is_empty() || !companies.is_empty() || !layer_hints(&words).is_empty();
         let span = words[start..start + n].join(" ");
         let named = technical
             && k.techs
@@ -498,8 +499,19 @@ pub fn understand(
         Intent::General
     };
     let quantity = [
-        "how many", "how much", "how big", "how large", "how fast", "how often", "how long",
-        "what size", "number of", "per second", "per day", "a day", "a second",
+        "how many",
+        "how much",
+        "how big",
+        "how large",
+        "how fast",
+        "how often",
+        "how long",
+        "what size",
+        "number of",
+        "per second",
+        "per day",
+        "a day",
+        "a second",
     ]
     .iter()
     .any(|p| normalized.contains(p));

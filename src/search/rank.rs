@@ -242,7 +242,13 @@ mod tests {
     #[test]
     fn a_question_that_covers_nothing_well_is_declined() {
         let w = Weights::default();
-        assert!(rank(&[cand(1, 0.2, 0.1, false), cand(2, 0.3, 0.0, false)], false, false, &w).is_empty());
+        assert!(rank(
+            &[cand(1, 0.2, 0.1, false), cand(2, 0.3, 0.0, false)],
+            false,
+            false,
+            &w
+        )
+        .is_empty());
     }
 
     #[test]
@@ -255,13 +261,24 @@ mod tests {
     #[test]
     fn better_evidence_ranks_first_and_noise_is_cut() {
         let w = Weights::default();
-        let r = rank(&[cand(1, 0.6, 0.0, false), cand(2, 1.0, 0.0, false)], false, false, &w);
+        let r = rank(
+            &[cand(1, 0.6, 0.0, false), cand(2, 1.0, 0.0, false)],
+            false,
+            false,
+            &w,
+        );
         assert_eq!(r[0].0, 2);
-        let noise = Weights {
-            cutoff: 0.95,
-            ..w
-        };
-        assert_eq!(rank(&[cand(1, 0.6, 0.0, false), cand(2, 1.0, 0.0, false)], false, false, &noise).len(), 1);
+        let noise = Weights { cutoff: 0.95, ..w };
+        assert_eq!(
+            rank(
+                &[cand(1, 0.6, 0.0, false), cand(2, 1.0, 0.0, false)],
+                false,
+                false,
+                &noise
+            )
+            .len(),
+            1
+        );
     }
 
     #[test]

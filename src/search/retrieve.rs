@@ -104,7 +104,11 @@ impl Engine {
     }
 
     /// The question's vector and the entry vectors' cosines, when semantic retrieval is on.
-    pub(crate) fn entry_vector<'a>(&'a self, st: &'a State, ord: u64) -> Option<(&'a [f32], Vec<&'a [f32]>)> {
+    pub(crate) fn entry_vector<'a>(
+        &'a self,
+        st: &'a State,
+        ord: u64,
+    ) -> Option<(&'a [f32], Vec<&'a [f32]>)> {
         let base_n = self.knowledge.entries.len() as u64;
         if ord < base_n {
             let v = self.vectors.as_ref()?;
@@ -307,7 +311,11 @@ impl Engine {
     /// script the (English) model reads.
     fn question_vector(&self, u: &Understanding, question: &str) -> Option<Vec<f32>> {
         let enc = self.encoder.as_ref()?;
-        let latin = u.normalized.chars().filter(|c| c.is_ascii_alphabetic()).count();
+        let latin = u
+            .normalized
+            .chars()
+            .filter(|c| c.is_ascii_alphabetic())
+            .count();
         let letters = u.normalized.chars().filter(|c| c.is_alphabetic()).count();
         if letters == 0 || latin * 2 < letters {
             return None;

@@ -63,7 +63,9 @@ impl Encoder {
             dir: dir.to_path_buf(),
             what,
         };
-        let read = |name: &str| std::fs::read(dir.join(name)).map_err(|e| missing(&format!("{name}: {e}")));
+        let read = |name: &str| {
+            std::fs::read(dir.join(name)).map_err(|e| missing(&format!("{name}: {e}")))
+        };
         let t0 = std::time::Instant::now();
         let config: Config = serde_json::from_slice(&read("config.json")?)
             .map_err(|e| broken(format!("config.json: {e}")))?;
@@ -84,7 +86,8 @@ impl Encoder {
         let meta =
             std::fs::metadata(&weights).map_err(|e| missing(&format!("model.safetensors: {e}")))?;
         let device = Device::Cpu;
-        let tensors = read_weights(&weights, &device).map_err(|e| broken(format!("model.safetensors: {e}")))?;
+        let tensors = read_weights(&weights, &device)
+            .map_err(|e| broken(format!("model.safetensors: {e}")))?;
         let vb = VarBuilder::from_tensors(tensors, DType::F32, &device);
         let model =
             BertModel::load(vb, &config).map_err(|e| broken(format!("model.safetensors: {e}")))?;

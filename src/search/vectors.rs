@@ -27,10 +27,9 @@ pub struct Vectors {
 pub fn entry_text(e: &Entry) -> String {
     let company = e.company.as_deref().unwrap_or("");
     match &e.detail {
-        Detail::Stack { .. } => format!(
-            "{company} technology stack: {}",
-            e.technologies.join(", ")
-        ),
+        Detail::Stack { .. } => {
+            format!("{company} technology stack: {}", e.technologies.join(", "))
+        }
         Detail::Qa { question, answer } => format!("{question} {answer}"),
         _ => format!("{}. {}", e.title, e.text),
     }
@@ -104,7 +103,12 @@ impl Vectors {
         {
             let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
             f.write_all(MAGIC)?;
-            for n in [DIM, self.len(), self.starts.len(), self.sentences.len() / DIM] {
+            for n in [
+                DIM,
+                self.len(),
+                self.starts.len(),
+                self.sentences.len() / DIM,
+            ] {
                 f.write_all(&(n as u32).to_le_bytes())?;
             }
             for x in &self.entries {
