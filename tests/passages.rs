@@ -282,6 +282,8 @@ proptest! {
         let u = e.understand(&q);
         prop_assert!(serde_json::to_value(&u).is_ok());
         let a = e.ask(&q, 5);
+        prop_assert!(a.is_ok(), "search failed: {:?}", a.err());
+        let a = a.unwrap();
         prop_assert!(a.results.len() <= 5);
         for r in &a.results {
             prop_assert!(r.excerpt.chars().count() <= 700, "{}", r.excerpt);
