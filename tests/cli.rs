@@ -9,7 +9,7 @@ use std::process::Command;
 fn archie(args: &[&str]) -> (i32, String, String) {
     static DATA: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     let data = DATA.get_or_init(|| {
-        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("readme-data");
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("semantic-data");
         let warm = run(&dir, &["ask", "warm up"]);
         assert_eq!(warm.0, 0, "the first run builds the index: {}", warm.2);
         dir
