@@ -73,11 +73,15 @@ fn main() -> anyhow::Result<()> {
     // Cross-validation: fit on four folds, score the fifth.
     let mut held_out: Vec<(&Case, Vec<SearchResult>)> = Vec::new();
     for fold in 0..FOLDS {
-        let (test, train): (Vec<&Case>, Vec<&Case>) = cases
-            .iter()
-            .enumerate()
-            .partition(|(i, _)| i % FOLDS == fold)
-            .map_pair();
+        let in_fold = |i: usize| i % FOLDS == fold;
+        let pick = |keep: bool| -> Vec<&Case> {
+            let chosen = cases
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| in_fold(*i) == keep);
+            chosen.map(|x| x.1).collect()
+        };
+        let (test, train) = (pick(true), pick(false));
         let w = fit(&engine, &train, start);
         for c in test {
             held_out.push((c, answers(&engine, c, &w)));
@@ -102,19 +106,6 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-trait MapPair<A> {
-    fn map_pair(self) -> (Vec<A>, Vec<A>);
-}
-
-impl<'a> MapPair<&'a Case> for (Vec<(usize, &'a Case)>, Vec<(usize, &'a Case)>) {
-    fn map_pair(self) -> (Vec<&'a Case>, Vec<&'a Case>) {
-        (
-            self.0.into_iter().map(|x| x.1).collect(),
-            self.1.into_iter().map(|x| x.1).collect(),
-        )
-    }
-}
-
 fn answers(engine: &Engine, c: &Case, w: &Weights) -> Vec<SearchResult> {
     engine
         .rank_with(&c.r, w, 5)
@@ -125,27 +116,12 @@ fn answers(engine: &Engine, c: &Case, w: &Weights) -> Vec<SearchResult> {
 
 fn scores(engine: &Engine, cases: &[&Case], w: &Weights) -> Scores {
     let by_q: HashMap<&str, &Case> = cases.iter().map(|c| (c.q.q.as_str(), *c)).collect();
-    let qs: Vec<Question> = cases
-        .iter()
-        .map(|c| Question {
-            id: c.q.id.clone(),
-            cat: c.q.cat.clone(),
-            q: c.q.q.clone(),
-            expect: clone_expect(&c.q.expect),
-        })
-        .collect();
+    let qs: Vec<Question> = cases.iter().map(|c| c.q.clone()).collect();
     score_with(&qs, |q| {
         by_q.get(q)
             .map(|c| answers(engine, c, w))
             .unwrap_or_default()
     })
-}
-
-fn clone_expect(e: &archie::eval::Expect) -> archie::eval::Expect {
-    match e {
-        archie::eval::Expect::None(s) => archie::eval::Expect::None(s.clone()),
-        archie::eval::Expect::Any(v) => archie::eval::Expect::Any(v.clone()),
-    }
 }
 
 /// What the search maximises: answers high up, and no answer where none is right (a wrong
@@ -201,15 +177,7 @@ fn report(rows: &[(&Case, Vec<SearchResult>)]) {
         }
         let by_q: HashMap<&str, &Vec<SearchResult>> =
             picked.iter().map(|(c, r)| (c.q.q.as_str(), r)).collect();
-        let qs: Vec<Question> = picked
-            .iter()
-            .map(|(c, _)| Question {
-                id: c.q.id.clone(),
-                cat: c.q.cat.clone(),
-                q: c.q.q.clone(),
-                expect: clone_expect(&c.q.expect),
-            })
-            .collect();
+        let qs: Vec<Question> = picked.iter().map(|(c, _)| c.q.clone()).collect();
         let s = score_with(&qs, |q| {
             by_q.get(q).map(|r| (*r).clone()).unwrap_or_default()
         });

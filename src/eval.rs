@@ -6,7 +6,7 @@ use crate::search::{Engine, SearchResult};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Question {
     #[serde(default)]
     pub id: String,
@@ -16,7 +16,7 @@ pub struct Question {
     pub expect: Expect,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum Expect {
     None(String),

@@ -8,7 +8,13 @@ use super::retrieve::Retrieved;
 use super::{Engine, SearchResult};
 use crate::knowledge::{item_text, Detail, Entry, Kind};
 use crate::text::normalize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+
+/// The question's terms as excerpts mark them: all of them, and by weight.
+struct Marks<'a> {
+    terms: &'a HashSet<String>,
+    weights: &'a HashMap<String, f32>,
+}
 
 /// Characters of a passage shown: the answering sentence and its neighbours.
 const PASSAGE_CHARS: usize = 400;
@@ -27,6 +33,17 @@ impl Engine {
         let st = self.state();
         let base_n = self.knowledge.entries.len() as u64;
         let hl = self.highlight_terms(&r.understanding, &r.qterms);
+        // Passages pick their answering sentence by the question's words by weight; the
+        // names it mentions count as much as its average word.
+        let mut weights = r.weighed.weights();
+        let avg = weights.values().sum::<f32>() / weights.len().max(1) as f32;
+        for t in &hl {
+            weights.entry(t.clone()).or_insert(avg.max(1.0));
+        }
+        let marks = Marks {
+            terms: &hl,
+            weights: &weights,
+        };
         let mut results: Vec<SearchResult> = Vec::new();
         // The key each result is folded by, computed once.
         let mut keys: Vec<String> = Vec::new();
@@ -52,7 +69,7 @@ impl Engine {
             }
             keys.push(key);
             let parts = if window.contains(&results.len()) {
-                self.excerpt_for(e, i, r, &hl, &st)
+                self.excerpt_for(e, i, r, &marks, &st)
             } else {
                 Excerpt::default()
             };
@@ -122,10 +139,11 @@ impl Engine {
         e: &Entry,
         ord: u64,
         r: &Retrieved,
-        hl: &HashSet<String>,
+        marks: &Marks,
         st: &super::community::State,
     ) -> Excerpt {
         let u = &r.understanding;
+        let hl = marks.terms;
         let mut a = self.analyzer.clone();
         match &e.detail {
             Detail::Stack { layers, .. } => {
@@ -157,13 +175,7 @@ impl Engine {
             }
             Detail::Tech { .. } => excerpt::excerpt(&mut a, &e.text, hl, 700),
             Detail::Qa { .. } | Detail::Article { .. } | Detail::Note {} => {
-                // Passages show the sentences that answer: the question's words by weight
-                // (the names it mentions count as much as its average word), and meaning.
-                let mut weights = r.weighed.weights();
-                let avg = weights.values().sum::<f32>() / weights.len().max(1) as f32;
-                for t in hl {
-                    weights.entry(t.clone()).or_insert(avg.max(1.0));
-                }
+                // Passages show the sentences that answer, by words and by meaning.
                 let semantic: Option<Vec<f32>> = r.qvec.as_ref().and_then(|q| {
                     let (_, sentences) = self.entry_vector(st, ord)?;
                     Some(
@@ -176,7 +188,7 @@ impl Engine {
                 excerpt::answering(
                     &mut a,
                     &e.text,
-                    &weights,
+                    marks.weights,
                     semantic.as_deref(),
                     u.quantity,
                     PASSAGE_CHARS,

@@ -215,6 +215,9 @@ impl Engine {
             }
         }
         let qvec = self.question_vector(&u, question);
+        // Every visible entry's similarity, computed once: the nearest join the candidates,
+        // and each candidate's feature reads it back.
+        let mut similarity: HashMap<u64, f32> = HashMap::new();
         if let Some(q) = &qvec {
             let mut near: Vec<(u64, f32)> = (0..k.entries.len() as u64)
                 .chain(own.iter().map(|(o, _)| *o))
@@ -222,6 +225,7 @@ impl Engine {
                 .collect();
             near.sort_by(|x, y| y.1.total_cmp(&x.1));
             cands.extend(near.iter().take(SEMANTIC_CANDIDATES).map(|x| x.0));
+            similarity.extend(near);
         }
         let max_bm = bm.values().cloned().fold(0.0f32, f32::max).max(1e-6);
 
@@ -288,9 +292,7 @@ impl Engine {
                     f.qa_question = sim;
                 }
             }
-            if let Some(q) = &qvec {
-                f.semantic = self.similarity(&st, ord, q);
-            }
+            f.semantic = similarity.get(&ord).copied().unwrap_or(0.0);
             candidates.push(Candidate {
                 ord,
                 features: f,
