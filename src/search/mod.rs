@@ -3,6 +3,7 @@
 //! meaning) → rank ([`rank`]: weighted evidence and the relevance floor) → fold
 //! ([`fold`]: one result per fact, answering excerpts). Knows nothing about Discord.
 
+mod bert;
 pub mod community;
 pub mod excerpt;
 mod fold;

@@ -7,9 +7,9 @@
 //! The weights are float16 on disk (half the size in the repo); they are mapped and widened
 //! to float32 once at load, because the CPU kernels are fastest in float32.
 
+use super::bert::{Bert, Shape};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
 use half::slice::{HalfBitsSliceExt, HalfFloatSliceExt};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -37,7 +37,7 @@ pub enum SemanticError {
 
 /// The loaded encoder: tokenizer and model, built once per process.
 pub struct Encoder {
-    model: BertModel,
+    model: Bert,
     tokenizer: Tokenizer,
     device: Device,
     /// A short fingerprint of the model files, stored beside vectors computed with it.
@@ -67,7 +67,7 @@ impl Encoder {
             std::fs::read(dir.join(name)).map_err(|e| missing(&format!("{name}: {e}")))
         };
         let t0 = std::time::Instant::now();
-        let config: Config = serde_json::from_slice(&read("config.json")?)
+        let config: Shape = serde_json::from_slice(&read("config.json")?)
             .map_err(|e| broken(format!("config.json: {e}")))?;
         let mut tokenizer = Tokenizer::from_bytes(read("tokenizer.json")?)
             .map_err(|e| broken(format!("tokenizer.json: {e}")))?;
@@ -90,7 +90,7 @@ impl Encoder {
             .map_err(|e| broken(format!("model.safetensors: {e}")))?;
         let vb = VarBuilder::from_tensors(tensors, DType::F32, &device);
         let model =
-            BertModel::load(vb, &config).map_err(|e| broken(format!("model.safetensors: {e}")))?;
+            Bert::load(vb, &config).map_err(|e| broken(format!("model.safetensors: {e}")))?;
         let fingerprint = format!("{MODEL_NAME}-{}-{}", meta.len(), config.hidden_size);
         tracing::debug!(
             tokenizer_ms = t_tok.as_secs_f64() * 1e3,
@@ -141,8 +141,7 @@ impl Encoder {
         let run = || -> candle_core::Result<Vec<Vec<f32>>> {
             let ids = Tensor::from_vec(ids, (n, len), &self.device)?;
             let mask = Tensor::from_vec(mask, (n, len), &self.device)?;
-            let types = ids.zeros_like()?;
-            let states = self.model.forward(&ids, &types, Some(&mask))?; // (n, len, DIM)
+            let states = self.model.forward(&ids, &mask)?; // (n, len, DIM)
             let m = mask.to_dtype(DType::F32)?.unsqueeze(2)?; // (n, len, 1)
             let summed = states.broadcast_mul(&m)?.sum(1)?; // (n, DIM)
             let counts = m.sum(1)?.clamp(1e-9, f64::MAX)?; // (n, 1)

@@ -5,15 +5,13 @@
 //! Every one is also validated against Discord's OpenAPI schema (`support::schema`).
 //! Also: the command definitions obey Discord's rules and its schema.
 
-mod support;
-
+use crate::support::*;
 use archie::app::App;
 use archie::discord::respond;
 use archie::knowledge::{Detail, Knowledge};
 use serde_json::{json, Value};
 use serenity::all::Interaction;
 use std::collections::BTreeSet;
-use support::*;
 
 const MEMBER: &str = "999999999999999999";
 
@@ -164,7 +162,7 @@ fn s(name: &str, v: &str) -> Value {
 }
 
 fn dev_questions() -> Vec<String> {
-    let text = include_str!("fixtures/questions-dev.jsonl");
+    let text = include_str!("../fixtures/questions-dev.jsonl");
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| {

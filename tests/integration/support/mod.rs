@@ -473,7 +473,7 @@ pub fn panicking_executor(
     panic!("a test executor panicked on purpose")
 }
 
-/// A signed request to any endpoint address (the real binary in tests/kb_crash.rs).
+/// A signed request to any endpoint address (the real binary in tests/integration/kb_crash.rs).
 pub async fn post_signed_to(
     client: &reqwest::Client,
     url: &str,

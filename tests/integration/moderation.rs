@@ -1,5 +1,5 @@
 //! Moderator commands at the command layer: rights, scope, durability and live search.
-//! (The same paths over signed HTTP interactions are in tests/http_kb.rs.)
+//! (The same paths over signed HTTP interactions are in tests/integration/http_kb.rs.)
 
 use archie::app::App;
 use archie::commands::kb::{execute, suggest_ids, KbCommand};

@@ -64,7 +64,7 @@ fn every_acknowledged_add_survives_a_sigkill_mid_burst() {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "crash_writer_child",
+            "store_crash::crash_writer_child",
             "--nocapture",
             "--test-threads=1",
         ])

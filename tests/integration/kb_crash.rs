@@ -3,13 +3,11 @@
 //! same files, and every add it acknowledged is still there — found by `/ask` in its
 //! server, listed by `/kb history` — in a store that passes SQLite's integrity check.
 
-mod support;
-
+use crate::support::*;
 use serde_json::json;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use support::*;
 use tokio::process::{Child, Command};
 
 const START: Duration = Duration::from_secs(90);
@@ -61,7 +59,7 @@ fn archie(tmp: &tempfile::TempDir, port: u16) -> Child {
         .env("DISCORD_PUBLIC_KEY", public_key_hex())
         .env("ARCHIE_DATABASE", tmp.path().join("db").join("archie.db"))
         // A durability test: one moderator's burst of adds and the checks after it are
-        // far over the fair-use cooldowns, which tests/http.rs covers.
+        // far over the fair-use cooldowns, which tests/integration/http.rs covers.
         .env("ARCHIE_KB_COOLDOWN", "off")
         .env("ARCHIE_ASK_COOLDOWN", "off")
         .env("ARCHIE_REPEAT_WINDOW", "off")

@@ -1,11 +1,9 @@
 //! The HTTP interactions endpoint, driven the way Discord drives it: signed requests with
 //! the documented payloads against the real router on 127.0.0.1:0.
 
-mod support;
-
+use crate::support::*;
 use serde_json::{json, Value};
 use std::sync::atomic::Ordering;
-use support::*;
 
 async fn server() -> TestServer {
     spawn_http(fixture_app()).await
@@ -493,8 +491,8 @@ async fn a_body_over_the_cap_gets_413_saying_the_limit_and_a_full_modal_submit_f
 
 // ---- Fair use and caught panics over HTTP -------------------------------------------
 
+use crate::support::fake_discord::{Event, FakeDiscord};
 use archie::discord::Settings;
-use support::fake_discord::{Event, FakeDiscord};
 
 /// An answer with embeds (not a refusal or a slow-down sentence).
 fn answered(resp: &Value) -> bool {

@@ -3,13 +3,11 @@
 //! HTTP mode end to end, `archie register`, graceful shutdown on SIGTERM, and settings
 //! that fail at start with the variable's name.
 
-mod support;
-
+use crate::support::fake_discord::{Event, FakeDiscord};
+use crate::support::*;
 use serde_json::{json, Value};
 use std::process::Stdio;
 use std::time::Duration;
-use support::fake_discord::{Event, FakeDiscord};
-use support::*;
 use tokio::process::{Child, Command};
 
 const WAIT: Duration = Duration::from_secs(60);
@@ -620,4 +618,31 @@ mod in_process {
         }
         client.abort();
     }
+}
+
+#[tokio::test]
+#[should_panic(expected = "Archie sent Discord a body it would reject")]
+async fn the_stand_in_answers_a_body_discord_would_refuse_with_400_and_fails_the_test() {
+    let mut fake = FakeDiscord::start().await;
+    let url = format!("{}/api/v10/interactions/1/tok1/callback", fake.api_url());
+    let client = reqwest::Client::new();
+    let ok = client
+        .post(&url)
+        .json(&json!({"type": 4, "data": {"content": "fine", "allowed_mentions": {"parse": []}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 204);
+    let r = client
+        .post(&url)
+        .json(&json!({"type": 4, "data": {"content": "x".repeat(2001)}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        400,
+        "Discord refuses content over 2000 characters"
+    );
+    fake.wait_for(Duration::from_secs(5), |_| false).await;
 }

@@ -4,15 +4,13 @@
 //! write, export as a file after a deferral, import from an attached file, and many
 //! concurrent writes that all survive.
 
-mod support;
-
+use crate::support::fake_discord::{Event, FakeDiscord};
+use crate::support::*;
 use archie::discord::Settings;
 use axum::routing::get;
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
-use support::fake_discord::{Event, FakeDiscord};
-use support::*;
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -637,7 +635,10 @@ async fn export_defers_then_sends_the_servers_entries_as_a_file() {
     for (guild, has_entry) in [(GUILD, true), (GUILD_B, false)] {
         let id = kb.id();
         let r = kb
-            .send(support::kb(id, "export", json!([])), &Who::member(guild))
+            .send(
+                crate::support::kb(id, "export", json!([])),
+                &Who::member(guild),
+            )
             .await;
         assert_eq!(r["type"], 5, "a deferral: {r:#}");
         assert_eq!(r["data"]["flags"], 64);
