@@ -57,7 +57,8 @@ pub enum Cmd {
         /// How many results to show
         #[arg(long, default_value_t = 5)]
         limit: usize,
-        /// Also print how the question was understood (intent, names, typos) to stderr
+        /// Also print to stderr how the question was understood (intent, names, typos) and
+        /// the best candidates with their evidence and score
         #[arg(long)]
         explain: bool,
         #[command(flatten)]
@@ -257,8 +258,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             let limit = limit.clamp(1, crate::commands::MAX_RESULTS);
             let app = App::open(config::knowledge_dir(common.knowledge))?;
             if explain {
-                let u = app.engine.understand(&question);
-                eprintln!("{}", serde_json::to_string_pretty(&u)?);
+                let why = app.engine.explain(&question, 8)?;
+                eprintln!("{}", serde_json::to_string_pretty(&why)?);
             }
             let reply = execute(
                 &app,

@@ -204,6 +204,19 @@ pub struct TopicsFile {
     /// Words that carry no topic in a chat message ("lol", "tmrw", "pls").
     #[serde(default)]
     pub filler: Vec<S>,
+    #[serde(default)]
+    pub concept: Vec<ConceptDef>,
+}
+
+/// An architecture idea in plain words, so that a question describing it ("keep every
+/// change as a log of events") meets entries that only name it ("Event Sourcing").
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConceptDef {
+    /// The names entries use for it ("event sourcing", "event-sourced").
+    pub names: Vec<S>,
+    /// What it is, in the words a person would use to describe it.
+    pub about: S,
 }
 
 #[derive(Debug, Deserialize)]

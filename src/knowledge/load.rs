@@ -663,6 +663,26 @@ fn load_topics(l: &mut Loader, src: &Src<TopicsFile>) -> Topics {
     for f in &src.data.filler {
         t.filler.extend(words_of(f.get_ref()));
     }
+    for c in &src.data.concept {
+        let names: Vec<String> = c
+            .names
+            .iter()
+            .map(|n| words_of(n.get_ref()).join(" "))
+            .filter(|n| !n.is_empty())
+            .collect();
+        if names.is_empty() || c.about.get_ref().trim().is_empty() {
+            l.problem(
+                &src.path,
+                Loader::line(&src.text, &c.about),
+                "concept needs at least one name and an 'about'",
+            );
+            continue;
+        }
+        t.concepts.push(crate::knowledge::Concept {
+            names,
+            about: c.about.get_ref().trim().to_string(),
+        });
+    }
     t
 }
 

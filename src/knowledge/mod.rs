@@ -142,6 +142,14 @@ pub struct Topics {
     /// A normalised word → the normalised words it stands for.
     pub synonyms: HashMap<String, Vec<String>>,
     pub filler: std::collections::HashSet<String>,
+    pub concepts: Vec<Concept>,
+}
+
+/// An architecture idea: its names (normalised) and a plain description of it.
+#[derive(Debug, Clone, Default)]
+pub struct Concept {
+    pub names: Vec<String>,
+    pub about: String,
 }
 
 impl Topics {
@@ -152,6 +160,16 @@ impl Topics {
 
     pub fn is_filler(&self, word: &str) -> bool {
         self.filler.contains(word)
+    }
+
+    /// The descriptions of the concepts a text names (as whole words, any case).
+    pub fn concepts_in(&self, text: &str) -> Vec<&str> {
+        let words = format!(" {} ", crate::text::normalize(text));
+        self.concepts
+            .iter()
+            .filter(|c| c.names.iter().any(|n| words.contains(&format!(" {n} "))))
+            .map(|c| c.about.as_str())
+            .collect()
     }
 }
 

@@ -68,11 +68,21 @@ impl Engine {
                 continue;
             }
             keys.push(key);
-            let parts = if window.contains(&results.len()) {
+            let (parts, cited) = if window.contains(&results.len()) {
                 self.excerpt_for(e, i, r, &marks, &st)
             } else {
-                Excerpt::default()
+                (Excerpt::default(), None)
             };
+            // A linked article the excerpt quotes is cited first.
+            let sources = cited
+                .into_iter()
+                .chain(e.sources.iter().cloned())
+                .fold(Vec::new(), |mut v, s| {
+                    if !v.contains(&s) {
+                        v.push(s);
+                    }
+                    v
+                });
             results.push(SearchResult {
                 id: e.id.clone(),
                 kind: e.kind,
@@ -80,7 +90,7 @@ impl Engine {
                 excerpt: parts.plain(),
                 excerpt_marked: parts.marked(),
                 company: e.company.clone(),
-                sources: e.sources.clone(),
+                sources,
                 score: (s * 1000.0).round() / 1000.0,
                 also: Vec::new(),
                 parts,
@@ -97,7 +107,7 @@ impl Engine {
         w: &super::rank::Weights,
         limit: usize,
     ) -> Vec<SearchResult> {
-        let ranked = super::rank::rank(&r.candidates, r.entity, r.strict(), w);
+        let ranked = super::rank::rank(&r.candidates, r.asked(), w);
         self.fold(r, &ranked, None, limit, 0..0)
     }
 
@@ -141,13 +151,31 @@ impl Engine {
         r: &Retrieved,
         marks: &Marks,
         st: &super::community::State,
-    ) -> Excerpt {
+    ) -> (Excerpt, Option<String>) {
         let u = &r.understanding;
         let hl = marks.terms;
         let mut a = self.analyzer.clone();
         match &e.detail {
-            Detail::Stack { layers, .. } => {
-                // Layers the question asks about first, then layers naming its technologies.
+            Detail::Stack { layers, links, .. } => {
+                // A linked article whose title answers more of the question than any layer
+                // comes first ("DataSift … at 120,000 Tweets Per Second"); then the layers
+                // the question asks about, then layers naming its technologies.
+                let mut weight = |line: &str| -> f32 {
+                    let mut ts = super::index::terms(&mut a, line);
+                    ts.sort();
+                    ts.dedup();
+                    ts.iter().filter_map(|t| marks.weights.get(t)).sum()
+                };
+                let total: f32 = marks.weights.values().sum();
+                let answering_link = links
+                    .iter()
+                    .map(|l| (weight(&l.title), l))
+                    .filter(|(w, l)| {
+                        *w >= 0.5 * total
+                            && (!u.quantity || l.title.chars().any(|c| c.is_ascii_digit()))
+                    })
+                    .max_by(|x, y| x.0.total_cmp(&y.0))
+                    .map(|(_, l)| l);
                 let mut lines: Vec<(u8, String)> = layers
                     .iter()
                     .map(|g| {
@@ -163,17 +191,21 @@ impl Engine {
                     })
                     .collect();
                 lines.sort_by_key(|l| l.0);
-                let mut text: String = lines
+                let mut text: String = answering_link
+                    .map(|l| format!("Read: {}", l.title))
                     .into_iter()
-                    .map(|l| l.1)
+                    .chain(lines.into_iter().map(|l| l.1))
                     .collect::<Vec<_>>()
                     .join("\n");
                 if text.is_empty() {
                     text = e.text.clone();
                 }
-                excerpt::excerpt(&mut a, &text, hl, 700)
+                (
+                    excerpt::excerpt(&mut a, &text, hl, 700),
+                    answering_link.map(|l| l.url.clone()),
+                )
             }
-            Detail::Tech { .. } => excerpt::excerpt(&mut a, &e.text, hl, 700),
+            Detail::Tech { .. } => (excerpt::excerpt(&mut a, &e.text, hl, 700), None),
             Detail::Qa { .. } | Detail::Article { .. } | Detail::Note {} => {
                 // Passages show the sentences that answer, by words and by meaning.
                 let semantic: Option<Vec<f32>> = r.qvec.as_ref().and_then(|q| {
@@ -185,16 +217,17 @@ impl Engine {
                             .collect(),
                     )
                 });
-                excerpt::answering(
+                let shown = excerpt::answering(
                     &mut a,
                     &e.text,
                     marks.weights,
                     semantic.as_deref(),
                     u.quantity,
                     PASSAGE_CHARS,
-                )
+                );
+                (shown, None)
             }
-            _ => excerpt::excerpt(&mut a, &e.text, hl, 320),
+            _ => (excerpt::excerpt(&mut a, &e.text, hl, 320), None),
         }
     }
 }

@@ -22,6 +22,7 @@ use query::{understand, Intent, Understanding};
 use rank::Weights;
 use semantic::Encoder;
 use serde::Serialize;
+use sha2::Digest;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use tantivy::tokenizer::TextAnalyzer;
@@ -238,9 +239,18 @@ impl Engine {
 
     /// The vectors stored beside the index for this encoder, computed when missing.
     fn open_vectors(enc: &Encoder, k: &Knowledge, dir: Option<&Path>) -> anyhow::Result<Vectors> {
+        // The concepts' descriptions go into entry vectors: editing them recomputes.
+        let concepts = k
+            .topics
+            .concepts
+            .iter()
+            .map(|c| format!("{}={}", c.names.join("|"), c.about))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let concepts = &hex::encode(sha2::Sha256::digest(concepts.as_bytes()))[..12];
         let path = dir.map(|d| {
             d.join(format!(
-                "vectors-v{}-{}.bin",
+                "vectors-v{}-{}-{concepts}.bin",
                 vectors::LAYOUT,
                 enc.fingerprint()
             ))
@@ -252,7 +262,7 @@ impl Engine {
             return Ok(v);
         }
         let t = std::time::Instant::now();
-        let v = Vectors::compute(enc, &k.entries)?;
+        let v = Vectors::compute(enc, &k.entries, &k.topics)?;
         tracing::info!(
             entries = v.len(),
             ms = t.elapsed().as_millis() as u64,
@@ -317,8 +327,10 @@ impl Engine {
                     .all(|t| self.df.contains_key(t))
         };
         let mut u = understand(&self.knowledge, &self.typos, &q, &known);
-        // Words neither the knowledge nor English knows, and no typo of a name: most likely
-        // the name of something the knowledge does not hold ("snapchat", "roblox").
+        // Words neither the knowledge nor English knows, no typo of a name, and written
+        // where a name goes: the name of something the knowledge does not hold ("Snapchat",
+        // "how does tiktok rank"). An unfamiliar ordinary word ("taming memory bloat") is
+        // not a name.
         u.unknown_names = u
             .residual_words
             .iter()
@@ -327,6 +339,7 @@ impl Engine {
                     && w.chars().all(|c| c.is_ascii_alphabetic())
                     && !self.knowledge.topics.is_filler(w)
                     && !known(w)
+                    && written_as_a_name(&q, w)
             })
             .cloned()
             .collect();
@@ -336,6 +349,38 @@ impl Engine {
     /// Whether `w` (normalised) is a whole word of the encoder's English vocabulary.
     fn is_english(&self, w: &str) -> bool {
         self.encoder.as_ref().is_some_and(|e| e.is_word(w))
+    }
+
+    /// Why a question is answered as it is: the understanding, and the best `n` candidates
+    /// of the base knowledge with their evidence, score, and whether they pass the floor
+    /// (`archie ask --explain`).
+    pub fn explain(&self, question: &str, n: usize) -> Result<serde_json::Value, SearchError> {
+        let r = self.retrieve(question, &[], None)?;
+        let w = &self.weights;
+        let mut rows: Vec<(f32, serde_json::Value)> = r
+            .candidates
+            .iter()
+            .filter_map(|c| {
+                let e = self.knowledge.entries.get(c.ord as usize)?;
+                let score = w.score(&c.features);
+                let row = serde_json::json!({
+                    "id": e.id,
+                    "title": e.title,
+                    "score": score,
+                    "relevant": w.relevant(&c.features, c.named),
+                    "named": c.named,
+                    "features": c.features,
+                });
+                Some((score, row))
+            })
+            .collect();
+        rows.sort_by(|x, y| y.0.total_cmp(&x.0));
+        Ok(serde_json::json!({
+            "understanding": r.understanding,
+            "entity": r.entity,
+            "strict": r.strict(),
+            "candidates": rows.into_iter().take(n).map(|x| x.1).collect::<Vec<_>>(),
+        }))
     }
 
     /// Answers a question from the base knowledge: best results first, empty when nothing
@@ -359,7 +404,7 @@ impl Engine {
         let mut a = self.analyzer.clone();
         let vectors = |e: &Entry| {
             let enc = self.encoder.as_ref()?;
-            Vectors::for_entry(enc, e)
+            Vectors::for_entry(enc, e, &self.knowledge.topics)
                 .map_err(|err| tracing::warn!(error = %err, id = %e.id, "no vector for entry"))
                 .ok()
         };
@@ -392,7 +437,7 @@ impl Engine {
     ) -> Result<Answer, SearchError> {
         let limit = limit.clamp(1, 25);
         let r = self.retrieve(question, kinds, guild)?;
-        let ranked = rank::rank(&r.candidates, r.entity, r.strict(), &self.weights);
+        let ranked = rank::rank(&r.candidates, r.asked(), &self.weights);
         let results = self.fold(&r, &ranked, guild, limit, window);
         let suggestions = if results.is_empty() {
             self.suggestions(&r.understanding, r.qvec.as_deref())
@@ -472,6 +517,34 @@ fn remove_other_vectors(keep: &Path) {
     }
 }
 
+/// Whether `word` (lowercase) stands in `question` the way a name does: capitalised, or as
+/// the subject or owner of what is asked ("does tiktok rank", "at duolingo",
+/// "roblox's servers", "roblox uses").
+fn written_as_a_name(question: &str, word: &str) -> bool {
+    const BEFORE: &[&str] = &["does", "did", "do", "is", "was", "at", "from", "by"];
+    const AFTER: &[&str] = &["use", "uses", "used", "using", "run", "runs", "ran"];
+    let tokens: Vec<&str> = question
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .filter(|t| !t.is_empty())
+        .collect();
+    tokens.iter().enumerate().any(|(i, t)| {
+        let (bare, owner) = match t.strip_suffix("'s").or_else(|| t.strip_suffix("’s")) {
+            Some(b) => (b, true),
+            None => (*t, false),
+        };
+        if !bare.eq_ignore_ascii_case(word) {
+            return false;
+        }
+        let lower = |j: usize| tokens.get(j).map(|t| t.to_lowercase());
+        owner
+            || bare.chars().any(char::is_uppercase)
+            || i.checked_sub(1)
+                .and_then(lower)
+                .is_some_and(|p| BEFORE.contains(&p.as_str()))
+            || lower(i + 1).is_some_and(|n| AFTER.contains(&n.as_str()))
+    })
+}
+
 /// How alike (Jaro-Winkler) an unknown word and a name must be to suggest the name.
 const SUGGEST_SIMILARITY: f64 = 0.88;
 /// How close in meaning a reading-list topic must be to a declined question to offer it.
@@ -480,4 +553,22 @@ const SUGGEST_TOPIC_COSINE: f32 = 0.5;
 /// The first `n` words of a text (whitespace-separated), so huge inputs cost little.
 pub fn clip_words(s: &str, n: usize) -> String {
     s.split_whitespace().take(n).collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::written_as_a_name;
+
+    #[test]
+    fn a_name_is_told_from_an_unfamiliar_word_by_where_it_stands() {
+        assert!(written_as_a_name("What database does Snapchat use?", "snapchat"));
+        assert!(written_as_a_name("how does tiktok rank videos", "tiktok"));
+        assert!(written_as_a_name("what's roblox's backend", "roblox"));
+        assert!(written_as_a_name("roblox uses what for servers", "roblox"));
+        assert!(written_as_a_name("the stack at duolingo", "duolingo"));
+        assert!(!written_as_a_name("any writeups on taming GC and memory bloat?", "taming"));
+        assert!(!written_as_a_name("any writeups on taming GC and memory bloat?", "bloat"));
+        // Only whole words count.
+        assert!(!written_as_a_name("Snapchatters say hi", "snapchat"));
+    }
 }

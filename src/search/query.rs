@@ -515,12 +515,29 @@ pub fn understand(
     ]
     .iter()
     .any(|p| normalized.contains(p));
-    let residual_words: Vec<String> = words
+    let mut residual_words: Vec<String> = words
         .iter()
         .enumerate()
         .filter(|(i, w)| !used[*i] && !is_stopword(w))
         .map(|(_, w)| w.clone())
         .collect();
+    let mut content_words = content_words;
+    // In a reading request, "articles", "read" or "talks" say what kind of answer is
+    // wanted, not what it is about: the topic is the rest ("writeups on sharding").
+    if intent == Intent::Reading {
+        let topic = |ws: &mut Vec<String>| {
+            let rest: Vec<String> = ws
+                .iter()
+                .filter(|w| !READING_WORDS.contains(&w.as_str()))
+                .cloned()
+                .collect();
+            if !rest.is_empty() {
+                *ws = rest;
+            }
+        };
+        topic(&mut content_words);
+        topic(&mut residual_words);
+    }
     Understanding {
         residual_words,
         explanatory: specific,

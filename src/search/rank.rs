@@ -82,6 +82,14 @@ pub struct Weights {
     /// use" is close in meaning to every stack, and Uber is not in the knowledge).
     pub semantic_floor: f32,
     pub semantic_coverage_floor: f32,
+    /// When the question has a vector, a candidate must be at least this close in meaning
+    /// whatever its words: one shared word ("movie") is not an answer to a question that
+    /// means something else entirely.
+    pub semantic_min: f32,
+    /// … or from this cosine similarity up with any coverage: so close in meaning that
+    /// the words hardly matter ("keep every change as a log of events" and an article
+    /// on event sourcing). Never for a question naming something unknown.
+    pub semantic_alone: f32,
     /// Results scoring below this share of the best score are dropped as noise.
     pub cutoff: f32,
 }
@@ -109,6 +117,8 @@ impl Default for Weights {
             coverage_floor: 0.5,
             semantic_floor: 0.5,
             semantic_coverage_floor: 0.25,
+            semantic_alone: 0.65,
+            semantic_min: 0.2,
             cutoff: 0.25,
         }
     }
@@ -122,6 +132,8 @@ impl Weights {
             // Out of reach: cosines are at most 1.
             semantic_floor: 2.0,
             semantic_coverage_floor: 1.0,
+            semantic_alone: 2.0,
+            semantic_min: 0.0,
             ..Weights::default()
         }
     }
@@ -150,12 +162,13 @@ impl Weights {
     /// or it covers enough of the question, in words or in meaning.
     pub fn relevant(&self, f: &Features, named: bool) -> bool {
         named
-            || f.coverage >= self.coverage_floor
+            || f.semantic >= self.semantic_min && f.coverage >= self.coverage_floor
             || (f.semantic >= self.semantic_floor && f.coverage >= self.semantic_coverage_floor)
+            || f.semantic >= self.semantic_alone
     }
 
     /// The weights as named numbers, in a fixed order (the fitting tool walks them).
-    pub fn as_slice_mut(&mut self) -> [(&'static str, &mut f32); 21] {
+    pub fn as_slice_mut(&mut self) -> [(&'static str, &mut f32); 23] {
         [
             ("bm25", &mut self.bm25),
             ("coverage", &mut self.coverage),
@@ -177,6 +190,8 @@ impl Weights {
             ("coverage_floor", &mut self.coverage_floor),
             ("semantic_floor", &mut self.semantic_floor),
             ("semantic_coverage_floor", &mut self.semantic_coverage_floor),
+            ("semantic_alone", &mut self.semantic_alone),
+            ("semantic_min", &mut self.semantic_min),
             ("cutoff", &mut self.cutoff),
         ]
     }
@@ -191,16 +206,31 @@ pub struct Candidate {
     pub named: bool,
 }
 
+/// What ranking needs to know about the question itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Asked {
+    /// It names a known company or technology: then it is answerable whenever something
+    /// is about it.
+    pub entity: bool,
+    /// It names something the knowledge does not hold: words, not meaning, must answer.
+    pub strict: bool,
+    /// It was encoded (semantic retrieval on, English): similarities are evidence.
+    pub meaning: bool,
+}
+
 /// The ranked, relevant candidates `(ord, score)`, best first; empty when the question is
-/// not answerable from the knowledge. `entity` says whether the question named a known
-/// company or technology (then it is answerable whenever something is about it).
-pub fn rank(cands: &[Candidate], entity: bool, strict: bool, w: &Weights) -> Vec<(u64, f32)> {
+/// not answerable from the knowledge.
+pub fn rank(cands: &[Candidate], asked: Asked, w: &Weights) -> Vec<(u64, f32)> {
+    let entity = asked.entity;
     // A question naming something unknown is answered on words, not on meaning alone.
-    let lexical_floor = Weights {
-        semantic_floor: f32::INFINITY,
+    let floor = Weights {
+        semantic_floor: if asked.strict { f32::INFINITY } else { w.semantic_floor },
+        semantic_alone: if asked.strict { f32::INFINITY } else { w.semantic_alone },
+        // Without a question vector every similarity is 0: no veto.
+        semantic_min: if asked.meaning { w.semantic_min } else { 0.0 },
         ..*w
     };
-    let w = if strict { &lexical_floor } else { w };
+    let w = &floor;
     let mut scored: Vec<(&Candidate, f32)> = cands
         .iter()
         .filter(|c| w.relevant(&c.features, c.named))
@@ -227,6 +257,14 @@ pub fn rank(cands: &[Candidate], entity: bool, strict: bool, w: &Weights) -> Vec
 mod tests {
     use super::*;
 
+    fn asked(entity: bool, strict: bool) -> Asked {
+        Asked {
+            entity,
+            strict,
+            meaning: true,
+        }
+    }
+
     fn cand(ord: u64, coverage: f32, semantic: f32, named: bool) -> Candidate {
         Candidate {
             ord,
@@ -244,17 +282,14 @@ mod tests {
         let w = Weights::default();
         assert!(rank(
             &[cand(1, 0.2, 0.1, false), cand(2, 0.3, 0.0, false)],
-            false,
-            false,
-            &w
-        )
+            asked(false, false), &w)
         .is_empty());
     }
 
     #[test]
     fn a_named_entity_makes_its_entries_answerable() {
         let w = Weights::default();
-        let r = rank(&[cand(1, 0.1, 0.0, true)], true, false, &w);
+        let r = rank(&[cand(1, 0.1, 0.0, true)], asked(true, false), &w);
         assert_eq!(r.len(), 1);
     }
 
@@ -272,10 +307,7 @@ mod tests {
         assert_eq!(
             rank(
                 &[cand(1, 0.6, 0.0, false), cand(2, 1.0, 0.0, false)],
-                false,
-                false,
-                &noise
-            )
+                asked(false, false), &noise)
             .len(),
             1
         );
@@ -288,8 +320,12 @@ mod tests {
             semantic_coverage_floor: 0.25,
             ..Weights::default()
         };
-        assert!(rank(&[cand(1, 0.0, 0.9, false)], false, false, &w).is_empty());
-        assert_eq!(rank(&[cand(1, 0.3, 0.6, false)], false, false, &w).len(), 1);
+        let no_alone = Weights {
+            semantic_alone: 2.0,
+            ..w
+        };
+        assert!(rank(&[cand(1, 0.0, 0.9, false)], asked(false, false), &no_alone).is_empty());
+        assert_eq!(rank(&[cand(1, 0.3, 0.6, false)], asked(false, false), &w).len(), 1);
     }
 
     #[test]
@@ -299,7 +335,28 @@ mod tests {
             semantic_coverage_floor: 0.25,
             ..Weights::default()
         };
-        assert!(rank(&[cand(1, 0.3, 0.6, false)], false, true, &w).is_empty());
-        assert_eq!(rank(&[cand(1, 0.6, 0.6, false)], false, true, &w).len(), 1);
+        assert!(rank(&[cand(1, 0.3, 0.6, false)], asked(false, true), &w).is_empty());
+        assert_eq!(rank(&[cand(1, 0.6, 0.6, false)], asked(false, true), &w).len(), 1);
+    }
+
+    #[test]
+    fn a_very_close_meaning_answers_without_shared_words_unless_a_name_is_unknown() {
+        let w = Weights::default();
+        let close = cand(1, 0.1, w.semantic_alone + 0.05, false);
+        assert_eq!(rank(&[close.clone()], asked(false, false), &w).len(), 1);
+        assert!(rank(&[close], asked(false, true), &w).is_empty());
+    }
+
+    #[test]
+    fn one_shared_word_with_an_unrelated_meaning_is_no_answer() {
+        let w = Weights::default();
+        let word_only = cand(1, 1.0, w.semantic_min - 0.1, false);
+        assert!(rank(&[word_only.clone()], asked(false, false), &w).is_empty());
+        // Without a question vector (Korean, or semantic retrieval off) words decide.
+        let no_vector = Asked {
+            meaning: false,
+            ..asked(false, false)
+        };
+        assert_eq!(rank(&[word_only], no_vector, &w).len(), 1);
     }
 }

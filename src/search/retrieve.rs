@@ -78,6 +78,15 @@ impl Retrieved {
     pub fn strict(&self) -> bool {
         !self.understanding.unknown_names.is_empty()
     }
+
+    /// The question as ranking sees it.
+    pub fn asked(&self) -> super::rank::Asked {
+        super::rank::Asked {
+            entity: self.entity,
+            strict: self.strict(),
+            meaning: self.qvec.is_some(),
+        }
+    }
 }
 
 impl Engine {

@@ -4,14 +4,14 @@
 //! reads them back (a few MB) instead of running the encoder over the whole knowledge.
 
 use super::semantic::{Encoder, SemanticError, DIM};
-use crate::knowledge::{Detail, Entry, Kind};
+use crate::knowledge::{Detail, Entry, Kind, Topics};
 use std::io::Write;
 use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"ARCHVEC1";
 /// Bumped when what a vector is computed from changes (entry texts, sentence splitting),
 /// so stored vectors of the old kind are recomputed.
-pub const LAYOUT: u32 = 2;
+pub const LAYOUT: u32 = 3;
 
 /// Vectors for a list of entries, by entry ordinal.
 #[derive(Debug, Default, Clone)]
@@ -23,16 +23,23 @@ pub struct Vectors {
     sentences: Vec<f32>,
 }
 
-/// The text an entry's vector is computed from: what a person would read as its gist.
-pub fn entry_text(e: &Entry) -> String {
+/// The text an entry's vector is computed from: what a person would read as its gist,
+/// followed by a plain description of each concept its title names (`topics.toml`), so
+/// that "Event Sourcing" is near "keep every change as a log of events".
+pub fn entry_text(e: &Entry, topics: &Topics) -> String {
     let company = e.company.as_deref().unwrap_or("");
-    match &e.detail {
+    let mut text = match &e.detail {
         Detail::Stack { .. } => {
             format!("{company} technology stack: {}", e.technologies.join(", "))
         }
         Detail::Qa { question, answer } => format!("{question} {answer}"),
         _ => format!("{}. {}", e.title, e.text),
+    };
+    for about in topics.concepts_in(&e.title) {
+        text.push(' ');
+        text.push_str(about);
     }
+    text
 }
 
 /// Whether an entry's text is a passage whose sentences get their own vectors.
@@ -53,8 +60,12 @@ pub fn sentence_texts(e: &Entry) -> Vec<&str> {
 
 impl Vectors {
     /// Runs the encoder over every entry and every passage sentence.
-    pub fn compute(encoder: &Encoder, entries: &[Entry]) -> Result<Vectors, SemanticError> {
-        let texts: Vec<String> = entries.iter().map(entry_text).collect();
+    pub fn compute(
+        encoder: &Encoder,
+        entries: &[Entry],
+        topics: &Topics,
+    ) -> Result<Vectors, SemanticError> {
+        let texts: Vec<String> = entries.iter().map(|e| entry_text(e, topics)).collect();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let mut v = Vectors::default();
         for row in encoder.encode_all(&refs)? {
@@ -170,8 +181,12 @@ impl Vectors {
     }
 
     /// Vectors for one entry (a community entry written by a moderator).
-    pub fn for_entry(encoder: &Encoder, e: &Entry) -> Result<Vectors, SemanticError> {
-        Vectors::compute(encoder, std::slice::from_ref(e))
+    pub fn for_entry(
+        encoder: &Encoder,
+        e: &Entry,
+        topics: &Topics,
+    ) -> Result<Vectors, SemanticError> {
+        Vectors::compute(encoder, std::slice::from_ref(e), topics)
     }
 }
 
