@@ -74,15 +74,16 @@ impl Engine {
                 (Excerpt::default(), None)
             };
             // A linked article the excerpt quotes is cited first.
-            let sources = cited
-                .into_iter()
-                .chain(e.sources.iter().cloned())
-                .fold(Vec::new(), |mut v, s| {
-                    if !v.contains(&s) {
-                        v.push(s);
-                    }
-                    v
-                });
+            let sources =
+                cited
+                    .into_iter()
+                    .chain(e.sources.iter().cloned())
+                    .fold(Vec::new(), |mut v, s| {
+                        if !v.contains(&s) {
+                            v.push(s);
+                        }
+                        v
+                    });
             results.push(SearchResult {
                 id: e.id.clone(),
                 kind: e.kind,

@@ -521,7 +521,7 @@ fn remove_other_vectors(keep: &Path) {
 /// the subject or owner of what is asked ("does tiktok rank", "at duolingo",
 /// "roblox's servers", "roblox uses").
 fn written_as_a_name(question: &str, word: &str) -> bool {
-    const BEFORE: &[&str] = &["does", "did", "do", "is", "was", "at", "from", "by"];
+    const BEFORE: &[&str] = &["does", "did", "do", "at", "from", "by"];
     const AFTER: &[&str] = &["use", "uses", "used", "using", "run", "runs", "ran"];
     let tokens: Vec<&str> = question
         .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
@@ -536,11 +536,14 @@ fn written_as_a_name(question: &str, word: &str) -> bool {
             return false;
         }
         let lower = |j: usize| tokens.get(j).map(|t| t.to_lowercase());
+        // A lowercase word ending in -ing after "by" or "from" is a verb ("by replaying").
+        let verb = bare.ends_with("ing");
         owner
             || bare.chars().any(char::is_uppercase)
-            || i.checked_sub(1)
-                .and_then(lower)
-                .is_some_and(|p| BEFORE.contains(&p.as_str()))
+            || !verb
+                && i.checked_sub(1)
+                    .and_then(lower)
+                    .is_some_and(|p| BEFORE.contains(&p.as_str()))
             || lower(i + 1).is_some_and(|n| AFTER.contains(&n.as_str()))
     })
 }
@@ -561,13 +564,22 @@ mod tests {
 
     #[test]
     fn a_name_is_told_from_an_unfamiliar_word_by_where_it_stands() {
-        assert!(written_as_a_name("What database does Snapchat use?", "snapchat"));
+        assert!(written_as_a_name(
+            "What database does Snapchat use?",
+            "snapchat"
+        ));
         assert!(written_as_a_name("how does tiktok rank videos", "tiktok"));
         assert!(written_as_a_name("what's roblox's backend", "roblox"));
         assert!(written_as_a_name("roblox uses what for servers", "roblox"));
         assert!(written_as_a_name("the stack at duolingo", "duolingo"));
-        assert!(!written_as_a_name("any writeups on taming GC and memory bloat?", "taming"));
-        assert!(!written_as_a_name("any writeups on taming GC and memory bloat?", "bloat"));
+        assert!(!written_as_a_name(
+            "any writeups on taming GC and memory bloat?",
+            "taming"
+        ));
+        assert!(!written_as_a_name(
+            "any writeups on taming GC and memory bloat?",
+            "bloat"
+        ));
         // Only whole words count.
         assert!(!written_as_a_name("Snapchatters say hi", "snapchat"));
     }

@@ -79,6 +79,25 @@ const READING_WORDS: &[&str] = &[
     "studies",
 ];
 
+/// Words that only qualify a reading request ("any good writeups", "recommend a solid
+/// talk"): dropped from its topic, like the reading words themselves.
+const READING_QUALIFIERS: &[&str] = &[
+    "good",
+    "great",
+    "best",
+    "nice",
+    "solid",
+    "interesting",
+    "useful",
+    "recommend",
+    "recommended",
+    "recommendation",
+    "recommendations",
+    "suggest",
+    "suggestions",
+    "worth",
+];
+
 const STACK_WORDS: &[&str] = &[
     "stack",
     "stacks",
@@ -528,7 +547,10 @@ pub fn understand(
         let topic = |ws: &mut Vec<String>| {
             let rest: Vec<String> = ws
                 .iter()
-                .filter(|w| !READING_WORDS.contains(&w.as_str()))
+                .filter(|w| {
+                    !READING_WORDS.contains(&w.as_str())
+                        && !READING_QUALIFIERS.contains(&w.as_str())
+                })
                 .cloned()
                 .collect();
             if !rest.is_empty() {

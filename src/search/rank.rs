@@ -97,26 +97,26 @@ pub struct Weights {
 impl Default for Weights {
     fn default() -> Self {
         Weights {
-            bm25: 1.0,
-            coverage: 1.5,
-            residual: 1.0,
+            bm25: 0.8,
+            coverage: 0.375,
+            residual: 0.8,
             company_match: 1.0,
-            company_other: -0.8,
+            company_other: 0.0,
             company_none: -0.3,
             tech_share: 0.8,
             stack_answer: 1.5,
             stack_layers: 0.3,
             uses_tech: 2.5,
             uses_stack: 1.0,
-            whatis_tech: 2.5,
+            whatis_tech: 0.1,
             reading: 0.6,
-            prose: 0.5,
+            prose: 0.25,
             figure: 0.4,
             qa_question: 3.0,
-            semantic: 1.5,
+            semantic: 1.875,
             coverage_floor: 0.5,
             semantic_floor: 0.5,
-            semantic_coverage_floor: 0.25,
+            semantic_coverage_floor: 0.15,
             semantic_alone: 0.65,
             semantic_min: 0.2,
             cutoff: 0.25,
@@ -224,8 +224,16 @@ pub fn rank(cands: &[Candidate], asked: Asked, w: &Weights) -> Vec<(u64, f32)> {
     let entity = asked.entity;
     // A question naming something unknown is answered on words, not on meaning alone.
     let floor = Weights {
-        semantic_floor: if asked.strict { f32::INFINITY } else { w.semantic_floor },
-        semantic_alone: if asked.strict { f32::INFINITY } else { w.semantic_alone },
+        semantic_floor: if asked.strict {
+            f32::INFINITY
+        } else {
+            w.semantic_floor
+        },
+        semantic_alone: if asked.strict {
+            f32::INFINITY
+        } else {
+            w.semantic_alone
+        },
         // Without a question vector every similarity is 0: no veto.
         semantic_min: if asked.meaning { w.semantic_min } else { 0.0 },
         ..*w
@@ -257,9 +265,19 @@ pub fn rank(cands: &[Candidate], asked: Asked, w: &Weights) -> Vec<(u64, f32)> {
 mod tests {
     use super::*;
 
+    /// A question judged on words alone (no vector).
     fn asked(entity: bool, strict: bool) -> Asked {
         Asked {
             entity,
+            strict,
+            meaning: false,
+        }
+    }
+
+    /// A question with a vector: similarities are evidence.
+    fn meant(strict: bool) -> Asked {
+        Asked {
+            entity: false,
             strict,
             meaning: true,
         }
@@ -282,7 +300,9 @@ mod tests {
         let w = Weights::default();
         assert!(rank(
             &[cand(1, 0.2, 0.1, false), cand(2, 0.3, 0.0, false)],
-            asked(false, false), &w)
+            asked(false, false),
+            &w
+        )
         .is_empty());
     }
 
@@ -298,8 +318,7 @@ mod tests {
         let w = Weights::default();
         let r = rank(
             &[cand(1, 0.6, 0.0, false), cand(2, 1.0, 0.0, false)],
-            false,
-            false,
+            asked(false, false),
             &w,
         );
         assert_eq!(r[0].0, 2);
@@ -307,7 +326,9 @@ mod tests {
         assert_eq!(
             rank(
                 &[cand(1, 0.6, 0.0, false), cand(2, 1.0, 0.0, false)],
-                asked(false, false), &noise)
+                asked(false, false),
+                &noise
+            )
             .len(),
             1
         );
@@ -324,8 +345,8 @@ mod tests {
             semantic_alone: 2.0,
             ..w
         };
-        assert!(rank(&[cand(1, 0.0, 0.9, false)], asked(false, false), &no_alone).is_empty());
-        assert_eq!(rank(&[cand(1, 0.3, 0.6, false)], asked(false, false), &w).len(), 1);
+        assert!(rank(&[cand(1, 0.0, 0.9, false)], meant(false), &no_alone).is_empty());
+        assert_eq!(rank(&[cand(1, 0.3, 0.6, false)], meant(false), &w).len(), 1);
     }
 
     #[test]
@@ -335,28 +356,28 @@ mod tests {
             semantic_coverage_floor: 0.25,
             ..Weights::default()
         };
-        assert!(rank(&[cand(1, 0.3, 0.6, false)], asked(false, true), &w).is_empty());
-        assert_eq!(rank(&[cand(1, 0.6, 0.6, false)], asked(false, true), &w).len(), 1);
+        assert!(rank(&[cand(1, 0.3, 0.6, false)], meant(true), &w).is_empty());
+        assert_eq!(rank(&[cand(1, 0.6, 0.6, false)], meant(true), &w).len(), 1);
     }
 
     #[test]
     fn a_very_close_meaning_answers_without_shared_words_unless_a_name_is_unknown() {
         let w = Weights::default();
         let close = cand(1, 0.1, w.semantic_alone + 0.05, false);
-        assert_eq!(rank(&[close.clone()], asked(false, false), &w).len(), 1);
-        assert!(rank(&[close], asked(false, true), &w).is_empty());
+        assert_eq!(
+            rank(std::slice::from_ref(&close), meant(false), &w).len(),
+            1
+        );
+        assert!(rank(&[close], meant(true), &w).is_empty());
     }
 
     #[test]
     fn one_shared_word_with_an_unrelated_meaning_is_no_answer() {
         let w = Weights::default();
         let word_only = cand(1, 1.0, w.semantic_min - 0.1, false);
-        assert!(rank(&[word_only.clone()], asked(false, false), &w).is_empty());
+        assert!(rank(std::slice::from_ref(&word_only), meant(false), &w).is_empty());
         // Without a question vector (Korean, or semantic retrieval off) words decide.
-        let no_vector = Asked {
-            meaning: false,
-            ..asked(false, false)
-        };
+        let no_vector = asked(false, false);
         assert_eq!(rank(&[word_only], no_vector, &w).len(), 1);
     }
 }

@@ -365,3 +365,88 @@ fn a_moderators_entry_gets_its_vectors_when_written_and_is_found_by_meaning() {
         .unwrap();
     assert!(b.results.iter().all(|r| r.id != "kb-rota"));
 }
+
+#[test]
+fn a_question_describing_a_concept_finds_the_reading_that_only_names_it() {
+    // No reading-list title says "replaying a log of events"; the concept in topics.toml
+    // describes event sourcing that way, and its description joins those entries' vectors.
+    let a = hybrid()
+        .ask(
+            "any articles about keeping every change as an append-only log of events?",
+            3,
+        )
+        .unwrap();
+    let titles: Vec<&str> = a.results.iter().map(|r| r.title.as_str()).collect();
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.to_lowercase().contains("event sourc")),
+        "{titles:?}"
+    );
+    // Without the encoder the words alone do not reach it: this is the concept's doing.
+    let lexical = engine()
+        .ask(
+            "any articles about keeping every change as an append-only log of events?",
+            3,
+        )
+        .unwrap();
+    assert!(lexical
+        .results
+        .iter()
+        .all(|r| !r.title.to_lowercase().contains("event sourc")));
+}
+
+#[test]
+fn a_figure_held_by_a_linked_article_title_is_quoted_in_the_stack_with_its_link_first() {
+    for e in [engine(), hybrid()] {
+        let a = e
+            .ask("how many active users did Twitter deal with?", 3)
+            .unwrap();
+        let stack = a
+            .results
+            .iter()
+            .find(|r| r.kind == Kind::Stack && r.company.as_deref() == Some("Twitter"))
+            .expect("Twitter's stack answers");
+        assert!(stack.excerpt.contains("150M Active Users"), "{stack:?}");
+        let k = e.knowledge();
+        let link = match &k.entry(&stack.id).unwrap().detail {
+            archie::knowledge::Detail::Stack { links, .. } => links
+                .iter()
+                .find(|l| l.title.contains("150M Active Users"))
+                .unwrap()
+                .url
+                .clone(),
+            _ => unreachable!(),
+        };
+        assert_eq!(
+            stack.sources.first(),
+            Some(&link),
+            "the quoted article is cited"
+        );
+    }
+}
+
+#[test]
+fn words_that_only_ask_for_reading_do_not_count_as_the_topic() {
+    let u = hybrid().understand("got any good writeups on taming GC and memory bloat?");
+    assert_eq!(u.intent, archie::search::query::Intent::Reading);
+    for w in ["articles", "good", "got"] {
+        assert!(
+            !u.content_words.iter().any(|c| c == w),
+            "{:?}",
+            u.content_words
+        );
+    }
+    // "taming" and "bloat" are unfamiliar words, not names of something unknown.
+    assert!(u.unknown_names.is_empty(), "{:?}", u.unknown_names);
+    let a = hybrid()
+        .ask("got any good writeups on taming GC and memory bloat?", 3)
+        .unwrap();
+    assert!(
+        a.results
+            .iter()
+            .any(|r| r.title.to_lowercase().contains("garbage collection")),
+        "{:?}",
+        a.results.iter().map(|r| &r.title).collect::<Vec<_>>()
+    );
+}
