@@ -38,13 +38,21 @@ impl App {
     /// Like [`App::open`], choosing semantic retrieval explicitly (lookups by name never
     /// need the encoder).
     pub fn open_with(knowledge_dir: PathBuf, semantic: bool) -> anyhow::Result<App> {
-        let k = Knowledge::load(&knowledge_dir)?;
+        // The model loads on a second thread while the knowledge is read: a cold start
+        // costs the longer of the two, not their sum.
+        let (k, encoder) = std::thread::scope(|s| {
+            let model = semantic.then(|| s.spawn(|| Encoder::load(&model_dir(&knowledge_dir))));
+            let k = Knowledge::load(&knowledge_dir);
+            let encoder = match model {
+                Some(h) => Some(
+                    h.join()
+                        .map_err(|_| anyhow::anyhow!("the model loader panicked"))??,
+                ),
+                None => None,
+            };
+            anyhow::Ok((k?, encoder))
+        })?;
         let data = config::data_dir(&knowledge_dir);
-        let encoder = if semantic {
-            Some(Encoder::load(&model_dir(&knowledge_dir))?)
-        } else {
-            None
-        };
         let engine = Engine::with_encoder(k, Some(&data), encoder)?;
         Ok(App::with_engine(engine, knowledge_dir))
     }

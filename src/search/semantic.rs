@@ -69,7 +69,19 @@ impl Encoder {
         let t0 = std::time::Instant::now();
         let config: Shape = serde_json::from_slice(&read("config.json")?)
             .map_err(|e| broken(format!("config.json: {e}")))?;
-        let mut tokenizer = Tokenizer::from_bytes(read("tokenizer.json")?)
+        let tokenizer_json = read("tokenizer.json")?;
+        let weights = dir.join("model.safetensors");
+        let meta =
+            std::fs::metadata(&weights).map_err(|e| missing(&format!("model.safetensors: {e}")))?;
+        let device = Device::Cpu;
+        // The tokenizer's JSON is parsed while the weights are widened (two cores).
+        let (tokenizer, tensors) = std::thread::scope(|s| {
+            let tok = s.spawn(|| Tokenizer::from_bytes(&tokenizer_json));
+            let tensors = read_weights(&weights, &device);
+            (tok.join(), tensors)
+        });
+        let mut tokenizer = tokenizer
+            .map_err(|_| broken("tokenizer.json: the parser panicked".into()))?
             .map_err(|e| broken(format!("tokenizer.json: {e}")))?;
         tokenizer
             .with_truncation(Some(TruncationParams {
@@ -81,19 +93,14 @@ impl Encoder {
             strategy: PaddingStrategy::BatchLongest,
             ..Default::default()
         }));
-        let t_tok = t0.elapsed();
-        let weights = dir.join("model.safetensors");
-        let meta =
-            std::fs::metadata(&weights).map_err(|e| missing(&format!("model.safetensors: {e}")))?;
-        let device = Device::Cpu;
-        let tensors = read_weights(&weights, &device)
-            .map_err(|e| broken(format!("model.safetensors: {e}")))?;
+        let t_read = t0.elapsed();
+        let tensors = tensors.map_err(|e| broken(format!("model.safetensors: {e}")))?;
         let vb = VarBuilder::from_tensors(tensors, DType::F32, &device);
         let model =
             Bert::load(vb, &config).map_err(|e| broken(format!("model.safetensors: {e}")))?;
         let fingerprint = format!("{MODEL_NAME}-{}-{}", meta.len(), config.hidden_size);
         tracing::debug!(
-            tokenizer_ms = t_tok.as_secs_f64() * 1e3,
+            read_ms = t_read.as_secs_f64() * 1e3,
             total_ms = t0.elapsed().as_secs_f64() * 1e3,
             "sentence encoder loaded"
         );

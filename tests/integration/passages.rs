@@ -3,7 +3,7 @@
 //! U+00A0, curly quotes, bullets), and random Unicode fed to query understanding.
 //!
 //! The property tests run a few dozen cases by default; set `PROPTEST_CASES` (for example
-//! `PROPTEST_CASES=5000 cargo test --test passages`) for a longer run.
+//! `PROPTEST_CASES=5000 cargo test --test integration passages`) for a longer run.
 
 use archie::app::App;
 use archie::commands::{execute, Command};
