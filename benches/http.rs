@@ -186,7 +186,19 @@ fn main() -> anyhow::Result<()> {
         ),
     };
     let entries = k.entries.len();
-    let app = Arc::new(App::in_memory(k)?);
+    // Both answering modes: hybrid by default (the shipped model, index and vectors in
+    // data/), lexical with ARCHIE_SEMANTIC=off, as `archie serve` runs them.
+    let semantic =
+        std::env::var("ARCHIE_SEMANTIC").map_or(true, |v| v != "off") && which == "knowledge/";
+    let app = Arc::new(if semantic {
+        App::open_with(shipped.clone(), true)?
+    } else {
+        App::in_memory(k)?
+    });
+    let which = format!(
+        "{which}, {} answering",
+        if semantic { "hybrid" } else { "lexical" }
+    );
 
     let key = SigningKey::from_bytes(&[7u8; 32]);
     let verifier = archie::discord::http::verifier(*key.verifying_key().as_bytes())
