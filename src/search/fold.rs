@@ -74,16 +74,11 @@ impl Engine {
                 (Excerpt::default(), None)
             };
             // A linked article the excerpt quotes is cited first.
-            let sources =
-                cited
-                    .into_iter()
-                    .chain(e.sources.iter().cloned())
-                    .fold(Vec::new(), |mut v, s| {
-                        if !v.contains(&s) {
-                            v.push(s);
-                        }
-                        v
-                    });
+            let mut sources = e.sources.clone();
+            if let Some(c) = cited {
+                sources.retain(|s| *s != c);
+                sources.insert(0, c);
+            }
             results.push(SearchResult {
                 id: e.id.clone(),
                 kind: e.kind,

@@ -356,7 +356,9 @@ impl Engine {
     /// (`archie ask --explain`).
     pub fn explain(&self, question: &str, n: usize) -> Result<serde_json::Value, SearchError> {
         let r = self.retrieve(question, &[], None)?;
-        let w = &self.weights;
+        let asked = r.asked();
+        // The floor exactly as ranking applies it to this question.
+        let w = &self.weights.floor_for(asked);
         let mut rows: Vec<(f32, serde_json::Value)> = r
             .candidates
             .iter()
@@ -377,8 +379,7 @@ impl Engine {
         rows.sort_by(|x, y| y.0.total_cmp(&x.0));
         Ok(serde_json::json!({
             "understanding": r.understanding,
-            "entity": r.entity,
-            "strict": r.strict(),
+            "asked": asked,
             "candidates": rows.into_iter().take(n).map(|x| x.1).collect::<Vec<_>>(),
         }))
     }

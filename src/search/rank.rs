@@ -167,6 +167,23 @@ impl Weights {
             || f.semantic >= self.semantic_alone
     }
 
+    /// These weights with the floor this question gets: a question naming something
+    /// unknown is answered on words, not on meaning alone; without a question vector every
+    /// similarity is 0, so there is no veto by meaning.
+    pub fn floor_for(&self, asked: Asked) -> Weights {
+        let unless_strict = |v: f32| if asked.strict { f32::INFINITY } else { v };
+        Weights {
+            semantic_floor: unless_strict(self.semantic_floor),
+            semantic_alone: unless_strict(self.semantic_alone),
+            semantic_min: if asked.meaning {
+                self.semantic_min
+            } else {
+                0.0
+            },
+            ..*self
+        }
+    }
+
     /// The weights as named numbers, in a fixed order (the fitting tool walks them).
     pub fn as_slice_mut(&mut self) -> [(&'static str, &mut f32); 23] {
         [
@@ -207,7 +224,7 @@ pub struct Candidate {
 }
 
 /// What ranking needs to know about the question itself.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Asked {
     /// It names a known company or technology: then it is answerable whenever something
     /// is about it.
@@ -222,22 +239,7 @@ pub struct Asked {
 /// not answerable from the knowledge.
 pub fn rank(cands: &[Candidate], asked: Asked, w: &Weights) -> Vec<(u64, f32)> {
     let entity = asked.entity;
-    // A question naming something unknown is answered on words, not on meaning alone.
-    let floor = Weights {
-        semantic_floor: if asked.strict {
-            f32::INFINITY
-        } else {
-            w.semantic_floor
-        },
-        semantic_alone: if asked.strict {
-            f32::INFINITY
-        } else {
-            w.semantic_alone
-        },
-        // Without a question vector every similarity is 0: no veto.
-        semantic_min: if asked.meaning { w.semantic_min } else { 0.0 },
-        ..*w
-    };
+    let floor = w.floor_for(asked);
     let w = &floor;
     let mut scored: Vec<(&Candidate, f32)> = cands
         .iter()
