@@ -1,6 +1,7 @@
 //! No question crashes `archie ask --json`, whatever its text: questions cut from the
 //! knowledge base's own passages (where the multi-byte characters of real articles are:
-//! U+00A0, curly quotes, bullets), and random Unicode fed to query understanding.
+//! U+00A0, curly quotes, bullets), and random Unicode fed to query understanding. The same
+//! random Unicode, worded as passages, goes through `sentences`, `excerpt` and `answering`.
 //!
 //! The property tests run a few dozen cases by default; set `PROPTEST_CASES` (for example
 //! `PROPTEST_CASES=5000 cargo test --test integration passages`) for a longer run.
@@ -8,9 +9,12 @@
 use archie::app::App;
 use archie::commands::{execute, Command};
 use archie::knowledge::{Kind, Knowledge};
-use archie::search::excerpt::sentences;
+use archie::search::excerpt::{
+    answering, excerpt, sentences, Excerpt, Segment, MAX_SENTENCE_CHARS,
+};
+use archie::search::index::{analyzer, terms};
 use proptest::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::OnceLock;
@@ -208,69 +212,108 @@ fn cases(default: u32) -> u32 {
 }
 
 /// Text that breaks naive string handling: every kind of space, invisible joiners and
-/// bidi controls, combining marks, emoji sequences, Hangul, punctuation, words the
-/// knowledge base knows, and any character at all.
-fn nasty_piece() -> impl Strategy<Value = String> {
-    const SPACES: &[char] = &[
-        ' ', '\t', '\n', '\r', '\u{a0}', '\u{1680}', '\u{2000}', '\u{2001}', '\u{2002}',
-        '\u{2003}', '\u{2004}', '\u{2005}', '\u{2006}', '\u{2007}', '\u{2008}', '\u{2009}',
-        '\u{200a}', '\u{2028}', '\u{2029}', '\u{202f}', '\u{205f}', '\u{3000}', '\u{85}',
-    ];
-    const INVISIBLE: &[char] = &[
-        '\u{200b}', '\u{200c}', '\u{200d}', '\u{2060}', '\u{feff}', '\u{202a}', '\u{202b}',
-        '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
-    ];
-    const EMOJI: &[&str] = &["👨‍👩‍👧‍👦", "👍🏽", "🧑🏿‍💻", "🏳️‍🌈", "🇰🇷", "😀", "👩🏻‍🔬"];
-    const WORDS: &[&str] = &[
-        "instagram",
-        "Twitter",
-        "redis",
-        "postgres",
-        "memchached",
-        "what",
-        "does",
-        "use",
-        "who",
-        "uses",
-        "how",
-        "many",
-        "data",
-        "per",
-        "day",
-        "1.5",
-        "e.g.",
-        "etc.",
-        "http://goo.gl/mkfQN",
-        "레진코믹스",
-        "AND",
-        "OR",
-        "NOT",
-        "(",
-        ")",
-        ":",
-        "^",
-        "~",
-        "*",
-        "\"",
-    ];
+/// bidi controls, combining marks, emoji sequences, Hangul, punctuation, the given words,
+/// and any character at all. Questions and passages differ only in their words and
+/// punctuation.
+fn unicode_piece(
+    words: &'static [&'static str],
+    punct: &'static [char],
+) -> impl Strategy<Value = String> {
     prop_oneof![
-        prop::sample::select(WORDS).prop_map(String::from),
+        prop::sample::select(words).prop_map(String::from),
         prop::sample::select(SPACES).prop_map(String::from),
         prop::sample::select(INVISIBLE).prop_map(String::from),
         prop::sample::select(EMOJI).prop_map(String::from),
+        prop::sample::select(punct).prop_map(String::from),
         prop::char::range('\u{ac00}', '\u{d7a3}').prop_map(String::from),
         (
-            "[a-z]",
-            prop::collection::vec(prop::char::range('\u{300}', '\u{36f}'), 1..4)
+            "[a-z]{1,6}",
+            prop::collection::vec(prop::char::range('\u{300}', '\u{36f}'), 0..4)
         )
-            .prop_map(|(l, marks)| l + &marks.into_iter().collect::<String>()),
-        prop::sample::select(&['.', '!', '?', ',', ';', '”', '…', '-'][..]).prop_map(String::from),
+            .prop_map(|(w, marks)| w + &marks.into_iter().collect::<String>()),
         any::<char>().prop_map(String::from),
     ]
 }
 
+const SPACES: &[char] = &[
+    ' ', '\t', '\n', '\r', '\u{a0}', '\u{1680}', '\u{2000}', '\u{2001}', '\u{2002}', '\u{2003}',
+    '\u{2004}', '\u{2005}', '\u{2006}', '\u{2007}', '\u{2008}', '\u{2009}', '\u{200a}', '\u{2028}',
+    '\u{2029}', '\u{202f}', '\u{205f}', '\u{3000}', '\u{85}',
+];
+const INVISIBLE: &[char] = &[
+    '\u{200b}', '\u{200c}', '\u{200d}', '\u{2060}', '\u{feff}', '\u{202a}', '\u{202b}', '\u{202c}',
+    '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+];
+const EMOJI: &[&str] = &["👨‍👩‍👧‍👦", "👍🏽", "🧑🏿‍💻", "🏳️‍🌈", "🇰🇷", "😀", "👩🏻‍🔬"];
+
+/// Words of questions: names, question words, numbers, a link, Korean, and the query
+/// syntax of search engines.
+const QUESTION_WORDS: &[&str] = &[
+    "instagram",
+    "Twitter",
+    "redis",
+    "postgres",
+    "memchached",
+    "what",
+    "does",
+    "use",
+    "who",
+    "uses",
+    "how",
+    "many",
+    "data",
+    "per",
+    "day",
+    "1.5",
+    "e.g.",
+    "etc.",
+    "http://goo.gl/mkfQN",
+    "레진코믹스",
+    "AND",
+    "OR",
+    "NOT",
+    "(",
+    ")",
+    ":",
+    "^",
+    "~",
+    "*",
+    "\"",
+];
+
+const QUESTION_PUNCT: &[char] = &['.', '!', '?', ',', ';', '”', '…', '-'];
+
+/// Words of passages: figures, abbreviations and links that must not end a sentence.
+const PASSAGE_WORDS: &[&str] = &[
+    "data",
+    "per",
+    "day",
+    "photos",
+    "redis",
+    "12",
+    "1.5",
+    "e.g.",
+    "etc.",
+    "vs.",
+    "It",
+    "http://goo.gl/mkfQN?a=1.2",
+    "레진코믹스는",
+    "naïve",
+    "Café",
+];
+const PASSAGE_PUNCT: &[char] = &['.', '!', '?', ',', ';', ':', '”', '’', ')', '…', '。'];
+
 fn nasty_text(pieces: std::ops::Range<usize>) -> impl Strategy<Value = String> {
-    prop::collection::vec(nasty_piece(), pieces).prop_map(|v| v.concat())
+    prop::collection::vec(unicode_piece(QUESTION_WORDS, QUESTION_PUNCT), pieces)
+        .prop_map(|v| v.concat())
+}
+
+fn passage_piece() -> impl Strategy<Value = String> {
+    unicode_piece(PASSAGE_WORDS, PASSAGE_PUNCT)
+}
+
+fn passage_text(pieces: std::ops::Range<usize>) -> impl Strategy<Value = String> {
+    prop::collection::vec(passage_piece(), pieces).prop_map(|v| v.concat())
 }
 
 proptest! {
@@ -308,5 +351,111 @@ proptest! {
             );
         }
         prop_assert!(check(&q).is_ok(), "{:?}", check(&q));
+    }
+}
+
+// ---- Excerpts and sentences over random passages -----------------------------------
+
+fn query() -> impl Strategy<Value = HashMap<String, f32>> {
+    prop::collection::vec((passage_piece(), -1.0f32..5.0), 0..6).prop_map(|v| {
+        let mut a = analyzer();
+        let mut m = HashMap::new();
+        for (w, x) in v {
+            for t in terms(&mut a, &w) {
+                m.insert(t, x);
+            }
+        }
+        m
+    })
+}
+
+/// The excerpt's text between its `…` marks, which must be a piece of the text.
+fn core(e: &Excerpt) -> String {
+    let mut segs: &[Segment] = &e.segments;
+    if segs.first().is_some_and(|s| s.text == "…" && !s.hit) {
+        segs = &segs[1..];
+    }
+    if segs.last().is_some_and(|s| s.text == "…" && !s.hit) {
+        segs = &segs[..segs.len() - 1];
+    }
+    segs.iter().map(|s| s.text.as_str()).collect()
+}
+
+fn check_sentences(t: &str) -> Result<(), TestCaseError> {
+    let spans = sentences(t);
+    prop_assert_eq!(&spans, &sentences(t), "stable");
+    let mut last = 0;
+    for r in &spans {
+        prop_assert!(r.start < r.end && r.start >= last, "{:?} after {}", r, last);
+        prop_assert!(t.is_char_boundary(r.start) && t.is_char_boundary(r.end));
+        let s = &t[r.clone()];
+        prop_assert_eq!(s, s.trim());
+        prop_assert!(s.chars().count() <= MAX_SENTENCE_CHARS);
+        prop_assert!(
+            t[last..r.start].trim().is_empty(),
+            "text lost: {:?}",
+            &t[last..r.start]
+        );
+        last = r.end;
+    }
+    prop_assert!(t[last..].trim().is_empty());
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(192), ..ProptestConfig::default() })]
+
+    #[test]
+    fn sentence_spans_are_ordered_on_char_boundaries_and_lose_no_text(t in passage_text(0..120)) {
+        check_sentences(&t)?;
+    }
+
+    #[test]
+    fn excerpts_stay_within_the_limit_and_show_the_text(
+        t in passage_text(0..150),
+        q in query(),
+        max in 3usize..400,
+    ) {
+        let set: HashSet<String> = q.keys().cloned().collect();
+        let e = excerpt(&mut analyzer(), &t, &set, max);
+        prop_assert!(e.plain().chars().count() <= max, "{:?}", e.plain());
+        prop_assert!(t.contains(&core(&e)));
+    }
+
+    #[test]
+    fn answering_excerpts_stay_within_the_limit_and_show_the_text(
+        t in passage_text(0..150),
+        q in query(),
+        max in 0usize..400,
+        sim in prop::collection::vec(-0.2f32..1.0, 0..40),
+        figure in any::<bool>(),
+    ) {
+        let n = sentences(&t).len();
+        // Scores of the right length when there are enough, else of a wrong one.
+        let semantic = (sim.len() >= n).then(|| &sim[..n]).or(Some(&sim[..]));
+        for s in [None, semantic] {
+            let e = answering(&mut analyzer(), &t, &q, s, figure, max);
+            prop_assert!(e.plain().chars().count() <= max + 2, "{:?}", e.plain());
+            prop_assert!(t.contains(&core(&e)));
+            prop_assert!(e.segments.iter().all(|s| !s.text.is_empty()));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(12), ..ProptestConfig::default() })]
+
+    #[test]
+    fn very_long_texts_are_handled(
+        t in passage_text(30..60).prop_map(|t| t.repeat(12_000 / t.chars().count().max(1) + 1)),
+        q in query(),
+    ) {
+        prop_assert!(t.chars().count() >= 12_000);
+        check_sentences(&t)?;
+        let set: HashSet<String> = q.keys().cloned().collect();
+        prop_assert!(excerpt(&mut analyzer(), &t, &set, 320).plain().chars().count() <= 320);
+        let e = answering(&mut analyzer(), &t, &q, None, true, 320);
+        prop_assert!(e.plain().chars().count() <= 322);
+        prop_assert!(t.contains(&core(&e)));
     }
 }
