@@ -156,10 +156,9 @@ fn lookup(common: Common, cmd: Command) -> anyhow::Result<i32> {
 
 /// The JSON `--json` prints for a reply: its data, or the error and suggestions.
 pub fn reply_json(reply: &Reply) -> serde_json::Value {
-    if reply.data.is_null() {
-        serde_json::json!({"error": reply.summary, "suggestions": reply.suggestions})
-    } else {
-        reply.data.clone()
+    match &reply.data {
+        Some(data) => serde_json::to_value(data).unwrap_or(serde_json::Value::Null),
+        None => serde_json::json!({"error": reply.summary, "suggestions": reply.suggestions}),
     }
 }
 

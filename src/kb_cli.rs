@@ -172,7 +172,10 @@ pub fn run(args: KbArgs) -> anyhow::Result<i32> {
     let reply = execute(&app, &ctx, &cmd);
     if let (KbCommand::Export, false) = (&cmd, args.json) {
         // The export is the data itself.
-        println!("{}", serde_json::to_string_pretty(&reply.data)?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&crate::cli::reply_json(&reply))?
+        );
     } else {
         crate::cli::print_reply(&reply, args.json)?;
     }

@@ -2,7 +2,7 @@
 
 use super::{result_blocks, search_page, Ctx};
 use crate::app::App;
-use crate::reply::{Reply, Status};
+use crate::reply::{data, Data, Reply, Status};
 
 pub fn run(app: &App, ctx: &Ctx, question: &str, page: usize, per_page: usize) -> Reply {
     let q = question.trim();
@@ -22,7 +22,11 @@ pub fn run(app: &App, ctx: &Ctx, question: &str, page: usize, per_page: usize) -
                 .into(),
         );
         r.suggestions = answer.suggestions.clone();
-        r.data = serde_json::json!({"query": q, "results": [], "suggestions": answer.suggestions});
+        r.data = Some(Data::Search(data::Search {
+            query: q.to_string(),
+            results: Vec::new(),
+            suggestions: Some(answer.suggestions),
+        }));
         return r;
     }
     let mut r = Reply::new(Status::Answer, crate::text::truncate_words(q, 200));
@@ -33,6 +37,10 @@ pub fn run(app: &App, ctx: &Ctx, question: &str, page: usize, per_page: usize) -
         })
     };
     result_blocks(&mut r, &answer.results, tag, "ask", page, pages);
-    r.data = serde_json::json!({"query": q, "results": answer.results});
+    r.data = Some(Data::Search(data::Search {
+        query: q.to_string(),
+        results: answer.results,
+        suggestions: None,
+    }));
     r
 }

@@ -4,7 +4,7 @@ use super::company_arg;
 use super::Ctx;
 use crate::app::App;
 use crate::knowledge::{Detail, Kind, Layer};
-use crate::reply::{links, plain, Block, Reply, Status};
+use crate::reply::{data, links, plain, Block, Data, Reply, Status};
 use std::collections::BTreeMap;
 
 /// Per layer: technologies both use, only the first, only the second.
@@ -89,11 +89,21 @@ pub fn run(app: &App, ctx: &Ctx, first: &str, second: &str) -> Reply {
             body: plain(lines.join("\n")),
             sources: Vec::new(),
         });
-        json_layers.push(serde_json::json!({"layer": layer, "shared": both, "only_first": only_a, "only_second": only_b}));
+        json_layers.push(data::CompareLayer {
+            layer: *layer,
+            shared: both.clone(),
+            only_first: only_a.clone(),
+            only_second: only_b.clone(),
+        });
     }
     if let Some(last) = r.blocks.last_mut() {
         last.sources = links(&srcs);
     }
-    r.data = serde_json::json!({"first": na, "second": nb, "layers": json_layers, "sources": srcs});
+    r.data = Some(Data::Compare(data::Compare {
+        first: na,
+        second: nb,
+        layers: json_layers,
+        sources: srcs,
+    }));
     r
 }

@@ -7,7 +7,8 @@ use super::Ctx;
 use crate::app::{App, PendingImport};
 use crate::knowledge::{Entry, Kind};
 use crate::reply::{
-    links, plain, Attachment, Block, Button, ButtonStyle, Form, FormField, Paging, Reply, Status,
+    data, links, plain, Attachment, Block, Button, ButtonStyle, Data, Form, FormField, Paging,
+    Reply, Status,
 };
 use crate::store::validate::{self, RawDraft};
 use crate::store::{diff, Actor, Draft, Store, StoreError};
@@ -415,7 +416,7 @@ fn show(app: &App, store: &Store, ctx: &Ctx, id: &str) -> R {
             sources: Vec::new(),
         });
     }
-    r.data = serde_json::json!({"entry": e, "guild": g});
+    r.data = Some(Data::Entry(data::ShownEntry { entry: e, guild: g }));
     r.ephemeral = true;
     Ok(r)
 }
@@ -488,9 +489,23 @@ fn history(store: &Store, ctx: &Ctx, id: Option<&str>, page: usize) -> R {
             key: format!("kbh:{}", id.unwrap_or("")),
         });
     }
-    r.data = serde_json::json!({"total": total, "page": page, "revisions": revs.iter().map(|v| serde_json::json!({
-        "revision": v.id, "entry": v.entry_id, "action": v.action.as_str(), "actor_id": v.actor.id.to_string(),
-        "actor": v.actor.name, "at": v.at, "before": v.before, "after": v.after})).collect::<Vec<_>>()});
+    r.data = Some(Data::History(data::History {
+        total,
+        page,
+        revisions: revs
+            .into_iter()
+            .map(|v| data::RevisionData {
+                revision: v.id,
+                entry: v.entry_id,
+                action: v.action.as_str(),
+                actor_id: v.actor.id.to_string(),
+                actor: v.actor.name,
+                at: v.at,
+                before: v.before,
+                after: v.after,
+            })
+            .collect(),
+    }));
     r.ephemeral = true;
     Ok(r)
 }
@@ -531,7 +546,7 @@ fn export(store: &Store, ctx: &Ctx) -> R {
         filename: format!("archie-kb-{g}.json"),
         bytes,
     });
-    r.data = serde_json::Value::Array(items);
+    r.data = Some(Data::Export(items));
     r.ephemeral = true;
     Ok(r)
 }
@@ -641,7 +656,12 @@ fn import_preview(app: &App, store: &Store, ctx: &Ctx, json: &str) -> R {
             style: ButtonStyle::Primary,
         });
     }
-    r.data = serde_json::json!({"add": plan.add.len(), "change": plan.change.len(), "skip": plan.skip.len(), "invalid": plan.invalid.len()});
+    r.data = Some(Data::ImportPlan(data::ImportPlan {
+        add: plan.add.len(),
+        change: plan.change.len(),
+        skip: plan.skip.len(),
+        invalid: plan.invalid.len(),
+    }));
     r.ephemeral = true;
     Ok(r)
 }

@@ -3,7 +3,7 @@
 use super::{result_blocks, search_page, Ctx};
 use crate::app::App;
 use crate::knowledge::Kind;
-use crate::reply::{Reply, Status};
+use crate::reply::{data, Data, Reply, Status};
 
 pub fn run(app: &App, ctx: &Ctx, topic: &str, page: usize, per_page: usize) -> Reply {
     let t = topic.trim();
@@ -21,7 +21,11 @@ pub fn run(app: &App, ctx: &Ctx, topic: &str, page: usize, per_page: usize) -> R
             crate::text::truncate_words(t, 60)
         ));
         r.suggestions = answer.suggestions;
-        r.data = serde_json::json!({"query": t, "results": []});
+        r.data = Some(Data::Search(data::Search {
+            query: t.to_string(),
+            results: Vec::new(),
+            suggestions: None,
+        }));
         return r;
     }
     let mut r = Reply::new(
@@ -36,6 +40,10 @@ pub fn run(app: &App, ctx: &Ctx, topic: &str, page: usize, per_page: usize) -> R
         page,
         pages,
     );
-    r.data = serde_json::json!({"query": t, "results": answer.results});
+    r.data = Some(Data::Search(data::Search {
+        query: t.to_string(),
+        results: answer.results,
+        suggestions: None,
+    }));
     r
 }

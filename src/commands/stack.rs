@@ -4,7 +4,7 @@ use super::Ctx;
 use super::{company_arg, unknown};
 use crate::app::App;
 use crate::knowledge::{item_text, Detail, Kind};
-use crate::reply::{links, plain, Block, Link, Reply, Status};
+use crate::reply::{data, links, plain, Block, Data, Link, Reply, Status};
 
 pub fn run(app: &App, ctx: &Ctx, company: &str) -> Reply {
     let c = match company_arg(app, company) {
@@ -43,7 +43,11 @@ pub fn run(app: &App, ctx: &Ctx, company: &str) -> Reply {
                 body: plain(items.join(", ")),
                 sources: src.clone(),
             });
-            layers_json.push(serde_json::json!({"layer": g.layer, "technologies": g.items, "sources": e.sources}));
+            layers_json.push(data::StackLayer {
+                layer: g.layer,
+                technologies: g.items.clone(),
+                sources: e.sources.clone(),
+            });
         }
         if let Some(rm) = remark {
             r.blocks.push(Block {
@@ -111,10 +115,19 @@ pub fn run(app: &App, ctx: &Ctx, company: &str) -> Reply {
     if stacks.is_empty() && reading.is_empty() {
         return unknown("company stack", &c.name, Vec::new());
     }
-    r.data = serde_json::json!({
-        "company": c.name, "id": c.id, "layers": layers_json,
-        "links": link_list, "reading": reading.iter().map(|e| serde_json::json!({"title": e.title, "url": e.sources.first()})).collect::<Vec<_>>(),
-        "sources": sources,
-    });
+    r.data = Some(Data::Stack(data::Stack {
+        company: c.name.clone(),
+        id: c.id.clone(),
+        layers: layers_json,
+        links: link_list,
+        reading: reading
+            .iter()
+            .map(|e| data::ReadingLink {
+                title: e.title.clone(),
+                url: e.sources.first().cloned(),
+            })
+            .collect(),
+        sources,
+    }));
     r
 }

@@ -4,7 +4,7 @@ use super::tech_arg;
 use super::Ctx;
 use crate::app::App;
 use crate::knowledge::{Detail, Kind};
-use crate::reply::{links, plain, Block, Reply, Status};
+use crate::reply::{data, links, plain, Block, Data, Reply, Status};
 
 pub fn run(app: &App, ctx: &Ctx, tech: &str) -> Reply {
     let t = match tech_arg(app, tech) {
@@ -34,7 +34,12 @@ pub fn run(app: &App, ctx: &Ctx, tech: &str) -> Reply {
             body: plain(format!("listed as {}", spelled.join(", "))),
             sources: links(&e.sources),
         });
-        users.push(serde_json::json!({"company": company, "as": spelled, "stack": e.id, "sources": e.sources}));
+        users.push(data::User {
+            company,
+            spelled,
+            stack: e.id.clone(),
+            sources: e.sources.clone(),
+        });
     }
     let related: Vec<_> = vis
         .iter()
@@ -75,7 +80,18 @@ pub fn run(app: &App, ctx: &Ctx, tech: &str) -> Reply {
             sources: links(&srcs),
         });
     }
-    r.data = serde_json::json!({"technology": t.name, "id": t.id, "users": users,
-        "related": related.iter().map(|e| serde_json::json!({"id": e.id, "title": e.title, "sources": e.sources})).collect::<Vec<_>>()});
+    r.data = Some(Data::Uses(data::Uses {
+        technology: t.name.clone(),
+        id: t.id.clone(),
+        users,
+        related: related
+            .iter()
+            .map(|e| data::Related {
+                id: e.id.clone(),
+                title: e.title.clone(),
+                sources: e.sources.clone(),
+            })
+            .collect(),
+    }));
     r
 }

@@ -4,7 +4,7 @@ use super::Ctx;
 use super::{tech_arg, unknown};
 use crate::app::App;
 use crate::knowledge::Detail;
-use crate::reply::{links, plain, Block, Reply, Status};
+use crate::reply::{data, links, plain, Block, Data, Reply, Status};
 
 pub fn run(app: &App, ctx: &Ctx, tech: &str) -> Reply {
     let t = match tech_arg(app, tech) {
@@ -58,7 +58,15 @@ pub fn run(app: &App, ctx: &Ctx, tech: &str) -> Reply {
             sources: Vec::new(),
         });
     }
-    r.data = serde_json::json!({"technology": e.title, "id": e.id, "layer": layer, "group": group,
-        "description": description, "aliases": e.aliases, "used_by": used_by, "sources": e.sources});
+    r.data = Some(Data::WhatIs(data::WhatIs {
+        technology: e.title.clone(),
+        id: e.id.clone(),
+        layer: *layer,
+        group: group.clone(),
+        description: description.clone(),
+        aliases: e.aliases.clone(),
+        used_by: used_by.clone(),
+        sources: e.sources.clone(),
+    }));
     r
 }

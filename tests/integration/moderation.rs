@@ -78,7 +78,7 @@ fn ask(app: &App, ctx: &Ctx, q: &str) -> Vec<String> {
             per_page: 5,
         },
     );
-    r.data["results"]
+    archie::cli::reply_json(&r)["results"]
         .as_array()
         .map(|a| {
             a.iter()
@@ -115,7 +115,12 @@ fn a_moderators_entry_is_searchable_at_once_in_that_server_only() {
     let hist_b = execute(&app, &member(B), &KbCommand::History { id: None, page: 0 });
     assert!(hist_b.blocks.is_empty(), "B has no history");
     let export_b = execute(&app, &member(B), &KbCommand::Export);
-    assert_eq!(export_b.data.as_array().map(|a| a.len()), Some(0));
+    assert_eq!(
+        archie::cli::reply_json(&export_b)
+            .as_array()
+            .map(|a| a.len()),
+        Some(0)
+    );
     assert!(suggest_ids(&app, Some(A), "trillions")
         .iter()
         .any(|(_, v)| *v == id));
@@ -231,7 +236,8 @@ fn edit_remove_and_revert_are_recorded_and_reversible() {
             page: 0,
         },
     );
-    let revs = h.data["revisions"].as_array().unwrap();
+    let json = archie::cli::reply_json(&h);
+    let revs = json["revisions"].as_array().unwrap();
     let actions: Vec<&str> = revs.iter().map(|r| r["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["remove", "edit", "add"], "newest first");
     assert_eq!(revs[0]["actor"], "mod");
@@ -257,7 +263,10 @@ fn edit_remove_and_revert_are_recorded_and_reversible() {
             page: 0,
         },
     );
-    assert_eq!(h.data["revisions"][0]["action"], "revert");
+    assert_eq!(
+        archie::cli::reply_json(&h)["revisions"][0]["action"],
+        "revert"
+    );
 }
 
 #[test]
@@ -356,7 +365,12 @@ fn export_then_import_with_a_confirmed_preview() {
     let file = export.attachment.expect("an attachment");
     let json = String::from_utf8(file.bytes).unwrap();
     let preview = execute(&app, &moderator(B), &KbCommand::Import { json });
-    assert_eq!(preview.data["add"], 1, "{:?}", preview.summary);
+    assert_eq!(
+        archie::cli::reply_json(&preview)["add"],
+        1,
+        "{:?}",
+        preview.summary
+    );
     assert!(
         app.store.as_ref().unwrap().live(B).unwrap().is_empty(),
         "a preview writes nothing"

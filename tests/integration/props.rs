@@ -670,7 +670,7 @@ proptest! {
                 return Ok(());
             }
         }
-        let announced = preview.data["add"].as_u64().unwrap_or(0) + preview.data["change"].as_u64().unwrap_or(0);
+        let announced = archie::cli::reply_json(&preview)["add"].as_u64().unwrap_or(0) + archie::cli::reply_json(&preview)["change"].as_u64().unwrap_or(0);
         let Some(button) = preview.buttons.first() else {
             prop_assert_eq!(announced, 0);
             return Ok(());

@@ -1,7 +1,10 @@
 //! `Reply`: what a command answers, independent of any transport. The Discord renderer
 //! and the terminal renderer are the only places that turn it into bytes.
 
+pub mod data;
+
 use crate::search::excerpt::{Excerpt, Segment};
+pub use data::Data;
 use serde::Serialize;
 
 /// Rich text: plain runs and matched (bold) runs. Never pre-escaped.
@@ -119,9 +122,9 @@ pub struct Reply {
     pub attachment: Option<Attachment>,
     /// Only the asker sees it (errors, refusals, private answers).
     pub ephemeral: bool,
-    /// Machine-readable form for `--json`.
+    /// Machine-readable form for `--json`; `None` for errors and refusals.
     #[serde(skip)]
-    pub data: serde_json::Value,
+    pub data: Option<Data>,
 }
 
 impl Reply {
@@ -137,7 +140,7 @@ impl Reply {
             buttons: Vec::new(),
             attachment: None,
             ephemeral: !matches!(status, Status::Answer),
-            data: serde_json::Value::Null,
+            data: None,
         }
     }
 
@@ -165,8 +168,8 @@ impl Reply {
         self
     }
 
-    pub fn data(mut self, v: serde_json::Value) -> Reply {
-        self.data = v;
+    pub fn data(mut self, v: Data) -> Reply {
+        self.data = Some(v);
         self
     }
 }
