@@ -108,7 +108,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 /// Where the time of one request goes, single-threaded: signature check, JSON parsing,
 /// `execute` (search), rendering and serialization.
 fn stages(app: &App, verifier: &serenity::interactions_endpoint::Verifier, requests: &[Vec<u8>]) {
-    use archie::commands::execute;
+    use archie::commands::{execute, Caller};
     use archie::discord::interaction::{parse, Incoming};
     let rounds = 20;
     let mut t = [Duration::ZERO; 5];
@@ -137,17 +137,18 @@ fn stages(app: &App, verifier: &serenity::interactions_endpoint::Verifier, reque
                 continue;
             };
             let s2 = Instant::now();
-            let Incoming::Run(run) = parse(&i) else {
+            let Incoming::Run(run) = parse(&i, &app.stash) else {
                 continue;
             };
-            let reply = execute(app, &run.command);
+            let reply = execute(app, &Caller::default(), &run.command);
             let s3 = Instant::now();
-            let ctx = archie::render::discord::Ctx {
+            let ctx = archie::render::discord::Delivery {
                 command: &run.command,
                 view: 0,
                 mention: None,
                 private: false,
                 update: false,
+                stash: &app.stash,
             };
             let resp = archie::render::discord::reply(&reply, &ctx);
             let s4 = Instant::now();

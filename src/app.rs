@@ -25,6 +25,50 @@ pub struct App {
     pub store: Option<Store>,
     /// Import previews awaiting confirmation, by token.
     pub pending_imports: Mutex<HashMap<String, PendingImport>>,
+    /// Button arguments too long for the button's own id.
+    pub stash: Stash,
+}
+
+/// Texts a button needs but its id cannot hold (Discord caps ids at 100 characters), kept
+/// under a short key derived from the text. Bounded: the oldest go first, and a button
+/// whose text is gone (or that reaches another process) asks to run the command again.
+#[derive(Debug, Default)]
+pub struct Stash {
+    inner: Mutex<StashInner>,
+}
+
+#[derive(Debug, Default)]
+struct StashInner {
+    texts: HashMap<String, String>,
+    order: std::collections::VecDeque<String>,
+}
+
+impl Stash {
+    /// Texts kept at most (questions are at most a few KB: a few MB in all).
+    pub const CAPACITY: usize = 4096;
+
+    /// Keeps `text` and returns its key (16 hex digits of its SHA-256).
+    pub fn put(&self, text: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let key = hex::encode(&Sha256::digest(text.as_bytes())[..8]);
+        let mut s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if !s.texts.contains_key(&key) {
+            if s.order.len() >= Stash::CAPACITY {
+                if let Some(old) = s.order.pop_front() {
+                    s.texts.remove(&old);
+                }
+            }
+            s.order.push_back(key.clone());
+            s.texts.insert(key.clone(), text.to_string());
+        }
+        key
+    }
+
+    /// The text kept under `key`, if it is still here.
+    pub fn get(&self, key: &str) -> Option<String> {
+        let s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        s.texts.get(key).cloned()
+    }
 }
 
 impl App {
@@ -76,6 +120,7 @@ impl App {
             knowledge_dir,
             store: None,
             pending_imports: Mutex::new(HashMap::new()),
+            stash: Stash::default(),
         }
     }
 
@@ -103,5 +148,27 @@ impl App {
             State::Hidden => Change::Hidden,
             State::Base => Change::Base,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Stash;
+
+    #[test]
+    fn the_stash_returns_what_it_keeps_and_forgets_the_oldest_beyond_its_capacity() {
+        let stash = Stash::default();
+        let first = stash.put("the first question");
+        assert_eq!(stash.put("the first question"), first, "one key per text");
+        assert_eq!(stash.get(&first).as_deref(), Some("the first question"));
+        for i in 0..Stash::CAPACITY {
+            stash.put(&format!("question {i}"));
+        }
+        assert_eq!(stash.get(&first), None, "the oldest text was evicted");
+        assert_eq!(
+            stash.get(&stash.put("question 5")).as_deref(),
+            Some("question 5")
+        );
+        assert_eq!(stash.get("not-a-key"), None);
     }
 }

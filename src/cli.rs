@@ -2,7 +2,7 @@
 //! need no token and no configuration.
 
 use crate::app::App;
-use crate::commands::{execute, Command};
+use crate::commands::{execute, Caller, Command};
 use crate::config;
 use crate::knowledge::{self, import};
 use crate::reply::{Reply, Status};
@@ -149,7 +149,7 @@ fn lookup(common: Common, cmd: Command) -> anyhow::Result<i32> {
     // Lookups by name read no question: no encoder to load (`read` searches, so it does).
     let semantic = matches!(cmd, Command::Read { .. }) && config::semantic()?;
     let app = App::open_with(config::knowledge_dir(common.knowledge), semantic)?;
-    let reply = execute(&app, &cmd);
+    let reply = execute(&app, &Caller::default(), &cmd);
     print_reply(&reply, common.json)?;
     Ok(if reply.status == Status::Answer { 0 } else { 1 })
 }
@@ -262,6 +262,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             }
             let reply = execute(
                 &app,
+                &Caller::default(),
                 &Command::Ask {
                     question,
                     page: 0,

@@ -3,8 +3,7 @@
 //! the changes up at its next start.
 
 use crate::app::App;
-use crate::commands::kb::{execute, KbCommand};
-use crate::commands::Ctx;
+use crate::commands::{execute, Caller, Command, KbCommand};
 use crate::config;
 use crate::reply::Status;
 use crate::store::validate::RawDraft;
@@ -93,7 +92,7 @@ pub fn run(args: KbArgs) -> anyhow::Result<i32> {
         .clone()
         .or_else(|| std::env::var("USER").ok())
         .unwrap_or_else(|| "operator".into());
-    let ctx = Ctx {
+    let caller = Caller {
         guild: Some(guild),
         actor: Some(Actor::new(0, format!("{name} (cli)"))),
         moderator: true,
@@ -151,14 +150,15 @@ pub fn run(args: KbArgs) -> anyhow::Result<i32> {
         KbAction::Import { file, dry_run } => {
             let json = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-            let preview = execute(&app, &ctx, &KbCommand::Import { json });
+            let preview = execute(&app, &caller, &Command::Kb(KbCommand::Import { json }));
             crate::cli::print_reply(&preview, args.json)?;
-            let token = preview
-                .buttons
-                .iter()
-                .find_map(|b| b.id.strip_prefix("kbimp:").map(str::to_string));
-            match token {
-                Some(token) if !dry_run => KbCommand::ConfirmImport { token },
+            // The preview's confirm button is the command that applies it.
+            let confirm = preview.actions.iter().find_map(|a| match &a.run {
+                Command::Kb(c @ KbCommand::ConfirmImport { .. }) => Some(c.clone()),
+                _ => None,
+            });
+            match confirm {
+                Some(confirm) if !dry_run => confirm,
                 _ => {
                     return Ok(if preview.status == Status::Answer {
                         0
@@ -169,7 +169,7 @@ pub fn run(args: KbArgs) -> anyhow::Result<i32> {
             }
         }
     };
-    let reply = execute(&app, &ctx, &cmd);
+    let reply = execute(&app, &caller, &Command::Kb(cmd.clone()));
     if let (KbCommand::Export, false) = (&cmd, args.json) {
         // The export is the data itself.
         println!(

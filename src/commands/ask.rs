@@ -1,10 +1,10 @@
 //! `/ask QUESTION`: the best matching entries with excerpts and sources.
 
-use super::{result_blocks, search_page, Ctx};
+use super::{result_blocks, search_page, Caller};
 use crate::app::App;
 use crate::reply::{data, Data, Reply, Status};
 
-pub fn run(app: &App, ctx: &Ctx, question: &str, page: usize, per_page: usize) -> Reply {
+pub fn run(app: &App, ctx: &Caller, question: &str, page: usize, per_page: usize) -> Reply {
     let q = question.trim();
     if q.is_empty() {
         return Reply::invalid("Ask a question, for example: what does Twitter use for backend?");
@@ -36,7 +36,7 @@ pub fn run(app: &App, ctx: &Ctx, question: &str, page: usize, per_page: usize) -
             None => res.kind.as_str().to_string(),
         })
     };
-    result_blocks(&mut r, &answer.results, tag, "ask", page, pages);
+    result_blocks(&mut r, &answer.results, tag, page, pages);
     r.data = Some(Data::Search(data::Search {
         query: q.to_string(),
         results: answer.results,

@@ -1,7 +1,7 @@
 //! `/compare A B`: the technologies two companies share and those only one uses, by layer.
 
 use super::company_arg;
-use super::Ctx;
+use super::Caller;
 use crate::app::App;
 use crate::knowledge::{Detail, Kind, Layer};
 use crate::reply::{data, links, plain, Block, Data, Reply, Status};
@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 /// Per layer: technologies both use, only the first, only the second.
 type Split = (Vec<String>, Vec<String>, Vec<String>);
 
-pub fn run(app: &App, ctx: &Ctx, first: &str, second: &str) -> Reply {
+pub fn run(app: &App, ctx: &Caller, first: &str, second: &str) -> Reply {
     let (a, b) = match (company_arg(app, first), company_arg(app, second)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(r), _) | (_, Err(r)) => return *r,
@@ -86,6 +86,7 @@ pub fn run(app: &App, ctx: &Ctx, first: &str, second: &str) -> Reply {
         r.blocks.push(Block {
             heading: layer.label().into(),
             tag: None,
+            at: None,
             body: plain(lines.join("\n")),
             sources: Vec::new(),
         });

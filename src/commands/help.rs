@@ -1,11 +1,11 @@
 //! `/help`: what Archie knows and how to ask.
 
-use super::Ctx;
+use super::Caller;
 use crate::app::App;
 use crate::knowledge::Kind;
 use crate::reply::{plain, Block, Reply, Status};
 
-pub fn run(app: &App, _ctx: &Ctx) -> Reply {
+pub fn run(app: &App, _ctx: &Caller) -> Reply {
     let k = app.engine.knowledge();
     let mut r = Reply::new(
         Status::Answer,
@@ -36,6 +36,7 @@ pub fn run(app: &App, _ctx: &Ctx) -> Reply {
         r.blocks.push(Block {
             heading: c.into(),
             tag: None,
+            at: None,
             body: plain(d),
             sources: Vec::new(),
         });

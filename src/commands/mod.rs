@@ -12,6 +12,7 @@ mod whatis;
 
 use crate::app::App;
 use crate::reply::{Reply, Status};
+pub use kb::KbCommand;
 
 /// Longest name a lookup command accepts (Discord's option values are capped at 100 too).
 pub const MAX_NAME_CHARS: usize = 100;
@@ -20,7 +21,7 @@ pub const MAX_RESULTS: usize = 15;
 
 /// Who asks and where: a Discord server (guild) or none (a DM, the CLI).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Ctx {
+pub struct Caller {
     pub guild: Option<u64>,
     /// The member asking, for moderator commands and the audit trail.
     pub actor: Option<crate::store::Actor>,
@@ -55,16 +56,28 @@ pub enum Command {
         per_page: usize,
     },
     Help,
+    /// `/kb`: a moderator's change to the server's knowledge, or a look at it.
+    Kb(KbCommand),
 }
 
-/// Runs a command with no server context (the CLI, a DM): the base knowledge only.
-pub fn execute(app: &App, cmd: &Command) -> Reply {
-    execute_in(app, &Ctx::default(), cmd)
+impl Command {
+    /// The same command showing `page` of its answer (`None` for an unpaged command).
+    pub fn at_page(&self, page: usize) -> Option<Command> {
+        let mut c = self.clone();
+        match &mut c {
+            Command::Ask { page: p, .. }
+            | Command::Read { page: p, .. }
+            | Command::Kb(KbCommand::History { page: p, .. }) => *p = page,
+            _ => return None,
+        }
+        Some(c)
+    }
 }
 
-/// Runs a command against the app as seen from `ctx`. Never panics on user input; every
-/// failure is a `Reply`.
-pub fn execute_in(app: &App, ctx: &Ctx, cmd: &Command) -> Reply {
+/// Runs a command as `caller` sees the knowledge (a server's, or the base knowledge for
+/// the CLI and direct messages). Never panics on user input; every failure is a `Reply`.
+pub fn execute(app: &App, caller: &Caller, cmd: &Command) -> Reply {
+    let ctx = caller;
     match cmd {
         Command::Ask {
             question,
@@ -81,6 +94,7 @@ pub fn execute_in(app: &App, ctx: &Ctx, cmd: &Command) -> Reply {
             per_page,
         } => read::run(app, ctx, topic, *page, *per_page),
         Command::Help => help::run(app, ctx),
+        Command::Kb(kb) => kb::execute(app, ctx, kb),
     }
 }
 
@@ -118,7 +132,7 @@ fn tech_arg<'a>(app: &'a App, given: &str) -> Result<&'a crate::knowledge::Tech,
 /// page (a page past the end becomes the last) and the number of pages.
 fn search_page(
     app: &App,
-    ctx: &Ctx,
+    ctx: &Caller,
     q: &str,
     kinds: &[crate::knowledge::Kind],
     page: usize,
@@ -159,14 +173,15 @@ fn result_blocks(
     r: &mut Reply,
     results: &[crate::search::SearchResult],
     tag: impl Fn(&crate::search::SearchResult) -> Option<String>,
-    key: &str,
     page: usize,
     pages: usize,
 ) {
+    r.layout = crate::reply::Layout::Results;
     for res in results {
         r.blocks.push(crate::reply::Block {
             heading: res.title.clone(),
             tag: tag(res),
+            at: None,
             body: res.parts.clone(),
             sources: crate::reply::links(&res.sources),
         });
@@ -175,7 +190,7 @@ fn result_blocks(
         r.paging = Some(crate::reply::Paging {
             page,
             pages,
-            key: key.into(),
+            newest_first: false,
         });
     }
 }

@@ -1,11 +1,11 @@
 //! `/read TOPIC`: reading-list links on a topic, best first.
 
-use super::{result_blocks, search_page, Ctx};
+use super::{result_blocks, search_page, Caller};
 use crate::app::App;
 use crate::knowledge::Kind;
 use crate::reply::{data, Data, Reply, Status};
 
-pub fn run(app: &App, ctx: &Ctx, topic: &str, page: usize, per_page: usize) -> Reply {
+pub fn run(app: &App, ctx: &Caller, topic: &str, page: usize, per_page: usize) -> Reply {
     let t = topic.trim();
     if t.is_empty() {
         return Reply::invalid("Give a topic, for example: consistent hashing.");
@@ -36,7 +36,6 @@ pub fn run(app: &App, ctx: &Ctx, topic: &str, page: usize, per_page: usize) -> R
         &mut r,
         &answer.results,
         |res| res.company.clone(),
-        "read",
         page,
         pages,
     );

@@ -1,12 +1,12 @@
 //! `/stack COMPANY`: a company's technologies by layer, its links and its reading list.
 
-use super::Ctx;
+use super::Caller;
 use super::{company_arg, unknown};
 use crate::app::App;
 use crate::knowledge::{item_text, Detail, Kind};
 use crate::reply::{data, links, plain, Block, Data, Link, Reply, Status};
 
-pub fn run(app: &App, ctx: &Ctx, company: &str) -> Reply {
+pub fn run(app: &App, ctx: &Caller, company: &str) -> Reply {
     let c = match company_arg(app, company) {
         Ok(c) => c,
         Err(r) => return *r,
@@ -40,6 +40,7 @@ pub fn run(app: &App, ctx: &Ctx, company: &str) -> Reply {
             r.blocks.push(Block {
                 heading: g.layer.label().to_string(),
                 tag: None,
+                at: None,
                 body: plain(items.join(", ")),
                 sources: src.clone(),
             });
@@ -53,6 +54,7 @@ pub fn run(app: &App, ctx: &Ctx, company: &str) -> Reply {
             r.blocks.push(Block {
                 heading: "Note".into(),
                 tag: None,
+                at: None,
                 body: plain(rm.clone()),
                 sources: src.clone(),
             });
@@ -88,6 +90,7 @@ pub fn run(app: &App, ctx: &Ctx, company: &str) -> Reply {
         r.blocks.push(Block {
             heading: "Articles".into(),
             tag: None,
+            at: None,
             body: plain(body),
             sources: link_list.clone(),
         });
@@ -108,6 +111,7 @@ pub fn run(app: &App, ctx: &Ctx, company: &str) -> Reply {
         r.blocks.push(Block {
             heading: "Reading list".into(),
             tag: None,
+            at: None,
             body: plain(body),
             sources: rl,
         });

@@ -1,12 +1,12 @@
 //! `/uses TECHNOLOGY`: the companies whose stack lists it, each with its source.
 
 use super::tech_arg;
-use super::Ctx;
+use super::Caller;
 use crate::app::App;
 use crate::knowledge::{Detail, Kind};
 use crate::reply::{data, links, plain, Block, Data, Reply, Status};
 
-pub fn run(app: &App, ctx: &Ctx, tech: &str) -> Reply {
+pub fn run(app: &App, ctx: &Caller, tech: &str) -> Reply {
     let t = match tech_arg(app, tech) {
         Ok(t) => t,
         Err(r) => return *r,
@@ -31,6 +31,7 @@ pub fn run(app: &App, ctx: &Ctx, tech: &str) -> Reply {
         r.blocks.push(Block {
             heading: company.clone(),
             tag: None,
+            at: None,
             body: plain(format!("listed as {}", spelled.join(", "))),
             sources: links(&e.sources),
         });
@@ -76,6 +77,7 @@ pub fn run(app: &App, ctx: &Ctx, tech: &str) -> Reply {
         r.blocks.push(Block {
             heading: "Related reading".into(),
             tag: None,
+            at: None,
             body: plain(body),
             sources: links(&srcs),
         });

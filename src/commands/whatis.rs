@@ -1,12 +1,12 @@
 //! `/whatis TECHNOLOGY`: what a technology is, who uses it, where that comes from.
 
-use super::Ctx;
+use super::Caller;
 use super::{tech_arg, unknown};
 use crate::app::App;
 use crate::knowledge::Detail;
 use crate::reply::{data, links, plain, Block, Data, Reply, Status};
 
-pub fn run(app: &App, ctx: &Ctx, tech: &str) -> Reply {
+pub fn run(app: &App, ctx: &Caller, tech: &str) -> Reply {
     let t = match tech_arg(app, tech) {
         Ok(t) => t,
         Err(r) => return *r,
@@ -39,6 +39,7 @@ pub fn run(app: &App, ctx: &Ctx, tech: &str) -> Reply {
     r.blocks.push(Block {
         heading: "What it is".into(),
         tag: group.clone(),
+        at: None,
         body: plain(what),
         sources: links(&e.sources),
     });
@@ -46,6 +47,7 @@ pub fn run(app: &App, ctx: &Ctx, tech: &str) -> Reply {
         r.blocks.push(Block {
             heading: "Also written".into(),
             tag: None,
+            at: None,
             body: plain(e.aliases.join(", ")),
             sources: Vec::new(),
         });
@@ -54,6 +56,7 @@ pub fn run(app: &App, ctx: &Ctx, tech: &str) -> Reply {
         r.blocks.push(Block {
             heading: "Used by".into(),
             tag: None,
+            at: None,
             body: plain(used_by.join(", ")),
             sources: Vec::new(),
         });

@@ -1,35 +1,62 @@
-//! Paging state carried by buttons, so a click works after a restart and on either
-//! transport: `custom_id` is `<command>:<page>:<argument>` when that fits Discord's 100
-//! characters, else `<command>:<page>` and the argument is read back from the footer of
-//! the message the button sits on (`Page 2 of 5 · Asked: <question>`).
+//! Every id Archie puts on a button or a form, and reading them back: the one place that
+//! knows their format. A button's id carries the command it runs, so a click works after a
+//! restart and on either transport: `<command>:<page>:<argument>` (the page of a paged
+//! answer, or the screen of a long one). An argument too long for Discord's 100
+//! characters is kept in the process's [`Stash`] and the id carries its key instead
+//! (`<command>~:<page>:<key>`); nothing is ever read back from what a member sees.
 //!
-//! `/kb` buttons: `kbh:<page>:<id>` pages a history (`id` empty for the whole server),
-//! `kbrm:<id>` confirms a removal, `kbimp:<token>` confirms an import. An id only says
-//! what to do: rights and scope are checked again for every click.
+//! `/kb`: `kbh:<page>:<id>` pages a history (`id` empty for the whole server),
+//! `kbrm:<id>` confirms a removal, `kbimp:<token>` confirms an import,
+//! `kbform:add:<kind>` and `kbform:edit:<id>` are the entry forms. An id only says what to
+//! do: rights and scope are checked again for every click and every submitted form.
 
+use super::definitions as def;
 use super::{ASK_PER_PAGE, READ_PER_PAGE};
-use crate::commands::kb::KbCommand;
-use crate::commands::Command;
+use crate::app::Stash;
+use crate::commands::{Command, KbCommand};
+use crate::knowledge::Kind;
+use crate::reply::Submit;
 
 const MAX_ID: usize = 100;
 /// Pages beyond this are not real (results are capped far lower); refuse them early.
 const MAX_PAGE: usize = 1000;
+const HISTORY: &str = "kbh";
+const REMOVE: &str = "kbrm";
+const IMPORT: &str = "kbimp";
+const FORM_ADD: &str = "kbform:add:";
+const FORM_EDIT: &str = "kbform:edit:";
+/// Marks a name whose argument is a [`Stash`] key.
+const STASHED: char = '~';
 
-/// The command's name in ids and its label in footers.
-fn parts(cmd: &Command) -> (&'static str, &'static str, String) {
-    match cmd {
-        Command::Ask { question, .. } => ("ask", "Asked: ", question.clone()),
-        Command::Read { topic, .. } => ("read", "Topic: ", topic.clone()),
-        Command::Stack { company } => ("stack", "Company: ", company.clone()),
-        Command::Uses { tech } => ("uses", "Technology: ", tech.clone()),
-        Command::WhatIs { tech } => ("whatis", "Technology: ", tech.clone()),
+/// The command's name in ids, its argument, and the label of that argument in footers.
+fn parts(cmd: &Command) -> Option<(&'static str, String, &'static str)> {
+    Some(match cmd {
+        Command::Ask { question, .. } => (def::ASK, question.clone(), "Asked: "),
+        Command::Read { topic, .. } => (def::READ, topic.clone(), "Topic: "),
+        Command::Stack { company } => (def::STACK, company.clone(), "Company: "),
+        Command::Uses { tech } => (def::USES, tech.clone(), "Technology: "),
+        Command::WhatIs { tech } => (def::WHATIS, tech.clone(), "Technology: "),
         Command::Compare { first, second } => (
-            "compare",
-            "Companies: ",
+            def::COMPARE,
             format!("{} | {}", escape_bar(first), escape_bar(second)),
+            "Companies: ",
         ),
-        Command::Help => ("help", "", String::new()),
-    }
+        Command::Help => (def::HELP, String::new(), ""),
+        Command::Kb(KbCommand::History { id, .. }) => {
+            (HISTORY, id.clone().unwrap_or_default(), "Entry: ")
+        }
+        Command::Kb(KbCommand::Remove {
+            id,
+            confirmed: true,
+        }) => (REMOVE, id.clone(), ""),
+        Command::Kb(KbCommand::ConfirmImport { token }) => (IMPORT, token.clone(), ""),
+        Command::Kb(_) => return None,
+    })
+}
+
+/// Whether the id has no page: a confirmation runs once.
+fn unpaged(name: &str) -> bool {
+    name == REMOVE || name == IMPORT
 }
 
 fn escape_bar(s: &str) -> String {
@@ -40,112 +67,122 @@ fn unescape_bar(s: &str) -> String {
     s.replace("%7C", "|").replace("%25", "%")
 }
 
-/// The button id that shows `page` of `cmd`'s answer.
-pub fn encode(cmd: &Command, page: usize) -> String {
-    let (name, _, arg) = parts(cmd);
-    let full = format!("{name}:{page}:{arg}");
+/// `head` followed by `arg`, or by `arg`'s stash key (and the stashed mark) when the whole
+/// would exceed Discord's 100 characters.
+fn with_arg(name: &str, rest: &str, arg: &str, stash: &Stash) -> String {
+    let full = format!("{name}{rest}{arg}");
     if full.chars().count() <= MAX_ID {
         full
     } else {
-        format!("{name}:{page}")
+        format!("{name}{STASHED}{rest}{}", stash.put(arg))
     }
 }
 
-/// The footer of a paged message: the page, and the argument in readable form.
-/// `@` and `<` are followed by a zero-width space so the footer never reads as a mention.
-pub fn footer(cmd: &Command, page: usize, pages: usize) -> String {
-    let (_, label, arg) = parts(cmd);
-    let arg = crate::text::truncate_words(&arg, 1500)
-        .replace('@', "@\u{200B}")
-        .replace('<', "<\u{200B}");
-    if arg.is_empty() {
-        format!("Page {} of {pages}", page + 1)
+/// The id of a button that runs `cmd` at page (or screen) `n`; `None` for a command no
+/// button runs.
+pub fn encode(cmd: &Command, n: usize, stash: &Stash) -> Option<String> {
+    let (name, arg, _) = parts(cmd)?;
+    Some(if unpaged(name) {
+        with_arg(name, ":", &arg, stash)
     } else {
-        format!("Page {} of {pages} · {label}{arg}", page + 1)
-    }
+        with_arg(name, &format!(":{n}:"), &arg, stash)
+    })
 }
 
-/// The command and page a button asks for; `footer` is the footer text of the message
-/// the button is on. `None` for an id Archie did not make.
-pub fn decode(custom_id: &str, footer: Option<&str>) -> Option<(Command, usize)> {
-    let mut it = custom_id.splitn(3, ':');
-    let name = it.next()?;
-    let page: usize = it.next()?.parse().ok().filter(|p| *p <= MAX_PAGE)?;
-    let arg = match it.next() {
-        Some(a) => a.to_string(),
-        None => from_footer(name, footer?)?,
+/// The command and page (or screen) a button asks for. `None` for an id Archie did not
+/// make, or whose stashed argument is gone.
+pub fn decode(custom_id: &str, stash: &Stash) -> Option<(Command, usize)> {
+    let (name, rest) = custom_id.split_once(':')?;
+    let (name, stashed) = match name.strip_suffix(STASHED) {
+        Some(n) => (n, true),
+        None => (name, false),
+    };
+    let (n, arg) = if unpaged(name) {
+        (0, rest)
+    } else {
+        let (n, arg) = rest.split_once(':')?;
+        (n.parse().ok().filter(|p| *p <= MAX_PAGE)?, arg)
+    };
+    let arg = if stashed {
+        stash.get(arg)?
+    } else {
+        arg.to_string()
     };
     let cmd = match name {
-        "ask" => Command::Ask {
+        def::ASK => Command::Ask {
             question: arg,
-            page,
+            page: n,
             per_page: ASK_PER_PAGE,
         },
-        "read" => Command::Read {
+        def::READ => Command::Read {
             topic: arg,
-            page,
+            page: n,
             per_page: READ_PER_PAGE,
         },
-        "stack" => Command::Stack { company: arg },
-        "uses" => Command::Uses { tech: arg },
-        "whatis" => Command::WhatIs { tech: arg },
-        "compare" => {
+        def::STACK => Command::Stack { company: arg },
+        def::USES => Command::Uses { tech: arg },
+        def::WHATIS => Command::WhatIs { tech: arg },
+        def::COMPARE => {
             let (a, b) = arg.split_once('|')?;
             Command::Compare {
                 first: unescape_bar(a.trim()),
                 second: unescape_bar(b.trim()),
             }
         }
-        "help" => Command::Help,
-        _ => return None,
-    };
-    Some((cmd, page))
-}
-
-/// The button id that shows `page` of the history of `id` (all of the server's when empty).
-pub fn kb_history(id: &str, page: usize) -> String {
-    format!("kbh:{page}:{id}")
-}
-
-/// The `/kb` command a button id asks for; `None` for an id that is not a `/kb` button.
-pub fn decode_kb(custom_id: &str) -> Option<KbCommand> {
-    let (name, rest) = custom_id.split_once(':')?;
-    match name {
-        "kbh" => {
-            let (page, id) = rest.split_once(':').unwrap_or((rest, ""));
-            let page: usize = page.parse().ok().filter(|p| *p <= MAX_PAGE)?;
-            let id = id.trim();
-            Some(KbCommand::History {
+        def::HELP => Command::Help,
+        HISTORY => {
+            let id = arg.trim();
+            Command::Kb(KbCommand::History {
                 id: (!id.is_empty()).then(|| id.to_string()),
-                page,
+                page: n,
             })
         }
-        "kbrm" if !rest.trim().is_empty() => Some(KbCommand::Remove {
-            id: rest.trim().to_string(),
+        REMOVE if !arg.trim().is_empty() => Command::Kb(KbCommand::Remove {
+            id: arg.trim().to_string(),
             confirmed: true,
         }),
-        "kbimp" if !rest.trim().is_empty() => Some(KbCommand::ConfirmImport {
-            token: rest.trim().to_string(),
+        IMPORT if !arg.trim().is_empty() => Command::Kb(KbCommand::ConfirmImport {
+            token: arg.trim().to_string(),
         }),
-        _ => None,
+        _ => return None,
+    };
+    Some((cmd, n))
+}
+
+/// The id of the form that does `submit`.
+pub fn form(submit: &Submit, stash: &Stash) -> String {
+    match submit {
+        Submit::Add(kind) => format!("{FORM_ADD}{}", kind.as_str()),
+        Submit::Edit(id) => with_arg("kbform", ":edit:", id, stash),
     }
 }
 
-fn from_footer(name: &str, footer: &str) -> Option<String> {
-    let (_, rest) = footer.split_once(" · ")?;
-    let label = match name {
-        "ask" => "Asked: ",
-        "read" => "Topic: ",
-        "stack" => "Company: ",
-        "uses" | "whatis" => "Technology: ",
-        "compare" => "Companies: ",
-        _ => "",
+/// What a submitted form does; `None` for a form Archie did not make.
+pub fn decode_form(custom_id: &str, stash: &Stash) -> Option<Submit> {
+    if let Some(kind) = custom_id.strip_prefix(FORM_ADD) {
+        return Kind::parse(kind).map(Submit::Add);
+    }
+    let id = match custom_id.strip_prefix(FORM_EDIT) {
+        Some(id) => id.to_string(),
+        None => stash.get(custom_id.strip_prefix("kbform~:edit:")?)?,
     };
-    let arg = rest
-        .strip_prefix(label)?
-        .replace("@\u{200B}", "@")
-        .replace("<\u{200B}", "<");
-    Some(arg)
+    let id = id.trim();
+    (!id.is_empty()).then(|| Submit::Edit(id.to_string()))
+}
+
+/// The footer of a paged message: the page, and the argument in readable form (for the
+/// reader only: ids never read it back). `@` and `<` are followed by a zero-width space so
+/// the footer never reads as a mention.
+pub fn footer(cmd: &Command, page: usize, pages: usize) -> String {
+    let (_, arg, label) = parts(cmd).unwrap_or(("", String::new(), ""));
+    let arg = crate::text::truncate_words(&arg, 1500)
+        .replace('@', "@\u{200B}")
+        .replace('<', "<\u{200B}");
+    if arg.is_empty() || label.is_empty() {
+        format!("Page {} of {pages}", page + 1)
+    } else {
+        format!("Page {} of {pages} · {label}{arg}", page + 1)
+    }
 }
 
 #[cfg(test)]
@@ -160,84 +197,132 @@ mod tests {
         }
     }
 
+    fn round_trip(cmd: &Command, n: usize, stash: &Stash) -> Option<(Command, usize)> {
+        decode(&encode(cmd, n, stash)?, stash)
+    }
+
     #[test]
     fn a_short_question_travels_in_the_id() {
-        let id = encode(&ask("what does Twitter use: for backend", 0), 1);
+        let stash = Stash::default();
+        let id = encode(&ask("what does Twitter use: for backend", 0), 1, &stash).unwrap();
         assert_eq!(id, "ask:1:what does Twitter use: for backend");
         assert_eq!(
-            decode(&id, None),
+            decode(&id, &stash),
             Some((ask("what does Twitter use: for backend", 1), 1))
         );
     }
 
     #[test]
-    fn a_long_question_is_recovered_from_the_footer() {
+    fn a_long_question_is_kept_in_the_stash_never_read_from_the_message() {
+        let stash = Stash::default();
         let q = format!("how does @everyone <@123> {} scale", "really ".repeat(30));
         let cmd = ask(&q, 0);
-        let id = encode(&cmd, 2);
-        assert_eq!(id, "ask:2");
+        let id = encode(&cmd, 2, &stash).unwrap();
+        assert!(
+            id.starts_with("ask~:2:") && id.chars().count() <= MAX_ID,
+            "{id}"
+        );
+        assert_eq!(decode(&id, &stash), Some((ask(&q, 2), 2)));
+        // Another process (or a restart) has no such text: the button has expired.
+        assert_eq!(decode(&id, &Stash::default()), None);
         let f = footer(&cmd, 0, 5);
         assert!(!f.contains("@everyone") && !f.contains("<@"), "{f}");
-        assert_eq!(decode(&id, Some(&f)), Some((ask(&q, 2), 2)));
-        assert_eq!(decode(&id, None), None);
     }
 
     #[test]
     fn compare_arguments_survive_bars() {
+        let stash = Stash::default();
         let cmd = Command::Compare {
             first: "A|B".into(),
             second: "100%".into(),
         };
-        let id = encode(&cmd, 1);
-        assert_eq!(decode(&id, None), Some((cmd.clone(), 1)));
+        assert_eq!(round_trip(&cmd, 1, &stash), Some((cmd.clone(), 1)));
         let long = Command::Compare {
             first: "x".repeat(60),
             second: "y|z".repeat(20),
         };
-        let f = footer(&long, 0, 2);
-        assert_eq!(decode(&encode(&long, 1), Some(&f)), Some((long, 1)));
+        assert_eq!(round_trip(&long, 1, &stash), Some((long, 1)));
+    }
+
+    fn kb(c: KbCommand) -> Command {
+        Command::Kb(c)
     }
 
     #[test]
-    fn kb_buttons_decode_to_their_commands() {
+    fn kb_buttons_keep_their_wire_format_and_decode_to_their_commands() {
+        let stash = Stash::default();
+        let history = kb(KbCommand::History {
+            id: Some("kb-1a2b".into()),
+            page: 3,
+        });
+        assert_eq!(encode(&history, 3, &stash).unwrap(), "kbh:3:kb-1a2b");
+        assert_eq!(round_trip(&history, 3, &stash), Some((history, 3)));
+        let all = kb(KbCommand::History { id: None, page: 1 });
+        assert_eq!(encode(&all, 1, &stash).unwrap(), "kbh:1:");
+        assert_eq!(decode("kbh:1:", &stash), Some((all, 1)));
+        let remove = kb(KbCommand::Remove {
+            id: "kb-9".into(),
+            confirmed: true,
+        });
+        assert_eq!(encode(&remove, 0, &stash).unwrap(), "kbrm:kb-9");
+        assert_eq!(decode("kbrm:kb-9", &stash), Some((remove, 0)));
         assert_eq!(
-            decode_kb(&kb_history("kb-1a2b", 3)),
-            Some(KbCommand::History {
-                id: Some("kb-1a2b".into()),
-                page: 3
-            })
+            decode("kbimp:abc", &stash),
+            Some((
+                kb(KbCommand::ConfirmImport {
+                    token: "abc".into()
+                }),
+                0
+            ))
         );
+        let unconfirmed = kb(KbCommand::Remove {
+            id: "kb-9".into(),
+            confirmed: false,
+        });
         assert_eq!(
-            decode_kb(&kb_history("", 1)),
-            Some(KbCommand::History { id: None, page: 1 })
-        );
-        assert_eq!(
-            decode_kb("kbrm:kb-9"),
-            Some(KbCommand::Remove {
-                id: "kb-9".into(),
-                confirmed: true
-            })
-        );
-        assert_eq!(
-            decode_kb("kbimp:abc"),
-            Some(KbCommand::ConfirmImport {
-                token: "abc".into()
-            })
+            encode(&unconfirmed, 0, &stash),
+            None,
+            "no button asks again"
         );
         for id in [
             "kbrm:",
             "kbimp: ",
             "kbh:x:kb-1",
             "kbh:5000:",
-            "ask:1:q",
             "kb",
+            "kbrm~:nokey",
         ] {
-            assert_eq!(decode_kb(id), None, "{id}");
+            assert_eq!(decode(id, &stash), None, "{id}");
+        }
+    }
+
+    #[test]
+    fn forms_round_trip_and_foreign_forms_are_refused() {
+        let stash = Stash::default();
+        let add = Submit::Add(Kind::Note);
+        assert_eq!(form(&add, &stash), "kbform:add:note");
+        assert_eq!(decode_form("kbform:add:note", &stash), Some(add));
+        let edit = Submit::Edit("stack-instagram".into());
+        assert_eq!(form(&edit, &stash), "kbform:edit:stack-instagram");
+        assert_eq!(decode_form(&form(&edit, &stash), &stash), Some(edit));
+        let long = Submit::Edit(format!("kb-{}", "x".repeat(120)));
+        let id = form(&long, &stash);
+        assert!(id.chars().count() <= MAX_ID, "{id}");
+        assert_eq!(decode_form(&id, &stash), Some(long));
+        for id in [
+            "",
+            "kbform:add:nope",
+            "kbform:edit: ",
+            "kbform:zap:x",
+            "ask:1:q",
+        ] {
+            assert_eq!(decode_form(id, &stash), None, "{id}");
         }
     }
 
     #[test]
     fn foreign_or_hostile_ids_are_refused() {
+        let stash = Stash::default();
         for id in [
             "",
             "ask",
@@ -245,8 +330,9 @@ mod tests {
             "nope:1:q",
             "ask:99999999999999999999:q",
             "ask:5000:q",
+            "ask~:1:0123456789abcdef",
         ] {
-            assert_eq!(decode(id, Some("Page 1 of 2 · Asked: q")), None, "{id}");
+            assert_eq!(decode(id, &stash), None, "{id}");
         }
     }
 
@@ -256,8 +342,7 @@ mod tests {
 
     /// An option value as Discord delivers it: any text within the option's max_length
     /// (300 for a question, 100 for a name), without surrounding whitespace (Discord trims
-    /// option values). Zero-width spaces are left out: the footer writes `@`/`<` followed
-    /// by one to defuse mentions, and reads them back as plain `@`/`<`.
+    /// option values).
     fn value(max: usize) -> impl Strategy<Value = String> {
         prop_oneof![
             "[a-zA-Z0-9 :|%@<>#*_~`-]{0,40}",
@@ -266,7 +351,7 @@ mod tests {
         ]
         .prop_map(move |s| {
             let s: String = s.chars().take(max).collect();
-            s.replace('\u{200B}', "").trim().to_string()
+            s.trim().to_string()
         })
     }
 
@@ -283,27 +368,25 @@ mod tests {
             value(100).prop_map(|tech| Command::WhatIs { tech }),
             (value(100), value(100)).prop_map(|(first, second)| Command::Compare { first, second }),
             Just(Command::Help),
+            "(kb-)?[a-z0-9-]{0,120}".prop_map(|id| kb(KbCommand::History {
+                id: (!id.is_empty()).then_some(id),
+                page: 0
+            })),
+            "(kb-)?[a-z0-9-]{1,120}".prop_map(|id| kb(KbCommand::Remove {
+                id,
+                confirmed: true
+            })),
+            "[0-9a-f]{24}".prop_map(|token| kb(KbCommand::ConfirmImport { token })),
         ]
     }
 
-    /// `cmd` as the button for `page` brings it back.
-    fn at_page(cmd: &Command, page: usize) -> Command {
-        match cmd.clone() {
-            Command::Ask {
-                question, per_page, ..
-            } => Command::Ask {
-                question,
-                page,
-                per_page,
-            },
-            Command::Read {
-                topic, per_page, ..
-            } => Command::Read {
-                topic,
-                page,
-                per_page,
-            },
-            other => other,
+    /// `cmd` as the button for page `n` brings it back: paged commands at that page.
+    fn at(cmd: &Command, n: usize) -> (Command, usize) {
+        match cmd {
+            Command::Kb(KbCommand::Remove { .. } | KbCommand::ConfirmImport { .. }) => {
+                (cmd.clone(), 0)
+            }
+            _ => (cmd.at_page(n).unwrap_or_else(|| cmd.clone()), n),
         }
     }
 
@@ -337,57 +420,35 @@ mod tests {
         #![proptest_config(config())]
 
         #[test]
-        fn any_text_as_an_id_or_footer_never_panics(id in any::<String>(), footer in proptest::option::of(any::<String>())) {
-            if let Some((cmd, page)) = decode(&id, footer.as_deref()) {
-                prop_assert!(page <= MAX_PAGE);
-                prop_assert_eq!(at_page(&cmd, page), cmd);
+        fn any_text_as_an_id_never_panics(id in any::<String>()) {
+            let stash = Stash::default();
+            if let Some((cmd, n)) = decode(&id, &stash) {
+                prop_assert!(n <= MAX_PAGE);
+                prop_assert_eq!(at(&cmd, n), (cmd, n));
             }
-            if let Some(KbCommand::History { page, .. }) = decode_kb(&id) {
-                prop_assert!(page <= MAX_PAGE);
-            }
+            let _ = decode_form(&id, &stash);
         }
 
         #[test]
         fn every_id_archie_makes_decodes_back_to_its_command_and_page(
-            cmd in command(), page in 0..=MAX_PAGE, pages in 1..=MAX_PAGE + 1,
+            cmd in command(), n in 0..=MAX_PAGE, pages in 1..=MAX_PAGE + 1,
         ) {
-            let id = encode(&cmd, page);
+            let stash = Stash::default();
+            let id = encode(&cmd, n, &stash).expect("every generated command has a button");
             prop_assert!(id.chars().count() <= MAX_ID, "{} characters: {}", id.chars().count(), id);
-            let f = footer(&cmd, page, pages);
-            prop_assert!(f.chars().count() <= 2048);
-            prop_assert_eq!(decode(&id, Some(f.as_str())), Some((at_page(&cmd, page), page)));
-            // The footer of another message never changes what an id that holds its
-            // argument asks for.
-            if id.matches(':').count() >= 2 {
-                prop_assert_eq!(decode(&id, Some("Page 1 of 2 · Asked: other")), Some((at_page(&cmd, page), page)));
-            }
-        }
-
-        #[test]
-        fn every_kb_id_archie_makes_decodes_back(id in "(kb-)?[a-z0-9-]{0,60}", page in 0..=MAX_PAGE, token in "[0-9a-f]{24}") {
-            let history = decode_kb(&kb_history(&id, page));
-            prop_assert_eq!(history, Some(KbCommand::History { id: (!id.is_empty()).then(|| id.clone()), page }));
-            if !id.is_empty() {
-                prop_assert_eq!(decode_kb(&format!("kbrm:{id}")), Some(KbCommand::Remove { id: id.clone(), confirmed: true }));
-            }
-            prop_assert_eq!(decode_kb(&format!("kbimp:{token}")), Some(KbCommand::ConfirmImport { token }));
+            prop_assert_eq!(decode(&id, &stash), Some(at(&cmd, n)));
+            prop_assert!(footer(&cmd, n, pages).chars().count() <= 2048);
         }
 
         #[test]
         fn damaged_ids_are_refused_or_read_as_a_command_never_a_panic(
-            cmd in command(), page in 0..=MAX_PAGE, how in any::<u8>(), at in any::<usize>(),
+            cmd in command(), n in 0..=MAX_PAGE, how in any::<u8>(), at in any::<usize>(),
             text in prop_oneof!["[0-9]{15,40}", "\\PC{1,4}", Just(String::new()), Just(":".to_string())],
         ) {
-            let id = mutated(&encode(&cmd, page), how, at, &text);
-            let f = footer(&cmd, page, page + 1);
-            for footer in [None, Some(f.as_str())] {
-                if let Some((_, p)) = decode(&id, footer) {
-                    prop_assert!(p <= MAX_PAGE);
-                }
-            }
-            let kb_id = mutated(&kb_history("kb-1a2b", page), how, at, &text);
-            if let Some(KbCommand::History { page, .. }) = decode_kb(&kb_id) {
-                prop_assert!(page <= MAX_PAGE);
+            let stash = Stash::default();
+            let id = mutated(&encode(&cmd, n, &stash).unwrap_or_default(), how, at, &text);
+            if let Some((_, p)) = decode(&id, &stash) {
+                prop_assert!(p <= MAX_PAGE);
             }
         }
     }

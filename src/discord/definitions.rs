@@ -6,6 +6,24 @@ use serenity::all::{
     CommandOptionType, CreateCommand, CreateCommandOption, InteractionContext, Permissions,
 };
 
+/// The commands' names: the definitions below, the parser and the button ids use these.
+pub const ASK: &str = "ask";
+pub const STACK: &str = "stack";
+pub const USES: &str = "uses";
+pub const WHATIS: &str = "whatis";
+pub const COMPARE: &str = "compare";
+pub const READ: &str = "read";
+pub const HELP: &str = "help";
+/// `/kb`'s subcommands.
+pub const ADD: &str = "add";
+pub const EDIT: &str = "edit";
+pub const REMOVE: &str = "remove";
+pub const SHOW: &str = "show";
+pub const HISTORY: &str = "history";
+pub const REVERT: &str = "revert";
+pub const EXPORT: &str = "export";
+pub const IMPORT: &str = "import";
+
 pub const QUESTION: &str = "question";
 pub const PRIVATE: &str = "private";
 pub const FOR: &str = "for";
@@ -86,22 +104,20 @@ fn kb() -> CreateCommand {
         .default_member_permissions(Permissions::MANAGE_GUILD)
         .dm_permission(false)
         .contexts(vec![InteractionContext::Guild])
-        .add_option(sub("add", "Add an entry (opens a form)").add_sub_option(kind))
+        .add_option(sub(ADD, "Add an entry (opens a form)").add_sub_option(kind))
         .add_option(
-            sub("edit", "Edit an entry (opens a pre-filled form)").add_sub_option(entry_id(true)),
+            sub(EDIT, "Edit an entry (opens a pre-filled form)").add_sub_option(entry_id(true)),
         )
         .add_option(
-            sub("remove", "Remove an entry from this server's answers")
+            sub(REMOVE, "Remove an entry from this server's answers")
                 .add_sub_option(entry_id(true)),
         )
         .add_option(
-            sub("show", "Show an entry and its latest changes").add_sub_option(entry_id(true)),
+            sub(SHOW, "Show an entry and its latest changes").add_sub_option(entry_id(true)),
         )
+        .add_option(sub(HISTORY, "Who changed what, newest first").add_sub_option(entry_id(false)))
         .add_option(
-            sub("history", "Who changed what, newest first").add_sub_option(entry_id(false)),
-        )
-        .add_option(
-            sub("revert", "Bring an entry back to an earlier revision")
+            sub(REVERT, "Bring an entry back to an earlier revision")
                 .add_sub_option(entry_id(true))
                 .add_sub_option(
                     CreateCommandOption::new(
@@ -113,10 +129,10 @@ fn kb() -> CreateCommand {
                     .min_int_value(1),
                 ),
         )
-        .add_option(sub("export", "This server's entries as a JSON file"))
+        .add_option(sub(EXPORT, "This server's entries as a JSON file"))
         .add_option(
             sub(
-                "import",
+                IMPORT,
                 "Add or update entries from a JSON file (preview first)",
             )
             .add_sub_option(
@@ -134,7 +150,7 @@ fn kb() -> CreateCommand {
 pub fn definitions() -> Vec<CreateCommand> {
     vec![
         delivery(
-            CreateCommand::new("ask")
+            CreateCommand::new(ASK)
                 .description("Ask a software-architecture question")
                 .add_option(text(
                     QUESTION,
@@ -143,32 +159,32 @@ pub fn definitions() -> Vec<CreateCommand> {
                 )),
         ),
         delivery(
-            CreateCommand::new("stack")
+            CreateCommand::new(STACK)
                 .description("A company's technology stack by layer, with sources")
                 .add_option(names(COMPANY, "The company, e.g. Instagram")),
         ),
         delivery(
-            CreateCommand::new("uses")
+            CreateCommand::new(USES)
                 .description("Which companies use a technology")
                 .add_option(names(TECHNOLOGY, "The technology, e.g. Redis")),
         ),
         delivery(
-            CreateCommand::new("whatis")
+            CreateCommand::new(WHATIS)
                 .description("What a technology is")
                 .add_option(names(TECHNOLOGY, "The technology, e.g. Cassandra")),
         ),
         delivery(
-            CreateCommand::new("compare")
+            CreateCommand::new(COMPARE)
                 .description("What two companies' stacks share and what sets them apart")
                 .add_option(names(FIRST, "The first company"))
                 .add_option(names(SECOND, "The second company")),
         ),
         delivery(
-            CreateCommand::new("read")
+            CreateCommand::new(READ)
                 .description("Articles worth reading on a topic")
                 .add_option(text(TOPIC, "A topic, e.g. caching or sharding", MAX_NAME)),
         ),
-        delivery(CreateCommand::new("help").description("What Archie knows and how to ask")),
+        delivery(CreateCommand::new(HELP).description("What Archie knows and how to ask")),
         kb(),
     ]
 }

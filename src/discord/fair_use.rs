@@ -291,13 +291,8 @@ impl FairUse {
 /// `/kb` actions that change or import (not forms being opened, not buttons that page).
 pub fn bucket(incoming: &Incoming) -> Option<Bucket> {
     match incoming {
-        Incoming::Run(run) if !run.update => match run.command {
-            Command::Ask { .. } => Some(Bucket::Ask),
-            Command::Help => None,
-            _ => Some(Bucket::Lookup),
-        },
-        Incoming::Kb {
-            command:
+        Incoming::Run(run) => match &run.command {
+            Command::Kb(
                 KbCommand::Submit { .. }
                 | KbCommand::Remove {
                     confirmed: true, ..
@@ -305,8 +300,12 @@ pub fn bucket(incoming: &Incoming) -> Option<Bucket> {
                 | KbCommand::Revert { .. }
                 | KbCommand::Import { .. }
                 | KbCommand::ConfirmImport { .. },
-            ..
-        } => Some(Bucket::KbWrite),
+            ) => Some(Bucket::KbWrite),
+            Command::Kb(_) | Command::Help => None,
+            _ if run.update => None,
+            Command::Ask { .. } => Some(Bucket::Ask),
+            _ => Some(Bucket::Lookup),
+        },
         Incoming::Import(_) => Some(Bucket::KbWrite),
         _ => None,
     }

@@ -1,12 +1,13 @@
 //! Parses a serenity `Interaction` (from the gateway or a verified HTTP body) into what
 //! Archie should do: a typed [`Command`] with its delivery options, an autocomplete
-//! lookup, a PING, or a polite refusal. The one parsing path for both transports.
-//! `/kb` commands, its buttons and its modal submits are parsed in [`super::kb`].
+//! lookup, a PING, or a polite refusal. The one parsing path for both transports:
+//! slash commands, buttons and form submissions all become a [`Run`] of a [`Command`]
+//! (`/kb`'s options and forms are read in [`super::kb`], ids in [`super::custom_id`]).
 
 use super::autocomplete::Names;
 use super::definitions as def;
 use super::{custom_id, kb, ASK_PER_PAGE, READ_PER_PAGE};
-use crate::commands::kb::KbCommand;
+use crate::app::Stash;
 use crate::commands::Command;
 use serenity::all::{
     CommandDataOption, CommandDataOptionValue, CommandInteraction, ComponentInteraction,
@@ -18,12 +19,6 @@ use serenity::all::{
 pub enum Incoming {
     Ping,
     Run(Run),
-    /// A `/kb` command, button or form submission.
-    Kb {
-        command: KbCommand,
-        /// A button click: update the message it sits on.
-        update: bool,
-    },
     /// `/kb import`: the attached file must be fetched before the command can run.
     Import(ImportFile),
     Autocomplete {
@@ -59,14 +54,28 @@ pub struct Run {
     pub update: bool,
 }
 
-pub fn parse(i: &Interaction) -> Incoming {
+impl Run {
+    /// A command typed by the member: a new message, no options.
+    pub fn of(command: Command) -> Run {
+        Run {
+            command,
+            view: 0,
+            mention: None,
+            private: false,
+            update: false,
+        }
+    }
+}
+
+/// What `i` asks for; `stash` holds the arguments too long for a button's id.
+pub fn parse(i: &Interaction, stash: &Stash) -> Incoming {
     match i {
         Interaction::Ping(_) => Incoming::Ping,
         Interaction::Command(c) if c.data.name == def::KB => kb::slash(c),
         Interaction::Command(c) => slash(c),
         Interaction::Autocomplete(c) => autocomplete(c),
-        Interaction::Component(c) => button(c),
-        Interaction::Modal(m) => kb::modal(m),
+        Interaction::Component(c) => button(c, stash),
+        Interaction::Modal(m) => kb::modal(m, stash),
         _ => Incoming::Refuse("Archie doesn't handle that kind of interaction.".into()),
     }
 }
@@ -85,30 +94,30 @@ pub(super) fn string(opts: &[CommandDataOption], name: &str) -> String {
 fn slash(c: &CommandInteraction) -> Incoming {
     let o = &c.data.options;
     let command = match c.data.name.as_str() {
-        "ask" => Command::Ask {
+        def::ASK => Command::Ask {
             question: string(o, def::QUESTION),
             page: 0,
             per_page: ASK_PER_PAGE,
         },
-        "stack" => Command::Stack {
+        def::STACK => Command::Stack {
             company: string(o, def::COMPANY),
         },
-        "uses" => Command::Uses {
+        def::USES => Command::Uses {
             tech: string(o, def::TECHNOLOGY),
         },
-        "whatis" => Command::WhatIs {
+        def::WHATIS => Command::WhatIs {
             tech: string(o, def::TECHNOLOGY),
         },
-        "compare" => Command::Compare {
+        def::COMPARE => Command::Compare {
             first: string(o, def::FIRST),
             second: string(o, def::SECOND),
         },
-        "read" => Command::Read {
+        def::READ => Command::Read {
             topic: string(o, def::TOPIC),
             page: 0,
             per_page: READ_PER_PAGE,
         },
-        "help" => Command::Help,
+        def::HELP => Command::Help,
         other => {
             return Incoming::Refuse(format!(
                 "Archie doesn't know /{}; try /help.",
@@ -140,8 +149,8 @@ fn autocomplete(c: &CommandInteraction) -> Incoming {
         return Incoming::NoChoices;
     };
     let names = match (c.data.name.as_str(), focused.name) {
-        ("stack", def::COMPANY) | ("compare", def::FIRST | def::SECOND) => Names::Companies,
-        ("uses" | "whatis", def::TECHNOLOGY) => Names::Technologies,
+        (def::STACK, def::COMPANY) | (def::COMPARE, def::FIRST | def::SECOND) => Names::Companies,
+        (def::USES | def::WHATIS, def::TECHNOLOGY) => Names::Technologies,
         (def::KB, def::ID) => Names::Entries,
         _ => return Incoming::NoChoices,
     };
@@ -151,32 +160,15 @@ fn autocomplete(c: &CommandInteraction) -> Incoming {
     }
 }
 
-fn button(c: &ComponentInteraction) -> Incoming {
+fn button(c: &ComponentInteraction, stash: &Stash) -> Incoming {
     if !matches!(c.data.kind, ComponentInteractionDataKind::Button) {
         return Incoming::Refuse("Archie doesn't handle that kind of component.".into());
     }
-    if c.data.custom_id.starts_with("kb") {
-        return match custom_id::decode_kb(&c.data.custom_id) {
-            Some(command) => Incoming::Kb {
-                command,
-                update: true,
-            },
-            None => Incoming::Refuse("That button has expired; run the command again.".into()),
-        };
-    }
-    let footer = c
-        .message
-        .embeds
-        .first()
-        .and_then(|e| e.footer.as_ref())
-        .map(|f| f.text.as_str());
-    match custom_id::decode(&c.data.custom_id, footer) {
+    match custom_id::decode(&c.data.custom_id, stash) {
         Some((command, view)) => Incoming::Run(Run {
-            command,
-            view,
-            mention: None,
-            private: false,
             update: true,
+            view,
+            ..Run::of(command)
         }),
         None => Incoming::Refuse("That button has expired; run the command again.".into()),
     }

@@ -1,11 +1,14 @@
 //! `/kb` on Discord: its subcommands and its modal submissions become typed
-//! [`KbCommand`]s (buttons are decoded in [`super::custom_id`]), and `/kb import` fetches
+//! [`KbCommand`]s (ids are decoded in [`super::custom_id`]), and `/kb import` fetches
 //! its attached file. Nothing here decides rights: `commands::kb` checks them for every
 //! write, from the context [`super::rights`] read off the interaction.
 
 use super::definitions as def;
-use super::interaction::{string, ImportFile, Incoming};
+use super::interaction::{string, ImportFile, Incoming, Run};
+use crate::app::Stash;
 use crate::commands::kb::{KbCommand, MAX_IMPORT_BYTES};
+use crate::commands::Command;
+use crate::reply::{FieldKey, Submit};
 use crate::store::validate::RawDraft;
 use serenity::all::{
     ActionRowComponent, Attachment, CommandDataOption, CommandDataOptionValue, CommandInteraction,
@@ -18,10 +21,7 @@ use std::time::Duration;
 pub const FETCH_TIMEOUT: Duration = Duration::from_millis(2500);
 
 fn kb(command: KbCommand) -> Incoming {
-    Incoming::Kb {
-        command,
-        update: false,
-    }
+    Incoming::Run(Run::of(Command::Kb(command)))
 }
 
 fn integer(opts: &[CommandDataOption], name: &str) -> Option<i64> {
@@ -43,25 +43,25 @@ pub fn slash(c: &CommandInteraction) -> Incoming {
     };
     let id = || string(o, def::ID).trim().to_string();
     match sub {
-        "add" => kb(KbCommand::AddForm {
+        def::ADD => kb(KbCommand::AddForm {
             kind: string(o, def::KIND),
         }),
-        "edit" => kb(KbCommand::EditForm { id: id() }),
-        "remove" => kb(KbCommand::Remove {
+        def::EDIT => kb(KbCommand::EditForm { id: id() }),
+        def::REMOVE => kb(KbCommand::Remove {
             id: id(),
             confirmed: false,
         }),
-        "show" => kb(KbCommand::Show { id: id() }),
-        "history" => kb(KbCommand::History {
+        def::SHOW => kb(KbCommand::Show { id: id() }),
+        def::HISTORY => kb(KbCommand::History {
             id: Some(id()).filter(|s| !s.is_empty()),
             page: 0,
         }),
-        "revert" => match integer(o, def::REVISION) {
+        def::REVERT => match integer(o, def::REVISION) {
             Some(revision) => kb(KbCommand::Revert { id: id(), revision }),
             None => Incoming::Refuse("Give the revision number shown by /kb history.".into()),
         },
-        "export" => kb(KbCommand::Export),
-        "import" => {
+        def::EXPORT => kb(KbCommand::Export),
+        def::IMPORT => {
             let file = o
                 .iter()
                 .find(|x| x.name == def::FILE)
@@ -85,15 +85,15 @@ pub fn slash(c: &CommandInteraction) -> Incoming {
     }
 }
 
-/// A submitted `/kb add` or `/kb edit` form: `kbform:add:<kind>` or `kbform:edit:<id>`.
-pub fn modal(m: &ModalInteraction) -> Incoming {
-    let field = |name: &str| -> String {
+/// A submitted `/kb add` or `/kb edit` form.
+pub fn modal(m: &ModalInteraction, stash: &Stash) -> Incoming {
+    let field = |key: FieldKey| -> String {
         m.data
             .components
             .iter()
             .flat_map(|row| row.components.iter())
             .find_map(|c| match c {
-                ActionRowComponent::InputText(t) if t.custom_id == name => {
+                ActionRowComponent::InputText(t) if t.custom_id == key.as_str() => {
                     Some(t.value.clone().unwrap_or_default())
                 }
                 _ => None,
@@ -103,27 +103,24 @@ pub fn modal(m: &ModalInteraction) -> Incoming {
     let draft = |kind: &str| {
         RawDraft::from_fields(
             kind,
-            &field("title"),
-            &field("text"),
-            &field("company"),
-            &field("technologies"),
-            &field("sources"),
+            &field(FieldKey::Title),
+            &field(FieldKey::Text),
+            &field(FieldKey::Company),
+            &field(FieldKey::Technologies),
+            &field(FieldKey::Sources),
         )
     };
-    let custom_id = m.data.custom_id.as_str();
-    if let Some(kind) = custom_id.strip_prefix("kbform:add:") {
-        return kb(KbCommand::Submit {
+    match super::custom_id::decode_form(&m.data.custom_id, stash) {
+        Some(Submit::Add(kind)) => kb(KbCommand::Submit {
             id: None,
-            draft: draft(kind),
-        });
-    }
-    match custom_id.strip_prefix("kbform:edit:").map(str::trim) {
-        // kb fills the kind in from the entry being edited.
-        Some(id) if !id.is_empty() => kb(KbCommand::Submit {
-            id: Some(id.to_string()),
+            draft: draft(kind.as_str()),
+        }),
+        // The kind comes from the entry being edited.
+        Some(Submit::Edit(id)) => kb(KbCommand::Submit {
+            id: Some(id),
             draft: draft(""),
         }),
-        _ => Incoming::Refuse("That form has expired; run the command again.".into()),
+        None => Incoming::Refuse("That form has expired; run the command again.".into()),
     }
 }
 

@@ -1,8 +1,8 @@
 //! Archie on Discord. Both transports — the gateway ([`gateway`], a serenity client) and
 //! the signed HTTP interactions endpoint ([`http`]) — hand every interaction to
 //! [`answer`]: [`rights`] reads who asks and where, [`interaction::parse`] turns it into a
-//! typed command (`/kb` in [`kb`]), `execute_in` answers in that server's context,
-//! [`crate::render::discord`] renders. A file (an export) follows the response over REST
+//! typed command (`/kb`'s options and forms in [`kb`]), [`crate::commands::execute`]
+//! answers in that server's context, [`crate::render::discord`] renders. A file (an export) follows the response over REST
 //! ([`followup`]). Command definitions live in [`definitions`], paging state in button ids
 //! in [`custom_id`], startup and shutdown in [`run`]. On the way, [`fair_use`] applies the
 //! per-member cooldowns and links repeated questions to their earlier answer, and a panic
@@ -22,9 +22,8 @@ pub mod rights;
 pub mod run;
 
 use crate::app::App;
-use crate::commands::kb::{self as kb_cmd, KbCommand};
-use crate::commands::{execute_in, Ctx};
-use crate::render::discord::{self as render, wire::Response};
+use crate::commands::{execute, Caller, Command, KbCommand};
+use crate::render::discord::{self as render, wire::Response, Delivery};
 use interaction::Incoming;
 pub use rights::Settings;
 use serenity::all::{ApplicationId, Http, Interaction, InteractionId};
@@ -38,15 +37,15 @@ pub const READ_PER_PAGE: usize = 5;
 
 /// What to send for one interaction: the response, then possibly a file.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Answer {
+pub struct Outgoing {
     pub response: Response,
     /// Sent as a followup once the (deferred) response is out.
     pub file: Option<followup::File>,
 }
 
-impl From<Response> for Answer {
-    fn from(response: Response) -> Answer {
-        Answer {
+impl From<Response> for Outgoing {
+    fn from(response: Response) -> Outgoing {
+        Outgoing {
             response,
             file: None,
         }
@@ -62,10 +61,11 @@ pub fn respond(app: &App, i: &Interaction) -> Response {
 /// The answer to one interaction that needs no network: everything but `/kb import`'s
 /// file fetch and repeat links; no cooldowns. `files`: whether the transport can send a
 /// file after the response. A panic while answering becomes the apology.
-pub fn respond_with(app: &App, settings: &Settings, i: &Interaction, files: bool) -> Answer {
-    let ctx = rights::ctx(i, settings);
+pub fn respond_with(app: &App, settings: &Settings, i: &Interaction, files: bool) -> Outgoing {
+    let ctx = rights::caller(i, settings);
     let run = settings.executor;
-    let work = std::panic::AssertUnwindSafe(|| run(app, &ctx, interaction::parse(i), files));
+    let work =
+        std::panic::AssertUnwindSafe(|| run(app, &ctx, interaction::parse(i, &app.stash), files));
     match std::panic::catch_unwind(work) {
         Ok(a) => a,
         Err(panic) => apology(i.id(), &panic_text(panic.as_ref())),
@@ -88,7 +88,7 @@ pub async fn answer(
     i: Interaction,
     files: bool,
     rest: Option<Arc<Http>>,
-) -> Answer {
+) -> Outgoing {
     let id = i.id();
     let settings = settings.clone();
     match tokio::spawn(answer_guarded(app, settings, i, files, rest)).await {
@@ -107,9 +107,9 @@ async fn answer_guarded(
     i: Interaction,
     files: bool,
     rest: Option<Arc<Http>>,
-) -> Answer {
-    let ctx = rights::ctx(&i, &settings);
-    let mut incoming = interaction::parse(&i);
+) -> Outgoing {
+    let ctx = rights::caller(&i, &settings);
+    let mut incoming = interaction::parse(&i, &app.stash);
     let place = fair_use::Place::of(&i);
     drop(i);
     let fair = &settings.fair_use;
@@ -127,17 +127,11 @@ async fn answer_guarded(
         }
     }
     if let Incoming::Import(file) = &incoming {
-        incoming = if ctx.guild.is_some() && ctx.moderator {
-            kb::fetch_import(file).await
-        } else {
-            // Refused by the command layer, which words the reason; nothing is fetched.
-            Incoming::Kb {
-                command: KbCommand::Import {
-                    json: String::new(),
-                },
-                update: false,
-            }
-        };
+        // Nothing is fetched for a member who may not import; the command layer words why.
+        if let Err(refusal) = crate::commands::kb::may_write(&ctx) {
+            return render::notice_reply(&refusal).into();
+        }
+        incoming = kb::fetch_import(file).await;
     }
     let run = settings.executor;
     let answer = match tokio::task::spawn_blocking(move || run(&app, &ctx, incoming, files)).await {
@@ -191,7 +185,7 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Logs a panic with the interaction id; the member gets a short ephemeral apology.
-fn apology(id: InteractionId, panic: &str) -> Answer {
+fn apology(id: InteractionId, panic: &str) -> Outgoing {
     tracing::error!(interaction = %id, panic = %panic, "handling an interaction panicked");
     render::notice_text(APOLOGY).into()
 }
@@ -202,46 +196,44 @@ pub const APOLOGY: &str =
 
 /// What runs a parsed interaction: [`answer_incoming`]. Tests put a panicking one in
 /// [`Settings::executor`] to check that a panic is caught on both transports.
-pub type Executor = fn(&App, &Ctx, Incoming, bool) -> Answer;
+pub type Executor = fn(&App, &Caller, Incoming, bool) -> Outgoing;
 
-/// Executes and renders a parsed interaction (the default [`Executor`]).
-pub fn answer_incoming(app: &App, ctx: &Ctx, incoming: Incoming, files: bool) -> Answer {
+/// Executes and renders a parsed interaction (the default [`Executor`]). `files`: whether
+/// the transport can send a file after the response.
+pub fn answer_incoming(app: &App, caller: &Caller, incoming: Incoming, files: bool) -> Outgoing {
     match incoming {
         Incoming::Ping => render::pong().into(),
         Incoming::Run(run) => {
-            let reply = execute_in(app, ctx, &run.command);
-            let rctx = render::Ctx {
+            if run.command == Command::Kb(KbCommand::Export) && !files {
+                return render::notice_text(NO_FILES).into();
+            }
+            let reply = execute(app, caller, &run.command);
+            let delivery = Delivery {
                 command: &run.command,
                 view: run.view,
                 mention: run.mention,
                 private: run.private,
                 update: run.update,
+                stash: &app.stash,
             };
-            render::reply(&reply, &rctx).into()
-        }
-        Incoming::Kb { command, update } => {
-            if command == KbCommand::Export && !files {
-                return render::notice_text(NO_FILES).into();
-            }
-            let reply = kb_cmd::execute(app, ctx, &command);
             match reply.attachment.as_ref() {
-                Some(a) if files => Answer {
-                    response: render::kb::deferred(),
+                Some(a) if files => Outgoing {
+                    response: render::deferred(),
                     file: Some(followup::File {
-                        content: render::kb::file_text(&reply),
+                        content: render::file_text(&reply),
                         filename: a.filename.clone(),
                         bytes: a.bytes.clone(),
                     }),
                 },
                 Some(_) => render::notice_text(NO_FILES).into(),
-                None => render::kb::reply(&reply, update).into(),
+                None => render::reply(&reply, &delivery).into(),
             }
         }
         Incoming::Import(_) => {
             render::notice_text("Importing a file is not available here; try again.").into()
         }
         Incoming::Autocomplete { names, typed } => {
-            render::choices(autocomplete::suggest_in(app, ctx.guild, names, &typed)).into()
+            render::choices(autocomplete::suggest_in(app, caller.guild, names, &typed)).into()
         }
         Incoming::NoChoices => render::choices(Vec::new()).into(),
         Incoming::Refuse(why) => render::notice_text(&why).into(),

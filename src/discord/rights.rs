@@ -6,7 +6,7 @@
 
 use super::fair_use::FairUse;
 use super::Executor;
-use crate::commands::Ctx;
+use crate::commands::Caller;
 use crate::store::Actor;
 use serenity::all::{GuildId, Interaction, Member, Permissions, User};
 use std::sync::Arc;
@@ -57,8 +57,8 @@ impl Settings {
     }
 }
 
-/// The request context of an interaction.
-pub fn ctx(i: &Interaction, settings: &Settings) -> Ctx {
+/// Who sends an interaction and where: the server, the member, their rights.
+pub fn caller(i: &Interaction, settings: &Settings) -> Caller {
     let (guild, member, user): (Option<GuildId>, Option<&Member>, Option<&User>) = match i {
         Interaction::Command(c) | Interaction::Autocomplete(c) => {
             (c.guild_id, c.member.as_deref(), Some(&c.user))
@@ -69,7 +69,7 @@ pub fn ctx(i: &Interaction, settings: &Settings) -> Ctx {
     };
     let guild = guild.map(GuildId::get);
     let user = member.map(|m| &m.user).or(user).filter(|u| u.id.get() > 1);
-    Ctx {
+    Caller {
         guild,
         actor: user.map(|u| Actor::new(u.id.get(), display_name(u))),
         // Rights exist only in a server, and only as Discord reports them for this member.
@@ -137,7 +137,7 @@ mod tests {
             ("0", false),
             ("16", false),
         ] {
-            let c = ctx(&interaction(member(p, &[]), true), &s);
+            let c = caller(&interaction(member(p, &[]), true), &s);
             assert_eq!(c.moderator, expected, "permissions {p}");
             assert_eq!(c.guild, Some(5));
             assert_eq!(c.actor, Some(Actor::new(6, "Mod")));
@@ -150,13 +150,13 @@ mod tests {
             moderator_roles: vec![77],
             ..Settings::default()
         };
-        assert!(ctx(&interaction(member("0", &["77"]), true), &s).moderator);
-        assert!(!ctx(&interaction(member("0", &["78"]), true), &s).moderator);
+        assert!(caller(&interaction(member("0", &["77"]), true), &s).moderator);
+        assert!(!caller(&interaction(member("0", &["78"]), true), &s).moderator);
     }
 
     #[test]
     fn a_direct_message_has_no_server_and_no_rights() {
-        let c = ctx(&interaction(json!(null), false), &Settings::default());
+        let c = caller(&interaction(json!(null), false), &Settings::default());
         assert_eq!(c.guild, None);
         assert!(!c.moderator);
         assert_eq!(c.actor, Some(Actor::new(6, "dm-user")));

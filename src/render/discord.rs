@@ -3,16 +3,19 @@
 //! become pages with buttons, errors become one short ephemeral sentence. Every text from
 //! the knowledge base or the user is escaped, and every response passes through
 //! [`limits::enforce`] before it leaves, so no layout choice can break a Discord limit.
+//! A form becomes a modal ([`modal`]); a file goes out after a deferral, in a followup
+//! whose text is made here too.
 
-pub mod kb;
 pub mod limits;
+mod modal;
 mod split;
 mod text;
 pub mod wire;
 
+use crate::app::Stash;
 use crate::commands::Command;
 use crate::discord::custom_id;
-use crate::reply::{Block, Reply, Status};
+use crate::reply::{Block, ButtonStyle, Layout, Paging, Reply, Status};
 use limits::{clip, measure};
 use text::{esc, heading, link, links_line, markdown, rich, safe_url};
 use wire::{AllowedMentions, Button, Choice, Data, Embed, Field, Footer, Message, Response, Row};
@@ -29,8 +32,8 @@ const NOTICE_CHARS: usize = 1000;
 
 /// How a reply is being delivered.
 #[derive(Debug, Clone)]
-pub struct Ctx<'a> {
-    /// The command that produced the reply (names the pages' buttons).
+pub struct Delivery<'a> {
+    /// The command that produced the reply: its buttons run it at another page or screen.
     pub command: &'a Command,
     /// Which screen of an unpaged reply to show (a button's page).
     pub view: usize,
@@ -40,16 +43,45 @@ pub struct Ctx<'a> {
     pub private: bool,
     /// A button click: edit the message in place instead of answering anew.
     pub update: bool,
+    /// Where button arguments too long for an id are kept.
+    pub stash: &'a Stash,
 }
 
 /// The response for a command's reply.
-pub fn reply(reply: &Reply, ctx: &Ctx) -> Response {
-    let r = if reply.status == Status::Answer {
-        answer(reply, ctx)
-    } else {
-        notice(reply)
-    };
-    limits::enforce(r)
+pub fn reply(reply: &Reply, ctx: &Delivery) -> Response {
+    if reply.status != Status::Answer {
+        return notice_reply(reply);
+    }
+    match &reply.form {
+        Some(form) => modal::modal(form, ctx.stash),
+        None => limits::enforce(answer(reply, ctx)),
+    }
+}
+
+/// A reply that is not an answer (an error, a refusal) as one short ephemeral sentence.
+pub fn notice_reply(reply: &Reply) -> Response {
+    limits::enforce(notice(reply))
+}
+
+/// "Thinking…", only to the asker: the answer follows over REST (an export's file).
+pub fn deferred() -> Response {
+    Response {
+        kind: wire::DEFERRED,
+        data: Some(Data::Message(Message {
+            flags: Some(wire::EPHEMERAL),
+            ..Default::default()
+        })),
+    }
+}
+
+/// The text sent with a file: the reply's title and summary, escaped, within a message.
+pub fn file_text(reply: &Reply) -> String {
+    let mut text = format!("**{}**", esc(reply.title.trim()));
+    if let Some(s) = reply.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+        text.push_str(" — ");
+        text.push_str(&esc(s.trim()));
+    }
+    clip(&text, limits::CONTENT)
 }
 
 /// A short ephemeral sentence (errors outside any command: unknown command, bad button).
@@ -103,31 +135,60 @@ fn notice(reply: &Reply) -> Response {
     ephemeral(clip(&text, NOTICE_CHARS))
 }
 
-fn answer(reply: &Reply, ctx: &Ctx) -> Response {
+fn answer(reply: &Reply, ctx: &Delivery) -> Response {
     let footer_room = measure(&custom_id::footer(ctx.command, 99, 99));
-    let (embed, page, pages) = match (&reply.paging, ctx.command) {
-        (Some(p), _) => (results(reply), p.page, p.pages),
-        (None, Command::Ask { .. } | Command::Read { .. }) => (results(reply), 0, 1),
-        (None, _) => {
+    let (mut embed, page, pages) = match (&reply.paging, reply.layout) {
+        (Some(p), Layout::Results) => (results(reply), p.page, p.pages),
+        (Some(p), Layout::Sections) => {
+            let budget = SCREEN_BUDGET.saturating_sub(footer_room);
+            let first = sections(reply, budget).into_iter().next();
+            (first.unwrap_or_else(|| bare(reply)), p.page, p.pages)
+        }
+        (None, Layout::Results) => (results(reply), 0, 1),
+        (None, Layout::Sections) => {
             let mut screens = sections(reply, SCREEN_BUDGET.saturating_sub(footer_room));
             let pages = screens.len().max(1);
             let view = ctx.view.min(pages - 1);
             let embed = if screens.is_empty() {
-                Embed::default()
+                bare(reply)
             } else {
                 screens.swap_remove(view)
             };
             (embed, view, pages)
         }
     };
-    let mut embed = embed;
     embed.color = Some(COLOR);
     let mut components = Vec::new();
+    let actions: Vec<Button> = reply
+        .actions
+        .iter()
+        .filter_map(|a| {
+            Some(Button {
+                kind: 2,
+                style: match a.style {
+                    ButtonStyle::Primary => wire::PRIMARY,
+                    ButtonStyle::Secondary => wire::SECONDARY,
+                    ButtonStyle::Danger => wire::DANGER,
+                },
+                label: a.label.clone(),
+                // An action no id can name is left out rather than shown broken.
+                custom_id: custom_id::encode(&a.run, 0, ctx.stash)?,
+                disabled: false,
+            })
+        })
+        .collect();
+    if !actions.is_empty() {
+        components.push(Row {
+            kind: 1,
+            components: actions,
+        });
+    }
     if pages > 1 {
         embed.footer = Some(Footer {
             text: custom_id::footer(ctx.command, page, pages),
         });
-        components.push(nav(ctx.command, page, pages));
+        let newest_first = reply.paging.is_some_and(|p: Paging| p.newest_first);
+        components.extend(nav(ctx, page, pages, newest_first));
     }
     let mention = ctx.mention.filter(|_| !ctx.private && !ctx.update);
     let message = Message {
@@ -138,7 +199,7 @@ fn answer(reply: &Reply, ctx: &Ctx) -> Response {
             parse: Vec::new(),
             users: mention.map(|id| id.to_string()).into_iter().collect(),
         },
-        flags: (ctx.private && !ctx.update).then_some(wire::EPHEMERAL),
+        flags: ((ctx.private || reply.ephemeral) && !ctx.update).then_some(wire::EPHEMERAL),
     };
     Response {
         kind: if ctx.update {
@@ -150,22 +211,39 @@ fn answer(reply: &Reply, ctx: &Ctx) -> Response {
     }
 }
 
-/// ◀ and ▶ buttons; their ids carry the page they lead to.
-fn nav(cmd: &Command, page: usize, pages: usize) -> Row {
-    let button = |label: &str, to: usize, disabled: bool| Button {
-        kind: 2,
-        style: 2,
-        label: label.to_string(),
-        custom_id: custom_id::encode(cmd, to),
-        disabled,
+/// The title and summary alone, for a reply without blocks.
+fn bare(reply: &Reply) -> Embed {
+    Embed {
+        title: Some(esc(&reply.title)),
+        description: reply.summary.as_deref().map(|s| clip(&esc(s), 1500)),
+        ..Default::default()
+    }
+}
+
+/// ◀ and ▶ buttons; their ids run the command at the page (or screen) they lead to.
+fn nav(ctx: &Delivery, page: usize, pages: usize, newest_first: bool) -> Option<Row> {
+    let (back, forward) = if newest_first {
+        ("◀ Newer", "Older ▶")
+    } else {
+        ("◀ Previous", "Next ▶")
     };
-    Row {
+    let button = |label: &str, to: usize, disabled: bool| -> Option<Button> {
+        let cmd = ctx.command.at_page(to);
+        Some(Button {
+            kind: 2,
+            style: wire::SECONDARY,
+            label: label.to_string(),
+            custom_id: custom_id::encode(cmd.as_ref().unwrap_or(ctx.command), to, ctx.stash)?,
+            disabled,
+        })
+    };
+    Some(Row {
         kind: 1,
         components: vec![
-            button("◀ Previous", page.saturating_sub(1), page == 0),
-            button("Next ▶", page + 1, page + 1 >= pages),
+            button(back, page.saturating_sub(1), page == 0)?,
+            button(forward, page + 1, page + 1 >= pages)?,
         ],
-    }
+    })
 }
 
 /// Search results: the best one as the embed itself (title linked to its source, its

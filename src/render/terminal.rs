@@ -1,7 +1,7 @@
 //! Plain-text rendering for the CLI. Matched words are bold on a terminal (ANSI) and
 //! marked `**word**` when piped.
 
-use crate::reply::{Reply, Rich};
+use crate::reply::{Reply, Rich, UnixTime};
 
 pub fn render(r: &Reply, ansi: bool) -> String {
     let mut out = String::new();
@@ -22,6 +22,9 @@ pub fn render(r: &Reply, ansi: bool) -> String {
         if let Some(t) = &b.tag {
             out.push_str(&format!("  [{t}]"));
         }
+        if let Some(at) = b.at {
+            out.push_str(&format!("  ({})", time(at)));
+        }
         out.push('\n');
         for line in rich(&b.body, ansi).lines() {
             out.push_str(&format!("   {line}\n"));
@@ -37,10 +40,24 @@ pub fn render(r: &Reply, ansi: bool) -> String {
     if !r.suggestions.is_empty() {
         out.push_str(&format!("\nDid you mean: {}\n", r.suggestions.join(", ")));
     }
-    if r.paging.is_some() {
-        out.push_str("\nMore results: raise --limit.\n");
+    match r.paging {
+        Some(p) if p.newest_first && p.page + 1 < p.pages => out.push_str(&format!(
+            "\nPage {} of {}; older changes: --page {}.\n",
+            p.page + 1,
+            p.pages,
+            p.page + 2
+        )),
+        Some(p) if !p.newest_first => out.push_str("\nMore results: raise --limit.\n"),
+        _ => {}
     }
     out
+}
+
+/// A moment as a reader anywhere can read it: the date and time in UTC.
+fn time(at: UnixTime) -> String {
+    chrono::DateTime::from_timestamp(at.0, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| format!("{} s after 1970", at.0))
 }
 
 fn bold(s: &str, ansi: bool) -> String {

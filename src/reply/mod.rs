@@ -3,6 +3,8 @@
 
 pub mod data;
 
+use crate::commands::Command;
+use crate::knowledge::Kind;
 use crate::search::excerpt::{Excerpt, Segment};
 pub use data::Data;
 use serde::Serialize;
@@ -31,9 +33,38 @@ pub struct Block {
     pub heading: String,
     /// A short tag shown beside the heading ("qa · Twitter").
     pub tag: Option<String>,
+    /// When it happened (a revision): each transport shows time its own way.
+    pub at: Option<UnixTime>,
     pub body: Rich,
     pub sources: Vec<Link>,
 }
+
+impl Block {
+    /// A block with a heading and a body, nothing else.
+    pub fn new(heading: impl Into<String>, body: Rich) -> Block {
+        Block {
+            heading: heading.into(),
+            tag: None,
+            at: None,
+            body,
+            sources: Vec::new(),
+        }
+    }
+
+    pub fn tag(mut self, tag: impl Into<String>) -> Block {
+        self.tag = Some(tag.into());
+        self
+    }
+
+    pub fn sources(mut self, sources: Vec<Link>) -> Block {
+        self.sources = sources;
+        self
+    }
+}
+
+/// A moment, in seconds since the Unix epoch (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct UnixTime(pub i64);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -50,19 +81,67 @@ pub enum Status {
     Failed,
 }
 
+/// How the blocks are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// Sections of equal weight (a stack's layers, a history), split into screens when long.
+    #[default]
+    Sections,
+    /// Search results: the first is the answer, the rest are related.
+    Results,
+}
+
+/// What submitting a form does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submit {
+    /// Adds a new entry of this kind.
+    Add(Kind),
+    /// Saves the entry with this id (a server-local override for a base entry).
+    Edit(String),
+}
+
+/// The fields an entry form can have; each transport names them its own way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKey {
+    Title,
+    Text,
+    Company,
+    Technologies,
+    Sources,
+}
+
+impl FieldKey {
+    pub const ALL: [FieldKey; 5] = [
+        FieldKey::Title,
+        FieldKey::Text,
+        FieldKey::Company,
+        FieldKey::Technologies,
+        FieldKey::Sources,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldKey::Title => "title",
+            FieldKey::Text => "text",
+            FieldKey::Company => "company",
+            FieldKey::Technologies => "technologies",
+            FieldKey::Sources => "sources",
+        }
+    }
+}
+
 /// A form to fill in (a Discord modal): at most 5 fields.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Form {
-    /// Identifies what submitting it does (a modal's `custom_id`, ≤ 100 chars).
-    pub id: String,
+    pub submit: Submit,
     /// Shown on top (≤ 45 chars).
     pub title: String,
     pub fields: Vec<FormField>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FormField {
-    pub id: String,
+    pub key: FieldKey,
     /// ≤ 45 chars.
     pub label: String,
     pub value: String,
@@ -72,58 +151,58 @@ pub struct FormField {
     pub max_len: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ButtonStyle {
     Primary,
     Secondary,
     Danger,
 }
 
-/// An action button (a confirmation, a choice); its `id` says what clicking does.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Button {
-    pub id: String,
+/// A button that runs a command when clicked (a confirmation, a choice). Rights and scope
+/// are checked again when it runs, like any command.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
     pub label: String,
     pub style: ButtonStyle,
+    pub run: Command,
 }
 
 /// A file sent with the reply (an export).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Attachment {
     pub filename: String,
-    #[serde(skip)]
     pub bytes: Vec<u8>,
 }
 
-/// Which page of a longer answer this is, and how to ask for another.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// Which page of a longer answer this is; the command answered, at another page, shows
+/// another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Paging {
     pub page: usize,
     pub pages: usize,
-    /// Identifies the command and its arguments for the next page (e.g. button ids).
-    pub key: String,
+    /// Page 0 holds the newest items (a history), not the best ones.
+    pub newest_first: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Reply {
     pub status: Status,
     pub title: String,
     /// One or two sentences above the blocks.
     pub summary: Option<String>,
     pub blocks: Vec<Block>,
+    pub layout: Layout,
     /// "Did you mean" names or commands to try.
     pub suggestions: Vec<String>,
     pub paging: Option<Paging>,
     /// A form to show instead of a message (Discord: a modal).
     pub form: Option<Form>,
-    /// Action buttons (confirmations).
-    pub buttons: Vec<Button>,
+    /// Buttons (confirmations).
+    pub actions: Vec<Action>,
     pub attachment: Option<Attachment>,
     /// Only the asker sees it (errors, refusals, private answers).
     pub ephemeral: bool,
     /// Machine-readable form for `--json`; `None` for errors and refusals.
-    #[serde(skip)]
     pub data: Option<Data>,
 }
 
@@ -135,9 +214,10 @@ impl Reply {
             summary: None,
             blocks: Vec::new(),
             suggestions: Vec::new(),
+            layout: Layout::Sections,
             paging: None,
             form: None,
-            buttons: Vec::new(),
+            actions: Vec::new(),
             attachment: None,
             ephemeral: !matches!(status, Status::Answer),
             data: None,

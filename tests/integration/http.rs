@@ -223,7 +223,7 @@ async fn the_next_button_updates_the_message_to_page_2() {
 }
 
 #[tokio::test]
-async fn a_question_too_long_for_the_button_id_is_recovered_from_the_footer() {
+async fn a_question_too_long_for_the_button_id_is_kept_by_the_server_not_read_from_the_message() {
     let s = server().await;
     let q = "what does Twitter use for backend storage of tweets and direct messages, \
              and which database clusters serve heavy read and heavy write traffic?";
@@ -233,19 +233,29 @@ async fn a_question_too_long_for_the_button_id_is_recovered_from_the_footer() {
         .as_str()
         .unwrap()
         .to_string();
-    assert_eq!(next, "ask:1");
-    let (_, resp) = s
-        .post_signed(&button(19, &next, json!([embed(&first)])))
-        .await;
-    assert_eq!(resp["type"], 7);
-    assert!(embed(&resp)["footer"]["text"]
-        .as_str()
-        .unwrap()
-        .starts_with("Page 2 of "));
-    // Without the footer the state is gone: a short refusal, not a wrong answer.
-    let (_, resp) = s.post_signed(&button(20, &next, json!([]))).await;
+    assert!(next.starts_with("ask~:1:") && next.len() <= 100, "{next}");
+    // The click carries no copy of the message: nothing is read from what a member sees.
+    let (_, resp) = s.post_signed(&button(19, &next, json!([]))).await;
+    assert_eq!(resp["type"], 7, "{resp:#}");
+    let footer = embed(&resp)["footer"]["text"].as_str().unwrap();
+    assert!(footer.starts_with("Page 2 of "), "{footer}");
+    assert!(footer.contains("heavy read"), "the same question: {footer}");
+    // A process that never saw the question (another replica, a restart) refuses briefly.
+    let fresh = archie::app::App::in_memory(
+        archie::knowledge::Knowledge::load(&fixture_dir()).expect("the fixture loads"),
+    )
+    .expect("the fixture index builds");
+    let other = spawn_http(std::sync::Arc::new(fresh)).await;
+    let (_, resp) = other.post_signed(&button(20, &next, json!([]))).await;
     assert_eq!(resp["type"], 4);
     assert_eq!(resp["data"]["flags"], 64);
+    assert!(
+        resp["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("expired"),
+        "{resp:#}"
+    );
 }
 
 #[tokio::test]

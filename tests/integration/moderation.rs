@@ -2,8 +2,8 @@
 //! (The same paths over signed HTTP interactions are in tests/integration/http_kb.rs.)
 
 use archie::app::App;
-use archie::commands::kb::{execute, suggest_ids, KbCommand};
-use archie::commands::{execute_in, Command, Ctx};
+use archie::commands::kb::suggest_ids;
+use archie::commands::{execute, Caller as Ctx, Command, KbCommand};
 use archie::knowledge::Knowledge;
 use archie::reply::Status;
 use archie::store::validate::RawDraft;
@@ -18,6 +18,11 @@ fn app(db: &Path) -> App {
     let mut app = App::in_memory(k).unwrap();
     app.attach_store(Store::open(db).unwrap()).unwrap();
     app
+}
+
+/// Runs a `/kb` command through the one `execute`.
+fn run_kb(app: &App, ctx: &Ctx, cmd: &KbCommand) -> archie::reply::Reply {
+    execute(app, ctx, &Command::Kb(cmd.clone()))
 }
 
 fn moderator(guild: u64) -> Ctx {
@@ -56,7 +61,7 @@ fn discord_draft() -> RawDraft {
 }
 
 fn add(app: &App, ctx: &Ctx) -> String {
-    let r = execute(
+    let r = run_kb(
         app,
         ctx,
         &KbCommand::Submit {
@@ -69,7 +74,7 @@ fn add(app: &App, ctx: &Ctx) -> String {
 }
 
 fn ask(app: &App, ctx: &Ctx, q: &str) -> Vec<String> {
-    let r = execute_in(
+    let r = execute(
         app,
         ctx,
         &Command::Ask {
@@ -105,16 +110,16 @@ fn a_moderators_entry_is_searchable_at_once_in_that_server_only() {
     );
     // Show, history, export and autocomplete are scoped too.
     assert_eq!(
-        execute(&app, &member(A), &KbCommand::Show { id: id.clone() }).status,
+        run_kb(&app, &member(A), &KbCommand::Show { id: id.clone() }).status,
         Status::Answer
     );
     assert_ne!(
-        execute(&app, &member(B), &KbCommand::Show { id: id.clone() }).status,
+        run_kb(&app, &member(B), &KbCommand::Show { id: id.clone() }).status,
         Status::Answer
     );
-    let hist_b = execute(&app, &member(B), &KbCommand::History { id: None, page: 0 });
+    let hist_b = run_kb(&app, &member(B), &KbCommand::History { id: None, page: 0 });
     assert!(hist_b.blocks.is_empty(), "B has no history");
-    let export_b = execute(&app, &member(B), &KbCommand::Export);
+    let export_b = run_kb(&app, &member(B), &KbCommand::Export);
     assert_eq!(
         archie::cli::reply_json(&export_b)
             .as_array()
@@ -131,7 +136,7 @@ fn a_moderators_entry_is_searchable_at_once_in_that_server_only() {
 fn a_member_without_rights_is_refused_and_nothing_changes() {
     let dir = tempfile::tempdir().unwrap();
     let app = app(&dir.path().join("kb.db"));
-    let r = execute(
+    let r = run_kb(
         &app,
         &member(A),
         &KbCommand::Submit {
@@ -160,7 +165,7 @@ fn a_member_without_rights_is_refused_and_nothing_changes() {
         KbCommand::Import { json: "[]".into() },
     ] {
         assert_eq!(
-            execute(&app, &member(A), &cmd).status,
+            run_kb(&app, &member(A), &cmd).status,
             Status::Refused,
             "{cmd:?}"
         );
@@ -172,7 +177,7 @@ fn a_member_without_rights_is_refused_and_nothing_changes() {
 fn a_direct_message_cannot_write() {
     let dir = tempfile::tempdir().unwrap();
     let app = app(&dir.path().join("kb.db"));
-    let r = execute(
+    let r = run_kb(
         &app,
         &dm(),
         &KbCommand::Submit {
@@ -192,7 +197,7 @@ fn edit_remove_and_revert_are_recorded_and_reversible() {
     let id = add(&app, &m);
     let mut edited = discord_draft();
     edited.text = "Discord stores messages in ScyllaDB, migrated from Cassandra in 2022.".into();
-    let r = execute(
+    let r = run_kb(
         &app,
         &m,
         &KbCommand::Submit {
@@ -201,7 +206,7 @@ fn edit_remove_and_revert_are_recorded_and_reversible() {
         },
     );
     assert_eq!(r.status, Status::Answer, "{:?}", r.summary);
-    let confirm = execute(
+    let confirm = run_kb(
         &app,
         &m,
         &KbCommand::Remove {
@@ -210,7 +215,7 @@ fn edit_remove_and_revert_are_recorded_and_reversible() {
         },
     );
     assert_eq!(
-        confirm.buttons.len(),
+        confirm.actions.len(),
         1,
         "removal asks for confirmation first"
     );
@@ -218,7 +223,7 @@ fn edit_remove_and_revert_are_recorded_and_reversible() {
         ask(&app, &member(A), "discord scylladb").contains(&id),
         "nothing removed before the confirm"
     );
-    let removed = execute(
+    let removed = run_kb(
         &app,
         &m,
         &KbCommand::Remove {
@@ -228,7 +233,7 @@ fn edit_remove_and_revert_are_recorded_and_reversible() {
     );
     assert_eq!(removed.status, Status::Answer);
     assert!(!ask(&app, &member(A), "discord scylladb").contains(&id));
-    let h = execute(
+    let h = run_kb(
         &app,
         &member(A),
         &KbCommand::History {
@@ -242,7 +247,7 @@ fn edit_remove_and_revert_are_recorded_and_reversible() {
     assert_eq!(actions, ["remove", "edit", "add"], "newest first");
     assert_eq!(revs[0]["actor"], "mod");
     let edit_rev = revs[1]["revision"].as_i64().unwrap();
-    let back = execute(
+    let back = run_kb(
         &app,
         &m,
         &KbCommand::Revert {
@@ -255,7 +260,7 @@ fn edit_remove_and_revert_are_recorded_and_reversible() {
         ask(&app, &member(A), "discord scylladb").contains(&id),
         "revert brings it back, searchable"
     );
-    let h = execute(
+    let h = run_kb(
         &app,
         &member(A),
         &KbCommand::History {
@@ -274,7 +279,7 @@ fn editing_or_removing_a_base_entry_changes_that_server_only() {
     let dir = tempfile::tempdir().unwrap();
     let app = app(&dir.path().join("kb.db"));
     let m = moderator(A);
-    let r = execute(
+    let r = run_kb(
         &app,
         &m,
         &KbCommand::Remove {
@@ -284,7 +289,7 @@ fn editing_or_removing_a_base_entry_changes_that_server_only() {
     );
     assert_eq!(r.status, Status::Answer, "{:?}", r.summary);
     let whatis = |ctx: &Ctx| {
-        execute_in(
+        execute(
             &app,
             ctx,
             &Command::WhatIs {
@@ -306,7 +311,7 @@ fn invalid_input_gets_a_clear_message_and_writes_nothing() {
     let m = moderator(A);
     let mut bad = discord_draft();
     bad.sources = vec!["ftp://example.com/x".into()];
-    let r = execute(
+    let r = run_kb(
         &app,
         &m,
         &KbCommand::Submit {
@@ -318,7 +323,7 @@ fn invalid_input_gets_a_clear_message_and_writes_nothing() {
     assert!(r.summary.unwrap().contains("http"));
     let mut unknown = discord_draft();
     unknown.technologies = vec!["casandra-db".into()];
-    let r = execute(
+    let r = run_kb(
         &app,
         &m,
         &KbCommand::Submit {
@@ -328,7 +333,7 @@ fn invalid_input_gets_a_clear_message_and_writes_nothing() {
     );
     assert_eq!(r.status, Status::Invalid);
     add(&app, &m);
-    let dup = execute(
+    let dup = run_kb(
         &app,
         &m,
         &KbCommand::Submit {
@@ -361,10 +366,10 @@ fn export_then_import_with_a_confirmed_preview() {
     let dir = tempfile::tempdir().unwrap();
     let app = app(&dir.path().join("kb.db"));
     add(&app, &moderator(A));
-    let export = execute(&app, &member(A), &KbCommand::Export);
+    let export = run_kb(&app, &member(A), &KbCommand::Export);
     let file = export.attachment.expect("an attachment");
     let json = String::from_utf8(file.bytes).unwrap();
-    let preview = execute(&app, &moderator(B), &KbCommand::Import { json });
+    let preview = run_kb(&app, &moderator(B), &KbCommand::Import { json });
     assert_eq!(
         archie::cli::reply_json(&preview)["add"],
         1,
@@ -375,19 +380,19 @@ fn export_then_import_with_a_confirmed_preview() {
         app.store.as_ref().unwrap().live(B).unwrap().is_empty(),
         "a preview writes nothing"
     );
-    let token = preview.buttons[0]
-        .id
-        .trim_start_matches("kbimp:")
-        .to_string();
+    // The preview's button runs the confirmation.
+    let confirm = preview.actions[0].run.clone();
+    assert!(
+        matches!(confirm, Command::Kb(KbCommand::ConfirmImport { .. })),
+        "{confirm:?}"
+    );
     let other = execute(
         &app,
         &Ctx {
             actor: Some(Actor::new(9, "other mod")),
             ..moderator(B)
         },
-        &KbCommand::ConfirmImport {
-            token: token.clone(),
-        },
+        &confirm,
     );
     assert_ne!(
         other.status,
@@ -396,18 +401,14 @@ fn export_then_import_with_a_confirmed_preview() {
     );
     // The failed attempt consumed nothing it was not allowed to: preview again.
     let json = String::from_utf8(
-        execute(&app, &member(A), &KbCommand::Export)
+        run_kb(&app, &member(A), &KbCommand::Export)
             .attachment
             .unwrap()
             .bytes,
     )
     .unwrap();
-    let preview = execute(&app, &moderator(B), &KbCommand::Import { json });
-    let token = preview.buttons[0]
-        .id
-        .trim_start_matches("kbimp:")
-        .to_string();
-    let done = execute(&app, &moderator(B), &KbCommand::ConfirmImport { token });
+    let preview = run_kb(&app, &moderator(B), &KbCommand::Import { json });
+    let done = execute(&app, &moderator(B), &preview.actions[0].run);
     assert_eq!(done.status, Status::Answer, "{:?}", done.summary);
     assert_eq!(app.store.as_ref().unwrap().live(B).unwrap().len(), 1);
     assert!(!ask(&app, &member(B), "how does discord store messages").is_empty());

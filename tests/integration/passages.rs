@@ -7,7 +7,7 @@
 //! `PROPTEST_CASES=5000 cargo test --test integration passages`) for a longer run.
 
 use archie::app::App;
-use archie::commands::{execute, Command};
+use archie::commands::{execute, Caller, Command};
 use archie::knowledge::{Kind, Knowledge};
 use archie::search::excerpt::{
     answering, excerpt, sentences, Excerpt, Segment, MAX_SENTENCE_CHARS,
@@ -33,6 +33,7 @@ fn app() -> &'static App {
 fn ask_json(question: &str) -> serde_json::Value {
     let reply = execute(
         app(),
+        &Caller::default(),
         &Command::Ask {
             question: question.to_string(),
             page: 0,

@@ -16,8 +16,7 @@
 
 use crate::support::*;
 use archie::app::App;
-use archie::commands::kb::{execute, KbCommand};
-use archie::commands::Ctx;
+use archie::commands::{execute, Caller as Ctx, Command, KbCommand};
 use archie::knowledge::import::{run, Format, ImportOptions};
 use archie::knowledge::load_dir;
 use archie::reply::Status;
@@ -634,19 +633,18 @@ proptest! {
         let guild = next_guild();
         let ctx = Ctx { guild: Some(guild), actor: Some(Actor::new(42, "mod-ana")), moderator: true };
         // Something to change or collide with.
-        let seeded = execute(&kb.app, &ctx, &KbCommand::Import {
+        let seeded = execute(&kb.app, &ctx, &Command::Kb(KbCommand::Import {
             json: json!([{"id": "kb-seed", "kind": "note", "title": "Seed", "text": "Seed text.",
                           "sources": ["https://seed.example/a"]}]).to_string(),
-        });
-        if let Some(b) = seeded.buttons.first() {
-            let token = b.id.trim_start_matches("kbimp:").to_string();
-            execute(&kb.app, &ctx, &KbCommand::ConfirmImport { token });
+        }));
+        if let Some(confirm) = seeded.actions.first() {
+            execute(&kb.app, &ctx, &confirm.run);
         }
         let before = state(&kb.store, guild);
         prop_assert_eq!(before.1, 1, "the seed entry was added");
 
-        let preview = execute(&kb.app, &ctx, &KbCommand::Import { json: json.clone() });
-        let shown = serde_json::to_value(&preview).unwrap();
+        let preview = execute(&kb.app, &ctx, &Command::Kb(KbCommand::Import { json: json.clone() }));
+        let shown = json!({"status": preview.status, "summary": preview.summary, "blocks": preview.blocks});
         prop_assert!(state(&kb.store, guild) == before, "a preview wrote");
         match serde_json::from_str::<Value>(&json) {
             Err(_) => {
@@ -671,12 +669,11 @@ proptest! {
             }
         }
         let announced = archie::cli::reply_json(&preview)["add"].as_u64().unwrap_or(0) + archie::cli::reply_json(&preview)["change"].as_u64().unwrap_or(0);
-        let Some(button) = preview.buttons.first() else {
+        let Some(confirm) = preview.actions.first() else {
             prop_assert_eq!(announced, 0);
             return Ok(());
         };
-        let token = button.id.trim_start_matches("kbimp:").to_string();
-        let done = execute(&kb.app, &ctx, &KbCommand::ConfirmImport { token });
+        let done = execute(&kb.app, &ctx, &confirm.run);
         let after = state(&kb.store, guild);
         if done.status == Status::Answer {
             prop_assert_eq!(after.1, before.1 + announced, "{:?}", done);

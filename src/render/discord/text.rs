@@ -2,56 +2,19 @@
 //! overrides), rich excerpts within a length budget with hits in bold, and links.
 
 use super::limits::{clip, measure};
-use crate::reply::{Block, Link, Rich};
+use crate::reply::{Block, Link, Rich, UnixTime};
 
 pub(super) fn heading(b: &Block) -> String {
-    match &b.tag {
-        Some(t) if !t.trim().is_empty() => {
-            format!("{} · {}", esc(&b.heading), timestamps(&esc(t)))
-        }
-        _ => esc(&b.heading),
+    let mut h = esc(&b.heading);
+    if let Some(t) = b.tag.as_deref().filter(|t| !t.trim().is_empty()) {
+        h.push_str(" · ");
+        h.push_str(&esc(t));
     }
-}
-
-/// Discord timestamps (`<t:1700000000:R>`) shown as times, not as escaped text: escaping
-/// turned their `<` into `\<`; a `<t:` can never be a mention, so it is safe to restore.
-pub(super) fn timestamps(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find("\\<t:") {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i + 1..];
-        let len = timestamp_len(tail);
-        if len > 0 {
-            out.push_str(&tail[..len]);
-            rest = &tail[len..];
-        } else {
-            out.push_str("\\<");
-            rest = &tail[1..];
-        }
+    // Discord shows `<t:…:f>` as a date in the reader's own time zone.
+    if let Some(UnixTime(at)) = b.at {
+        h.push_str(&format!(" · <t:{at}:f>"));
     }
-    out.push_str(rest);
-    out
-}
-
-/// The length of a `<t:DIGITS>` or `<t:DIGITS:STYLE>` at the start of `s`, else 0.
-fn timestamp_len(s: &str) -> usize {
-    let Some(body) = s.strip_prefix("<t:") else {
-        return 0;
-    };
-    let digits = body.chars().take_while(|c| c.is_ascii_digit()).count();
-    if digits == 0 || digits > 12 {
-        return 0;
-    }
-    let after = &body[digits..];
-    if after.starts_with('>') {
-        return 3 + digits + 1;
-    }
-    let mut chars = after.chars();
-    match (chars.next(), chars.next(), chars.next()) {
-        (Some(':'), Some(style), Some('>')) if "tTdDfFR".contains(style) => 3 + digits + 3,
-        _ => 0,
-    }
+    h
 }
 
 /// Markdown of rich text within `max` units: escaped, hits in bold, cut at a word with `…`.
@@ -116,7 +79,7 @@ pub(super) fn esc(s: &str) -> String {
 
 /// Rich text as escaped markdown with hits in bold.
 pub(super) fn markdown(r: &Rich) -> String {
-    timestamps(&strip_bidi(&r.markdown()))
+    strip_bidi(&r.markdown())
 }
 
 pub(super) fn strip_bidi(s: &str) -> String {
@@ -142,18 +105,4 @@ pub(super) fn safe_url(u: &str) -> String {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod timestamp_tests {
-    use super::*;
-
-    #[test]
-    fn escaped_timestamps_are_restored_and_nothing_else_is() {
-        let s = esc("<t:1700000000:R> and <t:17> but <@123> and <t:x:R> and <t:1:Q>");
-        assert_eq!(
-            timestamps(&s),
-            "<t:1700000000:R> and <t:17> but \\<@\u{200B}123> and \\<t:x:R> and \\<t:1:Q>"
-        );
-    }
 }

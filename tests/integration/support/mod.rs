@@ -466,10 +466,10 @@ pub fn fair_use_on_a_test_clock() -> (
 /// An executor that panics while answering (the test hook for caught panics).
 pub fn panicking_executor(
     _: &App,
-    _: &archie::commands::Ctx,
+    _: &archie::commands::Caller,
     _: archie::discord::interaction::Incoming,
     _: bool,
-) -> archie::discord::Answer {
+) -> archie::discord::Outgoing {
     panic!("a test executor panicked on purpose")
 }
 

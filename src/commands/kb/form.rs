@@ -1,0 +1,159 @@
+//! The entry form: empty for `/kb add`, pre-filled for `/kb edit`, and what its
+//! submission saves (validated, checked for duplicates, committed, then indexed).
+
+use super::{
+    actor, base_before, capitalise, entry_block, fail, guild, index, store_error, visible_entry,
+    Outcome,
+};
+use crate::app::App;
+use crate::commands::Caller;
+use crate::knowledge::Kind;
+use crate::reply::{FieldKey, Form, FormField, Reply, Status, Submit};
+use crate::store::validate::{self, RawDraft};
+use crate::store::{Draft, Store};
+
+fn form(submit: Submit, title: &str, d: &Draft) -> Form {
+    let field =
+        |key: FieldKey, label: &str, value: String, long: bool, required: bool, max: usize| {
+            FormField {
+                key,
+                label: label.into(),
+                value,
+                long,
+                required,
+                max_len: max,
+            }
+        };
+    Form {
+        submit,
+        title: crate::text::truncate_words(title, 45),
+        fields: vec![
+            field(
+                FieldKey::Title,
+                "Title",
+                d.title.clone(),
+                false,
+                true,
+                validate::MAX_TITLE,
+            ),
+            field(
+                FieldKey::Text,
+                "Text",
+                d.text.clone(),
+                true,
+                true,
+                validate::MAX_TEXT,
+            ),
+            field(
+                FieldKey::Company,
+                "Company (optional)",
+                d.company.clone().unwrap_or_default(),
+                false,
+                false,
+                validate::MAX_COMPANY,
+            ),
+            field(
+                FieldKey::Technologies,
+                "Technologies, comma separated (optional)",
+                d.technologies.join(", "),
+                false,
+                false,
+                1000,
+            ),
+            field(
+                FieldKey::Sources,
+                "Source links (one per line)",
+                d.sources.join("\n"),
+                true,
+                true,
+                4000,
+            ),
+        ],
+    }
+}
+
+pub(super) fn add_form(kind: &str) -> Outcome {
+    let Some(k) = Kind::parse(kind) else {
+        return fail(Reply::invalid(format!(
+            "Unknown kind '{}'; use one of: qa, note, article, reading, stack, tech.",
+            crate::text::truncate_words(kind, 30)
+        )));
+    };
+    let empty = Draft {
+        kind: k,
+        title: String::new(),
+        text: String::new(),
+        company: None,
+        technologies: Vec::new(),
+        sources: Vec::new(),
+    };
+    let mut r = Reply::new(Status::Answer, "New entry");
+    r.form = Some(form(
+        Submit::Add(k),
+        &format!("New {} entry", k.as_str()),
+        &empty,
+    ));
+    r.ephemeral = true;
+    Ok(r)
+}
+
+pub(super) fn edit_form(app: &App, ctx: &Caller, id: &str) -> Outcome {
+    let e = visible_entry(app, ctx, id.trim()).ok_or_else(|| {
+        Reply::invalid(format!(
+            "No entry '{}' in this server.",
+            crate::text::truncate_words(id, 80)
+        ))
+    })?;
+    let d = Draft::from_entry(&e);
+    let mut r = Reply::new(Status::Answer, "Edit entry");
+    let f = form(Submit::Edit(e.id.clone()), &format!("Edit {}", e.title), &d);
+    // A value longer than its field would be cut in the form and damaged on save.
+    if f.fields.iter().any(|x| x.value.chars().count() > x.max_len) {
+        return fail(Reply::invalid(
+            "That entry is longer than a Discord form can hold; edit it with `archie kb edit` instead.",
+        ));
+    }
+    r.form = Some(f);
+    r.ephemeral = true;
+    Ok(r)
+}
+
+pub(super) fn submit(
+    app: &App,
+    store: &Store,
+    ctx: &Caller,
+    id: Option<&str>,
+    raw: &RawDraft,
+) -> Outcome {
+    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let actor = actor(ctx)?;
+    let k = app.engine.knowledge();
+    let mut raw = raw.clone();
+    if raw.kind.is_empty() {
+        if let Some(e) = id.and_then(|id| visible_entry(app, ctx, id)) {
+            raw.kind = e.kind.as_str().to_string();
+        }
+    }
+    let draft =
+        validate::validate(&raw, k).map_err(|e| Reply::invalid(capitalise(&e.to_string())))?;
+    if let Some(dup) = store.find_duplicate(g, &draft, id).map_err(store_error)? {
+        let e: validate::ValidationError = dup.into();
+        return fail(Reply::invalid(capitalise(&e.to_string())));
+    }
+    let saved = match id {
+        None => store.add(g, actor, &draft),
+        Some(id) => {
+            let base = base_before(app, store, g, id)?;
+            store.edit(g, actor, id, &draft, base.as_ref())
+        }
+    }
+    .map_err(store_error)?;
+    index(app, g, &saved);
+    let verb = if id.is_none() { "Added" } else { "Saved" };
+    let mut r = Reply::new(Status::Answer, format!("{verb} {}", saved.id));
+    r.summary = Some("Searchable in this server now.".into());
+    r.blocks
+        .push(entry_block(&saved.to_entry(k.entry(&saved.id))));
+    r.ephemeral = true;
+    Ok(r)
+}
