@@ -189,10 +189,10 @@ fn main() -> anyhow::Result<()> {
     let entries = k.entries.len();
     // Both answering modes: hybrid by default (the shipped model, index and vectors in
     // data/), lexical with ARCHIE_SEMANTIC=off, as `archie serve` runs them.
-    let semantic =
-        std::env::var("ARCHIE_SEMANTIC").map_or(true, |v| v != "off") && which == "knowledge/";
+    let settings = archie::config::Settings::from_env()?;
+    let semantic = settings.semantic && which == "knowledge/";
     let app = Arc::new(if semantic {
-        App::open_with(shipped.clone(), true)?
+        App::open(&settings, shipped.clone())?
     } else {
         App::in_memory(k)?
     });

@@ -1,13 +1,14 @@
 //! `App`: the state built once per process and passed by reference to every command.
 
-use crate::config;
+use crate::config::Settings;
 use crate::knowledge::Knowledge;
 use crate::search::community::Change;
-use crate::search::semantic::{model_dir, Encoder};
+use crate::search::semantic::Encoder;
 use crate::search::Engine;
 use crate::store::{CommunityEntry, State, Store};
+use anyhow::Context as _;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 /// An import waiting for its confirm button: what would be applied, by whom, where.
@@ -74,18 +75,22 @@ impl Stash {
 impl App {
     /// Loads the knowledge folder and opens (or builds) the index in the data directory,
     /// with the sentence encoder unless `ARCHIE_SEMANTIC=off`.
-    pub fn open(knowledge_dir: PathBuf) -> anyhow::Result<App> {
-        let semantic = config::semantic()?;
-        App::open_with(knowledge_dir, semantic)
+    pub fn open(settings: &Settings, knowledge_dir: PathBuf) -> anyhow::Result<App> {
+        App::open_with(settings, knowledge_dir, settings.semantic)
     }
 
     /// Like [`App::open`], choosing semantic retrieval explicitly (lookups by name never
     /// need the encoder).
-    pub fn open_with(knowledge_dir: PathBuf, semantic: bool) -> anyhow::Result<App> {
+    pub fn open_with(
+        settings: &Settings,
+        knowledge_dir: PathBuf,
+        semantic: bool,
+    ) -> anyhow::Result<App> {
+        let models = settings.model_dir(&knowledge_dir);
         // The model loads on a second thread while the knowledge is read: a cold start
         // costs the longer of the two, not their sum.
         let (k, encoder) = std::thread::scope(|s| {
-            let model = semantic.then(|| s.spawn(|| Encoder::load(&model_dir(&knowledge_dir))));
+            let model = semantic.then(|| s.spawn(|| Encoder::load(&models)));
             let k = Knowledge::load(&knowledge_dir);
             let encoder = match model {
                 Some(h) => Some(
@@ -96,16 +101,23 @@ impl App {
             };
             anyhow::Ok((k?, encoder))
         })?;
-        let data = config::data_dir(&knowledge_dir);
+        let data = settings.data_dir(&knowledge_dir);
         let engine = Engine::with_encoder(k, Some(&data), encoder)?;
         Ok(App::with_engine(engine, knowledge_dir))
     }
 
-    /// Like [`App::open`], with the community store at `db` (created on first run): its
-    /// entries are loaded into the index, and moderator commands can write.
-    pub fn open_with_store(knowledge_dir: PathBuf, db: &Path) -> anyhow::Result<App> {
-        let mut app = App::open(knowledge_dir)?;
-        app.attach_store(Store::open(db)?)?;
+    /// Like [`App::open`], with the community store (`ARCHIE_DATABASE`, created on first
+    /// run): its entries are loaded into the index, and moderator commands can write.
+    pub fn open_with_store(settings: &Settings, knowledge_dir: PathBuf) -> anyhow::Result<App> {
+        let db = settings.database(&knowledge_dir)?;
+        let mut app = App::open(settings, knowledge_dir)?;
+        let store = Store::open(&db).with_context(|| {
+            format!(
+                "opening the community store {} failed (ARCHIE_DATABASE)",
+                db.display()
+            )
+        })?;
+        app.attach_store(store)?;
         Ok(app)
     }
 

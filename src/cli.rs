@@ -3,7 +3,7 @@
 
 use crate::app::App;
 use crate::commands::{execute, Caller, Command};
-use crate::config;
+use crate::config::Settings;
 use crate::knowledge::{self, import};
 use crate::reply::{Reply, Status};
 use clap::{Parser, Subcommand};
@@ -145,10 +145,10 @@ pub struct Common {
 }
 
 /// Runs a lookup command and prints its reply; exit 0 for an answer, 1 otherwise.
-fn lookup(common: Common, cmd: Command) -> anyhow::Result<i32> {
+fn lookup(s: &Settings, common: Common, cmd: Command) -> anyhow::Result<i32> {
     // Lookups by name read no question: no encoder to load (`read` searches, so it does).
-    let semantic = matches!(cmd, Command::Read { .. }) && config::semantic()?;
-    let app = App::open_with(config::knowledge_dir(common.knowledge), semantic)?;
+    let semantic = matches!(cmd, Command::Read { .. }) && s.semantic;
+    let app = App::open_with(s, s.knowledge_dir(common.knowledge)?, semantic)?;
     let reply = execute(&app, &Caller::default(), &cmd);
     print_reply(&reply, common.json)?;
     Ok(if reply.status == Status::Answer { 0 } else { 1 })
@@ -186,11 +186,14 @@ pub fn init_tracing(cli: &Cli) {
         .try_init();
 }
 
-/// Runs one subcommand; returns the process exit code.
+/// Runs one subcommand; returns the process exit code. The environment is read here,
+/// once, into the [`Settings`] every command gets.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    let settings = Settings::from_env()?;
+    let s = &settings;
     match cli.command {
         Cmd::Check { knowledge } => {
-            let dir = config::knowledge_dir(knowledge);
+            let dir = s.knowledge_dir(knowledge)?;
             let (k, problems) = knowledge::load_dir(&dir);
             if problems.is_empty() {
                 println!(
@@ -215,7 +218,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             }
         }
         Cmd::Export { json, knowledge } => {
-            let dir = config::knowledge_dir(knowledge);
+            let dir = s.knowledge_dir(knowledge)?;
             let k = knowledge::Knowledge::load(&dir)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&k.entries)?);
@@ -238,7 +241,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             dry_run,
             knowledge,
         } => {
-            let dir = config::knowledge_dir(knowledge);
+            let dir = s.knowledge_dir(knowledge)?;
             let report = import::run(&import::ImportOptions {
                 file,
                 format,
@@ -255,7 +258,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             common,
         } => {
             let limit = limit.clamp(1, crate::commands::MAX_RESULTS);
-            let app = App::open(config::knowledge_dir(common.knowledge))?;
+            let app = App::open(s, s.knowledge_dir(common.knowledge)?)?;
             if explain {
                 let why = app.engine.explain(&question, 8)?;
                 eprintln!("{}", serde_json::to_string_pretty(&why)?);
@@ -278,19 +281,22 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 0
             })
         }
-        Cmd::Stack { company, common } => lookup(common, Command::Stack { company }),
-        Cmd::Uses { technology, common } => lookup(common, Command::Uses { tech: technology }),
-        Cmd::Whatis { technology, common } => lookup(common, Command::WhatIs { tech: technology }),
+        Cmd::Stack { company, common } => lookup(s, common, Command::Stack { company }),
+        Cmd::Uses { technology, common } => lookup(s, common, Command::Uses { tech: technology }),
+        Cmd::Whatis { technology, common } => {
+            lookup(s, common, Command::WhatIs { tech: technology })
+        }
         Cmd::Compare {
             first,
             second,
             common,
-        } => lookup(common, Command::Compare { first, second }),
+        } => lookup(s, common, Command::Compare { first, second }),
         Cmd::Read {
             topic,
             limit,
             common,
         } => lookup(
+            s,
             common,
             Command::Read {
                 topic,
@@ -306,7 +312,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
             let questions = crate::eval::parse(&text)?;
-            let app = App::open(config::knowledge_dir(knowledge))?;
+            let app = App::open(s, s.knowledge_dir(knowledge)?)?;
             let s = crate::eval::score(&app.engine, &questions);
             if show_misses {
                 for m in &s.misses {
@@ -323,9 +329,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             http,
             register,
             knowledge,
-        } => crate::discord::run::serve(http, register, knowledge),
-        Cmd::Register { guild } => crate::discord::run::register_blocking(guild),
+        } => crate::discord::run::serve(s, http, register, knowledge),
+        Cmd::Register { guild } => crate::discord::run::register_blocking(s, guild),
         Cmd::Commands { json } => crate::discord::run::print_commands(json),
-        Cmd::Kb(args) => crate::kb_cli::run(args),
+        Cmd::Kb(args) => crate::kb_cli::run(s, args),
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::app::App;
 use crate::commands::{execute, Caller, Command, KbCommand};
-use crate::config;
+use crate::config::Settings;
 use crate::reply::Status;
 use crate::store::validate::RawDraft;
 use crate::store::Actor;
@@ -80,13 +80,12 @@ pub enum KbAction {
     },
 }
 
-pub fn run(args: KbArgs) -> anyhow::Result<i32> {
+pub fn run(settings: &Settings, args: KbArgs) -> anyhow::Result<i32> {
     let Some(guild) = args.guild else {
         anyhow::bail!("--guild is required: the id of the Discord server whose entries to change (right-click the server, Copy Server ID)");
     };
-    let dir = config::knowledge_dir(args.knowledge.clone());
-    let db = config::database(&dir)?;
-    let app = App::open_with_store(dir, &db)?;
+    let dir = settings.knowledge_dir(args.knowledge.clone())?;
+    let app = App::open_with_store(settings, dir)?;
     let name = args
         .actor
         .clone()

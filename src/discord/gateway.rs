@@ -2,7 +2,7 @@
 //! [`super::answer`] and posts the response to Discord's callback route (then a file, if
 //! any, as a followup), and registers the commands once READY when asked to.
 
-use super::{answer, followup, Settings};
+use super::{answer, followup, Options};
 use crate::app::App;
 use serenity::all::{Context, EventHandler, GuildId, Interaction, Ready};
 use serenity::async_trait;
@@ -20,7 +20,7 @@ pub enum Register {
 pub struct Handler {
     pub app: Arc<App>,
     pub register: Register,
-    pub settings: Settings,
+    pub options: Options,
 }
 
 #[async_trait]
@@ -49,7 +49,7 @@ impl EventHandler for Handler {
         let kind = interaction.kind();
         let application = interaction.application_id();
         let rest = Some(ctx.http.clone());
-        let answer = answer(self.app.clone(), &self.settings, interaction, true, rest).await;
+        let answer = answer(self.app.clone(), &self.options, interaction, true, rest).await;
         match ctx
             .http
             .create_interaction_response(id, &token, &answer.response, Vec::new())

@@ -7,7 +7,7 @@
 //! `GET /healthz` answers 200 with counters.
 
 use super::replay::Replays;
-use super::{answer, followup, Settings};
+use super::{answer, followup, Options};
 use crate::app::App;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -36,7 +36,7 @@ pub struct Endpoint {
     pub app: Arc<App>,
     verifier: Verifier,
     /// Moderator roles.
-    pub settings: Settings,
+    pub options: Options,
     /// The REST client (from `DISCORD_TOKEN`) for files after a response; without it
     /// `/kb export` says it needs the token.
     rest: Option<Arc<Http>>,
@@ -54,18 +54,18 @@ pub struct Endpoint {
 
 impl Endpoint {
     pub fn new(app: Arc<App>, verifier: Verifier) -> Arc<Endpoint> {
-        Endpoint::with(app, verifier, Settings::default(), None)
+        Endpoint::with(app, verifier, Options::default(), None)
     }
 
     /// An endpoint with moderator roles and, optionally, a REST client for files.
     pub fn with(
         app: Arc<App>,
         verifier: Verifier,
-        settings: Settings,
+        options: Options,
         rest: Option<Arc<Http>>,
     ) -> Arc<Endpoint> {
         let webhooks = rest.clone().unwrap_or_else(|| Arc::new(Http::new("")));
-        Endpoint::with_webhooks(app, verifier, settings, rest, webhooks)
+        Endpoint::with_webhooks(app, verifier, options, rest, webhooks)
     }
 
     /// [`Endpoint::with`], with the client for interaction webhooks (without a bot token:
@@ -73,14 +73,14 @@ impl Endpoint {
     pub fn with_webhooks(
         app: Arc<App>,
         verifier: Verifier,
-        settings: Settings,
+        options: Options,
         rest: Option<Arc<Http>>,
         webhooks: Arc<Http>,
     ) -> Arc<Endpoint> {
         Arc::new(Endpoint {
             app,
             verifier,
-            settings,
+            options,
             rest,
             webhooks,
             replays: Replays::default(),
@@ -187,7 +187,7 @@ async fn interactions(
     let token = interaction.token().to_string();
     let answer = answer(
         ep.app.clone(),
-        &ep.settings,
+        &ep.options,
         interaction,
         ep.rest.is_some(),
         Some(ep.webhooks.clone()),

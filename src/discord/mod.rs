@@ -25,7 +25,7 @@ use crate::app::App;
 use crate::commands::{execute, Caller, Command, KbCommand};
 use crate::render::discord::{self as render, wire::Response, Delivery};
 use interaction::Incoming;
-pub use rights::Settings;
+pub use rights::Options;
 use serenity::all::{ApplicationId, Http, Interaction, InteractionId};
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,15 +55,15 @@ impl From<Response> for Outgoing {
 /// The response to one interaction, without moderator roles, fetching or files (tests,
 /// benchmarks). Never panics.
 pub fn respond(app: &App, i: &Interaction) -> Response {
-    respond_with(app, &Settings::default(), i, false).response
+    respond_with(app, &Options::default(), i, false).response
 }
 
 /// The answer to one interaction that needs no network: everything but `/kb import`'s
 /// file fetch and repeat links; no cooldowns. `files`: whether the transport can send a
 /// file after the response. A panic while answering becomes the apology.
-pub fn respond_with(app: &App, settings: &Settings, i: &Interaction, files: bool) -> Outgoing {
-    let ctx = rights::caller(i, settings);
-    let run = settings.executor;
+pub fn respond_with(app: &App, options: &Options, i: &Interaction, files: bool) -> Outgoing {
+    let ctx = rights::caller(i, options);
+    let run = options.executor;
     let work =
         std::panic::AssertUnwindSafe(|| run(app, &ctx, interaction::parse(i, &app.stash), files));
     match std::panic::catch_unwind(work) {
@@ -84,14 +84,14 @@ const EARLIER_TIMEOUT: Duration = Duration::from_millis(1500);
 /// ephemeral apology.
 pub async fn answer(
     app: Arc<App>,
-    settings: &Settings,
+    options: &Options,
     i: Interaction,
     files: bool,
     rest: Option<Arc<Http>>,
 ) -> Outgoing {
     let id = i.id();
-    let settings = settings.clone();
-    match tokio::spawn(answer_guarded(app, settings, i, files, rest)).await {
+    let options = options.clone();
+    match tokio::spawn(answer_guarded(app, options, i, files, rest)).await {
         Ok(a) => a,
         Err(e) if e.is_panic() => apology(id, &panic_text(e.into_panic().as_ref())),
         Err(e) => {
@@ -103,16 +103,16 @@ pub async fn answer(
 
 async fn answer_guarded(
     app: Arc<App>,
-    settings: Settings,
+    options: Options,
     i: Interaction,
     files: bool,
     rest: Option<Arc<Http>>,
 ) -> Outgoing {
-    let ctx = rights::caller(&i, &settings);
+    let ctx = rights::caller(&i, &options);
     let mut incoming = interaction::parse(&i, &app.stash);
     let place = fair_use::Place::of(&i);
     drop(i);
-    let fair = &settings.fair_use;
+    let fair = &options.fair_use;
     if let (Some(bucket), Some(member)) = (fair_use::bucket(&incoming), place.member) {
         if let Err(retry_at) = fair.take(bucket, place.guild.unwrap_or(0), member) {
             return fair_use::slow_down(bucket, retry_at).into();
@@ -133,7 +133,7 @@ async fn answer_guarded(
         }
         incoming = kb::fetch_import(file).await;
     }
-    let run = settings.executor;
+    let run = options.executor;
     let answer = match tokio::task::spawn_blocking(move || run(&app, &ctx, incoming, files)).await {
         Ok(a) => a,
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
@@ -195,7 +195,7 @@ pub const APOLOGY: &str =
     "Sorry, something went wrong on Archie's side. It has been logged; try again in a moment.";
 
 /// What runs a parsed interaction: [`answer_incoming`]. Tests put a panicking one in
-/// [`Settings::executor`] to check that a panic is caught on both transports.
+/// [`Options::executor`] to check that a panic is caught on both transports.
 pub type Executor = fn(&App, &Caller, Incoming, bool) -> Outgoing;
 
 /// Executes and renders a parsed interaction (the default [`Executor`]). `files`: whether

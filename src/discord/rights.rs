@@ -14,7 +14,7 @@ use std::sync::Arc;
 /// What the transports know beyond the interaction: the moderator roles, the fair-use
 /// limits and their state (shared by every clone), and what runs a parsed interaction.
 #[derive(Clone)]
-pub struct Settings {
+pub struct Options {
     /// Role ids whose members may change their server's knowledge.
     pub moderator_roles: Vec<u64>,
     /// Cooldowns and repeat suppression; off by default, on from the environment.
@@ -23,9 +23,9 @@ pub struct Settings {
     pub executor: Executor,
 }
 
-impl Default for Settings {
-    fn default() -> Settings {
-        Settings {
+impl Default for Options {
+    fn default() -> Options {
+        Options {
             moderator_roles: Vec::new(),
             fair_use: Arc::new(FairUse::off()),
             executor: super::answer_incoming,
@@ -33,32 +33,29 @@ impl Default for Settings {
     }
 }
 
-impl std::fmt::Debug for Settings {
+impl std::fmt::Debug for Options {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Settings")
+        f.debug_struct("Options")
             .field("moderator_roles", &self.moderator_roles)
             .field("fair_use", &self.fair_use)
             .finish_non_exhaustive()
     }
 }
 
-impl Settings {
-    /// The settings from the environment (`ARCHIE_MODERATOR_ROLES`, the cooldowns and
-    /// the repeat window).
-    pub fn from_env() -> Result<Settings, crate::config::ConfigError> {
-        Ok(Settings {
-            moderator_roles: crate::config::moderator_roles()?,
-            fair_use: Arc::new(FairUse::new(
-                crate::config::fair_use_limits()?,
-                super::fair_use::system_clock(),
-            )),
-            ..Settings::default()
-        })
+impl Options {
+    /// The options the options give (`ARCHIE_MODERATOR_ROLES`, the cooldowns and the
+    /// repeat window), on the system clock.
+    pub fn from_settings(s: &crate::config::Settings) -> Options {
+        Options {
+            moderator_roles: s.moderator_roles.clone(),
+            fair_use: Arc::new(FairUse::new(s.fair_use, super::fair_use::system_clock())),
+            ..Options::default()
+        }
     }
 }
 
 /// Who sends an interaction and where: the server, the member, their rights.
-pub fn caller(i: &Interaction, settings: &Settings) -> Caller {
+pub fn caller(i: &Interaction, options: &Options) -> Caller {
     let (guild, member, user): (Option<GuildId>, Option<&Member>, Option<&User>) = match i {
         Interaction::Command(c) | Interaction::Autocomplete(c) => {
             (c.guild_id, c.member.as_deref(), Some(&c.user))
@@ -73,7 +70,7 @@ pub fn caller(i: &Interaction, settings: &Settings) -> Caller {
         guild,
         actor: user.map(|u| Actor::new(u.id.get(), display_name(u))),
         // Rights exist only in a server, and only as Discord reports them for this member.
-        moderator: guild.is_some() && member.is_some_and(|m| is_moderator(m, settings)),
+        moderator: guild.is_some() && member.is_some_and(|m| is_moderator(m, options)),
     }
 }
 
@@ -87,14 +84,14 @@ fn display_name(u: &User) -> String {
 }
 
 /// Manage Server or Administrator, or one of the moderator roles.
-pub fn is_moderator(m: &Member, settings: &Settings) -> bool {
+pub fn is_moderator(m: &Member, options: &Options) -> bool {
     let by_permission = m
         .permissions
         .is_some_and(|p| p.intersects(Permissions::MANAGE_GUILD | Permissions::ADMINISTRATOR));
     let by_role = m
         .roles
         .iter()
-        .any(|r| settings.moderator_roles.contains(&r.get()));
+        .any(|r| options.moderator_roles.contains(&r.get()));
     by_permission || by_role
 }
 
@@ -129,7 +126,7 @@ mod tests {
 
     #[test]
     fn manage_server_or_administrator_makes_a_moderator() {
-        let s = Settings::default();
+        let s = Options::default();
         for (p, expected) in [
             ("32", true),
             ("8", true),
@@ -146,9 +143,9 @@ mod tests {
 
     #[test]
     fn a_listed_role_makes_a_moderator_and_an_unlisted_one_does_not() {
-        let s = Settings {
+        let s = Options {
             moderator_roles: vec![77],
-            ..Settings::default()
+            ..Options::default()
         };
         assert!(caller(&interaction(member("0", &["77"]), true), &s).moderator);
         assert!(!caller(&interaction(member("0", &["78"]), true), &s).moderator);
@@ -156,7 +153,7 @@ mod tests {
 
     #[test]
     fn a_direct_message_has_no_server_and_no_rights() {
-        let c = caller(&interaction(json!(null), false), &Settings::default());
+        let c = caller(&interaction(json!(null), false), &Options::default());
         assert_eq!(c.guild, None);
         assert!(!c.moderator);
         assert_eq!(c.actor, Some(Actor::new(6, "dm-user")));

@@ -4,45 +4,45 @@
 
 use super::definitions::definitions;
 use super::gateway::{Handler, Register};
-use super::Settings;
+use super::Options;
 use crate::app::App;
-use crate::config;
+use crate::config::{self, Settings};
 use anyhow::Context as _;
 use serenity::all::{ApplicationId, ClientBuilder, GatewayIntents, GuildId, Http, HttpBuilder};
 use std::sync::Arc;
 
 /// A REST client: the token, and `ARCHIE_DISCORD_API_URL` when set. serenity ignores the
 /// proxy unless its ratelimiter is disabled, so both are set together.
-pub fn http_client(token: &config::Secret) -> Result<Http, config::ConfigError> {
+pub fn http_client(s: &Settings, token: &config::Secret) -> Http {
     let mut b = HttpBuilder::new(token.expose());
-    if let Some(url) = config::discord_api_url()? {
+    if let Some(url) = &s.discord_api_url {
         b = b.proxy(url).ratelimiter_disabled(true);
     }
-    if let Some(id) = config::application_id()? {
+    if let Some(id) = s.application_id {
         b = b.application_id(ApplicationId::new(id));
     }
-    Ok(b.build())
+    b.build()
 }
 
 /// A REST client without a bot token, for interaction webhooks (the interaction token
 /// authorises them): `ARCHIE_DISCORD_API_URL` when set.
-pub fn webhook_client() -> Result<Http, config::ConfigError> {
+pub fn webhook_client(s: &Settings) -> Http {
     let mut b = HttpBuilder::new("");
-    if let Some(url) = config::discord_api_url()? {
+    if let Some(url) = &s.discord_api_url {
         b = b.proxy(url).ratelimiter_disabled(true);
     }
-    Ok(b.build())
+    b.build()
 }
 
 /// Where `--register`/`ARCHIE_REGISTER_COMMANDS` and `ARCHIE_DEV_GUILD` say to register.
-pub fn register_scope(flag: bool) -> Result<Register, config::ConfigError> {
-    if !(flag || config::register_commands()?) {
-        return Ok(Register::No);
+pub fn register_scope(s: &Settings, flag: bool) -> Register {
+    if !(flag || s.register_commands) {
+        return Register::No;
     }
-    Ok(match config::dev_guild()? {
+    match s.dev_guild {
         Some(g) => Register::Guild(GuildId::new(g)),
         None => Register::Global,
-    })
+    }
 }
 
 /// Replaces the application's commands (in one guild, or globally) with Archie's.
@@ -56,14 +56,14 @@ pub async fn register_with(http: &Http, guild: Option<GuildId>) -> serenity::Res
 }
 
 /// `archie register [--guild ID]`: uploads the definitions over REST (no gateway).
-pub async fn register(guild: Option<u64>) -> anyhow::Result<usize> {
-    let token = config::discord_token()?;
+pub async fn register(s: &Settings, guild: Option<u64>) -> anyhow::Result<usize> {
+    let token = s.token()?;
     let guild = match guild {
         Some(0) => anyhow::bail!("--guild 0 is not a server id: copy the Server ID from Discord"),
         Some(g) => Some(g),
-        None => config::dev_guild()?,
+        None => s.dev_guild,
     };
-    let http = http_client(&token)?;
+    let http = http_client(s, token);
     if http.application_id().is_none() {
         let info = http.get_current_application_info().await.context(
             "looking up the application id failed (is DISCORD_TOKEN right? \
@@ -80,15 +80,15 @@ pub async fn register(guild: Option<u64>) -> anyhow::Result<usize> {
 /// `archie serve`: the gateway client until SIGINT/SIGTERM.
 pub async fn serve_gateway(
     app: Arc<App>,
-    settings: Settings,
+    s: &Settings,
+    options: Options,
     register: Register,
 ) -> anyhow::Result<()> {
-    let token = config::discord_token()?;
-    let http = http_client(&token)?;
+    let http = http_client(s, s.token()?);
     let handler = Handler {
         app,
         register,
-        settings,
+        options,
     };
     let mut client = ClientBuilder::new_with_http(http, GatewayIntents::empty())
         .event_handler(handler)
@@ -110,8 +110,13 @@ pub async fn serve_gateway(
 
 /// `archie serve --http ADDR`: the interactions endpoint until SIGINT/SIGTERM. With
 /// `DISCORD_TOKEN` set it can also send files (`/kb export`) after a response.
-pub async fn serve_http(app: Arc<App>, settings: Settings, addr: &str) -> anyhow::Result<()> {
-    let key = config::discord_public_key()?;
+pub async fn serve_http(
+    app: Arc<App>,
+    s: &Settings,
+    options: Options,
+    addr: &str,
+) -> anyhow::Result<()> {
+    let key = s.public_key()?;
     let verifier = super::http::verifier(key).ok_or_else(|| {
         config_error(
             "DISCORD_PUBLIC_KEY is not a valid Ed25519 public key: copy the Public Key from \
@@ -122,17 +127,16 @@ pub async fn serve_http(app: Arc<App>, settings: Settings, addr: &str) -> anyhow
         .await
         .with_context(|| format!("cannot listen on {addr} (pass --http HOST:PORT)"))?;
     let local = listener.local_addr()?;
-    let rest = match config::discord_token() {
-        Ok(token) => Some(Arc::new(http_client(&token)?)),
-        Err(_) if std::env::var_os("DISCORD_TOKEN").is_none_or(|v| v.is_empty()) => None,
-        Err(e) => return Err(e.into()),
-    };
+    let rest = s
+        .discord_token
+        .as_ref()
+        .map(|token| Arc::new(http_client(s, token)));
     tracing::info!(address = %local, files = rest.is_some(), "interactions endpoint listening");
     let webhooks = match &rest {
         Some(r) => r.clone(),
-        None => Arc::new(webhook_client()?),
+        None => Arc::new(webhook_client(s)),
     };
-    let endpoint = super::http::Endpoint::with_webhooks(app, verifier, settings, rest, webhooks);
+    let endpoint = super::http::Endpoint::with_webhooks(app, verifier, options, rest, webhooks);
     axum::serve(listener, super::http::router_for(endpoint))
         .with_graceful_shutdown(async {
             shutdown_signal().await;
@@ -181,38 +185,29 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 /// `archie serve [--http ADDR] [--register]`: checks the settings first (failing with the
 /// variable's name and fix), then loads the knowledge and serves until a signal.
 pub fn serve(
+    s: &Settings,
     http: Option<String>,
     register: bool,
     knowledge: Option<std::path::PathBuf>,
 ) -> anyhow::Result<i32> {
-    // Every setting is checked before the knowledge loads or a connection opens.
+    // What the chosen transport needs is checked before the knowledge loads or a
+    // connection opens (the rest was checked when the settings were read).
     let register = match &http {
         None => {
-            config::discord_token()?;
-            config::discord_api_url()?;
-            config::application_id()?;
-            config::dev_guild()?;
-            register_scope(register)?
+            s.token()?;
+            register_scope(s, register)
         }
         Some(_) => {
-            config::discord_public_key()?;
-            config::discord_api_url()?;
-            config::application_id()?;
+            s.public_key()?;
             Register::No
         }
     };
-    let settings = Settings::from_env()?;
-    let dir = config::knowledge_dir(knowledge);
-    let db = config::database(&dir)?;
-    let app = Arc::new(App::open_with_store(dir, &db).with_context(|| {
-        format!(
-            "opening the community store {} failed (ARCHIE_DATABASE)",
-            db.display()
-        )
-    })?);
+    let options = Options::from_settings(s);
+    let dir = s.knowledge_dir(knowledge)?;
+    let app = Arc::new(App::open_with_store(s, dir)?);
     tracing::info!(
         entries = app.engine.knowledge().entries.len(),
-        moderator_roles = settings.moderator_roles.len(),
+        moderator_roles = options.moderator_roles.len(),
         "knowledge and community store loaded"
     );
     let rt = runtime()?;
@@ -221,16 +216,16 @@ pub fn serve(
             if register != Register::No {
                 tracing::warn!("--register is ignored with --http; run `archie register`");
             }
-            rt.block_on(serve_http(app, settings, &addr))?
+            rt.block_on(serve_http(app, s, options, &addr))?
         }
-        None => rt.block_on(serve_gateway(app, settings, register))?,
+        None => rt.block_on(serve_gateway(app, s, options, register))?,
     }
     Ok(0)
 }
 
 /// `archie register [--guild ID]`.
-pub fn register_blocking(guild: Option<u64>) -> anyhow::Result<i32> {
-    let n = runtime()?.block_on(register(guild))?;
+pub fn register_blocking(s: &Settings, guild: Option<u64>) -> anyhow::Result<i32> {
+    let n = runtime()?.block_on(register(s, guild))?;
     println!("registered {n} commands");
     Ok(0)
 }

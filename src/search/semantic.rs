@@ -229,12 +229,9 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// Where the model lives: `ARCHIE_MODEL_DIR`, else `models/all-MiniLM-L6-v2` beside the
-/// knowledge folder.
+/// Where the shipped model lives: `models/all-MiniLM-L6-v2` beside the knowledge folder
+/// (`ARCHIE_MODEL_DIR` overrides it, through [`crate::config::Settings::model_dir`]).
 pub fn model_dir(knowledge_dir: &Path) -> PathBuf {
-    if let Some(p) = std::env::var_os("ARCHIE_MODEL_DIR").filter(|v| !v.is_empty()) {
-        return PathBuf::from(p);
-    }
     let parent = knowledge_dir
         .canonicalize()
         .ok()

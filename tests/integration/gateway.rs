@@ -466,14 +466,14 @@ async fn malformed_cooldown_settings_fail_with_their_names() {
 mod in_process {
     use super::*;
     use archie::discord::gateway::{Handler, Register};
-    use archie::discord::Settings;
+    use archie::discord::Options;
     use serenity::all::{ClientBuilder, GatewayIntents, HttpBuilder};
     use std::sync::atomic::Ordering;
 
     const SOON: Duration = Duration::from_secs(20);
 
     /// Archie's gateway handler with `settings`, connected to the stand-in.
-    async fn connect(fake: &mut FakeDiscord, settings: Settings) -> tokio::task::JoinHandle<()> {
+    async fn connect(fake: &mut FakeDiscord, options: Options) -> tokio::task::JoinHandle<()> {
         let http = HttpBuilder::new("fake")
             .proxy(fake.api_url())
             .ratelimiter_disabled(true)
@@ -481,7 +481,7 @@ mod in_process {
         let handler = Handler {
             app: fixture_app(),
             register: Register::No,
-            settings,
+            options,
         };
         let mut client = ClientBuilder::new_with_http(http, GatewayIntents::empty())
             .event_handler(handler)
@@ -523,11 +523,11 @@ mod in_process {
     async fn over_the_gateway_the_sixth_ask_waits_and_a_repeat_links_to_the_earlier_answer() {
         let mut fake = FakeDiscord::start().await;
         let (fair, clock) = fair_use_on_a_test_clock();
-        let settings = Settings {
+        let options = Options {
             fair_use: fair,
-            ..Settings::default()
+            ..Options::default()
         };
-        let client = connect(&mut fake, settings).await;
+        let client = connect(&mut fake, options).await;
         let mel = Who::member(GUILD);
         let t0 = clock.load(Ordering::SeqCst);
 
@@ -596,9 +596,9 @@ mod in_process {
     #[tokio::test]
     async fn over_the_gateway_a_panic_while_answering_is_caught_and_answered_with_an_apology() {
         let mut fake = FakeDiscord::start().await;
-        let settings = Settings {
+        let settings = Options {
             executor: panicking_executor,
-            ..Settings::default()
+            ..Options::default()
         };
         let client = connect(&mut fake, settings).await;
         for id in [3100, 3101] {

@@ -502,7 +502,7 @@ async fn a_body_over_the_cap_gets_413_saying_the_limit_and_a_full_modal_submit_f
 // ---- Fair use and caught panics over HTTP -------------------------------------------
 
 use crate::support::fake_discord::{Event, FakeDiscord};
-use archie::discord::Settings;
+use archie::discord::Options;
 
 /// An answer with embeds (not a refusal or a slow-down sentence).
 fn answered(resp: &Value) -> bool {
@@ -545,9 +545,9 @@ const FIVE_QUESTIONS: [&str; 5] = [
 #[tokio::test]
 async fn a_member_over_the_ask_cooldown_is_told_when_to_try_again_and_others_are_not_slowed() {
     let (fair, clock) = fair_use_on_a_test_clock();
-    let settings = Settings {
+    let settings = Options {
         fair_use: fair,
-        ..Settings::default()
+        ..Options::default()
     };
     let s = spawn_http_with(fixture_app(), settings, None).await;
     let asker = Who::member(GUILD);
@@ -590,9 +590,9 @@ async fn the_eleventh_kb_change_in_a_minute_is_refused_and_not_written() {
     let dir = tempfile::tempdir().unwrap();
     let app = kb_app(&dir.path().join("kb.db"));
     let (fair, clock) = fair_use_on_a_test_clock();
-    let settings = Settings {
+    let settings = Options {
         fair_use: fair,
-        ..Settings::default()
+        ..Options::default()
     };
     let s = spawn_http_with(app.clone(), settings, None).await;
     let moira = Who::moderator(GUILD);
@@ -655,9 +655,9 @@ async fn the_eleventh_kb_change_in_a_minute_is_refused_and_not_written() {
 async fn a_question_repeated_in_the_channel_links_to_the_earlier_answer() {
     let mut fake = FakeDiscord::start().await;
     let (fair, clock) = fair_use_on_a_test_clock();
-    let settings = Settings {
+    let settings = Options {
         fair_use: fair,
-        ..Settings::default()
+        ..Options::default()
     };
     let s = spawn_http_webhooks(fixture_app(), settings, &fake.api_url()).await;
     let (_, first) = s
@@ -744,9 +744,9 @@ async fn a_repeat_whose_earlier_answer_cannot_be_fetched_is_answered_normally() 
     let api = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
     let (fair, _) = fair_use_on_a_test_clock();
-    let settings = Settings {
+    let settings = Options {
         fair_use: fair,
-        ..Settings::default()
+        ..Options::default()
     };
     let s = spawn_http_webhooks(fixture_app(), settings, &api).await;
     for id in [710, 711] {
@@ -764,9 +764,9 @@ async fn a_repeat_whose_earlier_answer_cannot_be_fetched_is_answered_normally() 
 
 #[tokio::test]
 async fn a_panic_while_answering_is_caught_and_answered_with_an_apology() {
-    let settings = Settings {
+    let settings = Options {
         executor: panicking_executor,
-        ..Settings::default()
+        ..Options::default()
     };
     let s = spawn_http_with(fixture_app(), settings, None).await;
     for id in [720, 721] {

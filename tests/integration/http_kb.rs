@@ -6,7 +6,7 @@
 
 use crate::support::fake_discord::{Event, FakeDiscord};
 use crate::support::*;
-use archie::discord::Settings;
+use archie::discord::Options;
 use axum::routing::get;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -33,10 +33,10 @@ struct Kb {
 
 impl Kb {
     async fn start() -> Kb {
-        Kb::start_with(Settings::default(), None).await
+        Kb::start_with(Options::default(), None).await
     }
 
-    async fn start_with(settings: Settings, rest: Option<Arc<serenity::all::Http>>) -> Kb {
+    async fn start_with(settings: Options, rest: Option<Arc<serenity::all::Http>>) -> Kb {
         let dir = tempfile::tempdir().expect("tempdir");
         let app = kb_app(&dir.path().join("kb.db"));
         let server = spawn_http_with(app.clone(), settings, rest).await;
@@ -329,9 +329,9 @@ async fn a_member_without_rights_is_refused_every_write_and_nothing_changes() {
 
 #[tokio::test]
 async fn a_member_with_a_moderator_role_can_write_and_other_roles_cannot() {
-    let roles = Settings {
+    let roles = Options {
         moderator_roles: vec![ROLE_MOD.parse().expect("role id")],
-        ..Settings::default()
+        ..Options::default()
     };
     let kb = Kb::start_with(roles, None).await;
     let id = kb.add(&Who::with_role(GUILD, ROLE_MOD)).await;
@@ -629,7 +629,7 @@ async fn export_defers_then_sends_the_servers_entries_as_a_file() {
         .proxy(fake.api_url())
         .ratelimiter_disabled(true)
         .build();
-    let kb = Kb::start_with(Settings::default(), Some(Arc::new(http))).await;
+    let kb = Kb::start_with(Options::default(), Some(Arc::new(http))).await;
     kb.add(&Who::moderator(GUILD)).await;
 
     for (guild, has_entry) in [(GUILD, true), (GUILD_B, false)] {

@@ -397,7 +397,7 @@ pub fn kb_app(db: &std::path::Path) -> Arc<App> {
 /// The endpoint with moderator roles and, optionally, a REST client for files.
 pub async fn spawn_http_with(
     app: Arc<App>,
-    settings: archie::discord::Settings,
+    settings: archie::discord::Options,
     rest: Option<Arc<serenity::all::Http>>,
 ) -> TestServer {
     let key: [u8; 32] = *signing_key().verifying_key().as_bytes();
@@ -422,7 +422,7 @@ pub async fn spawn_http_with(
 /// stand-in's base URL) without a bot token.
 pub async fn spawn_http_webhooks(
     app: Arc<App>,
-    settings: archie::discord::Settings,
+    settings: archie::discord::Options,
     api: &str,
 ) -> TestServer {
     let key: [u8; 32] = *signing_key().verifying_key().as_bytes();
