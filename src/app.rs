@@ -153,9 +153,7 @@ impl App {
     /// How the index must show a store entry in its state now.
     pub fn change_for(&self, ce: &CommunityEntry) -> Change {
         match ce.state {
-            State::Live => {
-                Change::Live(Box::new(ce.to_entry(self.engine.knowledge().entry(&ce.id))))
-            }
+            State::Live => Change::Live(Box::new(ce.to_entry(self.engine.knowledge()))),
             State::Removed => Change::Gone,
             State::Hidden => Change::Hidden,
             State::Base => Change::Base,

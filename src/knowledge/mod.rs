@@ -6,6 +6,7 @@ mod files;
 pub mod import;
 mod load;
 mod model;
+pub mod typed_stack;
 
 pub use load::{is_http_url, item_text, load_dir, split_item, stack_text, Problem};
 pub use model::*;

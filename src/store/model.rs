@@ -2,7 +2,7 @@
 //! an entry), a [`CommunityEntry`] (an entry's current state in one guild), a [`Revision`]
 //! (one line of the audit trail) and the small enums that name origins, states and actions.
 
-use crate::knowledge::{Detail, Entry, Kind};
+use crate::knowledge::{Detail, Entry, Kind, Knowledge};
 use serde::{Deserialize, Serialize};
 
 /// The editable content of an entry: what a moderator types, what a revision records.
@@ -166,10 +166,14 @@ impl CommunityEntry {
     /// The entry in the shape the index holds. With the `base` entry it overrides (same kind),
     /// the base's kind-specific detail (stack layers, article heading…) is kept; otherwise
     /// the detail is derived from the common fields.
-    pub fn to_entry(&self, base: Option<&Entry>) -> Entry {
+    /// The entry as the index shows it. A stack's text becomes its layers; another kind
+    /// keeps the details of the base entry it overrides.
+    pub fn to_entry(&self, k: &Knowledge) -> Entry {
+        let base = k.entry(&self.id);
         let d = &self.draft;
-        let detail = match base {
-            Some(b) if b.kind == d.kind => b.detail.clone(),
+        let detail = match (d.kind, base) {
+            (Kind::Stack, _) => stack_detail(d, base, k),
+            (_, Some(b)) if b.kind == d.kind => b.detail.clone(),
             _ => match d.kind {
                 Kind::Qa => Detail::Qa {
                     question: d.title.clone(),
@@ -198,6 +202,33 @@ impl CommunityEntry {
             aliases: base.map(|b| b.aliases.clone()).unwrap_or_default(),
             detail,
         }
+    }
+}
+
+/// A stored stack's layers, read from its text (validated when it was written; a line
+/// that no longer reads is skipped rather than failing the whole index). The base stack's
+/// article links stay, since the text only names them.
+fn stack_detail(d: &Draft, base: Option<&Entry>, k: &Knowledge) -> Detail {
+    let typed =
+        crate::knowledge::typed_stack::parse(&d.text, |n| k.techs.get(n).map(|t| t.name.clone()))
+            .unwrap_or_default();
+    let company = d.company.as_deref().unwrap_or_default();
+    let (base_company, links) = match base.map(|b| &b.detail) {
+        Some(Detail::Stack {
+            company_id, links, ..
+        }) => (Some(company_id.clone()), links.clone()),
+        _ => (None, Vec::new()),
+    };
+    Detail::Stack {
+        company_id: k
+            .companies
+            .get(company)
+            .map(|c| c.id.clone())
+            .or(base_company)
+            .unwrap_or_else(|| crate::text::slug(company)),
+        layers: typed.layers,
+        links,
+        remark: typed.remark,
     }
 }
 

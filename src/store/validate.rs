@@ -76,6 +76,16 @@ pub enum ValidationError {
         name: String,
         suggestions: Vec<String>,
     },
+    #[error("a stack's {0}")]
+    Stack(#[from] crate::knowledge::typed_stack::TypedStackError),
+    #[error(
+        "a stack belongs to a company Archie knows; '{name}' is not one{}",
+        company_hint(suggestions)
+    )]
+    UnknownCompany {
+        name: String,
+        suggestions: Vec<String>,
+    },
     #[error("an entry with this title already exists: {id}; edit it instead")]
     DuplicateTitle { id: String },
     #[error("source '{url}' is already cited by entry {id}; edit that entry instead")]
@@ -85,6 +95,13 @@ pub enum ValidationError {
 fn kinds() -> String {
     let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
     names.join(", ")
+}
+
+fn company_hint(suggestions: &[String]) -> String {
+    match suggestions {
+        [] => "; /stack autocompletes the companies Archie knows".to_string(),
+        _ => format!("; did you mean {}?", suggestions.join(", ")),
+    }
 }
 
 fn tech_hint(suggestions: &[String]) -> String {
@@ -142,10 +159,45 @@ pub fn validate(raw: &RawDraft, k: &Knowledge) -> Result<Draft, ValidationError>
         sources,
     };
     check_shape(&draft)?;
+    let mut technologies = resolve_technologies(&draft.technologies, k)?;
+    if kind == Kind::Stack {
+        for t in stack_technologies(&draft, k)? {
+            if !technologies.contains(&t) {
+                technologies.push(t);
+            }
+        }
+    }
     Ok(Draft {
-        technologies: resolve_technologies(&draft.technologies, k)?,
+        technologies,
         ..draft
     })
+}
+
+/// A stack's text read as layers: its company must be known, every line a layer, every
+/// technology known. Returns the technologies it lists, canonical, in order.
+fn stack_technologies(d: &Draft, k: &Knowledge) -> Result<Vec<String>, ValidationError> {
+    let Some(company) = d.company.as_deref() else {
+        return Err(ValidationError::Missing { field: "company" });
+    };
+    if k.companies.get(company).is_none() {
+        return Err(ValidationError::UnknownCompany {
+            name: company.to_string(),
+            suggestions: k
+                .companies
+                .suggest(company, 3)
+                .into_iter()
+                .map(|c| c.name.clone())
+                .collect(),
+        });
+    }
+    let typed =
+        crate::knowledge::typed_stack::parse(&d.text, |n| k.techs.get(n).map(|t| t.name.clone()))?;
+    let names: Vec<String> = typed
+        .layers
+        .iter()
+        .flat_map(|g| g.items.iter().map(|i| i.tech.clone()))
+        .collect();
+    resolve_technologies(&names, k)
 }
 
 /// The technologies field of the modal ("redis, my-sql; Cassandra") as canonical names.

@@ -253,7 +253,7 @@ fn editing_a_base_entry_creates_an_override_seen_only_in_that_guild() {
     assert_eq!(h[0].before.as_ref(), Some(&mine));
 
     let entry = s.get(A, "note-cache-first").unwrap().unwrap();
-    let indexed = entry.to_entry(k.entry("note-cache-first"));
+    let indexed = entry.to_entry(&k);
     assert_eq!(
         (indexed.id.as_str(), indexed.title.as_str()),
         ("note-cache-first", again.title.as_str())

@@ -38,7 +38,11 @@ fn form(submit: Submit, title: &str, d: &Draft) -> Form {
             ),
             field(
                 FieldKey::Text,
-                "Text",
+                if d.kind == Kind::Stack {
+                    "Layers, one per line (Caching: Redis)"
+                } else {
+                    "Text"
+                },
                 d.text.clone(),
                 true,
                 true,
@@ -152,8 +156,7 @@ pub(super) fn submit(
     let verb = if id.is_none() { "Added" } else { "Saved" };
     let mut r = Reply::new(Status::Answer, format!("{verb} {}", saved.id));
     r.summary = Some("Searchable in this server now.".into());
-    r.blocks
-        .push(entry_block(&saved.to_entry(k.entry(&saved.id))));
+    r.blocks.push(entry_block(&saved.to_entry(k)));
     r.ephemeral = true;
     Ok(r)
 }
