@@ -143,7 +143,7 @@ fn item(raw: &str, canonical: &impl Fn(&str) -> Option<String>) -> StackItem {
         .filter(|n| !n.is_empty());
     let tech = given
         .as_deref()
-        .and_then(|g| canonical(g))
+        .and_then(canonical)
         .or_else(|| canonical(&named))
         .unwrap_or_else(|| given.clone().unwrap_or_else(|| named.clone()));
     StackItem {
