@@ -142,8 +142,10 @@ pub struct Earlier {
 /// (server, channel, normalised question).
 pub type RepeatKey = (u64, u64, String);
 
+/// What the process counts: recent uses per (bucket, server, member), and the answers a
+/// repeated question links to.
 #[derive(Default)]
-struct State {
+struct Tally {
     uses: HashMap<(Bucket, u64, u64), VecDeque<u64>>,
     answers: HashMap<RepeatKey, Earlier>,
 }
@@ -152,7 +154,7 @@ struct State {
 pub struct FairUse {
     pub limits: Limits,
     clock: Clock,
-    state: Mutex<State>,
+    state: Mutex<Tally>,
 }
 
 impl std::fmt::Debug for FairUse {
@@ -168,7 +170,7 @@ impl FairUse {
         FairUse {
             limits,
             clock,
-            state: Mutex::new(State::default()),
+            state: Mutex::new(Tally::default()),
         }
     }
 
@@ -181,7 +183,7 @@ impl FairUse {
         (self.clock)()
     }
 
-    fn state(&self) -> MutexGuard<'_, State> {
+    fn state(&self) -> MutexGuard<'_, Tally> {
         // The state stays consistent between statements, so a poisoned lock is usable.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }

@@ -5,7 +5,7 @@
 
 use super::entries::{duplicate_in, live_pairs, load, DuplicateField};
 use super::validate::{validate, RawDraft};
-use super::writes::{is_community_id, Ctx};
+use super::writes::{is_community_id, WriteTxn};
 use super::{Actor, CommunityEntry, Draft, Origin, State, Store, StoreError};
 use crate::knowledge::Knowledge;
 use serde_json::{json, Map, Value};
@@ -183,7 +183,7 @@ impl Store {
         plan: &ImportPlan,
     ) -> Result<Vec<CommunityEntry>, StoreError> {
         self.write(|tx, now| {
-            let w = Ctx {
+            let w = WriteTxn {
                 c: tx,
                 guild,
                 actor,

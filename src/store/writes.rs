@@ -9,14 +9,14 @@ use crate::text::slug;
 use rusqlite::{params, Connection};
 
 /// One write in progress: the transaction's connection, the guild, who and when.
-pub(crate) struct Ctx<'a> {
+pub(crate) struct WriteTxn<'a> {
     pub c: &'a Connection,
     pub guild: u64,
     pub actor: &'a Actor,
     pub now: i64,
 }
 
-impl Ctx<'_> {
+impl WriteTxn<'_> {
     fn revise(
         &self,
         id: &str,
@@ -256,10 +256,10 @@ impl Store {
         &self,
         guild: u64,
         actor: &Actor,
-        f: impl FnOnce(&Ctx<'_>) -> Result<T, StoreError>,
+        f: impl FnOnce(&WriteTxn<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         self.write(|tx, now| {
-            f(&Ctx {
+            f(&WriteTxn {
                 c: tx,
                 guild,
                 actor,
