@@ -1,190 +1,11 @@
-//! Every setting Archie reads from the environment, read and checked once at start into
-//! [`Settings`] and passed down from there: nothing below the binary's edge reads the
-//! environment. A malformed value stops the start with a message naming the variable and
-//! the fix; a missing one is reported by the command that needs it.
+//! Each variable's reader: its value from the environment, checked, or an error naming
+//! the variable and the fix. Only [`super::Settings::from_env`] calls them.
 
+use super::{ConfigError, Secret};
 use crate::discord::fair_use::Limits;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-/// The environment, checked.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// `ARCHIE_KNOWLEDGE_DIR`.
-    pub knowledge_dir: Option<PathBuf>,
-    /// `ARCHIE_DATA_DIR`.
-    pub data_dir: Option<PathBuf>,
-    /// `ARCHIE_DATABASE`, as the SQLite file it names.
-    pub database: Option<PathBuf>,
-    /// `ARCHIE_MODEL_DIR`.
-    pub model_dir: Option<PathBuf>,
-    /// `ARCHIE_SEMANTIC`: the sentence encoder joins the lexical ranking.
-    pub semantic: bool,
-    /// `DISCORD_TOKEN`.
-    pub discord_token: Option<Secret>,
-    /// `DISCORD_PUBLIC_KEY`.
-    pub discord_public_key: Option<[u8; 32]>,
-    /// `DISCORD_APPLICATION_ID`.
-    pub application_id: Option<u64>,
-    /// `ARCHIE_DEV_GUILD`.
-    pub dev_guild: Option<u64>,
-    /// `ARCHIE_REGISTER_COMMANDS`.
-    pub register_commands: bool,
-    /// `ARCHIE_DISCORD_API_URL`.
-    pub discord_api_url: Option<String>,
-    /// `ARCHIE_MODERATOR_ROLES`.
-    pub moderator_roles: Vec<u64>,
-    /// The cooldowns and the repeat window.
-    pub fair_use: Limits,
-}
-
-impl Default for Settings {
-    /// No variable set: every default.
-    fn default() -> Settings {
-        Settings {
-            knowledge_dir: None,
-            data_dir: None,
-            database: None,
-            model_dir: None,
-            semantic: true,
-            discord_token: None,
-            discord_public_key: None,
-            application_id: None,
-            dev_guild: None,
-            register_commands: false,
-            discord_api_url: None,
-            moderator_roles: Vec::new(),
-            fair_use: Limits::DEFAULT,
-        }
-    }
-}
-
-impl Settings {
-    /// Reads and checks every variable once (call it at start, after loading `.env`).
-    pub fn from_env() -> Result<Settings, ConfigError> {
-        let path = |var: &str| {
-            std::env::var_os(var)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        };
-        Ok(Settings {
-            knowledge_dir: path("ARCHIE_KNOWLEDGE_DIR"),
-            data_dir: path("ARCHIE_DATA_DIR"),
-            database: database_var()?,
-            model_dir: path("ARCHIE_MODEL_DIR"),
-            semantic: semantic()?,
-            discord_token: match env_value("DISCORD_TOKEN") {
-                Some(_) => Some(discord_token()?),
-                None => None,
-            },
-            discord_public_key: match env_value("DISCORD_PUBLIC_KEY") {
-                Some(_) => Some(discord_public_key()?),
-                None => None,
-            },
-            application_id: application_id()?,
-            dev_guild: dev_guild()?,
-            register_commands: register_commands()?,
-            discord_api_url: discord_api_url()?,
-            moderator_roles: moderator_roles()?,
-            fair_use: fair_use_limits()?,
-        })
-    }
-
-    /// `--knowledge DIR`, else `ARCHIE_KNOWLEDGE_DIR`, else `./knowledge` when it holds the
-    /// knowledge (a fresh clone's folder). Never a path remembered from the build: a copied
-    /// binary must say where the knowledge is.
-    pub fn knowledge_dir(&self, flag: Option<PathBuf>) -> Result<PathBuf, ConfigError> {
-        if let Some(p) = flag.or_else(|| self.knowledge_dir.clone()) {
-            return Ok(p);
-        }
-        let local = PathBuf::from("knowledge");
-        if local.join("technologies.toml").is_file() {
-            return Ok(local);
-        }
-        Err(ConfigError(
-            "no knowledge folder here: run archie from the project folder (the one holding \
-             knowledge/), pass --knowledge DIR, or set ARCHIE_KNOWLEDGE_DIR"
-                .into(),
-        ))
-    }
-
-    /// `ARCHIE_DATA_DIR`, else `data/` beside the knowledge folder (in the project).
-    pub fn data_dir(&self, knowledge: &Path) -> PathBuf {
-        if let Some(p) = &self.data_dir {
-            return p.clone();
-        }
-        project_dir(knowledge).join("data")
-    }
-
-    /// `ARCHIE_MODEL_DIR`, else `models/all-MiniLM-L6-v2` beside the knowledge folder.
-    pub fn model_dir(&self, knowledge: &Path) -> PathBuf {
-        match &self.model_dir {
-            Some(p) => p.clone(),
-            None => crate::search::semantic::model_dir(knowledge),
-        }
-    }
-
-    /// The community store's file: `ARCHIE_DATABASE`, else `archie.db` in the data
-    /// directory. Its folder is created, and must take new files.
-    pub fn database(&self, knowledge: &Path) -> Result<PathBuf, ConfigError> {
-        match &self.database {
-            None => Ok(self.data_dir(knowledge).join("archie.db")),
-            Some(path) => {
-                check_database_file(path)?;
-                Ok(path.clone())
-            }
-        }
-    }
-
-    /// The bot token, for the commands that need one.
-    pub fn token(&self) -> Result<&Secret, ConfigError> {
-        self.discord_token.as_ref().ok_or_else(|| {
-            ConfigError(
-                "DISCORD_TOKEN is not set: copy the token from the Bot page of your application \
-                 (https://discord.com/developers/applications) into .env or the environment \
-                 (see .env.example)"
-                    .into(),
-            )
-        })
-    }
-
-    /// The application's public key, for the interactions endpoint.
-    pub fn public_key(&self) -> Result<[u8; 32], ConfigError> {
-        self.discord_public_key
-            .ok_or_else(|| ConfigError(format!("DISCORD_PUBLIC_KEY is not set: {PUBLIC_KEY_FIX}")))
-    }
-}
-
-/// The folder that holds the knowledge folder (the project), or `.`.
-fn project_dir(knowledge: &Path) -> PathBuf {
-    knowledge
-        .canonicalize()
-        .ok()
-        .and_then(|p| p.parent().map(|p| p.to_path_buf()))
-        .unwrap_or_else(|| PathBuf::from("."))
-}
-
-/// A secret (the bot token) that never shows in logs or `Debug` output.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-/// A missing or malformed setting; the message names the variable and the fix.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct ConfigError(String);
-
-fn env_value(var: &str) -> Option<String> {
+pub(super) fn env_value(var: &str) -> Option<String> {
     std::env::var(var)
         .ok()
         .map(|v| v.trim().to_string())
@@ -192,7 +13,7 @@ fn env_value(var: &str) -> Option<String> {
 }
 
 /// `DISCORD_TOKEN`, the bot token for the gateway and for registering commands.
-fn discord_token() -> Result<Secret, ConfigError> {
+pub(super) fn discord_token() -> Result<Secret, ConfigError> {
     let Some(t) = env_value("DISCORD_TOKEN") else {
         return Err(ConfigError(
             "DISCORD_TOKEN is not set: copy the token from the Bot page of your application \
@@ -208,14 +29,14 @@ fn discord_token() -> Result<Secret, ConfigError> {
                 .into(),
         ));
     }
-    Ok(Secret(t))
+    Ok(Secret::new(t))
 }
 
-const PUBLIC_KEY_FIX: &str = "copy the Public Key from your application's General \
+pub(super) const PUBLIC_KEY_FIX: &str = "copy the Public Key from your application's General \
                               Information page (https://discord.com/developers/applications)";
 
 /// `DISCORD_PUBLIC_KEY`, the application's Ed25519 public key (64 hex characters).
-fn discord_public_key() -> Result<[u8; 32], ConfigError> {
+pub(super) fn discord_public_key() -> Result<[u8; 32], ConfigError> {
     const FIX: &str = PUBLIC_KEY_FIX;
     let Some(k) = env_value("DISCORD_PUBLIC_KEY") else {
         return Err(ConfigError(format!("DISCORD_PUBLIC_KEY is not set: {FIX}")));
@@ -244,7 +65,7 @@ fn snowflake(var: &str, fix: &str) -> Result<Option<u64>, ConfigError> {
 }
 
 /// `ARCHIE_DEV_GUILD`: register commands in this server only (instant) instead of globally.
-fn dev_guild() -> Result<Option<u64>, ConfigError> {
+pub(super) fn dev_guild() -> Result<Option<u64>, ConfigError> {
     snowflake(
         "ARCHIE_DEV_GUILD",
         "enable Developer Mode in Discord, right-click the server, Copy Server ID",
@@ -252,7 +73,7 @@ fn dev_guild() -> Result<Option<u64>, ConfigError> {
 }
 
 /// `DISCORD_APPLICATION_ID`: needed only by `archie register` when it cannot be looked up.
-fn application_id() -> Result<Option<u64>, ConfigError> {
+pub(super) fn application_id() -> Result<Option<u64>, ConfigError> {
     snowflake(
         "DISCORD_APPLICATION_ID",
         "copy the Application ID from your application's General Information page",
@@ -260,7 +81,7 @@ fn application_id() -> Result<Option<u64>, ConfigError> {
 }
 
 /// `ARCHIE_REGISTER_COMMANDS=1`: `archie serve` registers the slash commands on start.
-fn register_commands() -> Result<bool, ConfigError> {
+pub(super) fn register_commands() -> Result<bool, ConfigError> {
     match env_value("ARCHIE_REGISTER_COMMANDS").as_deref() {
         None | Some("0" | "false" | "no") => Ok(false),
         Some("1" | "true" | "yes") => Ok(true),
@@ -273,7 +94,7 @@ fn register_commands() -> Result<bool, ConfigError> {
 
 /// `ARCHIE_SEMANTIC`: `on` (the default) adds the sentence encoder to answering; `off`
 /// answers with the lexical engine alone (tiny machines: no model in memory).
-fn semantic() -> Result<bool, ConfigError> {
+pub(super) fn semantic() -> Result<bool, ConfigError> {
     match env_value("ARCHIE_SEMANTIC")
         .map(|v| v.to_ascii_lowercase())
         .as_deref()
@@ -289,7 +110,7 @@ fn semantic() -> Result<bool, ConfigError> {
 }
 
 /// `ARCHIE_DISCORD_API_URL`: another base URL for Discord's REST API (a local stand-in).
-fn discord_api_url() -> Result<Option<String>, ConfigError> {
+pub(super) fn discord_api_url() -> Result<Option<String>, ConfigError> {
     match env_value("ARCHIE_DISCORD_API_URL") {
         None => Ok(None),
         Some(u) if crate::knowledge::is_http_url(&u) => Ok(Some(u.trim_end_matches('/').into())),
@@ -310,7 +131,7 @@ const DATABASE_FIX: &str = "give a SQLite file path such as data/archie.db (or s
 /// other URL, an empty value, a folder, or a file whose folder cannot be created or
 /// written is an error naming the variable. Nothing is created for a refused value; for
 /// an accepted one the file's folder is created (as opening the store would).
-fn database_var() -> Result<Option<PathBuf>, ConfigError> {
+pub(super) fn database_var() -> Result<Option<PathBuf>, ConfigError> {
     let Some(raw) = std::env::var_os("ARCHIE_DATABASE") else {
         return Ok(None);
     };
@@ -376,7 +197,7 @@ fn is_scheme(s: &str) -> bool {
 
 /// The store file must not be a folder, and its folder must exist (created here) and
 /// take new files.
-fn check_database_file(path: &std::path::Path) -> Result<(), ConfigError> {
+pub(super) fn check_database_file(path: &std::path::Path) -> Result<(), ConfigError> {
     let shown = path.display();
     if path.is_dir() {
         return Err(ConfigError(format!(
@@ -417,7 +238,7 @@ fn check_database_file(path: &std::path::Path) -> Result<(), ConfigError> {
 /// The cooldowns and the repeat window: `ARCHIE_ASK_COOLDOWN`, `ARCHIE_LOOKUP_COOLDOWN`,
 /// `ARCHIE_KB_COOLDOWN` (`COUNT/WINDOW`, e.g. `5/30s`, or `off`) and
 /// `ARCHIE_REPEAT_WINDOW` (e.g. `5m`, or `off`); unset means the default.
-fn fair_use_limits() -> Result<Limits, ConfigError> {
+pub(super) fn fair_use_limits() -> Result<Limits, ConfigError> {
     let d = crate::discord::fair_use::Limits::DEFAULT;
     Ok(crate::discord::fair_use::Limits {
         ask: rate_var("ARCHIE_ASK_COOLDOWN", d.ask)?,
@@ -507,7 +328,7 @@ fn parse_secs(v: &str) -> Result<u64, String> {
 
 /// `ARCHIE_MODERATOR_ROLES`: comma-separated role ids whose members may change their
 /// server's knowledge with `/kb`, besides members with Manage Server or Administrator.
-fn moderator_roles() -> Result<Vec<u64>, ConfigError> {
+pub(super) fn moderator_roles() -> Result<Vec<u64>, ConfigError> {
     let Some(v) = env_value("ARCHIE_MODERATOR_ROLES") else {
         return Ok(Vec::new());
     };
