@@ -192,49 +192,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     let settings = Settings::from_env()?;
     let s = &settings;
     match cli.command {
-        Cmd::Check { knowledge } => {
-            let dir = s.knowledge_dir(knowledge)?;
-            let (k, problems) = knowledge::load_dir(&dir);
-            if problems.is_empty() {
-                println!(
-                    "{}: ok — {} entries ({} stacks, {} technologies, {} Q&A, {} reading, {} notes, {} article passages), {} companies",
-                    dir.display(),
-                    k.entries.len(),
-                    k.count(knowledge::Kind::Stack),
-                    k.count(knowledge::Kind::Tech),
-                    k.count(knowledge::Kind::Qa),
-                    k.count(knowledge::Kind::Reading),
-                    k.count(knowledge::Kind::Note),
-                    k.count(knowledge::Kind::Article),
-                    k.companies.items.len()
-                );
-                Ok(0)
-            } else {
-                for p in &problems {
-                    println!("{p}");
-                }
-                eprintln!("{} problem(s) found", problems.len());
-                Ok(1)
-            }
-        }
-        Cmd::Export { json, knowledge } => {
-            let dir = s.knowledge_dir(knowledge)?;
-            let k = knowledge::Knowledge::load(&dir)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&k.entries)?);
-            } else {
-                use std::io::Write as _;
-                let mut out = std::io::stdout().lock();
-                for e in &k.entries {
-                    writeln!(out, "{}\t{}\t{}", e.id, e.kind.as_str(), e.title)?;
-                }
-                eprintln!(
-                    "{} entries; `archie export --json` prints them in full",
-                    k.entries.len()
-                );
-            }
-            Ok(0)
-        }
+        Cmd::Check { knowledge } => check(&s.knowledge_dir(knowledge)?),
+        Cmd::Export { json, knowledge } => export(&s.knowledge_dir(knowledge)?, json),
         Cmd::Import {
             file,
             format,
@@ -256,31 +215,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             limit,
             explain,
             common,
-        } => {
-            let limit = limit.clamp(1, crate::commands::MAX_RESULTS);
-            let app = App::open(s, s.knowledge_dir(common.knowledge)?)?;
-            if explain {
-                let why = app.engine.explain(&question, 8)?;
-                eprintln!("{}", serde_json::to_string_pretty(&why)?);
-            }
-            let reply = execute(
-                &app,
-                &Caller::default(),
-                &Command::Ask {
-                    question,
-                    page: 0,
-                    per_page: limit,
-                },
-            );
-
-            print_reply(&reply, common.json)?;
-            // An honest "I don't know" is a successful run for scripts reading --json.
-            Ok(if reply.status == Status::Invalid {
-                1
-            } else {
-                0
-            })
-        }
+        } => ask(s, question, limit, explain, common),
         Cmd::Stack { company, common } => lookup(s, common, Command::Stack { company }),
         Cmd::Uses { technology, common } => lookup(s, common, Command::Uses { tech: technology }),
         Cmd::Whatis { technology, common } => {
@@ -308,23 +243,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             file,
             show_misses,
             knowledge,
-        } => {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-            let questions = crate::eval::parse(&text)?;
-            let app = App::open(s, s.knowledge_dir(knowledge)?)?;
-            let s = crate::eval::score(&app.engine, &questions);
-            if show_misses {
-                for m in &s.misses {
-                    println!("{m}");
-                }
-            }
-            for (cat, (ok, total)) in &s.per_cat {
-                println!("{cat:10} {ok}/{total}");
-            }
-            println!("{}", s.summary());
-            Ok(0)
-        }
+        } => eval(
+            &App::open(s, s.knowledge_dir(knowledge)?)?,
+            &file,
+            show_misses,
+        ),
         Cmd::Serve {
             http,
             register,
@@ -334,4 +257,100 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Cmd::Commands { json } => crate::discord::run::print_commands(json),
         Cmd::Kb(args) => crate::kb_cli::run(s, args),
     }
+}
+
+/// `archie check`: loads the folder and lists every problem; exit 1 when there are any.
+fn check(dir: &std::path::Path) -> anyhow::Result<i32> {
+    let (k, problems) = knowledge::load_dir(&dir);
+    if problems.is_empty() {
+        println!(
+            "{}: ok — {} entries ({} stacks, {} technologies, {} Q&A, {} reading, {} notes, {} article passages), {} companies",
+            dir.display(),
+            k.entries.len(),
+            k.count(knowledge::Kind::Stack),
+            k.count(knowledge::Kind::Tech),
+            k.count(knowledge::Kind::Qa),
+            k.count(knowledge::Kind::Reading),
+            k.count(knowledge::Kind::Note),
+            k.count(knowledge::Kind::Article),
+            k.companies.items.len()
+        );
+        Ok(0)
+    } else {
+        for p in &problems {
+            println!("{p}");
+        }
+        eprintln!("{} problem(s) found", problems.len());
+        Ok(1)
+    }
+}
+
+/// `archie export`: every entry, as JSON or as one tab-separated line each.
+fn export(dir: &std::path::Path, json: bool) -> anyhow::Result<i32> {
+    let k = knowledge::Knowledge::load(dir)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&k.entries)?);
+    } else {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        for e in &k.entries {
+            writeln!(out, "{}\t{}\t{}", e.id, e.kind.as_str(), e.title)?;
+        }
+        eprintln!(
+            "{} entries; `archie export --json` prints them in full",
+            k.entries.len()
+        );
+    }
+    Ok(0)
+}
+
+/// `archie ask`: the answer, and with `--explain` how the engine read the question.
+fn ask(
+    s: &Settings,
+    question: String,
+    limit: usize,
+    explain: bool,
+    common: Common,
+) -> anyhow::Result<i32> {
+    let limit = limit.clamp(1, crate::commands::MAX_RESULTS);
+    let app = App::open(s, s.knowledge_dir(common.knowledge)?)?;
+    if explain {
+        let why = app.engine.explain(&question, 8)?;
+        eprintln!("{}", serde_json::to_string_pretty(&why)?);
+    }
+    let reply = execute(
+        &app,
+        &Caller::default(),
+        &Command::Ask {
+            question,
+            page: 0,
+            per_page: limit,
+        },
+    );
+
+    print_reply(&reply, common.json)?;
+    // An honest "I don't know" is a successful run for scripts reading --json.
+    Ok(if reply.status == Status::Invalid {
+        1
+    } else {
+        0
+    })
+}
+
+/// `archie eval`: scores a question set, per category and overall.
+fn eval(app: &App, file: &std::path::Path, show_misses: bool) -> anyhow::Result<i32> {
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let questions = crate::eval::parse(&text)?;
+    let s = crate::eval::score(&app.engine, &questions);
+    if show_misses {
+        for m in &s.misses {
+            println!("{m}");
+        }
+    }
+    for (cat, (ok, total)) in &s.per_cat {
+        println!("{cat:10} {ok}/{total}");
+    }
+    println!("{}", s.summary());
+    Ok(0)
 }
