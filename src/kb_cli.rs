@@ -48,6 +48,35 @@ pub struct Fields {
     pub sources: Vec<String>,
 }
 
+impl Fields {
+    /// The fields given, over `current`'s values on an edit.
+    fn into_draft(self, current: Option<crate::knowledge::Entry>) -> RawDraft {
+        let techs = self.tech.map(|t| crate::store::validate::split_list(&t));
+        match current {
+            None => RawDraft {
+                kind: self.kind.unwrap_or_default(),
+                title: self.title.unwrap_or_default(),
+                text: self.text.unwrap_or_default(),
+                company: self.company,
+                technologies: techs.unwrap_or_default(),
+                sources: self.sources,
+            },
+            Some(cur) => RawDraft {
+                kind: self.kind.unwrap_or_else(|| cur.kind.as_str().to_string()),
+                title: self.title.unwrap_or(cur.title),
+                text: self.text.unwrap_or(cur.text),
+                company: self.company.or(cur.company),
+                technologies: techs.unwrap_or(cur.technologies),
+                sources: if self.sources.is_empty() {
+                    cur.sources
+                } else {
+                    self.sources
+                },
+            },
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum KbAction {
     /// Add an entry
@@ -99,17 +128,7 @@ pub fn run(settings: &Settings, args: KbArgs) -> anyhow::Result<i32> {
     let cmd = match args.action {
         KbAction::Add(f) => KbCommand::Submit {
             id: None,
-            draft: RawDraft {
-                kind: f.kind.unwrap_or_default(),
-                title: f.title.unwrap_or_default(),
-                text: f.text.unwrap_or_default(),
-                company: f.company,
-                technologies: f
-                    .tech
-                    .map(|t| crate::store::validate::split_list(&t))
-                    .unwrap_or_default(),
-                sources: f.sources,
-            },
+            draft: f.into_draft(None),
         },
         KbAction::Edit { id, fields: f } => {
             let Some(cur) = app.engine.visible(Some(guild)).entry(&id).cloned() else {
@@ -118,21 +137,7 @@ pub fn run(settings: &Settings, args: KbArgs) -> anyhow::Result<i32> {
             };
             KbCommand::Submit {
                 id: Some(id),
-                draft: RawDraft {
-                    kind: f.kind.unwrap_or_else(|| cur.kind.as_str().to_string()),
-                    title: f.title.unwrap_or(cur.title),
-                    text: f.text.unwrap_or(cur.text),
-                    company: f.company.or(cur.company),
-                    technologies: f
-                        .tech
-                        .map(|t| crate::store::validate::split_list(&t))
-                        .unwrap_or(cur.technologies),
-                    sources: if f.sources.is_empty() {
-                        cur.sources
-                    } else {
-                        f.sources
-                    },
-                },
+                draft: f.into_draft(Some(cur)),
             }
         }
         KbAction::Remove { id } => KbCommand::Remove {

@@ -45,26 +45,7 @@ pub fn run(app: &App, ctx: &Caller, first: &str, second: &str) -> Reply {
     if sides[0].0 == sides[1].0 {
         return Reply::invalid("Give two different companies to compare.");
     }
-    let layer_of = |t: &str| k.techs.get(t).map(|t| t.layer).unwrap_or(Layer::Other);
-    let mut by_layer: BTreeMap<Layer, Split> = BTreeMap::new();
-    for t in &sides[0].1 {
-        let slot = by_layer.entry(layer_of(t)).or_default();
-        if sides[1].1.contains(t) {
-            if !slot.0.contains(t) {
-                slot.0.push(t.clone());
-            }
-        } else if !slot.1.contains(t) {
-            slot.1.push(t.clone());
-        }
-    }
-    for t in &sides[1].1 {
-        if !sides[0].1.contains(t) {
-            let slot = by_layer.entry(layer_of(t)).or_default();
-            if !slot.2.contains(t) {
-                slot.2.push(t.clone());
-            }
-        }
-    }
+    let by_layer = split_by_layer(k, &sides[0].1, &sides[1].1);
     let (na, nb) = (sides[0].0.clone(), sides[1].0.clone());
     let mut r = Reply::new(Status::Answer, format!("{na} vs {nb}"));
     let shared: usize = by_layer.values().map(|v| v.0.len()).sum();
@@ -107,4 +88,33 @@ pub fn run(app: &App, ctx: &Caller, first: &str, second: &str) -> Reply {
         sources: srcs,
     }));
     r
+}
+
+/// Each layer's technologies: those both lists hold, those only the first, only the second.
+fn split_by_layer(
+    k: &crate::knowledge::Knowledge,
+    first: &[String],
+    second: &[String],
+) -> BTreeMap<Layer, Split> {
+    let layer_of = |t: &str| k.techs.get(t).map(|t| t.layer).unwrap_or(Layer::Other);
+    let mut by_layer: BTreeMap<Layer, Split> = BTreeMap::new();
+    for t in first {
+        let slot = by_layer.entry(layer_of(t)).or_default();
+        if second.contains(t) {
+            if !slot.0.contains(t) {
+                slot.0.push(t.clone());
+            }
+        } else if !slot.1.contains(t) {
+            slot.1.push(t.clone());
+        }
+    }
+    for t in second {
+        if !first.contains(t) {
+            let slot = by_layer.entry(layer_of(t)).or_default();
+            if !slot.2.contains(t) {
+                slot.2.push(t.clone());
+            }
+        }
+    }
+    by_layer
 }

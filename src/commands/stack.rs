@@ -3,7 +3,7 @@
 use super::Caller;
 use super::{company_arg, unknown};
 use crate::app::App;
-use crate::knowledge::{item_text, Detail, Kind};
+use crate::knowledge::{item_text, Detail, Entry, Kind};
 use crate::reply::{data, links, plain, Block, Data, Link, Reply, Status};
 
 pub fn run(app: &App, ctx: &Caller, company: &str) -> Reply {
@@ -12,19 +12,70 @@ pub fn run(app: &App, ctx: &Caller, company: &str) -> Reply {
         Err(r) => return *r,
     };
     let vis = app.engine.visible(ctx.guild);
-    let stacks: Vec<_> = vis
+    let stacks: Vec<&Entry> = vis
         .iter()
         .filter(|e| matches!(&e.detail, Detail::Stack { company_id, .. } if *company_id == c.id))
         .collect();
-    let reading: Vec<_> = vis
+    let reading: Vec<&Entry> = vis
         .iter()
         .filter(|e| e.kind == Kind::Reading && e.company.as_deref() == Some(c.name.as_str()))
         .collect();
+    if stacks.is_empty() && reading.is_empty() {
+        return unknown("company stack", &c.name, Vec::new());
+    }
     let mut r = Reply::new(Status::Answer, format!("{} technology stack", c.name));
-    let mut layers_json = Vec::new();
-    let mut link_list: Vec<Link> = Vec::new();
-    let mut sources: Vec<String> = Vec::new();
-    for e in &stacks {
+    let listed = layers(&mut r, &stacks);
+    r.summary = Some(if stacks.is_empty() {
+        format!(
+            "Archie has no technology list for {}, only its reading list.",
+            c.name
+        )
+    } else {
+        let techs: usize = stacks.iter().map(|e| e.technologies.len()).sum();
+        format!("{techs} technologies from {} source(s).", stacks.len())
+    });
+    if !listed.links.is_empty() {
+        r.blocks.push(link_block("Articles", listed.links.clone()));
+    }
+    let reading_links: Vec<Link> = reading
+        .iter()
+        .map(|e| Link {
+            title: e.title.clone(),
+            url: e.sources.first().cloned().unwrap_or_default(),
+        })
+        .collect();
+    if !reading_links.is_empty() {
+        r.blocks.push(link_block("Reading list", reading_links));
+    }
+    r.data = Some(Data::Stack(data::Stack {
+        company: c.name.clone(),
+        id: c.id.clone(),
+        layers: listed.layers,
+        links: listed.links,
+        reading: reading
+            .iter()
+            .map(|e| data::ReadingLink {
+                title: e.title.clone(),
+                url: e.sources.first().cloned(),
+            })
+            .collect(),
+        sources: listed.sources,
+    }));
+    r
+}
+
+/// What the stacks list, for `--json`: their layers, article links and sources.
+#[derive(Default)]
+struct Listed {
+    layers: Vec<data::StackLayer>,
+    links: Vec<Link>,
+    sources: Vec<String>,
+}
+
+/// One block per layer of each stack (and its remark), each citing its stack's sources.
+fn layers(r: &mut Reply, stacks: &[&Entry]) -> Listed {
+    let mut out = Listed::default();
+    for e in stacks {
         let Detail::Stack {
             layers,
             links: ls,
@@ -37,101 +88,37 @@ pub fn run(app: &App, ctx: &Caller, company: &str) -> Reply {
         let src = links(&e.sources);
         for g in layers {
             let items: Vec<String> = g.items.iter().map(item_text).collect();
-            r.blocks.push(Block {
-                heading: g.layer.label().to_string(),
-                tag: None,
-                at: None,
-                body: plain(items.join(", ")),
-                sources: src.clone(),
-            });
-            layers_json.push(data::StackLayer {
+            r.blocks
+                .push(Block::new(g.layer.label(), plain(items.join(", "))).sources(src.clone()));
+            out.layers.push(data::StackLayer {
                 layer: g.layer,
                 technologies: g.items.clone(),
                 sources: e.sources.clone(),
             });
         }
         if let Some(rm) = remark {
-            r.blocks.push(Block {
-                heading: "Note".into(),
-                tag: None,
-                at: None,
-                body: plain(rm.clone()),
-                sources: src.clone(),
-            });
+            r.blocks
+                .push(Block::new("Note", plain(rm.clone())).sources(src.clone()));
         }
         for l in ls {
-            if !link_list.iter().any(|x| x.url == l.url) {
-                link_list.push(Link {
+            if !out.links.iter().any(|x| x.url == l.url) {
+                out.links.push(Link {
                     title: l.title.clone(),
                     url: l.url.clone(),
                 });
             }
         }
-        sources.extend(e.sources.iter().cloned());
+        out.sources.extend(e.sources.iter().cloned());
     }
-    if stacks.is_empty() {
-        r.summary = Some(format!(
-            "Archie has no technology list for {}, only its reading list.",
-            c.name
-        ));
-    } else {
-        let techs: usize = stacks.iter().map(|e| e.technologies.len()).sum();
-        r.summary = Some(format!(
-            "{techs} technologies from {} source(s).",
-            stacks.len()
-        ));
-    }
-    if !link_list.is_empty() {
-        let body = link_list
-            .iter()
-            .map(|l| l.title.clone())
-            .collect::<Vec<_>>()
-            .join("\n");
-        r.blocks.push(Block {
-            heading: "Articles".into(),
-            tag: None,
-            at: None,
-            body: plain(body),
-            sources: link_list.clone(),
-        });
-    }
-    if !reading.is_empty() {
-        let rl: Vec<Link> = reading
-            .iter()
-            .map(|e| Link {
-                title: e.title.clone(),
-                url: e.sources.first().cloned().unwrap_or_default(),
-            })
-            .collect();
-        let body = rl
-            .iter()
-            .map(|l| l.title.clone())
-            .collect::<Vec<_>>()
-            .join("\n");
-        r.blocks.push(Block {
-            heading: "Reading list".into(),
-            tag: None,
-            at: None,
-            body: plain(body),
-            sources: rl,
-        });
-    }
-    if stacks.is_empty() && reading.is_empty() {
-        return unknown("company stack", &c.name, Vec::new());
-    }
-    r.data = Some(Data::Stack(data::Stack {
-        company: c.name.clone(),
-        id: c.id.clone(),
-        layers: layers_json,
-        links: link_list,
-        reading: reading
-            .iter()
-            .map(|e| data::ReadingLink {
-                title: e.title.clone(),
-                url: e.sources.first().cloned(),
-            })
-            .collect(),
-        sources,
-    }));
-    r
+    out
+}
+
+/// A list of links: one title per line, each linked.
+fn link_block(heading: &str, list: Vec<Link>) -> Block {
+    let body = list
+        .iter()
+        .map(|l| l.title.clone())
+        .collect::<Vec<_>>()
+        .join("\n");
+    Block::new(heading, plain(body)).sources(list)
 }

@@ -42,16 +42,7 @@ pub fn run(app: &App, ctx: &Caller, tech: &str) -> Reply {
             sources: e.sources.clone(),
         });
     }
-    let related: Vec<_> = vis
-        .iter()
-        .filter(|e| {
-            matches!(
-                e.kind,
-                Kind::Reading | Kind::Article | Kind::Qa | Kind::Note
-            ) && e.technologies.contains(&t.name)
-        })
-        .take(5)
-        .collect();
+    let related = related(&vis, &t.name);
     r.summary = Some(if users.is_empty() {
         format!("No company stack in Archie's knowledge lists {}.", t.name)
     } else {
@@ -96,4 +87,20 @@ pub fn run(app: &App, ctx: &Caller, tech: &str) -> Reply {
             .collect(),
     }));
     r
+}
+
+/// Reading, articles, Q&A and notes that name the technology: at most five.
+fn related<'a>(
+    vis: &'a crate::search::Visible<'_>,
+    name: &str,
+) -> Vec<&'a crate::knowledge::Entry> {
+    vis.iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                Kind::Reading | Kind::Article | Kind::Qa | Kind::Note
+            ) && e.technologies.iter().any(|x| x == name)
+        })
+        .take(5)
+        .collect()
 }

@@ -64,64 +64,7 @@ pub(super) fn import_preview(app: &App, store: &Store, ctx: &Caller, json: &str)
         "{} to add, {} to change, {} skipped, {} invalid. Nothing is written until you confirm.",
         plan.add.len(), plan.change.len(), plan.skip.len(), plan.invalid.len()
     ));
-    let list = |v: Vec<String>| {
-        if v.is_empty() {
-            "none".to_string()
-        } else {
-            v.join("\n")
-        }
-    };
-    r.blocks.push(Block {
-        heading: "Add".into(),
-        tag: None,
-        at: None,
-        body: plain(list(
-            plan.add.iter().map(|a| a.draft.title.clone()).collect(),
-        )),
-        sources: Vec::new(),
-    });
-    r.blocks.push(Block {
-        heading: "Change".into(),
-        tag: None,
-        at: None,
-        body: plain(list(
-            plan.change
-                .iter()
-                .map(|c| {
-                    format!(
-                        "{}: {}",
-                        c.id,
-                        diff(Some(&c.before), Some(&c.after)).join("; ")
-                    )
-                })
-                .collect(),
-        )),
-        sources: Vec::new(),
-    });
-    r.blocks.push(Block {
-        heading: "Skipped".into(),
-        tag: None,
-        at: None,
-        body: plain(list(
-            plan.skip
-                .iter()
-                .map(|s| format!("#{} {}", s.index + 1, s.reason))
-                .collect(),
-        )),
-        sources: Vec::new(),
-    });
-    r.blocks.push(Block {
-        heading: "Invalid".into(),
-        tag: None,
-        at: None,
-        body: plain(list(
-            plan.invalid
-                .iter()
-                .map(|s| format!("#{} {}", s.index + 1, s.reason))
-                .collect(),
-        )),
-        sources: Vec::new(),
-    });
+    r.blocks = plan_blocks(&plan);
     if !plan.is_empty() {
         let token = import_token(g, actor.id, json);
         let mut pending = app
@@ -207,4 +150,59 @@ pub(super) fn import_apply(app: &App, store: &Store, ctx: &Caller, token: &str) 
     ));
     r.ephemeral = true;
     Ok(r)
+}
+
+/// The preview's four lists: what would be added, changed, skipped and refused.
+fn plan_blocks(plan: &crate::store::ImportPlan) -> Vec<Block> {
+    let list = |v: Vec<String>| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join("\n")
+        }
+    };
+    let why = |v: Vec<(usize, &str)>| -> Vec<String> {
+        v.iter()
+            .map(|(index, reason)| format!("#{} {reason}", index + 1))
+            .collect()
+    };
+    vec![
+        Block::new(
+            "Add",
+            plain(list(
+                plan.add.iter().map(|a| a.draft.title.clone()).collect(),
+            )),
+        ),
+        Block::new(
+            "Change",
+            plain(list(
+                plan.change
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{}: {}",
+                            c.id,
+                            diff(Some(&c.before), Some(&c.after)).join("; ")
+                        )
+                    })
+                    .collect(),
+            )),
+        ),
+        Block::new(
+            "Skipped",
+            plain(list(why(plan
+                .skip
+                .iter()
+                .map(|s| (s.index, s.reason.as_str()))
+                .collect()))),
+        ),
+        Block::new(
+            "Invalid",
+            plain(list(why(plan
+                .invalid
+                .iter()
+                .map(|s| (s.index, s.reason.as_str()))
+                .collect()))),
+        ),
+    ]
 }
