@@ -261,7 +261,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
 
 /// `archie check`: loads the folder and lists every problem; exit 1 when there are any.
 fn check(dir: &std::path::Path) -> anyhow::Result<i32> {
-    let (k, problems) = knowledge::load_dir(&dir);
+    let (k, problems) = knowledge::load_dir(dir);
     if problems.is_empty() {
         println!(
             "{}: ok — {} entries ({} stacks, {} technologies, {} Q&A, {} reading, {} notes, {} article passages), {} companies",
@@ -339,7 +339,7 @@ fn ask(
 
 /// `archie eval`: scores a question set, per category and overall.
 fn eval(app: &App, file: &std::path::Path, show_misses: bool) -> anyhow::Result<i32> {
-    let text = std::fs::read_to_string(&file)
+    let text = std::fs::read_to_string(file)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
     let questions = crate::eval::parse(&text)?;
     let s = crate::eval::score(&app.engine, &questions);
