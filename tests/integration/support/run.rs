@@ -150,3 +150,51 @@ pub fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     l.local_addr().expect("local addr").port()
 }
+
+/// The names `src/` reads from the environment: the first argument of every call to
+/// `var`, `var_os` and config's `env_value`, `snowflake` and `rate_var`.
+fn variables_read_by_src() -> std::collections::BTreeSet<String> {
+    fn walk(dir: &Path, out: &mut std::collections::BTreeSet<String>) {
+        for e in std::fs::read_dir(dir).expect("src/ is readable").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).expect("a source file");
+                for call in ["var(", "var_os(", "env_value(", "snowflake(", "rate_var("] {
+                    for (at, _) in text.match_indices(call) {
+                        let rest = text[at + call.len()..].trim_start();
+                        if let Some(name) = rest.strip_prefix('"').and_then(|r| r.split('"').next())
+                        {
+                            out.insert(name.to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    walk(&super::repo_path("src"), &mut out);
+    out
+}
+
+#[test]
+fn the_scrub_covers_every_variable_the_binary_reads() {
+    let read = variables_read_by_src();
+    assert!(
+        read.contains("ARCHIE_KNOWLEDGE_DIR") && read.contains("DISCORD_TOKEN"),
+        "the scan finds the variables in src/: {read:?}"
+    );
+    // `RUST_LOG` is read by tracing's EnvFilter, not by a call the scan sees.
+    assert!(is_scrubbed(OsStr::new("RUST_LOG")));
+    let missed: Vec<&String> = read
+        .iter()
+        // Read only by custom_id's unit-test properties, never by the binary.
+        .filter(|v| *v != "PROPTEST_CASES")
+        .filter(|v| !is_scrubbed(OsStr::new(v.as_str())))
+        .collect();
+    assert!(
+        missed.is_empty(),
+        "add these to support::run::SCRUBBED: {missed:?}"
+    );
+}
