@@ -15,8 +15,9 @@
 //!   that must not move when the shipped data does: the HTTP and gateway transports,
 //!   Discord's limits, the community store, the crash tests and the property tests.
 //! - **Seed documents**: `tests/fixtures/seeds/NNN_<hash>.txt` (`support::seed`), copies of
-//!   the project's shared seeds, are the one source for the import tests; no test reads a
-//!   path outside the repository.
+//!   the project's shared seeds, are the one source for the import tests. The full seeds
+//!   are used only when asked for: `ARCHIE_SEEDS_DIR=../shared/seeds cargo test`. No test
+//!   reads a machine path.
 //! - Everything else under `tests/fixtures/` is named after what it stands for:
 //!   `discord/` (Discord's OpenAPI description), `questions-dev.jsonl` (questions to ask);
 //!   `tests/eval/questions.jsonl` is the graded evaluation set.

@@ -40,11 +40,25 @@ pub fn fixture_dir() -> PathBuf {
     repo_path("tests/fixtures/discord-kb")
 }
 
-/// The seed sample `tests/fixtures/seeds/<prefix>…txt`: the one source of seed documents
-/// for the import tests (copied from the project's shared seeds so they run on any clone).
+/// Where the seed documents are: `ARCHIE_SEEDS_DIR` when set (e.g. the project's full
+/// `../shared/seeds`), else the in-repo samples `tests/fixtures/seeds`, the one default
+/// source of seeds for the import tests.
+pub fn seeds_dir() -> PathBuf {
+    match std::env::var_os("ARCHIE_SEEDS_DIR").filter(|v| !v.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => repo_path("tests/fixtures/seeds"),
+    }
+}
+
+/// The seed `<prefix>…txt` in [`seeds_dir`]; a missing one fails saying what to set.
 pub fn seed(prefix: &str) -> PathBuf {
-    let dir = repo_path("tests/fixtures/seeds");
-    let rd = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let dir = seeds_dir();
+    let rd = std::fs::read_dir(&dir).unwrap_or_else(|e| {
+        panic!(
+            "seeds folder {}: {e} (unset ARCHIE_SEEDS_DIR to use tests/fixtures/seeds)",
+            dir.display()
+        )
+    });
     for e in rd.flatten() {
         let name = e.file_name().to_string_lossy().to_string();
         if name.starts_with(prefix) && name.ends_with(".txt") {
@@ -52,7 +66,8 @@ pub fn seed(prefix: &str) -> PathBuf {
         }
     }
     panic!(
-        "no seed {prefix}*.txt in {}: copy it there from the shared seeds",
+        "no seed {prefix}*.txt in {}: copy it into tests/fixtures/seeds or point \
+         ARCHIE_SEEDS_DIR at a folder that has it",
         dir.display()
     );
 }
