@@ -108,6 +108,17 @@ pub fn content(resp: &Value) -> String {
         .to_string()
 }
 
+/// The apology for a panic caught while answering: private, pinging nobody.
+pub fn assert_apology(resp: &Value) {
+    assert_eq!(resp["type"], 4);
+    assert_eq!(resp["data"]["flags"], 64);
+    assert_eq!(resp["data"]["allowed_mentions"], json!({"parse": []}));
+    assert!(
+        content(resp).starts_with("Sorry, something went wrong"),
+        "{resp:#}"
+    );
+}
+
 /// All text a user sees in a response: content, and every embed's texts.
 pub fn visible_text(resp: &Value) -> String {
     let d = &resp["data"];
