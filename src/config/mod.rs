@@ -11,7 +11,7 @@ use crate::discord::fair_use::Limits;
 use std::path::{Path, PathBuf};
 use vars::{
     application_id, check_database_file, database_var, dev_guild, discord_api_url,
-    discord_public_key, discord_token, env_value, fair_use_limits, moderator_roles,
+    discord_public_key, discord_token, env_path, env_value, fair_use_limits, moderator_roles,
     register_commands, semantic, PUBLIC_KEY_FIX,
 };
 
@@ -70,16 +70,11 @@ impl Default for Settings {
 impl Settings {
     /// Reads and checks every variable once (call it at start, after loading `.env`).
     pub fn from_env() -> Result<Settings, ConfigError> {
-        let path = |var: &str| {
-            std::env::var_os(var)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        };
         Ok(Settings {
-            knowledge_dir: path("ARCHIE_KNOWLEDGE_DIR"),
-            data_dir: path("ARCHIE_DATA_DIR"),
+            knowledge_dir: env_path("ARCHIE_KNOWLEDGE_DIR"),
+            data_dir: env_path("ARCHIE_DATA_DIR"),
             database: database_var()?,
-            model_dir: path("ARCHIE_MODEL_DIR"),
+            model_dir: env_path("ARCHIE_MODEL_DIR"),
             semantic: semantic()?,
             discord_token: match env_value("DISCORD_TOKEN") {
                 Some(_) => Some(discord_token()?),

@@ -5,6 +5,13 @@ use super::{ConfigError, Secret};
 use crate::discord::fair_use::Limits;
 use std::path::PathBuf;
 
+/// A path variable; unset or empty is `None`.
+pub(super) fn env_path(var: &str) -> Option<PathBuf> {
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
 pub(super) fn env_value(var: &str) -> Option<String> {
     std::env::var(var)
         .ok()

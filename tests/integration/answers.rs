@@ -1,5 +1,6 @@
 //! Answer quality and robustness of the engine behind `/ask`, on the shipped knowledge.
 
+use crate::support::{repo_path, shipped_dir};
 use archie::knowledge::{Kind, Knowledge};
 use archie::search::Engine;
 use std::path::Path;
@@ -8,7 +9,7 @@ use std::sync::OnceLock;
 fn engine() -> &'static Engine {
     static E: OnceLock<Engine> = OnceLock::new();
     E.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+        let dir = shipped_dir();
         let k = Knowledge::load(&dir).expect("shipped knowledge loads");
         Engine::new(k, None).expect("engine builds")
     })
@@ -16,10 +17,7 @@ fn engine() -> &'static Engine {
 
 /// Our question set's bar, which both answering modes must meet.
 fn meets_the_quality_bar(engine: &Engine) {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/questions.jsonl"),
-    )
-    .unwrap();
+    let text = std::fs::read_to_string(repo_path("tests/eval/questions.jsonl")).unwrap();
     let questions = archie::eval::parse(&text).unwrap();
     assert!(
         questions.len() >= 50,
@@ -203,18 +201,20 @@ fn hostile_input_never_panics_and_never_invents_an_answer() {
 
 // ---- Hybrid answering: the sentence encoder beside the lexical ranker -----------------
 
+/// The sentence encoder shipped beside `knowledge/`.
+fn shipped_encoder() -> archie::search::semantic::Encoder {
+    archie::search::semantic::Encoder::load(&archie::search::semantic::model_dir(&shipped_dir()))
+        .expect("the shipped model loads")
+}
+
 /// The engine as `archie ask` runs it by default, with the encoder. Its index and vectors
 /// live in one folder shared by every test binary of a run (computing the vectors takes a
 /// while; a restart reads them back, which these tests also rely on).
 fn hybrid() -> &'static Engine {
     static E: OnceLock<Engine> = OnceLock::new();
     E.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let k = Knowledge::load(&root.join("knowledge")).expect("shipped knowledge loads");
-        let enc = archie::search::semantic::Encoder::load(&archie::search::semantic::model_dir(
-            &root.join("knowledge"),
-        ))
-        .expect("the shipped model loads");
+        let k = Knowledge::load(&shipped_dir()).expect("shipped knowledge loads");
+        let enc = shipped_encoder();
         let data = Path::new(env!("CARGO_TARGET_TMPDIR")).join("semantic-data");
         Engine::with_encoder(k, Some(&data), Some(enc)).expect("engine builds")
     })
@@ -227,11 +227,7 @@ fn hybrid_answering_meets_the_quality_bar_on_our_set_too() {
 
 #[test]
 fn the_encoder_places_texts_of_like_meaning_close_together() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let enc = archie::search::semantic::Encoder::load(&archie::search::semantic::model_dir(
-        &root.join("knowledge"),
-    ))
-    .unwrap();
+    let enc = shipped_encoder();
     let v = enc
         .encode(&[
             "a server that keeps frequently read rows in memory",
@@ -293,12 +289,8 @@ fn entry_vectors_are_stored_with_the_index_and_read_back_on_restart() {
         "one vectors file beside the index: {stored:?}"
     );
     // Reopening reads them instead of running the encoder over every entry.
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let k = Knowledge::load(&root.join("knowledge")).unwrap();
-    let enc = archie::search::semantic::Encoder::load(&archie::search::semantic::model_dir(
-        &root.join("knowledge"),
-    ))
-    .unwrap();
+    let k = Knowledge::load(&shipped_dir()).unwrap();
+    let enc = shipped_encoder();
     let file = dir.join(&stored[0]);
     let written = std::fs::metadata(&file).unwrap().modified().unwrap();
     let again = Engine::with_encoder(k, dir.parent(), Some(enc)).unwrap();

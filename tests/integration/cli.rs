@@ -1,6 +1,6 @@
 //! The README's commands, run as a user would: the real binary, offline, no configuration.
 
-use std::process::Command;
+use crate::support::{archie_in, repo_path};
 
 /// Runs the binary as the README does: default settings, so answering is hybrid (the
 /// sentence encoder on). The index and its vectors live in one data folder for the whole
@@ -18,20 +18,11 @@ fn archie(args: &[&str]) -> (i32, String, String) {
 }
 
 fn run(data: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_archie"))
+    crate::support::archie()
+        .semantic()
+        .data(data)
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("ARCHIE_DATA_DIR", data)
-        .env_remove("ARCHIE_KNOWLEDGE_DIR")
-        .env_remove("ARCHIE_SEMANTIC")
-        .env_remove("ARCHIE_MODEL_DIR")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        .run()
 }
 
 #[test]
@@ -155,7 +146,10 @@ fn lookups_answer_and_unknown_names_suggest_the_closest() {
 
 #[test]
 fn eval_prints_the_four_figures_like_the_shared_scorer() {
-    let (code, out, _) = archie(&["eval", "tests/eval/questions.jsonl"]);
+    let (code, out, _) = archie(&[
+        "eval",
+        repo_path("tests/eval/questions.jsonl").to_str().unwrap(),
+    ]);
     assert_eq!(code, 0);
     let last = out.lines().last().unwrap();
     assert!(
@@ -182,27 +176,16 @@ fn help_lists_every_subcommand() {
 /// The real binary in an empty working folder `tmp`, with the fixture knowledge, its data
 /// in `tmp/data` and `ARCHIE_DATABASE` set to `db` (as given, even empty).
 fn archie_with_database(tmp: &std::path::Path, db: &str, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_archie"))
-        .env("ARCHIE_SEMANTIC", "off")
-        .args(args)
-        .current_dir(tmp)
-        .env(
-            "ARCHIE_KNOWLEDGE_DIR",
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/discord-kb"),
-        )
-        .env("ARCHIE_DATA_DIR", tmp.join("data"))
-        .env("ARCHIE_DATABASE", db)
+    let (code, _, err) = archie_in(tmp)
+        .fixture_knowledge()
+        .database(db)
         .env(
             "DISCORD_PUBLIC_KEY",
             "ea4a6c63e29c520abef5507b132ec5f9954776aebebe7b92421eea691446d22c",
         )
-        .env_remove("DISCORD_TOKEN")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        .args(args)
+        .run();
+    (code, err)
 }
 
 fn entries(dir: &std::path::Path) -> Vec<String> {
@@ -316,4 +299,28 @@ fn a_question_may_start_with_a_dash() {
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["query"], "-x");
+}
+
+#[test]
+fn a_binary_run_outside_the_project_names_the_knowledge_setting_instead_of_guessing() {
+    // A temporary folder without knowledge/, and no ARCHIE_KNOWLEDGE_DIR: the binary must
+    // not fall back to the folder it was built in.
+    let (code, out, err) = crate::support::archie()
+        .no_knowledge_dir()
+        .args(["ask", "what does Twitter use"])
+        .run();
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("ARCHIE_KNOWLEDGE_DIR") && err.contains("--knowledge"),
+        "{err}"
+    );
+    // Told where the knowledge is, it answers.
+    let (code, out, _) = crate::support::archie()
+        .no_knowledge_dir()
+        .args(["stack", "Twitter", "--knowledge"])
+        .arg(crate::support::shipped_dir())
+        .run();
+    assert_eq!(code, 0);
+    assert!(out.contains("Scala"), "{out}");
 }

@@ -1,26 +1,10 @@
 //! `archie import` on the seed documents: into an empty folder, twice, as a dry run, and on
 //! malformed input.
 
+use crate::support::seed;
 use archie::knowledge::import::{run, Format, ImportOptions, ImportReport};
 use archie::knowledge::{load_dir, Detail, Kind, Knowledge};
 use std::path::{Path, PathBuf};
-
-const SEEDS: &str = "/work/shared/seeds";
-
-fn seed(prefix: &str) -> PathBuf {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seeds");
-    for dir in [local.as_path(), Path::new(SEEDS)] {
-        if let Ok(rd) = std::fs::read_dir(dir) {
-            for e in rd.flatten() {
-                let name = e.file_name().to_string_lossy().to_string();
-                if name.starts_with(prefix) && name.ends_with(".txt") {
-                    return e.path();
-                }
-            }
-        }
-    }
-    panic!("seed {prefix} not found in tests/fixtures/seeds or {SEEDS}");
-}
 
 fn import(dir: &Path, file: &Path, format: Format, dry_run: bool) -> ImportReport {
     run(&ImportOptions {
@@ -256,13 +240,11 @@ fn the_import_command_exits_1_when_something_was_unparsable() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("bad.md");
     std::fs::write(&file, "## Talks\n* [Cut](https://b.example/y\n").unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_archie"))
-        .env("ARCHIE_SEMANTIC", "off")
+    let out = crate::support::archie()
         .args(["import", file.to_str().unwrap(), "--format", "awesome-md"])
         .arg("--knowledge")
         .arg(tmp.path().join("k"))
-        .output()
-        .unwrap();
+        .output();
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains(":2:1: "), "{stdout}");

@@ -5,7 +5,7 @@ use archie::search::Engine;
 use std::path::Path;
 
 fn knowledge() -> Knowledge {
-    Knowledge::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")).unwrap()
+    Knowledge::load(&crate::support::shipped_dir()).unwrap()
 }
 
 fn index_dirs(data: &Path) -> Vec<String> {

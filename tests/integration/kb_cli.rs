@@ -1,55 +1,48 @@
 //! `archie kb …`: the operator's moderator commands against the store file.
 
-use std::process::Command;
+use crate::support::archie_in;
 
+/// A working folder with the store file `kb.db` and the data in `data/`.
 struct Env {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     db: std::path::PathBuf,
-    data: std::path::PathBuf,
 }
 
 fn env() -> Env {
     let dir = tempfile::tempdir().unwrap();
     Env {
         db: dir.path().join("kb.db"),
-        data: dir.path().join("data"),
-        _dir: dir,
+        dir,
     }
 }
 
+/// `archie kb <args>` run by the operator `ops`.
 fn kb(env: &Env, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_archie"))
-        .env("ARCHIE_SEMANTIC", "off")
+    archie_in(env.dir.path())
+        .database(&env.db)
+        .env("USER", "ops")
         .arg("kb")
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("ARCHIE_DATABASE", &env.db)
-        .env("ARCHIE_DATA_DIR", &env.data)
-        .env("USER", "ops")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        .run()
+}
+
+/// `archie kb add` of a note titled `title` in guild 5, with `more` flags.
+fn add_note(env: &Env, title: &str, text: &str, more: &[&str]) -> (i32, String, String) {
+    let mut args = vec![
+        "add", "--guild", "5", "--kind", "note", "--title", title, "--text", text,
+    ];
+    args.extend_from_slice(more);
+    kb(env, &args)
 }
 
 #[test]
 fn the_operator_adds_edits_removes_and_reverts_from_the_command_line() {
     let e = env();
-    let (code, out, err) = kb(
+    let (code, out, err) = add_note(
         &e,
+        "Shopify pods",
+        "Shopify isolates shops into pods.",
         &[
-            "add",
-            "--guild",
-            "5",
-            "--kind",
-            "note",
-            "--title",
-            "Shopify pods",
-            "--text",
-            "Shopify isolates shops into pods.",
             "--company",
             "Shopify",
             "--tech",
@@ -152,22 +145,7 @@ fn without_a_guild_or_with_bad_input_it_says_what_to_fix() {
     let (code, _, err) = kb(&e, &["export"]);
     assert_ne!(code, 0);
     assert!(err.contains("--guild is required"), "{err}");
-    let (code, out, _) = kb(
-        &e,
-        &[
-            "add",
-            "--guild",
-            "5",
-            "--kind",
-            "note",
-            "--title",
-            "x",
-            "--text",
-            "y",
-            "--source",
-            "ftp://nope",
-        ],
-    );
+    let (code, out, _) = add_note(&e, "x", "y", &["--source", "ftp://nope"]);
     assert_eq!(code, 1);
     assert!(out.contains("http"), "{out}");
 }

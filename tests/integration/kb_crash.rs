@@ -8,7 +8,7 @@ use serde_json::json;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
 const START: Duration = Duration::from_secs(90);
 const BURST: Duration = Duration::from_secs(60);
@@ -31,47 +31,28 @@ fn title(n: u64) -> String {
     format!("Crash note {}", word(n))
 }
 
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    l.local_addr().expect("addr").port()
-}
-
+/// `archie serve --http` on `port`, run by the harness in `tmp` (`support::archie_in`) over
+/// the fixture knowledge, with its store in `tmp/db/archie.db` and its log appended to
+/// `tmp/archie.log`.
 fn archie(tmp: &tempfile::TempDir, port: u16) -> Child {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_archie"));
-    // Lexical answering: the encoder has its own tests; this one is about the rest.
-    c.env("ARCHIE_SEMANTIC", "off");
-    for v in [
-        "DISCORD_TOKEN",
-        "DISCORD_APPLICATION_ID",
-        "ARCHIE_REGISTER_COMMANDS",
-        "ARCHIE_DEV_GUILD",
-        "ARCHIE_DISCORD_API_URL",
-        "ARCHIE_MODERATOR_ROLES",
-    ] {
-        c.env_remove(v);
-    }
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(tmp.path().join("archie.log"))
         .expect("log file");
-    c.args(["serve", "--http", &format!("127.0.0.1:{port}")])
+    let mut c = archie_in(tmp.path());
+    c.fixture_knowledge()
+        .database(tmp.path().join("db").join("archie.db"))
+        .args(["serve", "--http", &format!("127.0.0.1:{port}")])
         .env("DISCORD_PUBLIC_KEY", public_key_hex())
-        .env("ARCHIE_DATABASE", tmp.path().join("db").join("archie.db"))
         // A durability test: one moderator's burst of adds and the checks after it are
-        // far over the fair-use cooldowns, which tests/integration/http.rs covers.
+        // far over the fair-use cooldowns, which tests/integration/http/fair_use.rs covers.
         .env("ARCHIE_KB_COOLDOWN", "off")
         .env("ARCHIE_ASK_COOLDOWN", "off")
         .env("ARCHIE_REPEAT_WINDOW", "off")
-        .env("ARCHIE_DATA_DIR", tmp.path().join("data"))
-        .env("ARCHIE_KNOWLEDGE_DIR", fixture_dir())
-        .env("RUST_LOG", "warn")
-        .current_dir(tmp.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::from(log))
-        .kill_on_drop(true);
-    c.spawn().expect("archie starts")
+        .env("RUST_LOG", "warn");
+    c.stdout(Stdio::null()).stderr(Stdio::from(log));
+    c.into_tokio().spawn().expect("archie starts")
 }
 
 /// Waits until `/healthz` answers.

@@ -1,24 +1,16 @@
 //! The shipped `knowledge/` folder: coverage of the seeds, name resolution, export, and
 //! `archie check` on the folder and on broken ones.
 
+use crate::support::shipped_dir;
 use archie::knowledge::{Detail, Entry, Kind, Knowledge};
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn shipped_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
-}
+use std::path::Path;
 
 fn shipped() -> Knowledge {
     Knowledge::load(&shipped_dir()).expect("the shipped knowledge folder is valid")
 }
 
 fn archie(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_archie"))
-        .env("ARCHIE_SEMANTIC", "off")
-        .args(args)
-        .output()
-        .expect("archie runs")
+    crate::support::archie().args(args).output()
 }
 
 const SEED_000_COMPANIES: [&str; 23] = [

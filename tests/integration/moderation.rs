@@ -1,5 +1,5 @@
 //! Moderator commands at the command layer: rights, scope, durability and live search.
-//! (The same paths over signed HTTP interactions are in tests/integration/http_kb.rs.)
+//! (The same paths over signed HTTP interactions are in tests/integration/http_kb/.)
 
 use archie::app::App;
 use archie::commands::kb::suggest_ids;
@@ -14,7 +14,7 @@ const A: u64 = 111;
 const B: u64 = 222;
 
 fn app(db: &Path) -> App {
-    let k = Knowledge::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")).unwrap();
+    let k = Knowledge::load(&crate::support::shipped_dir()).unwrap();
     let mut app = App::in_memory(k).unwrap();
     app.attach_store(Store::open(db).unwrap()).unwrap();
     app

@@ -16,13 +16,12 @@ use archie::search::index::{analyzer, terms};
 use proptest::prelude::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::Path;
 use std::sync::OnceLock;
 
 fn app() -> &'static App {
     static APP: OnceLock<App> = OnceLock::new();
     APP.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+        let dir = crate::support::shipped_dir();
         let k = Knowledge::load(&dir).expect("shipped knowledge loads");
         App::in_memory(k).expect("engine builds")
     })
@@ -184,14 +183,10 @@ fn the_binary_answers_quoted_sentences_with_non_breaking_spaces_in_json() {
     // One data directory for every run: the first builds the index, the others reuse it.
     let data = tempfile::tempdir().expect("temporary directory");
     for (id, sentence) in &cases {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_archie"))
-            .env("ARCHIE_SEMANTIC", "off")
+        let out = crate::support::archie()
+            .data(data.path())
             .args(["ask", "--json", sentence])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("ARCHIE_DATA_DIR", data.path())
-            .env_remove("ARCHIE_KNOWLEDGE_DIR")
-            .output()
-            .expect("archie runs");
+            .output();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "{sentence:?}: {stderr}");
         let v: serde_json::Value = serde_json::from_slice(&out.stdout)

@@ -10,7 +10,7 @@ use archie::knowledge::Kind;
 use archie::store::{Actor, Draft, State, Store};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -61,7 +61,7 @@ fn crash_writer_child() {
 fn every_acknowledged_add_survives_a_sigkill_mid_burst() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crash.db");
-    let mut child = Command::new(std::env::current_exe().unwrap())
+    let mut child = crate::support::scrubbed(std::env::current_exe().unwrap())
         .args([
             "--exact",
             "store_crash::crash_writer_child",

@@ -52,7 +52,6 @@ impl Event {
 
 pub struct FakeDiscord {
     pub rest: SocketAddr,
-    pub gateway: SocketAddr,
     events: mpsc::UnboundedReceiver<Event>,
     /// Events received while waiting for another one, in arrival order.
     seen: Vec<Event>,
@@ -110,7 +109,6 @@ impl FakeDiscord {
         });
         FakeDiscord {
             rest,
-            gateway,
             events,
             seen: Vec::new(),
             dispatch,

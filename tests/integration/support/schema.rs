@@ -165,18 +165,6 @@ pub fn assert_commands(body: &Value) {
     }
 }
 
-pub fn assert_followup(body: &Value) {
-    if let Err(e) = check_followup(body) {
-        panic!("{e}");
-    }
-}
-
-pub fn assert_edit(body: &Value) {
-    if let Err(e) = check_edit(body) {
-        panic!("{e}");
-    }
-}
-
 /// The JSON of a multipart body's `payload_json` part (how serenity sends a message with
 /// files), or `None` when there is no such part.
 pub fn payload_json(content_type: &str, raw: &[u8]) -> Option<Value> {
