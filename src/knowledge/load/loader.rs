@@ -2,7 +2,7 @@
 //! fields, URLs, ids, and resolving company and technology names, each problem reported
 //! as `file:line: what is wrong`.
 
-use super::super::files::SpannedText;
+use super::super::files::{ArticleDef, NoteDef, QaDef, SpannedText};
 use super::super::{Company, Detail, Entry, Kind, NameTable, Named, Problem, Tech};
 use crate::knowledge::is_http_url;
 use crate::text::line_of;
@@ -31,12 +31,41 @@ pub(super) struct Loader {
     ids: HashMap<String, (PathBuf, usize)>,
 }
 
-/// The names entries refer to.
+/// The name tables entries refer to, for resolving their company and technologies.
 #[derive(Clone, Copy)]
-pub(super) struct Names<'a> {
+pub(super) struct Resolver<'a> {
     pub(super) companies: &'a NameTable<Company>,
     pub(super) techs: &'a NameTable<Tech>,
 }
+
+/// The fields Q&A, notes and articles share, as written.
+pub(super) trait CommonFields {
+    fn id(&self) -> &SpannedText;
+    fn company(&self) -> Option<&SpannedText>;
+    fn technologies(&self) -> &[SpannedText];
+    fn sources(&self) -> &[SpannedText];
+}
+
+macro_rules! common_fields {
+    ($($def:ty),*) => {$(
+        impl CommonFields for $def {
+            fn id(&self) -> &SpannedText {
+                &self.id
+            }
+            fn company(&self) -> Option<&SpannedText> {
+                self.company.as_ref()
+            }
+            fn technologies(&self) -> &[SpannedText] {
+                &self.technologies
+            }
+            fn sources(&self) -> &[SpannedText] {
+                &self.sources
+            }
+        }
+    )*};
+}
+
+common_fields!(QaDef, NoteDef, ArticleDef);
 
 /// The fields Q&A, notes and articles share, resolved: the company's canonical name, the
 /// technologies' canonical names and the sources.
@@ -167,7 +196,7 @@ impl Loader {
     pub(super) fn company<T>(
         &mut self,
         src: &Src<T>,
-        names: Names,
+        names: Resolver,
         s: &SpannedText,
     ) -> Option<(String, String)> {
         let v = s.get_ref().trim();
@@ -187,7 +216,7 @@ impl Loader {
     pub(super) fn tech<T>(
         &mut self,
         src: &Src<T>,
-        names: Names,
+        names: Resolver,
         name: &str,
         s: &SpannedText,
     ) -> Option<String> {
@@ -223,20 +252,18 @@ impl Loader {
     pub(super) fn common<T>(
         &mut self,
         src: &Src<T>,
-        names: Names,
-        id: &SpannedText,
-        company: Option<&SpannedText>,
-        technologies: &[SpannedText],
-        sources: &[SpannedText],
+        names: Resolver,
+        def: &dyn CommonFields,
     ) -> Common {
-        let company = company
+        let company = def
+            .company()
             .and_then(|c| self.company(src, names, c))
             .map(|c| c.1);
         let mut techs = Vec::new();
-        for t in technologies {
+        for t in def.technologies() {
             techs.extend(self.tech(src, names, t.get_ref(), t));
         }
-        let sources = self.urls(src, sources, true, id);
+        let sources = self.urls(src, def.sources(), true, def.id());
         Common {
             company,
             technologies: techs,

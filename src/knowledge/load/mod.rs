@@ -17,7 +17,7 @@ pub(crate) use topics::load_layer_words;
 
 use super::files::*;
 use super::{Knowledge, LayerWords};
-use loader::{Loader, Names, Src};
+use loader::{Loader, Resolver, Src};
 use std::path::{Path, PathBuf};
 
 /// Every file of a folder, parsed (`None`: missing or unreadable, reported).
@@ -94,7 +94,7 @@ pub fn load_dir(dir: &Path) -> (Knowledge, Vec<super::Problem>) {
         Some(src) => names::load_techs(&mut l, src, &mut k.techs),
         None => Vec::new(),
     };
-    let names = Names {
+    let names = Resolver {
         companies: &k.companies,
         techs: &k.techs,
     };

@@ -1,7 +1,7 @@
 //! `stacks/*.toml` into stack entries, then one entry per technology saying which
 //! companies use it.
 
-use super::loader::{Loader, Names, Src};
+use super::loader::{Loader, Resolver, Src};
 use crate::knowledge::files::{LayersDef, SpannedText, StackFile, TechDef, TechnologiesFile};
 use crate::knowledge::{
     split_item, stack_text, Detail, Entry, Kind, Layer, LayerGroup, Link, StackItem, Tech,
@@ -21,7 +21,7 @@ pub(super) struct Usage {
 pub(super) fn load_stacks(
     l: &mut Loader,
     stacks: &[Src<StackFile>],
-    names: Names,
+    names: Resolver,
     usage: &mut Usage,
 ) -> Vec<Entry> {
     let mut entries = Vec::new();
@@ -34,7 +34,7 @@ pub(super) fn load_stacks(
 fn load_stack(
     l: &mut Loader,
     src: &Src<StackFile>,
-    names: Names,
+    names: Resolver,
     usage: &mut Usage,
 ) -> Option<Entry> {
     let s = &src.data;
@@ -93,7 +93,7 @@ fn load_stack(
 fn stack_layers(
     l: &mut Loader,
     src: &Src<StackFile>,
-    names: Names,
+    names: Resolver,
     company: &str,
     usage: &mut Usage,
 ) -> (Vec<LayerGroup>, Vec<String>) {
