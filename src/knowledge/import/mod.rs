@@ -14,12 +14,12 @@
 //! company); names that do not resolve yet become new companies and technologies, so the
 //! folder still passes `archie check` afterwards.
 //!
-//! One file per job: [`sink`] holds what the folder knows and queues what is added,
-//! [`qa`] reads the Q&A text, [`markdown`] cuts Markdown into lines and links, [`sections`]
-//! walks the headings, [`stack`], [`glossary`] and [`reading`] turn each kind of section
-//! into entries (a new technology gets its layer from
-//! [`LayerWords`](crate::knowledge::LayerWords)), [`write`] writes it all or nothing, [`report`] says
-//! what happened.
+//! One file per job: `sink.rs` holds what the folder knows and queues what is added
+//! (`tables.rs`: the TOML tables written); `qa.rs` reads the Q&A text; `markdown.rs` cuts
+//! Markdown into lines and links; `sections.rs` walks the headings; `stack.rs`,
+//! `glossary.rs` and `reading.rs` turn each kind of section into entries (a new technology
+//! gets its layer from [`LayerWords`](crate::knowledge::LayerWords)); `write.rs` writes it
+//! all or nothing; `report.rs` says what happened.
 
 mod glossary;
 mod markdown;
