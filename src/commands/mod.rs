@@ -137,7 +137,7 @@ fn search_page(
     kinds: &[crate::knowledge::Kind],
     page: usize,
     per_page: usize,
-) -> Result<(crate::search::Answer, usize, usize), Box<Reply>> {
+) -> Result<(crate::search::SearchAnswer, usize, usize), Box<Reply>> {
     let per_page = per_page.clamp(1, MAX_RESULTS);
     let window = |p: usize| p * per_page..(p + 1) * per_page;
     let search = |w| {

@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-pub type S = Spanned<String>;
+/// A text field with its byte span in the file, so problems can name its line.
+pub type SpannedText = Spanned<String>;
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -17,12 +18,12 @@ pub struct CompaniesFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CompanyDef {
-    pub id: S,
-    pub name: S,
+    pub id: SpannedText,
+    pub name: SpannedText,
     #[serde(default)]
-    pub aliases: Vec<S>,
+    pub aliases: Vec<SpannedText>,
     #[serde(default)]
-    pub url: Option<S>,
+    pub url: Option<SpannedText>,
     /// `false` for names that are also ordinary words ("Box", "LINE", "Target"): they are
     /// recognised in a question only when written with their own capitalisation.
     #[serde(default = "yes")]
@@ -39,18 +40,18 @@ pub struct TechnologiesFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TechDef {
-    pub id: S,
-    pub name: S,
-    pub layer: S,
+    pub id: SpannedText,
+    pub name: SpannedText,
+    pub layer: SpannedText,
     #[serde(default)]
-    pub aliases: Vec<S>,
+    pub aliases: Vec<SpannedText>,
     /// The glossary group of seed 000 (`infra`, `data`, `deploy`) when the seed describes it.
     #[serde(default)]
-    pub group: Option<S>,
+    pub group: Option<SpannedText>,
     #[serde(default)]
-    pub description: Option<S>,
+    pub description: Option<SpannedText>,
     #[serde(default)]
-    pub url: Option<S>,
+    pub url: Option<SpannedText>,
     /// `false` for names that are also ordinary words ("func", "south", "play"): they are
     /// recognised when named in a stack or typed as a lookup, never guessed from prose.
     #[serde(default = "yes")]
@@ -65,13 +66,13 @@ fn yes() -> bool {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StackFile {
-    pub id: S,
-    pub company: S,
+    pub id: SpannedText,
+    pub company: SpannedText,
     #[serde(default)]
-    pub sources: Vec<S>,
+    pub sources: Vec<SpannedText>,
     /// Free text the seed gives beside the list (a quote, a remark), kept verbatim.
     #[serde(default)]
-    pub remark: Option<S>,
+    pub remark: Option<SpannedText>,
     #[serde(default)]
     pub layers: LayersDef,
     #[serde(default)]
@@ -84,32 +85,32 @@ pub struct StackFile {
 #[serde(deny_unknown_fields)]
 pub struct LayersDef {
     #[serde(default)]
-    pub language: Vec<S>,
+    pub language: Vec<SpannedText>,
     #[serde(default)]
-    pub web: Vec<S>,
+    pub web: Vec<SpannedText>,
     #[serde(default)]
-    pub data: Vec<S>,
+    pub data: Vec<SpannedText>,
     #[serde(default)]
-    pub cache: Vec<S>,
+    pub cache: Vec<SpannedText>,
     #[serde(default)]
-    pub queue: Vec<S>,
+    pub queue: Vec<SpannedText>,
     #[serde(default)]
-    pub search: Vec<S>,
+    pub search: Vec<SpannedText>,
     #[serde(default)]
-    pub hosting: Vec<S>,
+    pub hosting: Vec<SpannedText>,
     #[serde(default)]
-    pub monitoring: Vec<S>,
+    pub monitoring: Vec<SpannedText>,
     #[serde(default)]
-    pub deploy: Vec<S>,
+    pub deploy: Vec<SpannedText>,
     #[serde(default)]
-    pub other: Vec<S>,
+    pub other: Vec<SpannedText>,
 }
 
 #[derive(Debug, Deserialize, Serialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct LinkDef {
-    pub title: S,
-    pub url: S,
+    pub title: SpannedText,
+    pub url: SpannedText,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -122,14 +123,14 @@ pub struct QaFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QaDef {
-    pub id: S,
-    pub question: S,
-    pub answer: S,
+    pub id: SpannedText,
+    pub question: SpannedText,
+    pub answer: SpannedText,
     #[serde(default)]
-    pub company: Option<S>,
+    pub company: Option<SpannedText>,
     #[serde(default)]
-    pub technologies: Vec<S>,
-    pub sources: Vec<S>,
+    pub technologies: Vec<SpannedText>,
+    pub sources: Vec<SpannedText>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -142,14 +143,14 @@ pub struct ReadingFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReadingDef {
-    pub id: S,
-    pub title: S,
-    pub url: S,
-    pub section: S,
+    pub id: SpannedText,
+    pub title: SpannedText,
+    pub url: SpannedText,
+    pub section: SpannedText,
     #[serde(default)]
-    pub topic: Option<S>,
+    pub topic: Option<SpannedText>,
     #[serde(default)]
-    pub company: Option<S>,
+    pub company: Option<SpannedText>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -162,14 +163,14 @@ pub struct NotesFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoteDef {
-    pub id: S,
-    pub title: S,
-    pub text: S,
+    pub id: SpannedText,
+    pub title: SpannedText,
+    pub text: SpannedText,
     #[serde(default)]
-    pub company: Option<S>,
+    pub company: Option<SpannedText>,
     #[serde(default)]
-    pub technologies: Vec<S>,
-    pub sources: Vec<S>,
+    pub technologies: Vec<SpannedText>,
+    pub sources: Vec<SpannedText>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -182,17 +183,17 @@ pub struct ArticlesFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArticleDef {
-    pub id: S,
+    pub id: SpannedText,
     /// The whole article's title, shared by its passages.
-    pub article: S,
+    pub article: SpannedText,
     /// The passage's own heading.
-    pub heading: S,
-    pub text: S,
+    pub heading: SpannedText,
+    pub text: SpannedText,
     #[serde(default)]
-    pub company: Option<S>,
+    pub company: Option<SpannedText>,
     #[serde(default)]
-    pub technologies: Vec<S>,
-    pub sources: Vec<S>,
+    pub technologies: Vec<SpannedText>,
+    pub sources: Vec<SpannedText>,
 }
 
 /// `topics.toml`: the words people use for the knowledge's own words, and chat filler.
@@ -203,7 +204,7 @@ pub struct TopicsFile {
     pub synonym: Vec<SynonymDef>,
     /// Words that carry no topic in a chat message ("lol", "tmrw", "pls").
     #[serde(default)]
-    pub filler: Vec<S>,
+    pub filler: Vec<SpannedText>,
     #[serde(default)]
     pub concept: Vec<ConceptDef>,
 }
@@ -214,16 +215,20 @@ pub struct TopicsFile {
 #[serde(deny_unknown_fields)]
 pub struct ConceptDef {
     /// The names entries use for it ("event sourcing", "event-sourced").
-    pub names: Vec<S>,
+    pub names: Vec<SpannedText>,
     /// What it is, in the words a person would use to describe it.
-    pub about: S,
+    pub about: SpannedText,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SynonymDef {
     /// What people type ("db", "writeups").
-    pub words: Vec<S>,
+    pub words: Vec<SpannedText>,
     /// What the knowledge says instead ("database", "articles").
-    pub means: S,
+    pub means: SpannedText,
 }
+
+/// `layer_words.toml`: per layer, the compact keys of the product names the importer puts
+/// in it (the same layer keys as a stack's `[layers]`).
+pub type LayerWordsFile = LayersDef;

@@ -2,138 +2,42 @@
 //! technology and company name to its canonical entry, and exporting it as JSON.
 //! Nothing here knows about search or Discord.
 
+//!
+//! Files: `files.rs` mirrors the TOML on disk; `load/` reads and checks it into a
+//! [`Knowledge`] of `model.rs` entries; `names.rs` holds the [`NameTable`]s every name
+//! resolves through; `items.rs` how URLs and stack items are spelled; `layer_words.rs` the
+//! importer's [`LayerWords`]; [`import`] turns seed files into new entries; `problem.rs`
+//! the problems and errors.
+
 mod files;
 pub mod import;
+mod items;
+mod layer_words;
 mod load;
 mod model;
+mod names;
+mod problem;
 pub mod typed_stack;
 
-pub use load::{is_http_url, item_text, load_dir, split_item, stack_text, Problem};
+pub use items::{is_http_url, item_text, split_item, stack_text};
+pub use layer_words::LayerWords;
+pub use load::load_dir;
 pub use model::*;
+pub use names::{NameTable, Named};
+pub(crate) use problem::listed;
+pub use problem::{KnowledgeError, Problem};
 
-use crate::text::compact_key;
 use std::collections::HashMap;
-
-/// Canonical names and their aliases, looked up by `compact_key`.
-#[derive(Debug, Clone)]
-pub struct Names<T> {
-    pub items: Vec<T>,
-    index: HashMap<String, usize>,
-}
-
-impl<T> Default for Names<T> {
-    fn default() -> Self {
-        Names {
-            items: Vec::new(),
-            index: HashMap::new(),
-        }
-    }
-}
-
-impl<T> Names<T> {
-    fn claim(&mut self, alias: &str, item: usize) -> Result<(), usize> {
-        let key = compact_key(alias);
-        if key.is_empty() {
-            return Ok(());
-        }
-        match self.index.get(&key) {
-            Some(&other) if other != item => Err(other),
-            _ => {
-                self.index.insert(key, item);
-                Ok(())
-            }
-        }
-    }
-
-    /// Lookup by a key already in `compact_key` form (no normalisation on the way).
-    pub fn get_key(&self, key: &str) -> Option<&T> {
-        self.index.get(key).map(|&i| &self.items[i])
-    }
-
-    /// Exact lookup by any name or alias, ignoring case, accents and punctuation.
-    pub fn get(&self, name: &str) -> Option<&T> {
-        self.index.get(&compact_key(name)).map(|&i| &self.items[i])
-    }
-
-    /// Every alias key with the item it names (for entity recognition in queries).
-    pub fn keys(&self) -> impl Iterator<Item = (&str, &T)> {
-        self.index
-            .iter()
-            .map(|(k, &i)| (k.as_str(), &self.items[i]))
-    }
-}
-
-/// Something with a display name, for suggestions.
-pub trait Named {
-    fn name(&self) -> &str;
-}
-impl Named for Company {
-    fn name(&self) -> &str {
-        &self.name
-    }
-}
-impl Named for Tech {
-    fn name(&self) -> &str {
-        &self.name
-    }
-}
-
-impl<T: Named> Names<T> {
-    /// The closest known names to `query` (typos, prefixes), best first.
-    pub fn suggest(&self, query: &str, max: usize) -> Vec<&T> {
-        self.suggest_min(query, max, 0.8)
-    }
-
-    /// Like [`Names::suggest`], keeping only names at least `min` alike (0..1).
-    pub fn suggest_min(&self, query: &str, max: usize, min: f64) -> Vec<&T> {
-        let q = compact_key(query);
-        if q.is_empty() {
-            return Vec::new();
-        }
-        let mut scored: Vec<(f64, usize)> = Vec::new();
-        let qlen = q.chars().count();
-        for (key, &i) in &self.index {
-            // Names of very different length are no typo of each other; skip the costly
-            // similarity (prefix and substring matches are still caught below).
-            let klen = key.chars().count();
-            // Like typo correction, assume the first letter is right.
-            let same_first = key.chars().next() == q.chars().next();
-            let mut s = if same_first && klen.abs_diff(qlen) <= 3.max(qlen / 2) {
-                strsim::jaro_winkler(&q, key)
-            } else {
-                0.0
-            };
-            if key.starts_with(&q) || q.starts_with(key.as_str()) {
-                s = s.max(0.9);
-            }
-            if key.contains(&q) && q.chars().count() >= 3 {
-                s = s.max(0.85);
-            }
-            if s >= min {
-                scored.push((s, i));
-            }
-        }
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut out: Vec<usize> = Vec::new();
-        for (_, i) in scored {
-            if !out.contains(&i) {
-                out.push(i);
-            }
-            if out.len() == max {
-                break;
-            }
-        }
-        out.into_iter().map(|i| &self.items[i]).collect()
-    }
-}
 
 /// Everything the bot knows, resolved and ready to index.
 #[derive(Debug, Default, Clone)]
 pub struct Knowledge {
     pub entries: Vec<Entry>,
-    pub companies: Names<Company>,
-    pub techs: Names<Tech>,
+    pub companies: NameTable<Company>,
+    pub techs: NameTable<Tech>,
     pub topics: Topics,
+    /// The folder's `layer_words.toml`, when it has one (only the importer uses it).
+    pub layer_words: Option<LayerWords>,
 }
 
 /// How people word topics (`topics.toml`): synonyms that map their words onto the
@@ -200,18 +104,14 @@ impl Knowledge {
     }
 
     /// Loads `dir`, failing with every problem listed when the folder is not valid.
-    pub fn load(dir: &std::path::Path) -> anyhow::Result<Knowledge> {
+    pub fn load(dir: &std::path::Path) -> Result<Knowledge, KnowledgeError> {
         let (k, problems) = load_dir(dir);
         if problems.is_empty() {
             return Ok(k);
         }
-        let shown: Vec<String> = problems.iter().take(20).map(|p| p.to_string()).collect();
-        anyhow::bail!(
-            "the knowledge folder {} has {} problem(s); run `archie check --knowledge {}`:\n{}",
-            dir.display(),
-            problems.len(),
-            dir.display(),
-            shown.join("\n")
-        )
+        Err(KnowledgeError::Invalid {
+            dir: dir.to_path_buf(),
+            problems,
+        })
     }
 }

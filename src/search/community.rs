@@ -22,7 +22,7 @@ pub struct Slot {
 }
 
 #[derive(Default)]
-pub struct State {
+pub struct CommunityState {
     /// By ordinal minus [`COMMUNITY_ORD`]; `None` once replaced or removed.
     pub slots: Vec<Option<Slot>>,
     pub by_key: HashMap<(u64, String), usize>,
@@ -30,7 +30,7 @@ pub struct State {
     pub masked: HashMap<u64, HashSet<String>>,
 }
 
-impl State {
+impl CommunityState {
     pub fn is_masked(&self, guild: Option<u64>, id: &str) -> bool {
         guild.is_some_and(|g| self.masked.get(&g).is_some_and(|s| s.contains(id)))
     }
@@ -52,7 +52,7 @@ impl State {
 pub struct Community {
     pub index: SearchIndex,
     writer: Mutex<IndexWriter>,
-    pub state: RwLock<State>,
+    pub state: RwLock<CommunityState>,
 }
 
 /// What a guild's copy of one id is now, as the store reports it.
@@ -74,7 +74,7 @@ impl Community {
         Ok(Community {
             index,
             writer: Mutex::new(writer),
-            state: RwLock::new(State::default()),
+            state: RwLock::new(CommunityState::default()),
         })
     }
 
@@ -102,7 +102,7 @@ impl Community {
                         st.masked.entry(guild).or_default().insert(id.clone());
                     }
                     let entry = *entry;
-                    let doc = super::doc_text(k, &entry, "");
+                    let doc = super::index::doc_text(k, &entry, "");
                     let scope = guild.to_string();
                     let d = DocText {
                         scope: &scope,

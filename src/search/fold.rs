@@ -6,9 +6,10 @@ use super::index::terms;
 use super::query::Understanding;
 use super::retrieve::Retrieved;
 use super::{Engine, SearchResult};
-use crate::knowledge::{item_text, Detail, Entry, Kind};
+use crate::knowledge::{item_text, Detail, Entry, Kind, LayerGroup, Link};
 use crate::text::normalize;
 use std::collections::{HashMap, HashSet};
+use tantivy::tokenizer::TextAnalyzer;
 
 /// The question's terms as excerpts mark them: all of them, and by weight.
 struct Marks<'a> {
@@ -146,60 +147,14 @@ impl Engine {
         ord: u64,
         r: &Retrieved,
         marks: &Marks,
-        st: &super::community::State,
+        st: &super::community::CommunityState,
     ) -> (Excerpt, Option<String>) {
         let u = &r.understanding;
         let hl = marks.terms;
         let mut a = self.analyzer.clone();
         match &e.detail {
             Detail::Stack { layers, links, .. } => {
-                // A linked article whose title answers more of the question than any layer
-                // comes first ("DataSift … at 120,000 Tweets Per Second"); then the layers
-                // the question asks about, then layers naming its technologies.
-                let mut weight = |line: &str| -> f32 {
-                    let mut ts = super::index::terms(&mut a, line);
-                    ts.sort();
-                    ts.dedup();
-                    ts.iter().filter_map(|t| marks.weights.get(t)).sum()
-                };
-                let total: f32 = marks.weights.values().sum();
-                let answering_link = links
-                    .iter()
-                    .map(|l| (weight(&l.title), l))
-                    .filter(|(w, l)| {
-                        *w >= 0.5 * total
-                            && (!u.quantity || l.title.chars().any(|c| c.is_ascii_digit()))
-                    })
-                    .max_by(|x, y| x.0.total_cmp(&y.0))
-                    .map(|(_, l)| l);
-                let mut lines: Vec<(u8, String)> = layers
-                    .iter()
-                    .map(|g| {
-                        let items: Vec<String> = g.items.iter().map(item_text).collect();
-                        let rank = if u.layers.contains(&g.layer) {
-                            0
-                        } else if g.items.iter().any(|it| u.techs.contains(&it.tech)) {
-                            1
-                        } else {
-                            2
-                        };
-                        (rank, format!("{}: {}", g.layer.label(), items.join(", ")))
-                    })
-                    .collect();
-                lines.sort_by_key(|l| l.0);
-                let mut text: String = answering_link
-                    .map(|l| format!("Read: {}", l.title))
-                    .into_iter()
-                    .chain(lines.into_iter().map(|l| l.1))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                if text.is_empty() {
-                    text = e.text.clone();
-                }
-                (
-                    excerpt::excerpt(&mut a, &text, hl, 700),
-                    answering_link.map(|l| l.url.clone()),
-                )
+                stack_excerpt(&mut a, e, layers, links, u, marks)
             }
             Detail::Tech { .. } => (excerpt::excerpt(&mut a, &e.text, hl, 700), None),
             Detail::Qa { .. } | Detail::Article { .. } | Detail::Note {} => {
@@ -235,4 +190,63 @@ pub(crate) fn fact_key(e: &Entry) -> String {
         Kind::Stack => format!("stack:{}", e.company.as_deref().unwrap_or(&e.id)),
         k => format!("{}:{}", k.as_str(), normalize(&e.title)),
     }
+}
+
+/// A stack's excerpt: the linked article whose title answers more of the question than any
+/// layer first ("DataSift … at 120,000 Tweets Per Second"), then the layers the question
+/// asks about, then layers naming its technologies; with the article's URL.
+fn stack_excerpt(
+    a: &mut TextAnalyzer,
+    e: &Entry,
+    layers: &[LayerGroup],
+    links: &[Link],
+    u: &Understanding,
+    marks: &Marks,
+) -> (Excerpt, Option<String>) {
+    // A linked article whose title answers more of the question than any layer
+    // comes first ("DataSift … at 120,000 Tweets Per Second"); then the layers
+    // the question asks about, then layers naming its technologies.
+    let mut weight = |line: &str| -> f32 {
+        let mut ts = super::index::terms(a, line);
+        ts.sort();
+        ts.dedup();
+        ts.iter().filter_map(|t| marks.weights.get(t)).sum()
+    };
+    let total: f32 = marks.weights.values().sum();
+    let answering_link = links
+        .iter()
+        .map(|l| (weight(&l.title), l))
+        .filter(|(w, l)| {
+            *w >= 0.5 * total && (!u.quantity || l.title.chars().any(|c| c.is_ascii_digit()))
+        })
+        .max_by(|x, y| x.0.total_cmp(&y.0))
+        .map(|(_, l)| l);
+    let mut lines: Vec<(u8, String)> = layers
+        .iter()
+        .map(|g| {
+            let items: Vec<String> = g.items.iter().map(item_text).collect();
+            let rank = if u.layers.contains(&g.layer) {
+                0
+            } else if g.items.iter().any(|it| u.techs.contains(&it.tech)) {
+                1
+            } else {
+                2
+            };
+            (rank, format!("{}: {}", g.layer.label(), items.join(", ")))
+        })
+        .collect();
+    lines.sort_by_key(|l| l.0);
+    let mut text: String = answering_link
+        .map(|l| format!("Read: {}", l.title))
+        .into_iter()
+        .chain(lines.into_iter().map(|l| l.1))
+        .collect::<Vec<_>>()
+        .join("\n");
+    if text.is_empty() {
+        text = e.text.clone();
+    }
+    (
+        excerpt::excerpt(a, &text, marks.terms, 700),
+        answering_link.map(|l| l.url.clone()),
+    )
 }

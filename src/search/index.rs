@@ -1,7 +1,7 @@
 //! The tantivy index over knowledge entries: schema, analyzer, build, persistence with a
 //! format version and content fingerprint, and fielded BM25 retrieval.
 
-use crate::knowledge::Entry;
+use crate::knowledge::{Entry, Knowledge};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use tantivy::collector::TopDocs;
@@ -16,6 +16,22 @@ use tantivy::tokenizer::{
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// Bumped whenever the schema or the analyzer changes, so old indexes are rebuilt.
+/// The index could not be opened or built.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error(
+        "cannot create data directory {}: {error} (set ARCHIE_DATA_DIR to a writable folder)",
+        dir.display()
+    )]
+    DataDir { dir: PathBuf, error: std::io::Error },
+    #[error("index holds {found} documents, expected {expected}")]
+    Count { found: usize, expected: usize },
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
 pub const FORMAT_VERSION: u32 = 2;
 const TOKENIZER: &str = "archie_en";
 
@@ -64,6 +80,35 @@ pub struct DocText<'a> {
     /// `""` for the shared knowledge, a guild id for a server's own entries.
     pub scope: &'a str,
     pub key: String,
+}
+
+/// The text indexed for an entry's company and technologies: names plus aliases.
+pub(crate) fn doc_texts(k: &Knowledge) -> Vec<DocText<'_>> {
+    k.entries.iter().map(|e| doc_text(k, e, "")).collect()
+}
+
+/// The text indexed for one entry: its company and technologies with all their names.
+pub(crate) fn doc_text<'a>(k: &Knowledge, e: &'a Entry, scope: &'a str) -> DocText<'a> {
+    let company = match e.company.as_deref() {
+        Some(c) => match k.companies.get(c) {
+            Some(c) => format!("{} {}", c.name, c.aliases.join(" ")),
+            None => c.to_string(),
+        },
+        None => String::new(),
+    };
+    let mut tech = String::new();
+    for t in &e.technologies {
+        if let Some(te) = k.techs.get(t) {
+            tech.push_str(&format!("{} {} ", te.name, te.aliases.join(" ")));
+        }
+    }
+    DocText {
+        entry: e,
+        company,
+        tech,
+        scope,
+        key: format!("/{}", e.id),
+    }
 }
 
 fn schema() -> (Schema, Fields) {
@@ -141,7 +186,7 @@ impl SearchIndex {
 
     /// Opens the index for `docs` under `data_dir`, building it first when it is missing,
     /// from another format version or content, or unreadable. Returns whether it was built.
-    pub fn open_or_build(data_dir: &Path, docs: &[DocText]) -> anyhow::Result<(Self, bool)> {
+    pub fn open_or_build(data_dir: &Path, docs: &[DocText]) -> Result<(Self, bool), IndexError> {
         let fp = fingerprint(docs);
         let name = format!("index-v{FORMAT_VERSION}-{fp}");
         let dir = data_dir.join(&name);
@@ -153,11 +198,9 @@ impl SearchIndex {
                 }
             }
         }
-        std::fs::create_dir_all(data_dir).map_err(|e| {
-            anyhow::anyhow!(
-                "cannot create data directory {}: {e} (set ARCHIE_DATA_DIR to a writable folder)",
-                data_dir.display()
-            )
+        std::fs::create_dir_all(data_dir).map_err(|error| IndexError::DataDir {
+            dir: data_dir.to_path_buf(),
+            error,
         })?;
         // Build in a private folder, then rename into place: concurrent processes never see
         // a half-built index, and the loser of a race simply uses the winner's.
@@ -188,7 +231,7 @@ impl SearchIndex {
         Ok((Self::open(&dir, docs.len())?, true))
     }
 
-    fn rebuild_in_place(dir: &Path, docs: &[DocText]) -> anyhow::Result<Self> {
+    fn rebuild_in_place(dir: &Path, docs: &[DocText]) -> Result<Self, IndexError> {
         let _ = std::fs::remove_dir_all(dir);
         std::fs::create_dir_all(dir)?;
         let (schema, fields) = schema();
@@ -198,15 +241,17 @@ impl SearchIndex {
         Ok(si)
     }
 
-    fn open(dir: &Path, expected_docs: usize) -> anyhow::Result<Self> {
+    fn open(dir: &Path, expected_docs: usize) -> Result<Self, IndexError> {
         let index = Index::open_in_dir(dir)?;
         let (_, fields) = schema();
         let si = Self::with_reader(index, fields, Some(dir.to_path_buf()))?;
         let n = si.reader.searcher().num_docs() as usize;
-        anyhow::ensure!(
-            n == expected_docs,
-            "index holds {n} documents, expected {expected_docs}"
-        );
+        if n != expected_docs {
+            return Err(IndexError::Count {
+                found: n,
+                expected: expected_docs,
+            });
+        }
         Ok(si)
     }
 

@@ -3,7 +3,7 @@
 //! companies and technologies the question names, and from the entries nearest in meaning
 //! (when the sentence encoder is on). Each gets its [`Features`]; ranking weighs them.
 
-use super::community::State;
+use super::community::CommunityState;
 use super::index::terms;
 use super::query::{self, Intent, Understanding};
 use super::rank::{Candidate, Features};
@@ -93,7 +93,7 @@ impl Engine {
     /// An entry by ordinal with its terms, if `guild` sees it.
     pub(crate) fn get<'a>(
         &'a self,
-        st: &'a State,
+        st: &'a CommunityState,
         ord: u64,
         guild: Option<u64>,
     ) -> Option<(&'a Entry, Terms<'a>)> {
@@ -115,7 +115,7 @@ impl Engine {
     /// The question's vector and the entry vectors' cosines, when semantic retrieval is on.
     pub(crate) fn entry_vector<'a>(
         &'a self,
-        st: &'a State,
+        st: &'a CommunityState,
         ord: u64,
     ) -> Option<(&'a [f32], Vec<&'a [f32]>)> {
         let base_n = self.knowledge.entries.len() as u64;
@@ -131,7 +131,7 @@ impl Engine {
     }
 
     /// Cosine of the question with an entry: the entry's own vector, or its best sentence.
-    fn similarity(&self, st: &State, ord: u64, q: &[f32]) -> f32 {
+    fn similarity(&self, st: &CommunityState, ord: u64, q: &[f32]) -> f32 {
         match self.entry_vector(st, ord) {
             Some((e, sentences)) => sentences
                 .into_iter()
@@ -151,35 +151,7 @@ impl Engine {
         let st = self.state();
         let u = self.understand(question);
         let k = &self.knowledge;
-        let mut a = self.analyzer.clone();
-        let mut analysed = |words: &[String], keep: &dyn Fn(&str) -> bool| {
-            let mut v: Vec<String> = Vec::new();
-            for w in words {
-                for t in terms(&mut a, w) {
-                    if keep(&t) && !v.contains(&t) {
-                        v.push(t);
-                    }
-                }
-            }
-            v
-        };
-        let qterms = analysed(&u.content_words, &|_| true);
-        let n_docs = self.index.num_docs().max(1) as f32;
-        let idf = |t: &str| {
-            let df = self.df.get(t).copied().unwrap_or(0) as f32;
-            (1.0 + n_docs / (df + 0.5)).ln()
-        };
-        let residual = analysed(&u.residual_words, &|t| qterms.iter().any(|q| q == t));
-        let weigh = |ts: &[String]| {
-            let terms: Vec<(String, Option<u32>, f32)> = ts
-                .iter()
-                .map(|t| (t.clone(), self.vocab.get(t).copied(), idf(t)))
-                .collect();
-            let total = terms.iter().map(|x| x.2).sum();
-            WeighedTerms { terms, total }
-        };
-        let (q_w, r_w) = (weigh(&qterms), weigh(&residual));
-
+        let (qterms, q_w, r_w) = self.weighed_terms(&u);
         let company_names: Vec<&str> = u
             .companies
             .iter()
@@ -188,20 +160,7 @@ impl Engine {
 
         // Candidates: BM25, every entry about a named company or technology, and the
         // entries nearest in meaning.
-        let mut bm: HashMap<u64, f32> = HashMap::new();
-        for (ord, s) in self.index.bm25(&qterms, &[], BM25_CANDIDATES)? {
-            bm.insert(ord, s);
-        }
-        if let Some(g) = guild {
-            let scope = g.to_string();
-            for (ord, s) in self
-                .community
-                .index
-                .bm25(&qterms, &[&scope], BM25_CANDIDATES / 2)?
-            {
-                bm.insert(ord, s);
-            }
-        }
+        let bm = self.bm25_hits(&qterms, guild)?;
         let mut cands: HashSet<u64> = bm.keys().copied().collect();
         for name in &company_names {
             cands.extend(self.by_company.get(*name).into_iter().flatten().copied());
@@ -236,9 +195,16 @@ impl Engine {
             cands.extend(near.iter().take(SEMANTIC_CANDIDATES).map(|x| x.0));
             similarity.extend(near);
         }
-        let max_bm = bm.values().cloned().fold(0.0f32, f32::max).max(1e-6);
-
-        let qwords = query::word_set(&u.normalized);
+        let evidence = Evidence {
+            u: &u,
+            company_names: &company_names,
+            qwords: query::word_set(&u.normalized),
+            q_w: &q_w,
+            r_w: &r_w,
+            bm: &bm,
+            max_bm: bm.values().cloned().fold(0.0f32, f32::max).max(1e-6),
+            similarity: &similarity,
+        };
         let mut candidates = Vec::with_capacity(cands.len());
         let mut ords: Vec<u64> = cands.into_iter().collect();
         ords.sort_unstable();
@@ -249,64 +215,7 @@ impl Engine {
             if !kinds.is_empty() && !kinds.contains(&e.kind) {
                 continue;
             }
-            let mut f = Features {
-                bm25: bm.get(&ord).copied().unwrap_or(0.0) / max_bm,
-                coverage: q_w.share(&et, 0.0),
-                residual: r_w.share(&et, 1.0),
-                ..Features::default()
-            };
-            let company_match = e
-                .company
-                .as_deref()
-                .is_some_and(|c| company_names.contains(&c));
-            if !company_names.is_empty() {
-                if company_match {
-                    f.company_match = 1.0;
-                } else if e.company.is_some() {
-                    f.company_other = 1.0;
-                } else if e.kind != Kind::Tech {
-                    f.company_none = 1.0;
-                }
-            }
-            let tech_hits = e
-                .technologies
-                .iter()
-                .filter(|t| u.techs.contains(t))
-                .count();
-            if !u.techs.is_empty() {
-                f.tech_share = tech_hits as f32 / u.techs.len() as f32;
-            }
-            match (u.intent, e.kind) {
-                (Intent::Stack, Kind::Stack) if company_match => {
-                    f.stack_answer = f.residual;
-                    f.stack_layers = stack_has_layers(e, &u.layers) as u8 as f32;
-                }
-                (Intent::Uses, Kind::Tech) if tech_hits > 0 => f.uses_tech = 1.0,
-                (Intent::Uses, Kind::Stack) if tech_hits > 0 => f.uses_stack = 1.0,
-                (Intent::WhatIs, Kind::Tech) if tech_hits > 0 => f.whatis_tech = 1.0,
-                (Intent::Reading, Kind::Reading) => f.reading = 1.0,
-                _ => {}
-            }
-            if u.explanatory && matches!(e.kind, Kind::Qa | Kind::Article | Kind::Note) {
-                f.prose = 1.0;
-            }
-            if u.quantity && e.text.chars().any(|c| c.is_ascii_digit()) && f.coverage > 0.0 {
-                f.figure = 1.0;
-            }
-            if let Detail::Qa { question, .. } = &e.detail {
-                let qw = query::word_set(question);
-                let common = qw.iter().filter(|w| qwords.contains(w)).count() as f32;
-                let sim = common / (qw.len().max(qwords.len()).max(1) as f32);
-                if sim >= 0.6 {
-                    f.qa_question = sim;
-                }
-            }
-            f.semantic = similarity.get(&ord).copied().unwrap_or(0.0);
-            candidates.push(Candidate {
-                ord,
-                features: f,
-                named: company_match || tech_hits > 0,
-            });
+            candidates.push(evidence.candidate(ord, e, &et));
         }
         Ok(Retrieved {
             entity: !u.companies.is_empty() || !u.techs.is_empty(),
@@ -316,6 +225,63 @@ impl Engine {
             qvec,
             weighed: q_w,
         })
+    }
+
+    /// BM25 scores of the best hits in the base index and in the guild's own index.
+    fn bm25_hits(
+        &self,
+        qterms: &[String],
+        guild: Option<u64>,
+    ) -> Result<HashMap<u64, f32>, SearchError> {
+        let mut bm: HashMap<u64, f32> = HashMap::new();
+        for (ord, s) in self.index.bm25(qterms, &[], BM25_CANDIDATES)? {
+            bm.insert(ord, s);
+        }
+        if let Some(g) = guild {
+            let scope = g.to_string();
+            for (ord, s) in self
+                .community
+                .index
+                .bm25(qterms, &[&scope], BM25_CANDIDATES / 2)?
+            {
+                bm.insert(ord, s);
+            }
+        }
+        Ok(bm)
+    }
+
+    /// The question's analysed terms, their weights, and the weights of its residual
+    /// terms (those not explained by a recognised name).
+    fn weighed_terms(&self, u: &Understanding) -> (Vec<String>, WeighedTerms, WeighedTerms) {
+        let mut a = self.analyzer.clone();
+        let mut analysed = |words: &[String], keep: &dyn Fn(&str) -> bool| {
+            let mut v: Vec<String> = Vec::new();
+            for w in words {
+                for t in terms(&mut a, w) {
+                    if keep(&t) && !v.contains(&t) {
+                        v.push(t);
+                    }
+                }
+            }
+            v
+        };
+        let qterms = analysed(&u.content_words, &|_| true);
+        let n_docs = self.index.num_docs().max(1) as f32;
+        let idf = |t: &str| {
+            let df = self.df.get(t).copied().unwrap_or(0) as f32;
+            (1.0 + n_docs / (df + 0.5)).ln()
+        };
+        let residual = analysed(&u.residual_words, &|t| qterms.iter().any(|q| q == t));
+        let weigh = |ts: &[String]| {
+            let terms: Vec<(String, Option<u32>, f32)> = ts
+                .iter()
+                .map(|t| (t.clone(), self.vocab.get(t).copied(), idf(t)))
+                .collect();
+            let total = terms.iter().map(|x| x.2).sum();
+            WeighedTerms { terms, total }
+        };
+        let (q_w, r_w) = (weigh(&qterms), weigh(&residual));
+        (qterms, q_w, r_w)
     }
 
     /// The question's vector, when the encoder is loaded and the question is mostly in a
@@ -346,5 +312,83 @@ fn stack_has_layers(e: &Entry, layers: &[Layer]) -> bool {
     match &e.detail {
         Detail::Stack { layers: gs, .. } => gs.iter().any(|g| layers.contains(&g.layer)),
         _ => false,
+    }
+}
+
+/// What one question's candidates are measured against.
+struct Evidence<'a> {
+    u: &'a Understanding,
+    company_names: &'a [&'a str],
+    /// The question's words as compact keys, for comparing with stored questions.
+    qwords: Vec<String>,
+    q_w: &'a WeighedTerms,
+    r_w: &'a WeighedTerms,
+    bm: &'a HashMap<u64, f32>,
+    max_bm: f32,
+    similarity: &'a HashMap<u64, f32>,
+}
+
+impl Evidence<'_> {
+    /// One candidate entry with its features.
+    fn candidate(&self, ord: u64, e: &Entry, et: &Terms) -> Candidate {
+        let u = self.u;
+        let mut f = Features {
+            bm25: self.bm.get(&ord).copied().unwrap_or(0.0) / self.max_bm,
+            coverage: self.q_w.share(et, 0.0),
+            residual: self.r_w.share(et, 1.0),
+            ..Features::default()
+        };
+        let company_match = e
+            .company
+            .as_deref()
+            .is_some_and(|c| self.company_names.contains(&c));
+        if !self.company_names.is_empty() {
+            if company_match {
+                f.company_match = 1.0;
+            } else if e.company.is_some() {
+                f.company_other = 1.0;
+            } else if e.kind != Kind::Tech {
+                f.company_none = 1.0;
+            }
+        }
+        let tech_hits = e
+            .technologies
+            .iter()
+            .filter(|t| u.techs.contains(t))
+            .count();
+        if !u.techs.is_empty() {
+            f.tech_share = tech_hits as f32 / u.techs.len() as f32;
+        }
+        match (u.intent, e.kind) {
+            (Intent::Stack, Kind::Stack) if company_match => {
+                f.stack_answer = f.residual;
+                f.stack_layers = stack_has_layers(e, &u.layers) as u8 as f32;
+            }
+            (Intent::Uses, Kind::Tech) if tech_hits > 0 => f.uses_tech = 1.0,
+            (Intent::Uses, Kind::Stack) if tech_hits > 0 => f.uses_stack = 1.0,
+            (Intent::WhatIs, Kind::Tech) if tech_hits > 0 => f.whatis_tech = 1.0,
+            (Intent::Reading, Kind::Reading) => f.reading = 1.0,
+            _ => {}
+        }
+        if u.explanatory && matches!(e.kind, Kind::Qa | Kind::Article | Kind::Note) {
+            f.prose = 1.0;
+        }
+        if u.quantity && e.text.chars().any(|c| c.is_ascii_digit()) && f.coverage > 0.0 {
+            f.figure = 1.0;
+        }
+        if let Detail::Qa { question, .. } = &e.detail {
+            let qw = query::word_set(question);
+            let common = qw.iter().filter(|w| self.qwords.contains(w)).count() as f32;
+            let sim = common / (qw.len().max(self.qwords.len()).max(1) as f32);
+            if sim >= 0.6 {
+                f.qa_question = sim;
+            }
+        }
+        f.semantic = self.similarity.get(&ord).copied().unwrap_or(0.0);
+        Candidate {
+            ord,
+            features: f,
+            named: company_match || tech_hits > 0,
+        }
     }
 }

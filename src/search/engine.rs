@@ -1,0 +1,390 @@
+//! The engine: builds the index, the term statistics and the vectors once, then answers
+//! questions through the stages of [`super`] (understand → retrieve → rank → fold).
+
+use super::community::{self, CommunityState};
+use super::fold::fact_key;
+use super::index::{analyzer, doc_texts, terms, DocText, IndexError, SearchIndex};
+use super::query::{self, understand, Understanding};
+use super::rank::{self, Weights};
+use super::semantic::Encoder;
+use super::suggest::written_as_a_name;
+use super::vectors::{self, Vectors};
+use super::visible::Visible;
+use super::{clip_words, SearchAnswer, SearchError, MAX_QUESTION_WORDS};
+use crate::knowledge::{Entry, Kind, Knowledge};
+use sha2::Digest;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use tantivy::tokenizer::TextAnalyzer;
+
+pub struct Engine {
+    pub(super) knowledge: Knowledge,
+    pub(super) index: SearchIndex,
+    /// Analysed terms of each entry (by ordinal), for coverage and highlighting.
+    pub(super) entry_terms: Vec<Vec<u32>>,
+    /// Every analysed term of the base entries, numbered; `entry_terms` holds sorted ids.
+    pub(super) vocab: HashMap<String, u32>,
+    /// In how many entries each analysed term occurs (any field).
+    pub(super) df: HashMap<String, u32>,
+    /// The key each base entry folds by (see `fold::fact_key`).
+    pub(super) fact_keys: Vec<String>,
+    pub(super) typos: query::TypoIndex,
+    /// Base entries by company name, and stack and tech entries by technology.
+    pub(super) by_company: HashMap<String, Vec<u64>>,
+    pub(super) by_tech: HashMap<String, Vec<u64>>,
+    pub(super) analyzer: TextAnalyzer,
+    pub(super) built: bool,
+    pub(super) community: community::Community,
+    /// The sentence encoder; `None` when semantic retrieval is off.
+    pub(super) encoder: Option<Encoder>,
+    /// Base entry and sentence vectors (with the encoder).
+    pub(super) vectors: Option<Vectors>,
+    pub(super) weights: Weights,
+}
+
+impl Engine {
+    /// Builds the engine; with a data directory the index is persisted there and reused
+    /// while the knowledge is unchanged, otherwise it lives in memory.
+    pub fn new(knowledge: Knowledge, data_dir: Option<&Path>) -> Result<Engine, SearchError> {
+        Engine::with_encoder(knowledge, data_dir, None)
+    }
+
+    /// Like [`Engine::new`], with semantic retrieval when `encoder` is given: entry and
+    /// sentence vectors are read from the index folder, or computed and stored there.
+    pub fn with_encoder(
+        knowledge: Knowledge,
+        data_dir: Option<&Path>,
+        encoder: Option<Encoder>,
+    ) -> Result<Engine, SearchError> {
+        let docs = doc_texts(&knowledge);
+        let (index, built) = match data_dir {
+            Some(d) => SearchIndex::open_or_build(d, &docs)?,
+            None => (
+                SearchIndex::in_memory(&docs).map_err(IndexError::from)?,
+                true,
+            ),
+        };
+        let mut a = analyzer();
+        let (entry_terms, vocab, df) = term_stats(&mut a, &docs);
+        drop(docs);
+        let fact_keys = knowledge.entries.iter().map(fact_key).collect();
+        let typos = query::TypoIndex::new(&knowledge);
+        let (by_company, by_tech) = entries_by_name(&knowledge);
+        let vectors = match &encoder {
+            Some(enc) => Some(Self::open_vectors(enc, &knowledge, index.dir.as_deref())?),
+            None => None,
+        };
+        let weights = if encoder.is_some() {
+            Weights::default()
+        } else {
+            Weights::lexical()
+        };
+        Ok(Engine {
+            knowledge,
+            index,
+            entry_terms,
+            vocab,
+            df,
+            fact_keys,
+            typos,
+            by_company,
+            by_tech,
+            analyzer: a,
+            built,
+            community: community::Community::new().map_err(IndexError::from)?,
+            encoder,
+            vectors,
+            weights,
+        })
+    }
+
+    /// The vectors stored beside the index for this encoder, computed when missing.
+    fn open_vectors(
+        enc: &Encoder,
+        k: &Knowledge,
+        dir: Option<&Path>,
+    ) -> Result<Vectors, SearchError> {
+        // The concepts' descriptions go into entry vectors: editing them recomputes.
+        let concepts = k
+            .topics
+            .concepts
+            .iter()
+            .map(|c| format!("{}={}", c.names.join("|"), c.about))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let concepts = &hex::encode(sha2::Sha256::digest(concepts.as_bytes()))[..12];
+        let path = dir.map(|d| {
+            d.join(format!(
+                "vectors-v{}-{}-{concepts}.bin",
+                vectors::LAYOUT,
+                enc.fingerprint()
+            ))
+        });
+        if let Some(v) = path
+            .as_deref()
+            .and_then(|p| Vectors::load(p, k.entries.len()))
+        {
+            return Ok(v);
+        }
+        let t = std::time::Instant::now();
+        let v = Vectors::compute(enc, &k.entries, &k.topics)?;
+        tracing::info!(
+            entries = v.len(),
+            ms = t.elapsed().as_millis() as u64,
+            "computed entry vectors"
+        );
+        if let Some(p) = &path {
+            match v.save(p) {
+                Ok(()) => remove_other_vectors(p),
+                Err(e) => {
+                    tracing::warn!(error = %e, path = %p.display(), "could not store entry vectors")
+                }
+            }
+        }
+        Ok(v)
+    }
+
+    /// Whether semantic retrieval is on.
+    pub fn semantic(&self) -> bool {
+        self.encoder.is_some()
+    }
+
+    /// The weights ranking uses (fitted defaults, or the lexical ones).
+    pub fn weights(&self) -> &Weights {
+        &self.weights
+    }
+
+    /// Replaces the ranking weights (the fitting tool tries many).
+    pub fn set_weights(&mut self, w: Weights) {
+        self.weights = w;
+    }
+
+    pub(super) fn state(&self) -> std::sync::RwLockReadGuard<'_, CommunityState> {
+        self.community
+            .state
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn knowledge(&self) -> &Knowledge {
+        &self.knowledge
+    }
+
+    /// Whether opening the engine had to build the index (first run or changed knowledge).
+    pub fn index_was_built(&self) -> bool {
+        self.built
+    }
+
+    pub fn index(&self) -> &SearchIndex {
+        &self.index
+    }
+
+    /// Understands a question (entities, typos, intent) without searching.
+    pub fn understand(&self, question: &str) -> Understanding {
+        let q = clip_words(question, MAX_QUESTION_WORDS);
+        let a = std::cell::RefCell::new(self.analyzer.clone());
+        // A word is known when the knowledge uses it, or when it is an ordinary English
+        // word of the encoder's vocabulary ("flash" is no typo of Flask).
+        let known = |w: &str| {
+            self.is_english(w)
+                || terms(&mut a.borrow_mut(), w)
+                    .iter()
+                    .all(|t| self.df.contains_key(t))
+        };
+        let mut u = understand(&self.knowledge, &self.typos, &q, &known);
+        // Words neither the knowledge nor English knows, no typo of a name, and written
+        // where a name goes: the name of something the knowledge does not hold ("Snapchat",
+        // "how does tiktok rank"). An unfamiliar ordinary word ("taming memory bloat") is
+        // not a name.
+        u.unknown_names = u
+            .residual_words
+            .iter()
+            .filter(|w| {
+                w.chars().count() >= 4
+                    && w.chars().all(|c| c.is_ascii_alphabetic())
+                    && !self.knowledge.topics.is_filler(w)
+                    && !known(w)
+                    && written_as_a_name(&q, w)
+            })
+            .cloned()
+            .collect();
+        u
+    }
+
+    /// Whether `w` (normalised) is a whole word of the encoder's English vocabulary.
+    pub(super) fn is_english(&self, w: &str) -> bool {
+        self.encoder.as_ref().is_some_and(|e| e.is_word(w))
+    }
+
+    /// Why a question is answered as it is: the understanding, and the best `n` candidates
+    /// of the base knowledge with their evidence, score, and whether they pass the floor
+    /// (`archie ask --explain`).
+    pub fn explain(&self, question: &str, n: usize) -> Result<serde_json::Value, SearchError> {
+        let r = self.retrieve(question, &[], None)?;
+        let asked = r.asked();
+        // The floor exactly as ranking applies it to this question.
+        let w = &self.weights.floor_for(asked);
+        let mut rows: Vec<(f32, serde_json::Value)> = r
+            .candidates
+            .iter()
+            .filter_map(|c| {
+                let e = self.knowledge.entries.get(c.ord as usize)?;
+                let score = w.score(&c.features);
+                let row = serde_json::json!({
+                    "id": e.id,
+                    "title": e.title,
+                    "score": score,
+                    "relevant": w.relevant(&c.features, c.named),
+                    "named": c.named,
+                    "features": c.features,
+                });
+                Some((score, row))
+            })
+            .collect();
+        rows.sort_by(|x, y| y.0.total_cmp(&x.0));
+        Ok(serde_json::json!({
+            "understanding": r.understanding,
+            "asked": asked,
+            "candidates": rows.into_iter().take(n).map(|x| x.1).collect::<Vec<_>>(),
+        }))
+    }
+
+    /// Answers a question from the base knowledge: best results first, empty when nothing
+    /// relevant is known.
+    pub fn ask(&self, question: &str, limit: usize) -> Result<SearchAnswer, SearchError> {
+        self.search_in(question, limit, &[], None)
+    }
+
+    /// The entries a guild (or, with `None`, a DM or the CLI) sees.
+    pub fn visible(&self, guild: Option<u64>) -> Visible<'_> {
+        Visible {
+            base: &self.knowledge.entries,
+            st: self.state(),
+            guild,
+        }
+    }
+
+    /// Applies changes of the community store (after they were committed there) so that
+    /// search sees them at once.
+    pub fn apply(&self, changes: Vec<(u64, String, community::Change)>) -> Result<(), SearchError> {
+        let mut a = self.analyzer.clone();
+        let vectors = |e: &Entry| {
+            let enc = self.encoder.as_ref()?;
+            Vectors::for_entry(enc, e, &self.knowledge.topics)
+                .map_err(|err| tracing::warn!(error = %err, id = %e.id, "no vector for entry"))
+                .ok()
+        };
+        self.community
+            .apply(&self.knowledge, &mut a, &vectors, changes)
+            .map_err(IndexError::from)?;
+        Ok(())
+    }
+
+    /// Searches what `guild` sees: the base knowledge (minus what it hid or replaced) and
+    /// its own entries. `None` searches the base knowledge only.
+    pub fn search_in(
+        &self,
+        question: &str,
+        limit: usize,
+        kinds: &[Kind],
+        guild: Option<u64>,
+    ) -> Result<SearchAnswer, SearchError> {
+        self.search_window(question, limit, kinds, guild, 0..limit)
+    }
+
+    /// Like [`Engine::search_in`], cutting excerpts only for the results in `window` (the
+    /// page shown); the others carry an empty excerpt. Excerpts are the costly part.
+    pub fn search_window(
+        &self,
+        question: &str,
+        limit: usize,
+        kinds: &[Kind],
+        guild: Option<u64>,
+        window: std::ops::Range<usize>,
+    ) -> Result<SearchAnswer, SearchError> {
+        let limit = limit.clamp(1, 25);
+        let r = self.retrieve(question, kinds, guild)?;
+        let ranked = rank::rank(&r.candidates, r.asked(), &self.weights);
+        let results = self.fold(&r, &ranked, guild, limit, window);
+        let suggestions = if results.is_empty() {
+            self.suggestions(&r.understanding, r.qvec.as_deref())
+        } else {
+            Vec::new()
+        };
+        Ok(SearchAnswer {
+            query: question.to_string(),
+            results,
+            suggestions,
+            intent: r.understanding.intent,
+            understanding: Some(r.understanding),
+        })
+    }
+}
+
+/// Per entry (by ordinal) the sorted ids of its analysed terms, the ids, and in how many
+/// entries each term occurs.
+type TermStats = (Vec<Vec<u32>>, HashMap<String, u32>, HashMap<String, u32>);
+
+/// The analysed terms of every entry (title, text, company and technology names).
+fn term_stats(a: &mut TextAnalyzer, docs: &[DocText]) -> TermStats {
+    let term_sets: Vec<HashSet<String>> = docs
+        .iter()
+        .map(|d| {
+            let all = format!(
+                "{} {} {} {}",
+                d.entry.title, d.entry.text, d.company, d.tech
+            );
+            terms(a, &all).into_iter().collect()
+        })
+        .collect();
+    let mut df: HashMap<String, u32> = HashMap::new();
+    for t in term_sets.iter().flatten() {
+        *df.entry(t.clone()).or_default() += 1;
+    }
+    let vocab: HashMap<String, u32> = df
+        .keys()
+        .enumerate()
+        .map(|(i, t)| (t.clone(), i as u32))
+        .collect();
+    let entry_terms: Vec<Vec<u32>> = term_sets
+        .iter()
+        .map(|set| {
+            let mut ids: Vec<u32> = set.iter().filter_map(|t| vocab.get(t).copied()).collect();
+            ids.sort_unstable();
+            ids
+        })
+        .collect();
+    (entry_terms, vocab, df)
+}
+
+/// Entry ordinals by company name, and of stack and tech entries by technology.
+type ByName = HashMap<String, Vec<u64>>;
+
+fn entries_by_name(k: &Knowledge) -> (ByName, ByName) {
+    let mut by_company: ByName = HashMap::new();
+    let mut by_tech: ByName = HashMap::new();
+    for (i, e) in k.entries.iter().enumerate() {
+        if let Some(c) = &e.company {
+            by_company.entry(c.clone()).or_default().push(i as u64);
+        }
+        if matches!(e.kind, Kind::Tech | Kind::Stack) {
+            for t in &e.technologies {
+                by_tech.entry(t.clone()).or_default().push(i as u64);
+            }
+        }
+    }
+    (by_company, by_tech)
+}
+
+/// Removes vectors of another model or layout beside `keep` (best effort).
+fn remove_other_vectors(keep: &Path) {
+    let (Some(dir), Some(name)) = (keep.parent(), keep.file_name()) else {
+        return;
+    };
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let n = e.file_name();
+        if n != name && n.to_string_lossy().starts_with("vectors-") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
