@@ -3,7 +3,7 @@
 //! become pages with buttons, errors become one short ephemeral sentence. Every text from
 //! the knowledge base or the user is escaped, and every response passes through
 //! [`limits::enforce`] before it leaves, so no layout choice can break a Discord limit.
-//! A form becomes a modal ([`modal`]); a file goes out after a deferral, in a followup
+//! A form becomes a modal (`modal.rs`); a file goes out after a deferral, in a followup
 //! whose text is made here too.
 
 pub mod limits;

@@ -1,7 +1,7 @@
 //! The answer engine behind `/ask` and the CLI. One question goes through typed stages:
 //! understand ([`query`]) → retrieve ([`retrieve`]: BM25, named entities, nearest in
 //! meaning) → rank ([`rank`]: weighted evidence and the relevance floor) → fold
-//! ([`fold`]: one result per fact, answering excerpts). Knows nothing about Discord.
+//! (`fold`: one result per fact, answering excerpts). Knows nothing about Discord.
 
 //!
 //! Files: `engine.rs` ([`Engine`]) builds and runs it; `results.rs` holds what it returns;

@@ -26,7 +26,7 @@ pub struct Features {
     pub tech_share: f32,
     /// "What does X use …": X's stack, weighted by how much of the rest it covers.
     pub stack_answer: f32,
-    /// "What does X use for <layer>": X's stack has that layer.
+    /// "What does X use for `<layer>`": X's stack has that layer.
     pub stack_layers: f32,
     /// "Who uses T": T's own entry.
     pub uses_tech: f32,

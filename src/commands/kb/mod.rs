@@ -3,11 +3,11 @@
 //! here (whatever the transport did), is committed to the store before the reply says it
 //! succeeded, and is applied to the index at once.
 //!
-//! - [`form`]: the entry form (add, edit) and what its submission saves.
-//! - [`entries`]: show, remove and revert one entry.
-//! - [`history`]: the audit trail, page by page.
-//! - [`transfer`]: export, and import with its preview and confirmation.
-//! - [`suggest`]: entry ids for autocomplete.
+//! - `form`: the entry form (add, edit) and what its submission saves.
+//! - `entries`: show, remove and revert one entry.
+//! - `history`: the audit trail, page by page.
+//! - `transfer`: export, and import with its preview and confirmation.
+//! - `suggest`: entry ids for autocomplete.
 
 mod entries;
 mod form;

@@ -120,7 +120,7 @@ const REFERRING_WORDS: &[&str] = &[
 /// previous ones; the sentence before comes first when the chosen one opens with a word
 /// that refers back ("It", "This", "They") or the one before ends with `:`. A chosen
 /// sentence longer than `max_chars` is cut to the window of its densest hits, at word
-/// boundaries. Matched words are marked as in [`excerpt`]; a text that fits is whole.
+/// boundaries. Matched words are marked as in `excerpt`; a text that fits is whole.
 pub fn answering(
     a: &mut TextAnalyzer,
     text: &str,
