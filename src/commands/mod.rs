@@ -100,31 +100,29 @@ pub fn execute(app: &App, caller: &Caller, cmd: &Command) -> Reply {
 
 /// The company a lookup names, or the reply saying it is unknown (with the closest names).
 fn company_arg<'a>(app: &'a App, given: &str) -> Result<&'a crate::knowledge::Company, Box<Reply>> {
-    let name = name_arg("company", given)?;
     let k = app.engine.knowledge();
-    k.companies.get(&name).ok_or_else(|| {
-        let s = k
-            .companies
-            .suggest(&name, 3)
-            .into_iter()
-            .map(|c| c.name.clone())
-            .collect();
-        Box::new(unknown("company", &name, s))
-    })
+    named(&k.companies, "company", given)
 }
 
 /// The technology a lookup names, or the reply saying it is unknown (with the closest names).
 fn tech_arg<'a>(app: &'a App, given: &str) -> Result<&'a crate::knowledge::Tech, Box<Reply>> {
-    let name = name_arg("technology", given)?;
     let k = app.engine.knowledge();
-    k.techs.get(&name).ok_or_else(|| {
-        let s = k
-            .techs
-            .suggest(&name, 3)
+    named(&k.techs, "technology", given)
+}
+
+/// The item of `table` that `given` names, or the reply naming the three closest.
+fn named<'a, T: crate::knowledge::Named>(
+    table: &'a crate::knowledge::NameTable<T>,
+    what: &str,
+    given: &str,
+) -> Result<&'a T, Box<Reply>> {
+    let given = name_arg(what, given)?;
+    table.get(&given).ok_or_else(|| {
+        let near = table
+            .suggest(&given, 3)
             .into_iter()
-            .map(|t| t.name.clone())
-            .collect();
-        Box::new(unknown("technology", &name, s))
+            .map(|x| x.name().to_string());
+        Box::new(unknown(what, &given, near.collect()))
     })
 }
 
