@@ -46,6 +46,9 @@ pub fn layer_named(heading: &str) -> Option<Layer> {
     if h.is_empty() {
         return None;
     }
+    // "Datastores" and "data-stores" mean "Data stores".
+    let compact = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).collect() };
+    let hc = compact(&h);
     Layer::ALL.into_iter().find(|l| {
         let label = l.label().to_lowercase();
         let short = short_label(*l).to_lowercase();
@@ -56,7 +59,7 @@ pub fn layer_named(heading: &str) -> Option<Layer> {
             .unwrap_or_default();
         h == l.key()
             || h == label
-            || h == short
+            || hc == compact(&short)
             || h == first
             || hints.split(',').any(|x| x.trim() == h)
     })
