@@ -3,7 +3,7 @@
 use super::Caller;
 use super::{company_arg, unknown};
 use crate::app::App;
-use crate::knowledge::{item_text, Detail, Entry, Kind};
+use crate::knowledge::{Detail, Entry, Kind, Layer, StackItem};
 use crate::reply::{data, links, plain, Block, Data, Link, Reply, Status};
 
 pub fn run(app: &App, ctx: &Caller, company: &str) -> Reply {
@@ -31,8 +31,13 @@ pub fn run(app: &App, ctx: &Caller, company: &str) -> Reply {
             c.name
         )
     } else {
-        let techs: usize = stacks.iter().map(|e| e.technologies.len()).sum();
-        format!("{techs} technologies from {} source(s).", stacks.len())
+        let techs: usize = listed.layers.iter().map(|l| l.technologies.len()).sum();
+        let n = listed.sources.len();
+        format!(
+            "{techs} technologies in {} layers, from {n} source{}.",
+            listed.layers.len(),
+            if n == 1 { "" } else { "s" }
+        )
     });
     if !listed.links.is_empty() {
         r.blocks.push(link_block("Articles", listed.links.clone()));
@@ -46,6 +51,9 @@ pub fn run(app: &App, ctx: &Caller, company: &str) -> Reply {
         .collect();
     if !reading_links.is_empty() {
         r.blocks.push(link_block("Reading list", reading_links));
+    }
+    if !listed.sources.is_empty() {
+        r.blocks.push(link_block("Sources", links(&listed.sources)));
     }
     r.data = Some(Data::Stack(data::Stack {
         company: c.name.clone(),
@@ -72,9 +80,20 @@ struct Listed {
     sources: Vec<String>,
 }
 
-/// One block per layer of each stack (and its remark), each citing its stack's sources.
+/// One technology of the merged stack: its canonical name and what its sources say of it.
+struct Merged {
+    item: StackItem,
+    notes: Vec<String>,
+    sources: Vec<String>,
+}
+
+/// The company's stacks as one: a block per layer in the usual order, each technology
+/// once under its canonical name with the notes its sources give, the stacks' remarks,
+/// and their sources once, at the end.
 fn layers(r: &mut Reply, stacks: &[&Entry]) -> Listed {
     let mut out = Listed::default();
+    let mut by_layer: Vec<(Layer, Vec<Merged>)> = Vec::new();
+    let mut remarks: Vec<String> = Vec::new();
     for e in stacks {
         let Detail::Stack {
             layers,
@@ -85,20 +104,38 @@ fn layers(r: &mut Reply, stacks: &[&Entry]) -> Listed {
         else {
             continue;
         };
-        let src = links(&e.sources);
         for g in layers {
-            let items: Vec<String> = g.items.iter().map(item_text).collect();
-            r.blocks
-                .push(Block::new(g.layer.label(), plain(items.join(", "))).sources(src.clone()));
-            out.layers.push(data::StackLayer {
-                layer: g.layer,
-                technologies: g.items.clone(),
-                sources: e.sources.clone(),
-            });
+            let slot = match by_layer.iter().position(|(l, _)| *l == g.layer) {
+                Some(i) => &mut by_layer[i].1,
+                None => {
+                    by_layer.push((g.layer, Vec::new()));
+                    &mut by_layer.last_mut().expect("just pushed").1
+                }
+            };
+            for it in &g.items {
+                let m = match slot.iter().position(|m| m.item.tech == it.tech) {
+                    Some(i) => &mut slot[i],
+                    None => {
+                        slot.push(Merged {
+                            item: it.clone(),
+                            notes: Vec::new(),
+                            sources: Vec::new(),
+                        });
+                        slot.last_mut().expect("just pushed")
+                    }
+                };
+                if let Some(q) = &it.qualifier {
+                    add_note(&mut m.notes, q);
+                }
+                for s in &e.sources {
+                    if !m.sources.contains(s) {
+                        m.sources.push(s.clone());
+                    }
+                }
+            }
         }
-        if let Some(rm) = remark {
-            r.blocks
-                .push(Block::new("Note", plain(rm.clone())).sources(src.clone()));
+        if let Some(rm) = remark.as_ref().filter(|rm| !remarks.contains(rm)) {
+            remarks.push(rm.clone());
         }
         for l in ls {
             if !out.links.iter().any(|x| x.url == l.url) {
@@ -108,9 +145,59 @@ fn layers(r: &mut Reply, stacks: &[&Entry]) -> Listed {
                 });
             }
         }
-        out.sources.extend(e.sources.iter().cloned());
+        for s in &e.sources {
+            if !out.sources.contains(s) {
+                out.sources.push(s.clone());
+            }
+        }
+    }
+    by_layer.sort_by_key(|(l, _)| Layer::ALL.iter().position(|x| x == l));
+    for (layer, items) in by_layer {
+        let shown: Vec<String> = items
+            .iter()
+            .map(|m| match m.notes.is_empty() {
+                true => m.item.tech.clone(),
+                false => format!("{} ({})", m.item.tech, m.notes.join("; ")),
+            })
+            .collect();
+        r.blocks
+            .push(Block::new(layer.label(), plain(shown.join(", "))));
+        let mut sources: Vec<String> = Vec::new();
+        for m in &items {
+            for s in &m.sources {
+                if !sources.contains(s) {
+                    sources.push(s.clone());
+                }
+            }
+        }
+        out.layers.push(data::StackLayer {
+            layer,
+            technologies: items
+                .into_iter()
+                .map(|m| StackItem {
+                    qualifier: (!m.notes.is_empty()).then(|| m.notes.join("; ")),
+                    ..m.item
+                })
+                .collect(),
+            sources,
+        });
+    }
+    if !remarks.is_empty() {
+        r.blocks
+            .push(Block::new("Notes", plain(remarks.join("\n"))));
     }
     out
+}
+
+/// Adds a source's note on a technology unless another note already says it ("software
+/// RAID" beside "software RAID over EBS"); a note that says more replaces the shorter one.
+fn add_note(notes: &mut Vec<String>, note: &str) {
+    let lc = note.to_lowercase();
+    if notes.iter().any(|n| n.to_lowercase().contains(&lc)) {
+        return;
+    }
+    notes.retain(|n| !lc.contains(&n.to_lowercase()));
+    notes.push(note.to_string());
 }
 
 /// A list of links: one title per line, each linked.

@@ -14,6 +14,8 @@ pub fn run(app: &App, ctx: &Caller, tech: &str) -> Reply {
     let vis = app.engine.visible(ctx.guild);
     let mut r = Reply::new(Status::Answer, format!("Who uses {}", t.name));
     let mut users = Vec::new();
+    // One block per company, however many of its stacks list the technology.
+    let mut shown: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
     for e in vis
         .iter()
         .filter(|e| e.kind == Kind::Stack && e.technologies.contains(&t.name))
@@ -21,26 +23,49 @@ pub fn run(app: &App, ctx: &Caller, tech: &str) -> Reply {
         let Detail::Stack { layers, .. } = &e.detail else {
             continue;
         };
-        let spelled: Vec<String> = layers
+        let items: Vec<(&str, &crate::knowledge::StackItem)> = layers
             .iter()
-            .flat_map(|g| g.items.iter())
-            .filter(|i| i.tech == t.name)
-            .map(crate::knowledge::item_text)
+            .flat_map(|g| g.items.iter().map(move |i| (g.layer.label(), i)))
+            .filter(|(_, i)| i.tech == t.name)
             .collect();
         let company = e.company.clone().unwrap_or_default();
-        r.blocks.push(Block {
-            heading: company.clone(),
-            tag: None,
-            at: None,
-            body: plain(format!("listed as {}", spelled.join(", "))),
-            sources: links(&e.sources),
-        });
+        let at = match shown.iter().position(|(c, _, _)| *c == company) {
+            Some(i) => i,
+            None => {
+                shown.push((company.clone(), Vec::new(), Vec::new()));
+                shown.len() - 1
+            }
+        };
+        let (_, lines, sources) = &mut shown[at];
+        for (layer, i) in &items {
+            let line = match &i.qualifier {
+                Some(q) => format!("{layer}: {q}"),
+                None => layer.to_string(),
+            };
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+        sources.extend(
+            e.sources
+                .iter()
+                .filter(|s| !sources.contains(s))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
         users.push(data::User {
             company,
-            spelled,
+            spelled: items
+                .iter()
+                .map(|(_, i)| crate::knowledge::item_text(i))
+                .collect(),
             stack: e.id.clone(),
             sources: e.sources.clone(),
         });
+    }
+    for (company, lines, sources) in shown {
+        r.blocks
+            .push(Block::new(company, plain(lines.join("\n"))).sources(links(&sources)));
     }
     let related = related(&vis, &t.name);
     r.summary = Some(if users.is_empty() {

@@ -43,14 +43,30 @@ pub fn run(app: &App, ctx: &Caller, tech: &str) -> Reply {
         body: plain(what),
         sources: links(&e.sources),
     });
-    if !e.aliases.is_empty() {
-        r.blocks.push(Block {
-            heading: "Also written".into(),
-            tag: None,
-            at: None,
-            body: plain(e.aliases.join(", ")),
-            sources: Vec::new(),
-        });
+    // The glossary's aliases and the spellings the stacks' sources use: the only place a
+    // member sees them (everywhere else shows the canonical name).
+    let mut spellings: Vec<String> = e
+        .aliases
+        .iter()
+        .filter(|a| a.to_lowercase() != t.name.to_lowercase())
+        .cloned()
+        .collect();
+    for s in vis.iter() {
+        if let Detail::Stack { layers, .. } = &s.detail {
+            for i in layers.iter().flat_map(|g| &g.items) {
+                let known = |x: &String| x.to_lowercase() == i.raw.to_lowercase();
+                if i.tech == t.name
+                    && i.raw.to_lowercase() != t.name.to_lowercase()
+                    && !spellings.iter().any(known)
+                {
+                    spellings.push(i.raw.clone());
+                }
+            }
+        }
+    }
+    if !spellings.is_empty() {
+        r.blocks
+            .push(Block::new("Other spellings", plain(spellings.join(", "))));
     }
     if !used_by.is_empty() {
         r.blocks.push(Block {

@@ -125,11 +125,11 @@ fn misspelled_technologies_in_stacks_resolve_to_the_right_entry() {
 }
 
 #[test]
-fn instagrams_stack_keeps_the_qualifier_of_the_seed() {
+fn instagrams_stack_keeps_the_instance_sizes_of_the_seed_in_its_remark() {
     let k = shipped();
     // The seed-000 stack comes first; seed 003's High Scalability stack is the second one.
     assert_eq!(k.stack_of("Instagram").unwrap().id, "stack-instagram");
-    let Detail::Stack { layers, .. } = &k.entry("stack-instagram").unwrap().detail else {
+    let Detail::Stack { layers, remark, .. } = &k.entry("stack-instagram").unwrap().detail else {
         panic!()
     };
     let pg = layers
@@ -138,7 +138,11 @@ fn instagrams_stack_keeps_the_qualifier_of_the_seed() {
         .find(|i| i.raw == "postgre-sql")
         .expect("postgre-sql item");
     assert_eq!(pg.tech, "PostgreSQL");
-    assert_eq!(pg.qualifier.as_deref(), Some("quadruple extra-large"));
+    // The seed's sizes describe machines, not PostgreSQL: the curated form says so in the
+    // stack's remark instead of attaching them to an item.
+    assert_eq!(pg.qualifier, None);
+    let remark = remark.as_deref().unwrap_or_default();
+    assert!(remark.contains("Quadruple Extra-Large"), "{remark}");
 }
 
 #[test]

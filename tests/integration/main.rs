@@ -40,5 +40,6 @@ mod knowledge;
 mod moderation;
 mod passages;
 mod props;
+mod reading;
 mod store;
 mod store_crash;

@@ -1,0 +1,207 @@
+//! What a member reads: one stack per company, and technologies in their canonical names
+//! only, in every `/stack`, `/uses` and `/compare` answer over the shipped knowledge.
+
+use archie::app::App;
+use archie::commands::{execute, Caller, Command};
+use archie::knowledge::{Detail, Kind, Knowledge};
+use archie::reply::{Reply, Status};
+use std::sync::OnceLock;
+
+fn app() -> &'static App {
+    static APP: OnceLock<App> = OnceLock::new();
+    APP.get_or_init(|| {
+        let k = Knowledge::load(&crate::support::shipped_dir()).expect("the knowledge loads");
+        App::in_memory(k).expect("the index builds")
+    })
+}
+
+fn run(cmd: Command) -> Reply {
+    execute(app(), &Caller::default(), &cmd)
+}
+
+/// The companies with a technology stack.
+fn companies_with_stacks() -> Vec<String> {
+    let k = app().engine.knowledge();
+    let mut out: Vec<String> = Vec::new();
+    for e in k.entries.iter().filter(|e| e.kind == Kind::Stack) {
+        if let (Detail::Stack { .. }, Some(c)) = (&e.detail, &e.company) {
+            if !out.contains(c) {
+                out.push(c.clone());
+            }
+        }
+    }
+    out
+}
+
+/// A block's items: comma-separated names, each without its notes in brackets.
+fn items(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut depth, mut cur) = (0, String::new());
+    for c in body.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(std::mem::take(&mut cur));
+                continue;
+            }
+            _ if depth > 0 => continue,
+            _ => {}
+        }
+        if depth == 0 && c != ')' {
+            cur.push(c);
+        }
+    }
+    out.push(cur);
+    out.into_iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn assert_canonical(name: &str, context: &str) {
+    let k = app().engine.knowledge();
+    let t = k
+        .techs
+        .get(name)
+        .unwrap_or_else(|| panic!("{context}: '{name}' is not a technology"));
+    assert_eq!(
+        t.name, name,
+        "{context}: shown as '{name}', not its canonical name"
+    );
+}
+
+const LAYER_HEADINGS: usize = 10;
+
+#[test]
+fn every_stack_is_one_stack_with_each_layer_and_technology_once_in_canonical_names() {
+    let companies = companies_with_stacks();
+    assert!(companies.len() >= 20, "{companies:?}");
+    let labels: Vec<&str> = archie::knowledge::Layer::ALL
+        .iter()
+        .map(|l| l.label())
+        .collect();
+    assert_eq!(labels.len(), LAYER_HEADINGS);
+    for company in companies {
+        let r = run(Command::Stack {
+            company: company.clone(),
+        });
+        assert_eq!(r.status, Status::Answer, "{company}");
+        let layer_blocks: Vec<_> = r
+            .blocks
+            .iter()
+            .filter(|b| labels.contains(&b.heading.as_str()))
+            .collect();
+        let listed = app().engine.knowledge().entries.iter().any(|e| {
+            e.company.as_deref() == Some(company.as_str())
+                && matches!(&e.detail, Detail::Stack { layers, .. } if !layers.is_empty())
+        });
+        assert_eq!(
+            !layer_blocks.is_empty(),
+            listed,
+            "{company}: layers shown exactly when its stacks list some"
+        );
+        let mut seen_layers = Vec::new();
+        let mut seen_techs = Vec::new();
+        for b in layer_blocks {
+            assert!(
+                !seen_layers.contains(&b.heading),
+                "{company}: layer '{}' shown twice",
+                b.heading
+            );
+            seen_layers.push(b.heading.clone());
+            for name in items(&b.body.plain()) {
+                assert_canonical(&name, &format!("/stack {company}"));
+                assert!(
+                    !seen_techs.contains(&name),
+                    "{company}: '{name}' shown twice"
+                );
+                seen_techs.push(name);
+            }
+        }
+        let sources = r.blocks.iter().filter(|b| b.heading == "Sources").count();
+        assert_eq!(
+            sources, 1,
+            "{company}: its sources are listed once, at the end"
+        );
+    }
+}
+
+#[test]
+fn instagrams_two_sources_make_one_stack() {
+    let r = run(Command::Stack {
+        company: "Instagram".into(),
+    });
+    let data = archie::cli::reply_json(&r);
+    assert_eq!(data["sources"].as_array().unwrap().len(), 2, "{data:#}");
+    let text = archie::render::terminal::render(&r, false);
+    assert_eq!(text.matches("Data stores").count(), 1, "{text}");
+    assert!(text.contains("PostgreSQL"), "{text}");
+    for spelling in ["postgre-sql", "[PostgreSQL]", "sofeware"] {
+        assert!(!text.contains(spelling), "'{spelling}' in {text}");
+    }
+}
+
+#[test]
+fn uses_and_compare_name_technologies_only_canonically() {
+    let k = app().engine.knowledge();
+    // Every technology some stack spells differently from its canonical name.
+    let mut respelled: Vec<(String, String)> = Vec::new();
+    for e in &k.entries {
+        if let Detail::Stack { layers, .. } = &e.detail {
+            for i in layers.iter().flat_map(|g| &g.items) {
+                if i.raw.to_lowercase() != i.tech.to_lowercase()
+                    && !respelled.iter().any(|(t, _)| *t == i.tech)
+                {
+                    respelled.push((i.tech.clone(), i.raw.clone()));
+                }
+            }
+        }
+    }
+    assert!(respelled.len() >= 10, "{respelled:?}");
+    for (tech, raw) in &respelled {
+        let uses = run(Command::Uses { tech: tech.clone() });
+        assert_eq!(uses.status, Status::Answer, "{tech}");
+        let text = archie::render::terminal::render(&uses, false);
+        assert!(
+            !text.contains(&format!("[{tech}]")) && !text.contains(&format!("{raw},")),
+            "/uses {tech} shows the spelling '{raw}': {text}"
+        );
+    }
+    // The spellings stay findable: /whatis lists them, and only there.
+    for (tech, raw) in &respelled {
+        let r = run(Command::WhatIs { tech: tech.clone() });
+        let other = r
+            .blocks
+            .iter()
+            .find(|b| b.heading == "Other spellings")
+            .map(|b| b.body.plain())
+            .unwrap_or_default();
+        assert!(
+            other.to_lowercase().contains(&raw.to_lowercase()),
+            "/whatis {tech} lists '{raw}' among other spellings: {other:?}"
+        );
+        let found = run(Command::WhatIs { tech: raw.clone() });
+        assert_eq!(found.title, *tech, "'{raw}' still finds {tech}");
+    }
+    let companies = companies_with_stacks();
+    for pair in companies.windows(2) {
+        let r = run(Command::Compare {
+            first: pair[0].clone(),
+            second: pair[1].clone(),
+        });
+        if r.status != Status::Answer {
+            continue;
+        }
+        for b in &r.blocks {
+            for line in b.body.plain().lines() {
+                let Some((_, list)) = line.split_once(": ") else {
+                    continue;
+                };
+                for name in items(list) {
+                    assert_canonical(&name, &format!("/compare {} {}", pair[0], pair[1]));
+                }
+            }
+        }
+    }
+}
