@@ -32,11 +32,11 @@ pub fn run(app: &App, ctx: &Caller, question: &str, page: usize, per_page: usize
     let mut r = Reply::new(Status::Answer, crate::text::truncate_words(q, 200));
     let tag = |res: &crate::search::SearchResult| {
         Some(match &res.company {
-            Some(c) => format!("{} · {c}", res.kind.as_str()),
-            None => res.kind.as_str().to_string(),
+            Some(c) => format!("{} · {c}", res.kind.label()),
+            None => res.kind.label().to_string(),
         })
     };
-    result_blocks(&mut r, &answer.results, tag, page, pages);
+    result_blocks(&mut r, (app, ctx), &answer.results, tag, page, pages);
     r.data = Some(Data::Search(data::Search {
         query: q.to_string(),
         results: answer.results,

@@ -68,6 +68,8 @@ pub fn run(app: &App, ctx: &Caller, first: &str, second: &str) -> Reply {
             heading: layer.label().into(),
             tag: None,
             at: None,
+            kind: None,
+            context: None,
             body: plain(lines.join("\n")),
             sources: Vec::new(),
         });

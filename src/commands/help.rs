@@ -37,6 +37,8 @@ pub fn run(app: &App, _ctx: &Caller) -> Reply {
             heading: c.into(),
             tag: None,
             at: None,
+            kind: None,
+            context: None,
             body: plain(d),
             sources: Vec::new(),
         });

@@ -169,17 +169,28 @@ fn unavailable() -> Reply {
 /// Results as reply blocks, each tagged by `tag`, plus paging when there are more pages.
 fn result_blocks(
     r: &mut Reply,
+    (app, caller): (&App, &Caller),
     results: &[crate::search::SearchResult],
     tag: impl Fn(&crate::search::SearchResult) -> Option<String>,
     page: usize,
     pages: usize,
 ) {
     r.layout = crate::reply::Layout::Results;
+    let vis = app.engine.visible(caller.guild);
     for res in results {
+        // A passage is headed by its own heading; the article it is from is its context.
+        let (heading, context) = match vis.entry(&res.id).map(|e| &e.detail) {
+            Some(crate::knowledge::Detail::Article { article, heading }) if heading != article => {
+                (heading.clone(), Some(article.clone()))
+            }
+            _ => (res.title.clone(), None),
+        };
         r.blocks.push(crate::reply::Block {
-            heading: res.title.clone(),
+            heading,
             tag: tag(res),
             at: None,
+            kind: Some(res.kind),
+            context,
             body: res.parts.clone(),
             sources: crate::reply::links(&res.sources),
         });

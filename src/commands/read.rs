@@ -34,6 +34,7 @@ pub fn run(app: &App, ctx: &Caller, topic: &str, page: usize, per_page: usize) -
     );
     result_blocks(
         &mut r,
+        (app, ctx),
         &answer.results,
         |res| res.company.clone(),
         page,

@@ -94,6 +94,8 @@ pub fn run(app: &App, ctx: &Caller, tech: &str) -> Reply {
             heading: "Related reading".into(),
             tag: None,
             at: None,
+            kind: None,
+            context: None,
             body: plain(body),
             sources: links(&srcs),
         });

@@ -40,6 +40,8 @@ pub fn run(app: &App, ctx: &Caller, tech: &str) -> Reply {
         heading: "What it is".into(),
         tag: group.clone(),
         at: None,
+        kind: None,
+        context: None,
         body: plain(what),
         sources: links(&e.sources),
     });
@@ -73,6 +75,8 @@ pub fn run(app: &App, ctx: &Caller, tech: &str) -> Reply {
             heading: "Used by".into(),
             tag: None,
             at: None,
+            kind: None,
+            context: None,
             body: plain(used_by.join(", ")),
             sources: Vec::new(),
         });

@@ -35,6 +35,18 @@ impl Kind {
         }
     }
 
+    /// The kind as a reader names it ("Q&A", "Technology").
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Stack => "Stack",
+            Kind::Tech => "Technology",
+            Kind::Qa => "Q&A",
+            Kind::Reading => "Reading",
+            Kind::Note => "Note",
+            Kind::Article => "Article",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL
             .into_iter()

@@ -15,10 +15,13 @@ pub mod wire;
 use crate::app::Stash;
 use crate::commands::Command;
 use crate::discord::custom_id;
+use crate::knowledge::Kind;
 use crate::reply::{Block, ButtonStyle, Layout, Paging, Reply, Status};
 use limits::{clip, measure};
 use text::{esc, heading, link, links_line, markdown, rich, safe_url};
-use wire::{AllowedMentions, Button, Choice, Data, Embed, Field, Footer, Message, Response, Row};
+use wire::{
+    AllowedMentions, Author, Button, Choice, Data, Embed, Field, Footer, Message, Response, Row,
+};
 
 /// Discord's blurple, so answers look like the app's own.
 const COLOR: u32 = 0x5865F2;
@@ -157,7 +160,7 @@ fn answer(reply: &Reply, ctx: &Delivery) -> Response {
             (embed, view, pages)
         }
     };
-    embed.color = Some(COLOR);
+    embed.color = embed.color.or(Some(COLOR));
     let mut components = Vec::new();
     let actions: Vec<Button> = reply
         .actions
@@ -261,9 +264,6 @@ fn results(reply: &Reply) -> Embed {
         description.push_str(&esc(s));
         description.push_str("\n\n");
     }
-    if let Some(tag) = &lead.tag {
-        description.push_str(&format!("*{}*\n", esc(tag)));
-    }
     description.push_str(&rich(&lead.body, LEAD_CHARS));
     let sources = links_line(&lead.sources, 900);
     if !sources.is_empty() {
@@ -287,11 +287,40 @@ fn results(reply: &Reply) -> Embed {
         })
         .collect();
     Embed {
+        author: author_line(lead).map(|name| Author { name }),
         title: Some(esc(&lead.heading)),
         url: lead.sources.first().map(|l| safe_url(&l.url)),
         description: Some(description),
         fields,
+        color: lead.kind.map(kind_colour),
         ..Default::default()
+    }
+}
+
+/// "Article · Instagram · What Powers Instagram": the kind and company of a result, and
+/// the work a passage comes from. Plain text: Discord shows no markdown there.
+fn author_line(b: &Block) -> Option<String> {
+    let parts: Vec<&str> = [b.tag.as_deref(), b.context.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let line = parts.join(" · ");
+    let mut chars = line.chars();
+    let first = chars.next()?;
+    Some(first.to_uppercase().chain(chars).collect())
+}
+
+/// One colour per kind of entry, so a glance tells an article from a stack.
+fn kind_colour(kind: Kind) -> u32 {
+    match kind {
+        Kind::Stack => 0x5865F2,
+        Kind::Tech => 0x57F287,
+        Kind::Qa => 0xFEE75C,
+        Kind::Article => 0xEB459E,
+        Kind::Note => 0xED9B40,
+        Kind::Reading => 0x3BA3D0,
     }
 }
 

@@ -26,6 +26,9 @@ pub fn render(r: &Reply, ansi: bool) -> String {
             out.push_str(&format!("  ({})", time(at)));
         }
         out.push('\n');
+        if let Some(c) = &b.context {
+            out.push_str(&format!("   from {c}\n"));
+        }
         for line in rich(&b.body, ansi).lines() {
             out.push_str(&format!("   {line}\n"));
         }

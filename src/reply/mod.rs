@@ -35,6 +35,10 @@ pub struct Block {
     pub tag: Option<String>,
     /// When it happened (a revision): each transport shows time its own way.
     pub at: Option<UnixTime>,
+    /// What kind of entry it shows (a search result): transports may mark kinds apart.
+    pub kind: Option<Kind>,
+    /// The larger work it comes from (an article, for one of its passages).
+    pub context: Option<String>,
     pub body: Rich,
     pub sources: Vec<Link>,
 }
@@ -46,6 +50,8 @@ impl Block {
             heading: heading.into(),
             tag: None,
             at: None,
+            kind: None,
+            context: None,
             body,
             sources: Vec::new(),
         }

@@ -205,3 +205,54 @@ fn uses_and_compare_name_technologies_only_canonically() {
         }
     }
 }
+
+/// `/ask QUESTION` as Discord receives it.
+fn ask_embed(question: &str) -> serde_json::Value {
+    let cmd = Command::Ask {
+        question: question.into(),
+        page: 0,
+        per_page: archie::discord::ASK_PER_PAGE,
+    };
+    let reply = run(cmd.clone());
+    let stash = archie::app::Stash::default();
+    let delivery = archie::render::discord::Delivery {
+        command: &cmd,
+        view: 0,
+        mention: None,
+        private: false,
+        update: false,
+        stash: &stash,
+    };
+    let response = archie::render::discord::reply(&reply, &delivery);
+    serde_json::to_value(&response).unwrap()["data"]["embeds"][0].clone()
+}
+
+#[test]
+fn an_answer_has_a_short_title_an_author_line_for_kind_and_company_and_a_kind_colour() {
+    let passage = ask_embed("how did instagram store photos on s3 and cloudfront");
+    let title = passage["title"].as_str().unwrap();
+    let author = passage["author"]["name"].as_str().unwrap_or_default();
+    assert!(title.chars().count() <= 80, "{title}");
+    assert!(author.starts_with("Article · Instagram · "), "{author}");
+    assert!(
+        !title.contains(" — "),
+        "the passage's own heading, not the article's title plus it: {title}"
+    );
+    let stack = ask_embed("pinterest technology stack");
+    let stack_author = stack["author"]["name"].as_str().unwrap_or_default();
+    assert!(
+        stack_author.starts_with("Stack · Pinterest"),
+        "{stack_author}"
+    );
+    assert_ne!(
+        passage["color"], stack["color"],
+        "an article and a stack look different"
+    );
+    // Every related result is a compact field under the 80-character title too.
+    for e in [&passage, &stack] {
+        for f in e["fields"].as_array().into_iter().flatten() {
+            let name = f["name"].as_str().unwrap();
+            assert!(name.chars().count() <= 120, "{name}");
+        }
+    }
+}

@@ -8,6 +8,7 @@ use super::wire::{Button, Choice, Data, Embed, Message, Modal, Response, Row};
 pub const CONTENT: usize = 2000;
 pub const EMBEDS: usize = 10;
 pub const TITLE: usize = 256;
+pub const AUTHOR_NAME: usize = 256;
 pub const DESCRIPTION: usize = 4096;
 pub const FIELDS: usize = 25;
 pub const FIELD_NAME: usize = 256;
@@ -81,6 +82,7 @@ fn non_empty(s: &str, max: usize) -> String {
 /// The characters an embed counts toward the 6000-per-message total.
 pub fn embed_total(e: &Embed) -> usize {
     e.title.as_deref().map_or(0, measure)
+        + e.author.as_ref().map_or(0, |a| measure(&a.name))
         + e.description.as_deref().map_or(0, measure)
         + e.footer.as_ref().map_or(0, |f| measure(&f.text))
         + e.fields
@@ -172,6 +174,10 @@ fn enforce_message(m: &mut Message) {
 
 fn enforce_embed(e: &mut Embed) {
     e.title = e.title.take().map(|t| non_empty(&t, TITLE));
+    e.author = e.author.take().and_then(|mut a| {
+        a.name = clip(a.name.trim(), AUTHOR_NAME);
+        (!a.name.is_empty()).then_some(a)
+    });
     e.description = e
         .description
         .take()

@@ -94,6 +94,9 @@ pub struct AllowedMentions {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Embed {
+    /// The line above the title: what kind of entry, about whom, from which work.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<Author>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -106,6 +109,11 @@ pub struct Embed {
     pub fields: Vec<Field>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub footer: Option<Footer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Author {
+    pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
