@@ -256,3 +256,40 @@ fn an_answer_has_a_short_title_an_author_line_for_kind_and_company_and_a_kind_co
         }
     }
 }
+
+#[test]
+fn answer_titles_fit_80_characters_where_the_source_allows() {
+    let k = app().engine.knowledge();
+    let text = std::fs::read_to_string(crate::support::repo_path("tests/eval/questions.jsonl"))
+        .expect("our question set");
+    let questions = archie::eval::parse(&text).expect("it parses");
+    let mut checked = 0;
+    for q in &questions {
+        let embed = ask_embed(&q.q);
+        let mut titles: Vec<String> = embed["title"]
+            .as_str()
+            .map(String::from)
+            .into_iter()
+            .collect();
+        for f in embed["fields"].as_array().into_iter().flatten() {
+            // A related result's name is its title, then " · kind · company".
+            let name = f["name"].as_str().unwrap_or_default();
+            titles.push(name.split(" · ").next().unwrap_or(name).to_string());
+        }
+        for t in titles {
+            checked += 1;
+            if t.chars().count() <= 80 {
+                continue;
+            }
+            // Longer only when the entry's own title is (a reading link's title, say).
+            let plain = t.replace('\\', "");
+            assert!(
+                k.entries
+                    .iter()
+                    .any(|e| e.title == plain && !matches!(e.detail, Detail::Article { .. })),
+                "'{t}' is over 80 characters though its source has a shorter form"
+            );
+        }
+    }
+    assert!(checked > 50, "{checked}");
+}
