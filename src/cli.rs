@@ -130,6 +130,9 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Print an interaction response (the JSON Archie sends Discord) as an HTML card in
+    /// Discord's dark theme, for people to look at
+    Preview { file: PathBuf },
     /// Moderator operations on one server's entries: add, edit, remove, show, history, revert, export, import
     Kb(crate::kb_cli::KbArgs),
 }
@@ -256,6 +259,14 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Cmd::Register { guild } => crate::discord::run::register_blocking(s, guild),
         Cmd::Commands { json } => crate::discord::run::print_commands(json),
         Cmd::Kb(args) => crate::kb_cli::run(s, args),
+        Cmd::Preview { file } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let response: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("{} is not a response's JSON: {e}", file.display()))?;
+            println!("{}", crate::render::preview::html(&response));
+            Ok(0)
+        }
     }
 }
 
