@@ -39,6 +39,7 @@ mod kb_crash;
 mod knowledge;
 mod moderation;
 mod passages;
+mod previews;
 mod props;
 mod reading;
 mod store;
