@@ -45,6 +45,17 @@ pub fn stack_text(layers: &[LayerGroup], links: &[Link], remark: Option<&str>) -
     out.trim_end().to_string()
 }
 
+/// A stack item as a member reads it: its canonical name, and the source's note on it.
+/// (The source's own spelling stays in the indexed text and in `/whatis`.)
+pub fn item_shown(i: &StackItem) -> String {
+    match &i.qualifier {
+        Some(q) => format!("{} ({q})", i.tech),
+        None => i.tech.clone(),
+    }
+}
+
+/// A stack item as its source wrote it, with the canonical name beside a different
+/// spelling: the indexed text of a stack, so the seed spellings stay searchable.
 pub fn item_text(i: &StackItem) -> String {
     let mut s = i.raw.clone();
     // Show the canonical name whenever the source spells it differently ("my-sql [MySQL]").

@@ -6,7 +6,7 @@ use super::index::terms;
 use super::query::Understanding;
 use super::retrieve::Retrieved;
 use super::{Engine, SearchResult};
-use crate::knowledge::{item_text, Detail, Entry, Kind, LayerGroup, Link};
+use crate::knowledge::{item_shown, Detail, Entry, Kind, LayerGroup, Link};
 use crate::text::normalize;
 use std::collections::{HashMap, HashSet};
 use tantivy::tokenizer::TextAnalyzer;
@@ -224,7 +224,7 @@ fn stack_excerpt(
     let mut lines: Vec<(u8, String)> = layers
         .iter()
         .map(|g| {
-            let items: Vec<String> = g.items.iter().map(item_text).collect();
+            let items: Vec<String> = g.items.iter().map(item_shown).collect();
             let rank = if u.layers.contains(&g.layer) {
                 0
             } else if g.items.iter().any(|it| u.techs.contains(&it.tech)) {
