@@ -273,14 +273,19 @@ fn results(reply: &Reply) -> Embed {
     let fields = rest
         .iter()
         .map(|b| {
-            let mut value = rich(&b.body, RELATED_CHARS);
+            // The name is the result's own short title; kind and company open the value.
+            let mut value = match author_line(b) {
+                Some(line) => format!("*{}*\n", esc(&line)),
+                None => String::new(),
+            };
+            value.push_str(&rich(&b.body, RELATED_CHARS));
             let l = links_line(&b.sources[..b.sources.len().min(2)], 400);
             if !l.is_empty() {
                 value.push('\n');
                 value.push_str(&l);
             }
             Field {
-                name: clip(&heading(b), 200),
+                name: clip(&esc(&b.heading), 200),
                 value,
                 inline: false,
             }

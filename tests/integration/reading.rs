@@ -252,7 +252,13 @@ fn an_answer_has_a_short_title_an_author_line_for_kind_and_company_and_a_kind_co
     for e in [&passage, &stack] {
         for f in e["fields"].as_array().into_iter().flatten() {
             let name = f["name"].as_str().unwrap();
-            assert!(name.chars().count() <= 120, "{name}");
+            assert!(name.chars().count() <= 80, "{name}");
+            assert!(
+                !name.contains(" · "),
+                "a field is named by its title alone; kind and company open its value: {name}"
+            );
+            let value = f["value"].as_str().unwrap();
+            assert!(value.starts_with('*'), "kind and company first: {value}");
         }
     }
 }
