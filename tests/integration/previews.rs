@@ -53,19 +53,6 @@ fn photograph(dir: &Path, name: &str, response: &serde_json::Value) -> Vec<u8> {
     std::fs::read(&png).unwrap_or_default()
 }
 
-fn respond(app: &App, caller: &Caller, cmd: Command) -> serde_json::Value {
-    let reply = execute(app, caller, &cmd);
-    let delivery = archie::render::discord::Delivery {
-        command: &cmd,
-        view: 0,
-        mention: None,
-        private: false,
-        update: false,
-        stash: &app.stash,
-    };
-    serde_json::to_value(archie::render::discord::reply(&reply, &delivery)).unwrap()
-}
-
 #[test]
 fn every_command_has_a_picture_of_its_answer() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("previews");
@@ -151,7 +138,7 @@ fn every_command_has_a_picture_of_its_answer() {
         ),
     ];
     for (name, cmd) in shots {
-        let response = respond(&app, &moderator, cmd);
+        let response = crate::support::discord_response(&app, &moderator, cmd);
         let png = photograph(&dir, name, &response);
         assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{name}: not a PNG");
         // A blank page of the theme's colour compresses to a few hundred bytes; a card

@@ -206,25 +206,14 @@ fn uses_and_compare_name_technologies_only_canonically() {
     }
 }
 
-/// `/ask QUESTION` as Discord receives it.
+/// `/ask QUESTION` as Discord receives it: its first embed.
 fn ask_embed(question: &str) -> serde_json::Value {
     let cmd = Command::Ask {
         question: question.into(),
         page: 0,
         per_page: archie::discord::ASK_PER_PAGE,
     };
-    let reply = run(cmd.clone());
-    let stash = archie::app::Stash::default();
-    let delivery = archie::render::discord::Delivery {
-        command: &cmd,
-        view: 0,
-        mention: None,
-        private: false,
-        update: false,
-        stash: &stash,
-    };
-    let response = archie::render::discord::reply(&reply, &delivery);
-    serde_json::to_value(&response).unwrap()["data"]["embeds"][0].clone()
+    crate::support::discord_response(app(), &Caller::default(), cmd)["data"]["embeds"][0].clone()
 }
 
 #[test]

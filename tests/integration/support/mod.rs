@@ -121,3 +121,23 @@ pub fn panicking_executor(
 ) -> archie::discord::Outgoing {
     panic!("a test executor panicked on purpose")
 }
+
+/// The response Discord would receive for `cmd` run by `caller`, as JSON: the one
+/// renderer, a new message, the app's stash for long button arguments.
+pub fn discord_response(
+    app: &App,
+    caller: &archie::commands::Caller,
+    cmd: archie::commands::Command,
+) -> serde_json::Value {
+    let reply = archie::commands::execute(app, caller, &cmd);
+    let delivery = archie::render::discord::Delivery {
+        command: &cmd,
+        view: 0,
+        mention: None,
+        private: false,
+        update: false,
+        stash: &app.stash,
+    };
+    serde_json::to_value(archie::render::discord::reply(&reply, &delivery))
+        .expect("a response serializes")
+}
