@@ -45,6 +45,32 @@ pub fn stack_text(layers: &[LayerGroup], links: &[Link], remark: Option<&str>) -
     out.trim_end().to_string()
 }
 
+/// Splits at `sep` outside parentheses and brackets (a stray closing bracket closes
+/// nothing): `"a (b, c), d"` at `,` is `["a (b, c)", "d"]`. Pieces are trimmed; empty
+/// ones are dropped.
+pub fn split_top(s: &str, sep: char) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0u32;
+    let mut cur = String::new();
+    for c in s.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if c == sep && depth == 0 {
+            out.push(std::mem::take(&mut cur));
+        } else {
+            cur.push(c);
+        }
+    }
+    out.push(cur);
+    out.into_iter()
+        .map(|w| w.trim().to_string())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
 /// A stack item as a member reads it: its canonical name, and the source's note on it.
 /// (The source's own spelling stays in the indexed text and in `/whatis`.)
 pub fn item_shown(i: &StackItem) -> String {

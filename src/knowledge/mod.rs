@@ -19,7 +19,7 @@ mod names;
 mod problem;
 pub mod typed_stack;
 
-pub use items::{is_http_url, item_shown, item_text, split_item, stack_text};
+pub use items::{is_http_url, item_shown, item_text, split_item, split_top, stack_text};
 pub use layer_words::LayerWords;
 pub use load::load_dir;
 pub use model::*;

@@ -94,7 +94,8 @@ pub fn parse(
                 name: crate::text::truncate_words(head.trim(), 40),
             });
         };
-        let items: Vec<StackItem> = split_items(rest)
+        // Commas or semicolons separate items, except inside brackets ("Django (a, b)").
+        let items: Vec<StackItem> = super::split_top(&rest.replace(';', ","), ',')
             .into_iter()
             .map(|raw| item(&raw, &canonical))
             .collect();
@@ -110,29 +111,6 @@ pub fn parse(
         return Err(TypedStackError::Empty);
     }
     Ok(out)
-}
-
-/// Items separated by commas, except commas inside brackets ("Django (extra, large)").
-fn split_items(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let (mut depth, mut cur) = (0i32, String::new());
-    for c in s.chars() {
-        match c {
-            '(' | '[' => depth += 1,
-            ')' | ']' => depth = (depth - 1).max(0),
-            _ => {}
-        }
-        if (c == ',' || c == ';') && depth == 0 {
-            out.push(std::mem::take(&mut cur));
-        } else {
-            cur.push(c);
-        }
-    }
-    out.push(cur);
-    out.into_iter()
-        .map(|x| x.trim().to_string())
-        .filter(|x| !x.is_empty())
-        .collect()
 }
 
 /// `my-sql [MySQL] (master)`: the spelling, the canonical name in square brackets (or

@@ -35,27 +35,9 @@ fn companies_with_stacks() -> Vec<String> {
 
 /// A block's items: comma-separated names, each without its notes in brackets.
 fn items(body: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let (mut depth, mut cur) = (0, String::new());
-    for c in body.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth == 0 => {
-                out.push(std::mem::take(&mut cur));
-                continue;
-            }
-            _ if depth > 0 => continue,
-            _ => {}
-        }
-        if depth == 0 && c != ')' {
-            cur.push(c);
-        }
-    }
-    out.push(cur);
-    out.into_iter()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
+    archie::knowledge::split_top(body, ',')
+        .iter()
+        .map(|item| archie::knowledge::split_item(item).0)
         .collect()
 }
 

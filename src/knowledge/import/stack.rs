@@ -5,7 +5,7 @@
 use super::markdown::{flatten_links, md_link};
 use super::sink::Importer;
 use super::tables::{LinkOut, StackOut};
-use crate::knowledge::{is_http_url, split_item};
+use crate::knowledge::{is_http_url, split_item, split_top};
 use crate::text::{compact_key, slug};
 use std::collections::{BTreeMap, HashSet};
 
@@ -184,30 +184,6 @@ pub(super) fn split_quote(line: &str) -> (String, Option<String>) {
         ),
         None => (line.to_string(), None),
     }
-}
-
-/// Splits at `sep` outside parentheses and brackets.
-pub(super) fn split_top(s: &str, sep: char) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut depth = 0i32;
-    let mut cur = String::new();
-    for c in s.chars() {
-        match c {
-            '(' | '[' => depth += 1,
-            ')' | ']' => depth -= 1,
-            _ => {}
-        }
-        if c == sep && depth <= 0 {
-            out.push(std::mem::take(&mut cur));
-        } else {
-            cur.push(c);
-        }
-    }
-    out.push(cur);
-    out.into_iter()
-        .map(|w| w.trim().to_string())
-        .filter(|w| !w.is_empty())
-        .collect()
 }
 
 /// Glues a `(qualifier)` word onto the word before it: `nbp (nhn business platform)`.
