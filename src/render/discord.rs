@@ -311,10 +311,7 @@ fn author_line(b: &Block) -> Option<String> {
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .collect();
-    let line = parts.join(" · ");
-    let mut chars = line.chars();
-    let first = chars.next()?;
-    Some(first.to_uppercase().chain(chars).collect())
+    (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
 /// One colour per kind of entry, so a glance tells an article from a stack.

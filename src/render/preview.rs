@@ -206,8 +206,7 @@ fn tag(s: &[char]) -> Option<(usize, String)> {
     let inner: String = s[1..end].iter().collect();
     if let Some(t) = inner.strip_prefix("t:") {
         let secs: i64 = t.split(':').next()?.parse().ok()?;
-        let when = chrono::DateTime::from_timestamp(secs, 0)?;
-        return Some((end + 1, when.format("%Y-%m-%d %H:%M UTC").to_string()));
+        return Some((end + 1, super::utc(secs)?));
     }
     if let Some(id) = inner.strip_prefix('@') {
         if id.chars().all(|c| c.is_ascii_digit()) && !id.is_empty() {

@@ -56,11 +56,9 @@ pub fn render(r: &Reply, ansi: bool) -> String {
     out
 }
 
-/// A moment as a reader anywhere can read it: the date and time in UTC.
+/// A revision's time, in UTC.
 fn time(at: UnixTime) -> String {
-    chrono::DateTime::from_timestamp(at.0, 0)
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_else(|| format!("{} s after 1970", at.0))
+    super::utc(at.0).unwrap_or_else(|| format!("{} s after 1970", at.0))
 }
 
 fn bold(s: &str, ansi: bool) -> String {
