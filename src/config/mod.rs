@@ -11,7 +11,7 @@ use crate::discord::fair_use::Limits;
 use std::path::{Path, PathBuf};
 use vars::{
     application_id, check_database_file, database_var, dev_guild, discord_api_url,
-    discord_public_key, discord_token, env_path, env_value, fair_use_limits, moderator_roles,
+    discord_public_key, discord_token, env_path, fair_use_limits, moderator_roles,
     register_commands, semantic, PUBLIC_KEY_FIX,
 };
 
@@ -76,14 +76,8 @@ impl Settings {
             database: database_var()?,
             model_dir: env_path("ARCHIE_MODEL_DIR"),
             semantic: semantic()?,
-            discord_token: match env_value("DISCORD_TOKEN") {
-                Some(_) => Some(discord_token()?),
-                None => None,
-            },
-            discord_public_key: match env_value("DISCORD_PUBLIC_KEY") {
-                Some(_) => Some(discord_public_key()?),
-                None => None,
-            },
+            discord_token: discord_token()?,
+            discord_public_key: discord_public_key()?,
             application_id: application_id()?,
             dev_guild: dev_guild()?,
             register_commands: register_commands()?,

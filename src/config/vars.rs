@@ -12,7 +12,7 @@ pub(super) fn env_path(var: &str) -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
-pub(super) fn env_value(var: &str) -> Option<String> {
+fn env_value(var: &str) -> Option<String> {
     std::env::var(var)
         .ok()
         .map(|v| v.trim().to_string())
@@ -20,13 +20,11 @@ pub(super) fn env_value(var: &str) -> Option<String> {
 }
 
 /// `DISCORD_TOKEN`, the bot token for the gateway and for registering commands.
-pub(super) fn discord_token() -> Result<Secret, ConfigError> {
+/// Unset is `None`: only the commands that need a token ask for one
+/// ([`super::Settings::token`]).
+pub(super) fn discord_token() -> Result<Option<Secret>, ConfigError> {
     let Some(t) = env_value("DISCORD_TOKEN") else {
-        return Err(ConfigError(
-            "DISCORD_TOKEN is not set: copy the token from the Bot page of your application \
-             (https://discord.com/developers/applications) into .env or the environment (see .env.example)"
-                .into(),
-        ));
+        return Ok(None);
     };
     let t = t.strip_prefix("Bot ").unwrap_or(&t).trim().to_string();
     if t.is_empty() || !t.chars().all(|c| c.is_ascii_graphic()) {
@@ -36,17 +34,18 @@ pub(super) fn discord_token() -> Result<Secret, ConfigError> {
                 .into(),
         ));
     }
-    Ok(Secret::new(t))
+    Ok(Some(Secret::new(t)))
 }
 
 pub(super) const PUBLIC_KEY_FIX: &str = "copy the Public Key from your application's General \
                               Information page (https://discord.com/developers/applications)";
 
-/// `DISCORD_PUBLIC_KEY`, the application's Ed25519 public key (64 hex characters).
-pub(super) fn discord_public_key() -> Result<[u8; 32], ConfigError> {
+/// `DISCORD_PUBLIC_KEY`, the application's Ed25519 public key (64 hex characters); unset
+/// is `None` ([`super::Settings::public_key`] asks for it).
+pub(super) fn discord_public_key() -> Result<Option<[u8; 32]>, ConfigError> {
     const FIX: &str = PUBLIC_KEY_FIX;
     let Some(k) = env_value("DISCORD_PUBLIC_KEY") else {
-        return Err(ConfigError(format!("DISCORD_PUBLIC_KEY is not set: {FIX}")));
+        return Ok(None);
     };
     let mut key = [0u8; 32];
     if k.len() != 64 || hex::decode_to_slice(&k, &mut key).is_err() {
@@ -54,7 +53,7 @@ pub(super) fn discord_public_key() -> Result<[u8; 32], ConfigError> {
             "DISCORD_PUBLIC_KEY is not 64 hex characters: {FIX}"
         )));
     }
-    Ok(key)
+    Ok(Some(key))
 }
 
 /// A Discord snowflake from the environment (`None` when unset).
