@@ -204,6 +204,16 @@ fn result_blocks(
     }
 }
 
+/// Appends the items of `new` that `to` does not hold yet, in order (sources and lines
+/// gathered from several entries, each shown once).
+fn push_new(to: &mut Vec<String>, new: &[String]) {
+    for x in new {
+        if !to.contains(x) {
+            to.push(x.clone());
+        }
+    }
+}
+
 /// Trims a name argument, refusing empty or oversized input with a clear message.
 fn name_arg(what: &str, v: &str) -> Result<String, Box<Reply>> {
     let v = v.trim();

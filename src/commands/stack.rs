@@ -1,9 +1,9 @@
 //! `/stack COMPANY`: a company's technologies by layer, its links and its reading list.
 
 use super::Caller;
-use super::{company_arg, unknown};
+use super::{company_arg, push_new, unknown};
 use crate::app::App;
-use crate::knowledge::{Detail, Entry, Kind, Layer, StackItem};
+use crate::knowledge::{item_shown, Detail, Entry, Kind, Layer, StackItem};
 use crate::reply::{data, links, plain, Block, Data, Link, Reply, Status};
 
 pub fn run(app: &App, ctx: &Caller, company: &str) -> Reply {
@@ -92,7 +92,8 @@ struct Merged {
 /// and their sources once, at the end.
 fn layers(r: &mut Reply, stacks: &[&Entry]) -> Listed {
     let mut out = Listed::default();
-    let mut by_layer: Vec<(Layer, Vec<Merged>)> = Vec::new();
+    // Slot `i` holds the technologies of `Layer::ALL[i]`: layers come out in their order.
+    let mut by_layer: Vec<Vec<Merged>> = Layer::ALL.iter().map(|_| Vec::new()).collect();
     let mut remarks: Vec<String> = Vec::new();
     for e in stacks {
         let Detail::Stack {
@@ -105,13 +106,10 @@ fn layers(r: &mut Reply, stacks: &[&Entry]) -> Listed {
             continue;
         };
         for g in layers {
-            let slot = match by_layer.iter().position(|(l, _)| *l == g.layer) {
-                Some(i) => &mut by_layer[i].1,
-                None => {
-                    by_layer.push((g.layer, Vec::new()));
-                    &mut by_layer.last_mut().expect("just pushed").1
-                }
+            let Some(slot) = Layer::ALL.iter().position(|l| *l == g.layer) else {
+                continue;
             };
+            let slot = &mut by_layer[slot];
             for it in &g.items {
                 let m = match slot.iter().position(|m| m.item.tech == it.tech) {
                     Some(i) => &mut slot[i],
@@ -127,16 +125,10 @@ fn layers(r: &mut Reply, stacks: &[&Entry]) -> Listed {
                 if let Some(q) = &it.qualifier {
                     add_note(&mut m.notes, q);
                 }
-                for s in &e.sources {
-                    if !m.sources.contains(s) {
-                        m.sources.push(s.clone());
-                    }
-                }
+                push_new(&mut m.sources, &e.sources);
             }
         }
-        if let Some(rm) = remark.as_ref().filter(|rm| !remarks.contains(rm)) {
-            remarks.push(rm.clone());
-        }
+        push_new(&mut remarks, remark.as_slice());
         for l in ls {
             if !out.links.iter().any(|x| x.url == l.url) {
                 out.links.push(Link {
@@ -145,40 +137,30 @@ fn layers(r: &mut Reply, stacks: &[&Entry]) -> Listed {
                 });
             }
         }
-        for s in &e.sources {
-            if !out.sources.contains(s) {
-                out.sources.push(s.clone());
-            }
-        }
+        push_new(&mut out.sources, &e.sources);
     }
-    by_layer.sort_by_key(|(l, _)| Layer::ALL.iter().position(|x| x == l));
-    for (layer, items) in by_layer {
-        let shown: Vec<String> = items
-            .iter()
-            .map(|m| match m.notes.is_empty() {
-                true => m.item.tech.clone(),
-                false => format!("{} ({})", m.item.tech, m.notes.join("; ")),
-            })
-            .collect();
-        r.blocks
-            .push(Block::new(layer.label(), plain(shown.join(", "))));
-        let mut sources: Vec<String> = Vec::new();
-        for m in &items {
-            for s in &m.sources {
-                if !sources.contains(s) {
-                    sources.push(s.clone());
-                }
-            }
+    for (layer, items) in Layer::ALL.into_iter().zip(by_layer) {
+        if items.is_empty() {
+            continue;
         }
-        out.layers.push(data::StackLayer {
-            layer,
-            technologies: items
-                .into_iter()
-                .map(|m| StackItem {
+        let mut sources: Vec<String> = Vec::new();
+        let technologies: Vec<StackItem> = items
+            .into_iter()
+            .map(|m| {
+                push_new(&mut sources, &m.sources);
+                // The sources' notes, together, as the item's qualifier.
+                StackItem {
                     qualifier: (!m.notes.is_empty()).then(|| m.notes.join("; ")),
                     ..m.item
-                })
-                .collect(),
+                }
+            })
+            .collect();
+        let shown: Vec<String> = technologies.iter().map(item_shown).collect();
+        r.blocks
+            .push(Block::new(layer.label(), plain(shown.join(", "))));
+        out.layers.push(data::StackLayer {
+            layer,
+            technologies,
             sources,
         });
     }

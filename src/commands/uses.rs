@@ -1,7 +1,7 @@
 //! `/uses TECHNOLOGY`: the companies whose stack lists it, each with its source.
 
-use super::tech_arg;
 use super::Caller;
+use super::{push_new, tech_arg};
 use crate::app::App;
 use crate::knowledge::{Detail, Kind};
 use crate::reply::{data, links, plain, Block, Data, Reply, Status};
@@ -37,22 +37,15 @@ pub fn run(app: &App, ctx: &Caller, tech: &str) -> Reply {
             }
         };
         let (_, lines, sources) = &mut shown[at];
-        for (layer, i) in &items {
-            let line = match &i.qualifier {
+        let here: Vec<String> = items
+            .iter()
+            .map(|(layer, i)| match &i.qualifier {
                 Some(q) => format!("{layer}: {q}"),
                 None => layer.to_string(),
-            };
-            if !lines.contains(&line) {
-                lines.push(line);
-            }
-        }
-        sources.extend(
-            e.sources
-                .iter()
-                .filter(|s| !sources.contains(s))
-                .cloned()
-                .collect::<Vec<_>>(),
-        );
+            })
+            .collect();
+        push_new(lines, &here);
+        push_new(sources, &e.sources);
         users.push(data::User {
             company,
             spelled: items
