@@ -75,7 +75,20 @@ pub(crate) fn select(
     filter: &str,
     args: impl rusqlite::Params,
 ) -> Result<Vec<CommunityEntry>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM entries e WHERE {filter} ORDER BY e.guild_id, e.id");
+    query(
+        c,
+        &format!("WHERE {filter} ORDER BY e.guild_id, e.id"),
+        args,
+    )
+}
+
+/// Rows of `entries e` chosen, ordered and limited by `tail` (from WHERE on).
+pub(crate) fn query(
+    c: &Connection,
+    tail: &str,
+    args: impl rusqlite::Params,
+) -> Result<Vec<CommunityEntry>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM entries e {tail}");
     let mut st = c.prepare(&sql)?;
     let rows = st.query_map(args, raw)?.collect::<Result<Vec<_>, _>>()?;
     rows.into_iter().map(decode).collect()

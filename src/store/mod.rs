@@ -13,6 +13,7 @@
 //! pure and lives in [`validate`]; [`diff()`] renders a revision for humans; [`import`] moves
 //! entries in and out as JSON.
 
+mod changes;
 pub mod diff;
 mod entries;
 mod error;
@@ -23,6 +24,7 @@ pub mod schema;
 pub mod validate;
 mod writes;
 
+pub use changes::ChangeRef;
 pub use diff::diff;
 pub use entries::{Duplicate, DuplicateField};
 pub use error::StoreError;

@@ -41,6 +41,9 @@ pub const MIGRATIONS: &[&str] = &[
     // v2: guild-wide history and live listings without a table scan.
     "CREATE INDEX revisions_by_guild ON revisions (guild_id, id);
     CREATE INDEX entries_by_state ON entries (guild_id, state);",
+    // v3: the store's identity, so a search index knows which store it was built from.
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+    INSERT INTO meta (key, value) VALUES ('instance', lower(hex(randomblob(16))));",
 ];
 
 /// The schema version this build writes.

@@ -35,7 +35,7 @@ fn a_version_1_database_is_migrated_and_keeps_its_entries_and_history() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version, schema::VERSION);
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
     let index: i64 = c
         .query_row(
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'revisions_by_guild'",
@@ -44,6 +44,7 @@ fn a_version_1_database_is_migrated_and_keeps_its_entries_and_history() {
         )
         .unwrap();
     assert_eq!(index, 1, "migration 2 ran");
+    assert_eq!(s.instance_id().unwrap().len(), 32, "migration 3 ran");
     assert_eq!(
         s.get(A, "kb-old-entry").unwrap().unwrap().draft,
         draft("Old entry")
@@ -79,7 +80,7 @@ fn a_database_from_a_newer_archie_is_refused() {
         err,
         StoreError::TooNew {
             found: 99,
-            known: 2,
+            known: 3,
             ..
         }
     ));

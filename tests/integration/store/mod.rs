@@ -17,6 +17,7 @@ const A: u64 = 1_100_000_000_000_000_001;
 const B: u64 = 1_200_000_000_000_000_002;
 const T0: i64 = 1_700_000_000;
 
+mod changes;
 mod durability;
 mod import;
 mod validation;
