@@ -110,13 +110,12 @@ impl App {
     /// run): its entries are loaded into the index, and moderator commands can write.
     pub fn open_with_store(settings: &Settings, knowledge_dir: PathBuf) -> anyhow::Result<App> {
         let db = settings.database(&knowledge_dir)?;
-        let mut app = App::open(settings, knowledge_dir)?;
-        let store = Store::open(&db).with_context(|| {
-            format!(
-                "opening the community store {} failed (ARCHIE_DATABASE)",
-                db.display()
-            )
+        // The store first: an unreachable database stops the start before anything is
+        // built or written.
+        let store = Store::connect(&db).with_context(|| {
+            format!("opening the community store {db} failed (ARCHIE_DATABASE)")
         })?;
+        let mut app = App::open(settings, knowledge_dir)?;
         app.attach_store(store)?;
         Ok(app)
     }

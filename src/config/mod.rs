@@ -5,6 +5,7 @@
 
 mod vars;
 
+use crate::store::Database;
 pub use vars::{database_value, parse_rate, parse_repeat_window, parse_role_ids};
 
 use crate::discord::fair_use::Limits;
@@ -23,7 +24,7 @@ pub struct Settings {
     /// `ARCHIE_DATA_DIR`.
     pub data_dir: Option<PathBuf>,
     /// `ARCHIE_DATABASE`, as the SQLite file it names.
-    pub database: Option<PathBuf>,
+    pub database: Option<Database>,
     /// `ARCHIE_MODEL_DIR`.
     pub model_dir: Option<PathBuf>,
     /// `ARCHIE_SEMANTIC`: the sentence encoder joins the lexical ranking.
@@ -121,15 +122,17 @@ impl Settings {
         }
     }
 
-    /// The community store's file: `ARCHIE_DATABASE`, else `archie.db` in the data
-    /// directory. Its folder is created, and must take new files.
-    pub fn database(&self, knowledge: &Path) -> Result<PathBuf, ConfigError> {
+    /// The community store: `ARCHIE_DATABASE` (a SQLite file or a PostgreSQL URL), else
+    /// `archie.db` in the data directory. A file's folder is created, and must take new
+    /// files.
+    pub fn database(&self, knowledge: &Path) -> Result<Database, ConfigError> {
         match &self.database {
-            None => Ok(self.data_dir(knowledge).join("archie.db")),
-            Some(path) => {
+            None => Ok(Database::Sqlite(self.data_dir(knowledge).join("archie.db"))),
+            Some(Database::Sqlite(path)) => {
                 check_database_file(path)?;
-                Ok(path.clone())
+                Ok(Database::Sqlite(path.clone()))
             }
+            Some(db) => Ok(db.clone()),
         }
     }
 

@@ -3,6 +3,7 @@
 
 use super::{ConfigError, Secret};
 use crate::discord::fair_use::Limits;
+use crate::store::Database;
 use std::path::PathBuf;
 
 /// A path variable; unset or empty is `None`.
@@ -130,26 +131,27 @@ pub(super) fn discord_api_url() -> Result<Option<String>, ConfigError> {
 
 /// What every `ARCHIE_DATABASE` message ends with.
 const DATABASE_FIX: &str = "give a SQLite file path such as data/archie.db (or sqlite://PATH), \
-                            or remove ARCHIE_DATABASE to use archie.db in the data directory";
+                            a PostgreSQL URL such as postgres://USER@HOST:5432/DB, or remove \
+                            ARCHIE_DATABASE to use archie.db in the data directory";
 
-/// `ARCHIE_DATABASE`, checked: a SQLite file path, `sqlite://PATH` or `sqlite:PATH`; unset
-/// means `archie.db` in the data directory. A PostgreSQL URL (not supported yet), any
-/// other URL, an empty value, a folder, or a file whose folder cannot be created or
-/// written is an error naming the variable. Nothing is created for a refused value; for
-/// an accepted one the file's folder is created (as opening the store would).
-pub(super) fn database_var() -> Result<Option<PathBuf>, ConfigError> {
+/// `ARCHIE_DATABASE`, checked: a SQLite file path, `sqlite://PATH` or `sqlite:PATH`, or a
+/// `postgres://` (`postgresql://`) URL; unset means `archie.db` in the data directory. Any
+/// other URL, a malformed PostgreSQL URL, an empty value, a folder, or a file whose folder
+/// cannot be created or written is an error naming the variable. Nothing is created for a
+/// refused value; for an accepted file the folder is created (as opening the store would).
+pub(super) fn database_var() -> Result<Option<Database>, ConfigError> {
     let Some(raw) = std::env::var_os("ARCHIE_DATABASE") else {
         return Ok(None);
     };
     Ok(Some(match raw.to_str() {
         Some(v) => database_value(v)?,
         // Not UTF-8: a path, as the operating system gave it.
-        None => PathBuf::from(raw),
+        None => Database::Sqlite(PathBuf::from(raw)),
     }))
 }
 
-/// The file an `ARCHIE_DATABASE` value names; never quotes a URL (it may hold a password).
-pub fn database_value(v: &str) -> Result<PathBuf, ConfigError> {
+/// The store an `ARCHIE_DATABASE` value names; never quotes a URL (it may hold a password).
+pub fn database_value(v: &str) -> Result<Database, ConfigError> {
     let t = v.trim();
     if t.is_empty() {
         return Err(ConfigError(format!(
@@ -158,10 +160,7 @@ pub fn database_value(v: &str) -> Result<PathBuf, ConfigError> {
     }
     let lower = t.to_ascii_lowercase();
     if lower.starts_with("postgres:") || lower.starts_with("postgresql:") {
-        return Err(ConfigError(format!(
-            "ARCHIE_DATABASE is a PostgreSQL URL, which Archie does not support yet (only \
-             SQLite for now): {DATABASE_FIX}"
-        )));
+        return postgres_url(t);
     }
     let rest = if let Some(rest) = strip_prefix_ci(t, "sqlite://") {
         rest
@@ -184,7 +183,27 @@ pub fn database_value(v: &str) -> Result<PathBuf, ConfigError> {
             "ARCHIE_DATABASE names no file after its sqlite: prefix: {DATABASE_FIX}"
         )));
     }
-    Ok(PathBuf::from(rest))
+    Ok(Database::Sqlite(PathBuf::from(rest)))
+}
+
+/// A PostgreSQL URL that names a host and a database (`postgres://USER@HOST:PORT/DB`).
+fn postgres_url(t: &str) -> Result<Database, ConfigError> {
+    let bad = |why: String| {
+        ConfigError(format!(
+            "ARCHIE_DATABASE is a PostgreSQL URL that Archie cannot use ({why}): give \
+             postgres://USER@HOST:5432/DB (a password, if any, as postgres://USER:PASSWORD@HOST/DB)"
+        ))
+    };
+    let config: postgres::Config = t
+        .parse()
+        .map_err(|e: postgres::Error| bad(format!("it does not parse: {e}")))?;
+    if config.get_hosts().is_empty() {
+        return Err(bad("it names no host".into()));
+    }
+    if config.get_dbname().is_none_or(str::is_empty) {
+        return Err(bad("it names no database".into()));
+    }
+    Ok(Database::Postgres(t.to_string()))
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
@@ -366,18 +385,35 @@ pub fn parse_role_ids(v: &str) -> Result<Vec<u64>, String> {
 #[cfg(test)]
 mod tests {
     use super::{database_value, parse_rate, parse_repeat_window, parse_role_ids};
+    use crate::store::Database;
     use std::path::PathBuf;
 
     #[test]
     fn database_values_are_sqlite_paths_and_urls_are_refused_without_quoting_them() {
         let ok = |v: &str| database_value(v).map_err(|e| e.to_string());
-        assert_eq!(ok("data/archie.db"), Ok(PathBuf::from("data/archie.db")));
-        assert_eq!(ok("sqlite://data/a.db"), Ok(PathBuf::from("data/a.db")));
-        assert_eq!(ok("sqlite:///var/a.db"), Ok(PathBuf::from("/var/a.db")));
-        assert_eq!(ok("SQLite:a.db"), Ok(PathBuf::from("a.db")));
+        let file = |p: &str| Ok(Database::Sqlite(PathBuf::from(p)));
+        assert_eq!(ok("data/archie.db"), file("data/archie.db"));
+        assert_eq!(ok("sqlite://data/a.db"), file("data/a.db"));
+        assert_eq!(ok("sqlite:///var/a.db"), file("/var/a.db"));
+        assert_eq!(ok("SQLite:a.db"), file("a.db"));
+        for url in [
+            "postgres://archie:hunter2@db:5432/archie",
+            "postgresql://archie@127.0.0.1/archie",
+        ] {
+            assert_eq!(ok(url), Ok(Database::Postgres(url.to_string())));
+            let shown = database_value(url).unwrap().to_string();
+            assert!(
+                !shown.contains("hunter2"),
+                "never shows a password: {shown}"
+            );
+        }
         for (v, says) in [
-            ("postgres://archie:hunter2@db/archie", "PostgreSQL"),
-            ("postgresql://archie:hunter2@db/archie", "PostgreSQL"),
+            ("postgres://archie:hunter2@db", "names no database"),
+            ("postgresql://archie:hunter2@/archie", "names no host"),
+            (
+                "postgres://archie:hunter2@db:notaport/archie",
+                "does not parse",
+            ),
             ("mysql://archie:hunter2@db/archie", "a mysql:// URL"),
             ("", "empty"),
             ("   ", "empty"),
@@ -386,7 +422,10 @@ mod tests {
             let err = ok(v).expect_err(v);
             assert!(err.starts_with("ARCHIE_DATABASE "), "{err}");
             assert!(err.contains(says), "{v}: {err}");
-            assert!(err.contains("data/archie.db"), "says the fix: {err}");
+            assert!(
+                err.contains("data/archie.db") || err.contains("postgres://USER@HOST:5432/DB"),
+                "says the fix: {err}"
+            );
             assert!(!err.contains("hunter2"), "never shows a password: {err}");
         }
     }

@@ -23,11 +23,11 @@ pub enum StoreError {
     #[error("entry '{id}' is not a local change of a base entry, so there is nothing to restore")]
     NotAnOverride { id: String },
     #[error(
-        "the store {path} has schema version {found} but this archie knows only up to {known}; \
-         upgrade archie or point ARCHIE_DATABASE at another file"
+        "the store {store} has schema version {found} but this archie knows only up to {known}; \
+         upgrade archie or point ARCHIE_DATABASE at another database"
     )]
     TooNew {
-        path: PathBuf,
+        store: String,
         found: i64,
         known: i64,
     },
@@ -45,6 +45,14 @@ pub enum StoreError {
     NoWal { path: PathBuf, mode: String },
     #[error("store database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL could not be reached or refused the connection; `url` has no password.
+    #[error(
+        "cannot connect to the PostgreSQL store {url}: {reason}; check that the server runs, \
+         that the URL in ARCHIE_DATABASE is right, and that its user may log in"
+    )]
+    Connect { url: String, reason: String },
+    #[error("store database error: {0}")]
+    Postgres(#[from] postgres::Error),
     #[error("corrupt data in the store: {0}")]
     Corrupt(String),
 }

@@ -3,7 +3,7 @@
 //! [`Store::plan_import`] previews what importing such objects would do (a dry run a
 //! moderator confirms), and [`Store::apply_import`] applies the plan in one transaction.
 
-use super::entries::{duplicate_in, live_pairs, load, DuplicateField};
+use super::entries::{duplicate_in, live_pairs, DuplicateField};
 use super::validate::{validate, RawDraft};
 use super::writes::{is_community_id, WriteTxn};
 use super::{Actor, CommunityEntry, Draft, Origin, State, Store, StoreError};
@@ -135,10 +135,10 @@ impl Store {
         k: &Knowledge,
         items: &[Value],
     ) -> Result<ImportPlan, StoreError> {
-        self.read(|c| {
+        self.read(|b| {
             let mut plan = ImportPlan::default();
             // The guild's live content as it will be once the planned items are applied.
-            let mut live = live_pairs(c, guild)?;
+            let mut live = live_pairs(b, guild)?;
             for (index, item) in items.iter().enumerate() {
                 let draft = match raw_draft(item) {
                     Ok(raw) => validate(&raw, k).map_err(|e| e.to_string()),
@@ -153,7 +153,7 @@ impl Store {
                 };
                 let id = item_id(item);
                 let row = match &id {
-                    Some(id) => load(c, guild, id)?,
+                    Some(id) => b.entry(guild, id)?,
                     None => None,
                 };
                 let decision = decide(index, id.clone(), row, draft, k, &live);
@@ -182,9 +182,9 @@ impl Store {
         actor: &Actor,
         plan: &ImportPlan,
     ) -> Result<Vec<CommunityEntry>, StoreError> {
-        self.write(|tx, now| {
-            let w = WriteTxn {
-                c: tx,
+        self.write(|b, now| {
+            let mut w = WriteTxn {
+                b,
                 guild,
                 actor,
                 now,

@@ -1,12 +1,14 @@
-//! The store's schema as an ordered list of migrations. `PRAGMA user_version` holds how many
-//! have been applied; opening a store applies the missing ones in one transaction, and
-//! refuses a file written by a newer build. Append new migrations; never edit old ones.
+//! The store's schema as ordered lists of migrations, one per backend, with the same
+//! versions: version `n` has the same tables and meaning in SQLite and in PostgreSQL.
+//! SQLite keeps the applied count in `PRAGMA user_version`, PostgreSQL in the table
+//! `archie_schema`. Opening a store applies the missing migrations in one transaction, and
+//! refuses a database written by a newer build. Append new migrations; never edit old ones.
 
 use super::StoreError;
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::Path;
 
-/// Migration `i` takes the schema from version `i` to `i + 1`.
+/// SQLite: migration `i` takes the schema from version `i` to `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
     // v1: entries (one row per id touched in a guild) and the audit trail.
     "CREATE TABLE entries (
@@ -46,16 +48,89 @@ pub const MIGRATIONS: &[&str] = &[
     INSERT INTO meta (key, value) VALUES ('instance', lower(hex(randomblob(16))));",
 ];
 
+/// PostgreSQL: the same versions as [`MIGRATIONS`]. Ids sort bytewise (`COLLATE "C"`), as
+/// in SQLite, so pages and listings come in the same order on both backends.
+pub const POSTGRES_MIGRATIONS: &[&str] = &[
+    // v1: entries (one row per id touched in a guild) and the audit trail.
+    r#"CREATE TABLE entries (
+        guild_id     BIGINT NOT NULL,
+        id           TEXT   COLLATE "C" NOT NULL,
+        origin       TEXT   NOT NULL CHECK (origin IN ('community', 'base')),
+        state        TEXT   NOT NULL CHECK (state IN ('live', 'removed', 'hidden', 'base')),
+        kind         TEXT   NOT NULL,
+        title        TEXT   NOT NULL,
+        body         TEXT   NOT NULL,
+        company      TEXT,
+        technologies TEXT   NOT NULL,
+        sources      TEXT   NOT NULL,
+        created_at   BIGINT NOT NULL,
+        updated_at   BIGINT NOT NULL,
+        PRIMARY KEY (guild_id, id)
+    );
+    CREATE TABLE revisions (
+        id          BIGSERIAL PRIMARY KEY,
+        guild_id    BIGINT NOT NULL,
+        entry_id    TEXT   COLLATE "C" NOT NULL,
+        action      TEXT   NOT NULL,
+        actor_id    BIGINT NOT NULL,
+        actor_name  TEXT   NOT NULL,
+        at          BIGINT NOT NULL,
+        before      TEXT,
+        after       TEXT,
+        state_after TEXT   NOT NULL,
+        FOREIGN KEY (guild_id, entry_id) REFERENCES entries (guild_id, id)
+    );
+    CREATE INDEX revisions_by_entry ON revisions (guild_id, entry_id, id);"#,
+    // v2: guild-wide history and live listings without a table scan.
+    "CREATE INDEX revisions_by_guild ON revisions (guild_id, id);
+    CREATE INDEX entries_by_state ON entries (guild_id, state);",
+    // v3: the store's identity, so a search index knows which store it was built from.
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO meta (key, value) VALUES ('instance', replace(gen_random_uuid()::text, '-', ''));",
+];
+
 /// The schema version this build writes.
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// Applies every missing migration in one immediate transaction.
-pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+const _: () = assert!(MIGRATIONS.len() == POSTGRES_MIGRATIONS.len());
+
+/// Applies every missing PostgreSQL migration in one transaction, holding the write lock
+/// so that processes starting together migrate once.
+pub(crate) fn migrate_postgres(c: &mut postgres::Client, shown: &str) -> Result<(), StoreError> {
+    let mut tx = c.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&0x4152_4348_i64])?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS archie_schema (version BIGINT NOT NULL)")?;
+    let found: i64 = match tx.query_opt("SELECT version FROM archie_schema", &[])? {
+        Some(row) => row.try_get(0)?,
+        None => {
+            tx.execute("INSERT INTO archie_schema (version) VALUES (0)", &[])?;
+            0
+        }
+    };
+    if found > VERSION {
+        return Err(StoreError::TooNew {
+            store: shown.to_string(),
+            found,
+            known: VERSION,
+        });
+    }
+    let start = usize::try_from(found).unwrap_or(0);
+    for (i, sql) in POSTGRES_MIGRATIONS.iter().enumerate().skip(start) {
+        tx.batch_execute(sql)?;
+        tracing::info!(version = i + 1, "store: applied migration");
+    }
+    tx.execute("UPDATE archie_schema SET version = $1", &[&VERSION])?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Applies every missing SQLite migration in one immediate transaction.
+pub(crate) fn migrate_sqlite(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > VERSION {
         return Err(StoreError::TooNew {
-            path: path.to_path_buf(),
+            store: path.display().to_string(),
             found,
             known: VERSION,
         });

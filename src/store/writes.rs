@@ -1,16 +1,14 @@
 //! The writes: add, edit, remove, revert and restore. Each runs in one transaction that
 //! updates the entry row and appends its revision, and returns after COMMIT.
 
-use super::entries::load;
-use super::revisions::{self, NewRevision};
+use super::backend::{Backend, NewRevision, NewRow};
 use super::validate::check_shape;
-use super::{to_sql_id, Action, Actor, CommunityEntry, Draft, Origin, State, Store, StoreError};
+use super::{Action, Actor, CommunityEntry, Draft, Origin, State, Store, StoreError};
 use crate::text::slug;
-use rusqlite::{params, Connection};
 
-/// One write in progress: the transaction's connection, the guild, who and when.
+/// One write in progress: the transaction, the guild, who and when.
 pub(crate) struct WriteTxn<'a> {
-    pub c: &'a Connection,
+    pub b: &'a mut dyn Backend,
     pub guild: u64,
     pub actor: &'a Actor,
     pub now: i64,
@@ -18,7 +16,7 @@ pub(crate) struct WriteTxn<'a> {
 
 impl WriteTxn<'_> {
     fn revise(
-        &self,
+        &mut self,
         id: &str,
         action: Action,
         before: Option<&Draft>,
@@ -32,72 +30,57 @@ impl WriteTxn<'_> {
             actor = self.actor.id,
             "store: recording revision"
         );
-        revisions::append(
-            self.c,
-            &NewRevision {
-                guild: self.guild,
-                entry_id: id,
-                action,
-                actor: self.actor,
-                at: self.now,
-                before,
-                after,
-                state_after,
-            },
-        )?;
+        self.b.append_revision(&NewRevision {
+            guild: self.guild,
+            entry_id: id,
+            action,
+            actor: self.actor,
+            at: self.now,
+            before,
+            after,
+            state_after,
+        })?;
         Ok(())
     }
 
-    fn insert(&self, id: &str, origin: Origin, state: State, d: &Draft) -> Result<(), StoreError> {
-        self.c.execute(
-            "INSERT INTO entries (guild_id, id, origin, state, kind, title, body, company,
-                                  technologies, sources, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
-            params![
-                to_sql_id(self.guild),
-                id,
-                origin.as_str(),
-                state.as_str(),
-                d.kind.as_str(),
-                d.title,
-                d.text,
-                d.company,
-                json_list(&d.technologies)?,
-                json_list(&d.sources)?,
-                self.now,
-            ],
-        )?;
-        Ok(())
+    fn row<'d>(&self, id: &'d str, state: State, draft: &'d Draft) -> NewRow<'d> {
+        NewRow {
+            guild: self.guild,
+            id,
+            state,
+            draft,
+            now: self.now,
+        }
     }
 
-    fn update(&self, id: &str, state: State, d: &Draft) -> Result<(), StoreError> {
-        self.c.execute(
-            "UPDATE entries SET state = ?3, kind = ?4, title = ?5, body = ?6, company = ?7,
-                    technologies = ?8, sources = ?9, updated_at = ?10
-             WHERE guild_id = ?1 AND id = ?2",
-            params![
-                to_sql_id(self.guild),
-                id,
-                state.as_str(),
-                d.kind.as_str(),
-                d.title,
-                d.text,
-                d.company,
-                json_list(&d.technologies)?,
-                json_list(&d.sources)?,
-                self.now,
-            ],
-        )?;
-        Ok(())
+    fn insert(
+        &mut self,
+        id: &str,
+        origin: Origin,
+        state: State,
+        d: &Draft,
+    ) -> Result<(), StoreError> {
+        let row = self.row(id, state, d);
+        self.b.insert_entry(&row, origin)
     }
 
-    fn reload(&self, id: &str) -> Result<CommunityEntry, StoreError> {
-        load(self.c, self.guild, id)?.ok_or_else(|| StoreError::NotFound { id: id.to_string() })
+    fn update(&mut self, id: &str, state: State, d: &Draft) -> Result<(), StoreError> {
+        let row = self.row(id, state, d);
+        self.b.update_entry(&row)
+    }
+
+    fn load(&mut self, id: &str) -> Result<Option<CommunityEntry>, StoreError> {
+        self.b.entry(self.guild, id)
+    }
+
+    fn reload(&mut self, id: &str) -> Result<CommunityEntry, StoreError> {
+        self.load(id)?
+            .ok_or_else(|| StoreError::NotFound { id: id.to_string() })
     }
 
     /// A new community entry; `preferred_id` (a `kb-` id from an import) is kept when free.
     pub fn add(
-        &self,
+        &mut self,
         draft: &Draft,
         preferred_id: Option<&str>,
     ) -> Result<CommunityEntry, StoreError> {
@@ -109,7 +92,7 @@ impl WriteTxn<'_> {
     }
 
     /// `kb-<slug of title>`, with `-2`, `-3`… when the guild already uses it (in any state).
-    fn free_id(&self, preferred: Option<&str>, title: &str) -> Result<String, StoreError> {
+    fn free_id(&mut self, preferred: Option<&str>, title: &str) -> Result<String, StoreError> {
         let base = match preferred.filter(|p| is_community_id(p)) {
             Some(p) => p.to_string(),
             None => match slug(title) {
@@ -124,12 +107,7 @@ impl WriteTxn<'_> {
             } else {
                 format!("{base}-{n}")
             };
-            let taken: bool = self.c.query_row(
-                "SELECT EXISTS (SELECT 1 FROM entries WHERE guild_id = ?1 AND id = ?2)",
-                params![to_sql_id(self.guild), id],
-                |r| r.get(0),
-            )?;
-            if !taken {
+            if !self.b.id_taken(self.guild, &id)? {
                 return Ok(id);
             }
             n += 1;
@@ -137,13 +115,13 @@ impl WriteTxn<'_> {
     }
 
     pub fn edit(
-        &self,
+        &mut self,
         id: &str,
         draft: &Draft,
         base_before: Option<&Draft>,
     ) -> Result<CommunityEntry, StoreError> {
         check_shape(draft)?;
-        match load(self.c, self.guild, id)? {
+        match self.load(id)? {
             Some(row) => match row.state {
                 State::Live => {
                     if row.draft == *draft {
@@ -171,8 +149,12 @@ impl WriteTxn<'_> {
         self.reload(id)
     }
 
-    fn remove(&self, id: &str, base_before: Option<&Draft>) -> Result<CommunityEntry, StoreError> {
-        match load(self.c, self.guild, id)? {
+    fn remove(
+        &mut self,
+        id: &str,
+        base_before: Option<&Draft>,
+    ) -> Result<CommunityEntry, StoreError> {
+        match self.load(id)? {
             Some(row) => match (row.origin, row.state) {
                 (_, State::Removed | State::Hidden) => {
                     return Err(StoreError::AlreadyRemoved { id: id.to_string() })
@@ -201,10 +183,11 @@ impl WriteTxn<'_> {
         self.reload(id)
     }
 
-    fn revert(&self, id: &str, revision: i64) -> Result<CommunityEntry, StoreError> {
-        let row = load(self.c, self.guild, id)?
+    fn revert(&mut self, id: &str, revision: i64) -> Result<CommunityEntry, StoreError> {
+        let row = self
+            .load(id)?
             .ok_or_else(|| StoreError::NotFound { id: id.to_string() })?;
-        let rev = revisions::load(self.c, self.guild, id, revision)?.ok_or_else(|| {
+        let rev = self.b.revision(self.guild, id, revision)?.ok_or_else(|| {
             StoreError::NoSuchRevision {
                 id: id.to_string(),
                 revision,
@@ -222,11 +205,12 @@ impl WriteTxn<'_> {
     }
 
     fn restore_base(
-        &self,
+        &mut self,
         id: &str,
         base_now: Option<&Draft>,
     ) -> Result<CommunityEntry, StoreError> {
-        let row = load(self.c, self.guild, id)?
+        let row = self
+            .load(id)?
             .ok_or_else(|| StoreError::NotFound { id: id.to_string() })?;
         if row.origin != Origin::Base {
             return Err(StoreError::NotAnOverride { id: id.to_string() });
@@ -247,20 +231,16 @@ pub fn is_community_id(id: &str) -> bool {
         .is_some_and(|rest| !rest.is_empty() && slug(rest) == rest)
 }
 
-fn json_list(v: &[String]) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
 impl Store {
     fn ctx_write<T>(
         &self,
         guild: u64,
         actor: &Actor,
-        f: impl FnOnce(&WriteTxn<'_>) -> Result<T, StoreError>,
+        f: impl FnOnce(&mut WriteTxn<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        self.write(|tx, now| {
-            f(&WriteTxn {
-                c: tx,
+        self.write(|b, now| {
+            f(&mut WriteTxn {
+                b,
                 guild,
                 actor,
                 now,

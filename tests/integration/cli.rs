@@ -1,6 +1,6 @@
 //! The README's commands, run as a user would: the real binary, offline, no configuration.
 
-use crate::support::{archie_in, repo_path};
+use crate::support::{archie_in, free_port, repo_path};
 
 /// Runs the binary as the README does: default settings, so answering is hybrid (the
 /// sentence encoder on). The index and its vectors live in one data folder for the whole
@@ -206,10 +206,10 @@ fn an_unusable_archie_database_stops_the_start_naming_it_and_writes_nothing() {
     ];
     for args in commands {
         for (value, says) in [
-            ("postgres://archie:hunter2@db.internal/archie", "PostgreSQL"),
+            ("postgres://archie:hunter2@db.internal", "names no database"),
             (
-                "postgresql://archie@db.internal:5432/archie",
-                "does not support yet",
+                "postgresql://archie:hunter2@db.internal:port/archie",
+                "does not parse",
             ),
             ("mysql://archie:hunter2@db.internal/archie", "mysql:// URL"),
             ("redis://cache", "cannot open"),
@@ -230,7 +230,9 @@ fn an_unusable_archie_database_stops_the_start_naming_it_and_writes_nothing() {
             assert!(err.contains("ARCHIE_DATABASE"), "{value:?}: {err}");
             assert!(err.contains(says), "{value:?}: {err}");
             assert!(
-                err.contains("data/archie.db") || err.contains("folder/archie.db"),
+                err.contains("data/archie.db")
+                    || err.contains("folder/archie.db")
+                    || err.contains("postgres://USER@HOST:5432/DB"),
                 "{value:?}: says what a good value looks like: {err}"
             );
             assert!(!err.contains("hunter2"), "never shows a password: {err}");
@@ -241,6 +243,29 @@ fn an_unusable_archie_database_stops_the_start_naming_it_and_writes_nothing() {
             );
             assert!(entries(&tmp.path().join("folder")).is_empty());
         }
+    }
+}
+
+#[test]
+fn an_unreachable_postgresql_stops_the_start_naming_it_without_its_password() {
+    let port = free_port();
+    let url = format!("postgres://archie:hunter2@127.0.0.1:{port}/archie?connect_timeout=2");
+    let commands: [&[&str]; 2] = [
+        &["serve", "--http", "127.0.0.1:0"],
+        &["kb", "history", "--guild", "1"],
+    ];
+    for args in commands {
+        let tmp = tempfile::tempdir().unwrap();
+        let (code, err) = archie_with_database(tmp.path(), &url, args);
+        assert_ne!(code, 0, "{args:?}: {err}");
+        assert!(err.contains("ARCHIE_DATABASE"), "{err}");
+        assert!(
+            err.contains(&format!("postgres://archie@127.0.0.1:{port}/archie")),
+            "names the server: {err}"
+        );
+        assert!(!err.contains("hunter2"), "never shows a password: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(entries(tmp.path()).is_empty(), "{args:?} wrote nothing");
     }
 }
 

@@ -1,7 +1,8 @@
 //! Durability of `/kb` writes through the real binary: `archie serve --http` takes a
 //! burst of concurrent signed form submissions, is SIGKILLed mid-burst, restarts on the
-//! same files, and every add it acknowledged is still there — found by `/ask` in its
-//! server, listed by `/kb history` — in a store that passes SQLite's integrity check.
+//! same store, and every add it acknowledged is still there — found by `/ask` in its
+//! server, listed by `/kb history`. On SQLite the file then passes SQLite's integrity
+//! check; the same burst runs on PostgreSQL (a throwaway cluster, `support::postgres`).
 
 use crate::support::*;
 use serde_json::json;
@@ -31,10 +32,26 @@ fn title(n: u64) -> String {
     format!("Crash note {}", word(n))
 }
 
+/// The store of a run: a SQLite file in the test's folder, or a PostgreSQL database.
+fn database(tmp: &tempfile::TempDir, postgres: bool) -> archie::store::Database {
+    if postgres {
+        archie::store::Database::Postgres(crate::support::postgres::cluster().database("crash"))
+    } else {
+        archie::store::Database::Sqlite(tmp.path().join("db").join("archie.db"))
+    }
+}
+
+/// The `ARCHIE_DATABASE` value of a store.
+fn env_value(db: &archie::store::Database) -> std::ffi::OsString {
+    match db {
+        archie::store::Database::Sqlite(p) => p.clone().into_os_string(),
+        archie::store::Database::Postgres(url) => url.into(),
+    }
+}
+
 /// `archie serve --http` on `port`, run by the harness in `tmp` (`support::archie_in`) over
-/// the fixture knowledge, with its store in `tmp/db/archie.db` and its log appended to
-/// `tmp/archie.log`.
-fn archie(tmp: &tempfile::TempDir, port: u16) -> Child {
+/// the fixture knowledge, with its store `db` and its log appended to `tmp/archie.log`.
+fn archie(tmp: &tempfile::TempDir, db: &archie::store::Database, port: u16) -> Child {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -42,7 +59,7 @@ fn archie(tmp: &tempfile::TempDir, port: u16) -> Child {
         .expect("log file");
     let mut c = archie_in(tmp.path());
     c.fixture_knowledge()
-        .database(tmp.path().join("db").join("archie.db"))
+        .database(env_value(db))
         .args(["serve", "--http", &format!("127.0.0.1:{port}")])
         .env("DISCORD_PUBLIC_KEY", public_key_hex())
         // A durability test: one moderator's burst of adds and the checks after it are
@@ -91,13 +108,23 @@ fn add(n: u64) -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_acknowledged_add_survives_a_sigkill_mid_burst() {
+    burst_kill_restart(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_acknowledged_add_survives_a_sigkill_mid_burst_on_postgres() {
+    burst_kill_restart(true).await;
+}
+
+async fn burst_kill_restart(postgres: bool) {
     let tmp = tempfile::tempdir().expect("tempdir");
+    let db = database(&tmp, postgres);
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
         .expect("client");
     let port = free_port();
-    let mut server = archie(&tmp, port);
+    let mut server = archie(&tmp, &db, port);
     ready(&client, port, &tmp).await;
     let url = format!("http://127.0.0.1:{port}/interactions");
 
@@ -151,7 +178,7 @@ async fn every_acknowledged_add_survives_a_sigkill_mid_burst() {
 
     // Restart on the same files: every acknowledged add is found in its server.
     let port = free_port();
-    let mut server = archie(&tmp, port);
+    let mut server = archie(&tmp, &db, port);
     ready(&client, port, &tmp).await;
     let url = format!("http://127.0.0.1:{port}/interactions");
     for (k, (n, id)) in acked.iter().enumerate() {
@@ -187,11 +214,17 @@ async fn every_acknowledged_add_survives_a_sigkill_mid_burst() {
     }
     server.kill().await.expect("stop");
 
-    let store =
-        archie::store::Store::open(&tmp.path().join("db").join("archie.db")).expect("store opens");
-    assert_eq!(store.integrity_check().expect("integrity check"), "ok");
-    let guild: u64 = GUILD.parse().expect("guild id");
-    let live = store.live(guild).expect("live entries");
+    // The store's client blocks: off the async runtime.
+    let live = tokio::task::spawn_blocking(move || {
+        let store = archie::store::Store::connect(&db).expect("store opens");
+        if !postgres {
+            assert_eq!(store.integrity_check().expect("integrity check"), "ok");
+        }
+        let guild: u64 = GUILD.parse().expect("guild id");
+        store.live(guild).expect("live entries")
+    })
+    .await
+    .expect("the store check ran");
     assert!(
         live.len() >= acked.len(),
         "{} < {}",

@@ -4,7 +4,7 @@
 use super::*;
 
 #[test]
-fn every_write_appears_in_the_change_log_once_in_order_across_guilds() {
+pub(super) fn every_write_appears_in_the_change_log_once_in_order_across_guilds() {
     let t = open();
     let s = &t.store;
     let who = moderator();
@@ -26,7 +26,7 @@ fn every_write_appears_in_the_change_log_once_in_order_across_guilds() {
 }
 
 #[test]
-fn shown_rows_page_through_live_and_hidden_rows_of_every_guild() {
+pub(super) fn shown_rows_page_through_live_and_hidden_rows_of_every_guild() {
     let t = open();
     let s = &t.store;
     let k = kb();

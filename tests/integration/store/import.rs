@@ -3,7 +3,7 @@
 use super::*;
 
 #[test]
-fn export_then_import_into_another_guild_adds_the_same_entries() {
+pub(super) fn export_then_import_into_another_guild_adds_the_same_entries() {
     let t = open();
     let s = &t.store;
     let k = kb();
@@ -42,7 +42,7 @@ fn export_then_import_into_another_guild_adds_the_same_entries() {
 }
 
 #[test]
-fn an_import_plan_sorts_items_into_add_change_skip_and_invalid() {
+pub(super) fn an_import_plan_sorts_items_into_add_change_skip_and_invalid() {
     let t = open();
     let s = &t.store;
     let k = kb();
@@ -126,7 +126,7 @@ fn an_import_plan_sorts_items_into_add_change_skip_and_invalid() {
 }
 
 #[test]
-fn an_import_applies_all_or_nothing() {
+pub(super) fn an_import_applies_all_or_nothing() {
     let t = open();
     let s = &t.store;
     let k = kb();

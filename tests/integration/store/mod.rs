@@ -4,8 +4,8 @@
 use archie::knowledge::{Kind, Knowledge};
 use archie::store::validate::{parse_technologies, validate};
 use archie::store::{
-    diff, schema, Action, Actor, Clock, CommunityEntry, Draft, DuplicateField, Origin, RawDraft,
-    State, Store, StoreError, ValidationError,
+    diff, schema, Action, Actor, Clock, CommunityEntry, Database, Draft, DuplicateField, Origin,
+    RawDraft, State, Store, StoreError, ValidationError,
 };
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -20,6 +20,7 @@ const T0: i64 = 1_700_000_000;
 mod changes;
 mod durability;
 mod import;
+mod postgres;
 mod validation;
 mod writes;
 
@@ -29,13 +30,30 @@ struct TestStore {
     _dir: TempDir,
 }
 
-/// A fresh store whose clock ticks one second per write, starting at `T0`.
+thread_local! {
+    /// Set by [`on_postgres`]: [`open`] gives a PostgreSQL store on this test's thread.
+    static ON_POSTGRES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs a store test with [`open`] giving a fresh PostgreSQL database of the test cluster.
+fn on_postgres(test: fn()) {
+    ON_POSTGRES.set(true);
+    test();
+}
+
+/// A fresh store whose clock ticks one second per write, starting at `T0`: a SQLite file,
+/// or a PostgreSQL database inside [`on_postgres`].
 fn open() -> TestStore {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data").join("archie.db");
     let tick = Arc::new(AtomicI64::new(T0));
     let clock: Clock = Arc::new(move || tick.fetch_add(1, Ordering::SeqCst));
-    let store = Store::open_with_clock(&path, clock).unwrap();
+    let db = if ON_POSTGRES.get() {
+        Database::Postgres(crate::support::postgres::cluster().database("store"))
+    } else {
+        Database::Sqlite(path.clone())
+    };
+    let store = Store::connect_with_clock(&db, clock).unwrap();
     TestStore {
         store,
         path,

@@ -200,7 +200,7 @@ fn control_characters_are_stripped_but_markdown_and_mentions_are_kept() {
 }
 
 #[test]
-fn a_duplicate_title_or_source_among_the_guilds_live_entries_is_flagged() {
+pub(super) fn a_duplicate_title_or_source_among_the_guilds_live_entries_is_flagged() {
     let t = open();
     let s = &t.store;
     let who = moderator();
@@ -240,7 +240,7 @@ fn a_duplicate_title_or_source_among_the_guilds_live_entries_is_flagged() {
 }
 
 #[test]
-fn the_store_refuses_a_draft_that_breaks_a_rule_even_if_the_caller_skipped_validation() {
+pub(super) fn the_store_refuses_a_draft_that_breaks_a_rule_even_if_the_caller_skipped_validation() {
     let t = open();
     let mut d = draft("T");
     d.sources = vec!["file:///etc/passwd".into()];

@@ -4,7 +4,7 @@
 use super::*;
 
 #[test]
-fn an_entry_round_trips_through_add_edit_remove_and_revert_with_history_newest_first() {
+pub(super) fn an_entry_round_trips_through_add_edit_remove_and_revert_with_history_newest_first() {
     let t = open();
     let s = &t.store;
     let who = moderator();
@@ -65,7 +65,7 @@ fn an_entry_round_trips_through_add_edit_remove_and_revert_with_history_newest_f
 }
 
 #[test]
-fn removing_an_entry_keeps_its_history_and_reverting_brings_it_back() {
+pub(super) fn removing_an_entry_keeps_its_history_and_reverting_brings_it_back() {
     let t = open();
     let s = &t.store;
     let who = moderator();
@@ -89,7 +89,7 @@ fn removing_an_entry_keeps_its_history_and_reverting_brings_it_back() {
 }
 
 #[test]
-fn write_errors_name_the_problem_and_change_nothing() {
+pub(super) fn write_errors_name_the_problem_and_change_nothing() {
     let t = open();
     let s = &t.store;
     let who = moderator();
@@ -122,7 +122,7 @@ fn write_errors_name_the_problem_and_change_nothing() {
 }
 
 #[test]
-fn new_ids_are_slugs_of_the_title_made_unique_within_the_guild() {
+pub(super) fn new_ids_are_slugs_of_the_title_made_unique_within_the_guild() {
     let t = open();
     let s = &t.store;
     let who = moderator();
@@ -142,7 +142,7 @@ fn new_ids_are_slugs_of_the_title_made_unique_within_the_guild() {
 }
 
 #[test]
-fn editing_a_base_entry_creates_an_override_seen_only_in_that_guild() {
+pub(super) fn editing_a_base_entry_creates_an_override_seen_only_in_that_guild() {
     let t = open();
     let s = &t.store;
     let k = kb();
@@ -191,7 +191,7 @@ fn editing_a_base_entry_creates_an_override_seen_only_in_that_guild() {
 }
 
 #[test]
-fn removing_a_base_entry_hides_it_only_in_that_guild_until_reverted_or_restored() {
+pub(super) fn removing_a_base_entry_hides_it_only_in_that_guild_until_reverted_or_restored() {
     let t = open();
     let s = &t.store;
     let k = kb();
@@ -237,7 +237,7 @@ fn removing_a_base_entry_hides_it_only_in_that_guild_until_reverted_or_restored(
 }
 
 #[test]
-fn entries_of_one_guild_never_appear_in_another() {
+pub(super) fn entries_of_one_guild_never_appear_in_another() {
     let t = open();
     let s = &t.store;
     let k = kb();
