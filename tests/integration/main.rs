@@ -2,7 +2,8 @@
 //! SQLite instead of one per file), one module per area, split into files of at most ~500
 //! lines. `support` holds the one harness: the binary runner and its environment scrub
 //! (`support::archie`, `support::SCRUBBED`), the HTTP app builder (`support::http_app`),
-//! Discord's payloads, its schemas and a local stand-in for Discord.
+//! Discord's payloads, its schemas, a local stand-in for Discord and a throwaway PostgreSQL
+//! server (`support::postgres::cluster`).
 //!
 //! # Fixtures
 //!
@@ -39,6 +40,7 @@ mod kb_crash;
 mod knowledge;
 mod moderation;
 mod passages;
+mod postgres_harness;
 mod previews;
 mod props;
 mod reading;

@@ -6,12 +6,14 @@
 //! - [`payloads`]: Discord's documented interaction payloads;
 //! - [`limits`] and [`schema`]: independent checks of Discord's limits and OpenAPI schemas;
 //! - [`fake_discord`]: a local stand-in for Discord (gateway and REST);
+//! - [`postgres`]: a throwaway PostgreSQL server, one per test process, a database per test;
 //! - the fixture paths and apps below (the policy is in `tests/integration/main.rs`).
 
 pub mod fake_discord;
 pub mod http;
 pub mod limits;
 pub mod payloads;
+pub mod postgres;
 pub mod run;
 pub mod schema;
 
