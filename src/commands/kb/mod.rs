@@ -178,14 +178,10 @@ pub(super) fn base_before(
     })
 }
 
-/// Applies a committed change to the index; the store stays the truth if this fails.
-pub(super) fn index(app: &App, g: u64, ce: &crate::store::CommunityEntry) {
-    if let Err(e) = app
-        .engine
-        .apply(vec![(g, ce.id.clone(), app.change_for(ce))])
-    {
-        tracing::error!(error = %e, id = %ce.id, "index update failed; it is rebuilt from the store at the next start");
-    }
+/// Applies a committed change to the index (searchable in the guild on return); the store
+/// stays the truth if this fails.
+pub(super) fn index(app: &App, g: u64) {
+    app.written(g);
 }
 
 pub(super) fn entry_block(e: &Entry) -> Block {
