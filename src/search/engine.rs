@@ -29,6 +29,8 @@ pub struct Engine {
     pub(super) df: HashMap<String, u32>,
     /// The key each base entry folds by (see `fold::fact_key`).
     pub(super) fact_keys: Vec<String>,
+    /// The ids of the base entries.
+    pub(super) base_ids: HashSet<String>,
     pub(super) typos: query::TypoIndex,
     /// Base entries by company name, and stack and tech entries by technology.
     pub(super) by_company: HashMap<String, Vec<u64>>,
@@ -73,6 +75,7 @@ impl Engine {
         );
         drop(docs);
         let fact_keys = knowledge.entries.iter().map(fact_key).collect();
+        let base_ids = knowledge.entries.iter().map(|e| e.id.clone()).collect();
         let typos = query::TypoIndex::new(&knowledge);
         let (by_company, by_tech) = entries_by_name(&knowledge);
         let vectors = match &encoder {
@@ -91,6 +94,7 @@ impl Engine {
             vocab,
             df,
             fact_keys,
+            base_ids,
             typos,
             by_company,
             by_tech,
@@ -276,6 +280,7 @@ impl Engine {
         };
         f(&community::Cx {
             k: &self.knowledge,
+            base_ids: &self.base_ids,
             vectors: &vectors,
         })
     }

@@ -10,6 +10,7 @@ use crate::search::index::{doc_text, schema_builder, DocText, Fields, IndexError
 use crate::search::vectors::Vectors;
 use crate::search::SearchError;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -222,7 +223,7 @@ impl Opened {
     /// The guild's view as `searcher` sees the index.
     pub fn load(
         &self,
-        k: &Knowledge,
+        base_ids: &HashSet<String>,
         searcher: &Searcher,
         guild: u64,
     ) -> Result<GuildView, SearchError> {
@@ -253,7 +254,7 @@ impl Opened {
                 None => tracing::warn!(guild, ord, "unreadable community document skipped"),
             }
         }
-        Ok(GuildView::from_parts(guild, k, own, hidden))
+        Ok(GuildView::from_parts(guild, base_ids, own, hidden))
     }
 }
 

@@ -117,6 +117,8 @@ pub struct CommunityStatus {
 /// entry when semantic retrieval is on.
 pub(crate) struct Cx<'a> {
     pub k: &'a Knowledge,
+    /// The ids of the base entries (a guild's row under one of them masks it).
+    pub base_ids: &'a std::collections::HashSet<String>,
     pub vectors: &'a dyn Fn(&Entry) -> Option<crate::search::vectors::Vectors>,
 }
 
@@ -221,7 +223,7 @@ impl Community {
                     let mut c = self.cache();
                     (c.start_load(guild), o.index.reader.searcher())
                 };
-                (o.load(cx.k, &searcher, guild)?, token)
+                (o.load(cx.base_ids, &searcher, guild)?, token)
             };
             let view = Arc::new(view);
             // A change to the guild during the load: load again (it may have been missed),
@@ -252,7 +254,7 @@ impl Community {
                 Change::Gone | Change::Base => {}
             }
         }
-        Ok(GuildView::from_parts(guild, cx.k, own, hidden))
+        Ok(GuildView::from_parts(guild, cx.base_ids, own, hidden))
     }
 
     /// BM25 hits among the guild's own entries.

@@ -204,7 +204,7 @@ impl Community {
         let mut cache = lock(&self.cache);
         for (g, rs) in by_guild {
             if let Some(v) = cache.touched(g) {
-                cache.put(Arc::new(v.with(cx.k, &rs)));
+                cache.put(Arc::new(v.with(cx.base_ids, &rs)));
             }
         }
         Ok(())

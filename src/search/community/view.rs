@@ -3,7 +3,7 @@
 //! by the number of entries it holds (least recently used first out).
 
 use super::{Change, Row, COMMUNITY_ORD};
-use crate::knowledge::{Entry, Knowledge};
+use crate::knowledge::Entry;
 use crate::search::vectors::Vectors;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
@@ -52,14 +52,14 @@ impl GuildView {
     /// A view from the guild's rows (their order does not matter).
     pub(super) fn from_parts(
         guild: u64,
-        k: &Knowledge,
+        base_ids: &HashSet<String>,
         mut own: Vec<Arc<Own>>,
         hidden: Vec<String>,
     ) -> GuildView {
         own.sort_by_key(|o| o.ord);
         let mut masked: HashSet<String> = hidden.into_iter().collect();
         for o in &own {
-            if k.entry(&o.entry.id).is_some() {
+            if base_ids.contains(&o.entry.id) {
                 masked.insert(o.entry.id.clone());
             }
         }
@@ -71,7 +71,11 @@ impl GuildView {
     }
 
     /// This view with `rows` (all of this guild) applied, each with its new entry if live.
-    pub(super) fn with(&self, k: &Knowledge, rows: &[(&Row, Option<&Arc<Own>>)]) -> GuildView {
+    pub(super) fn with(
+        &self,
+        base_ids: &HashSet<String>,
+        rows: &[(&Row, Option<&Arc<Own>>)],
+    ) -> GuildView {
         let touched: HashSet<&str> = rows.iter().map(|(r, _)| r.id.as_str()).collect();
         let mut entries: Vec<Arc<Own>> = self
             .entries
@@ -82,7 +86,7 @@ impl GuildView {
         let mut masked = self.masked.clone();
         for (row, own) in rows {
             masked.remove(&row.id);
-            let base = k.entry(&row.id).is_some();
+            let base = base_ids.contains(&row.id);
             match &row.change {
                 Change::Live(_) if base => {
                     masked.insert(row.id.clone());
