@@ -132,7 +132,7 @@ pub fn run(settings: &Settings, args: KbArgs) -> anyhow::Result<i32> {
             draft: f.into_draft(None),
         },
         KbAction::Edit { id, fields: f } => {
-            let Some(cur) = app.engine.visible(Some(guild)).entry(&id).cloned() else {
+            let Some(cur) = app.engine.visible_entry(Some(guild), &id)? else {
                 eprintln!("no entry '{id}' in server {guild}");
                 return Ok(1);
             };

@@ -262,6 +262,24 @@ impl Engine {
         }
     }
 
+    /// The entry `id` as `guild` (or, with `None`, a DM or the CLI) sees it. Like
+    /// `visible(guild).entry(id)`, but a one-shot command ([`community::Views::Store`])
+    /// reads that one row instead of the guild's.
+    pub fn visible_entry(
+        &self,
+        guild: Option<u64>,
+        id: &str,
+    ) -> Result<Option<Entry>, SearchError> {
+        let own = match guild {
+            Some(g) => self.with_cx(|cx| self.community.own_entry(cx, g, id))?,
+            None => None,
+        };
+        Ok(match own {
+            Some(shown) => shown,
+            None => self.knowledge.entry(id).cloned(),
+        })
+    }
+
     /// What `guild` sees of its community rows (an empty view for `None`).
     pub fn view(&self, guild: Option<u64>) -> Result<Arc<GuildView>, SearchError> {
         match guild {

@@ -160,7 +160,12 @@ pub(super) fn capitalise(s: &str) -> String {
 
 /// The entry `id` as the ctx's server sees it now.
 pub(super) fn visible_entry(app: &App, ctx: &Caller, id: &str) -> Option<Entry> {
-    app.engine.visible(guild(ctx)).entry(id).cloned()
+    app.engine
+        .visible_entry(guild(ctx), id)
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, id, "the server's entry could not be read");
+            None
+        })
 }
 
 /// For a base id without a row in this guild: its content, the `before` of an override.

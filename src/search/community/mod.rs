@@ -234,6 +234,40 @@ impl Community {
         }
     }
 
+    /// The guild's own row `id` as shown there: `Ok(None)` when the guild shows the base
+    /// entry (or nothing) under that id. While views come from the store and the guild's
+    /// is not loaded, reads just that row.
+    pub(crate) fn own_entry(
+        &self,
+        cx: &Cx,
+        guild: u64,
+        id: &str,
+    ) -> Result<Option<Option<Entry>>, crate::search::SearchError> {
+        let cached = self.cache().get(guild);
+        match (cached, &self.source) {
+            (None, Some(src)) if self.from_store() => {
+                let row = src
+                    .row(cx.k, guild, id)
+                    .map_err(crate::search::SearchError::Community)?;
+                Ok(match row.change {
+                    Change::Live(e) => Some(Some(*e)),
+                    Change::Hidden | Change::Gone => Some(None),
+                    Change::Base => None,
+                })
+            }
+            (cached, _) => {
+                let view = match cached {
+                    Some(v) => v,
+                    None => self.view(cx, guild)?,
+                };
+                if let Some(o) = view.entries().find(|o| o.entry.id == id) {
+                    return Ok(Some(Some(o.entry.clone())));
+                }
+                Ok(view.is_masked(id).then_some(None))
+            }
+        }
+    }
+
     fn load_from_store(
         &self,
         cx: &Cx,
