@@ -2,14 +2,18 @@
 
 use crate::config::Settings;
 use crate::knowledge::Knowledge;
-use crate::search::community::Change;
+use crate::search::community::{Change, Views};
 use crate::search::semantic::Encoder;
 use crate::search::Engine;
 use crate::store::{CommunityEntry, State, Store};
 use anyhow::Context as _;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+mod community;
+
+pub use community::Follower;
 
 /// An import waiting for its confirm button: what would be applied, by whom, where.
 pub struct PendingImport {
@@ -23,7 +27,7 @@ pub struct App {
     pub engine: Engine,
     pub knowledge_dir: PathBuf,
     /// The community store; `None` for offline lookups that never write.
-    pub store: Option<Store>,
+    pub store: Option<Arc<Store>>,
     /// Import previews awaiting confirmation, by token.
     pub pending_imports: Mutex<HashMap<String, PendingImport>>,
     /// Button arguments too long for the button's own id.
@@ -107,8 +111,19 @@ impl App {
     }
 
     /// Like [`App::open`], with the community store (`ARCHIE_DATABASE`, created on first
-    /// run): its entries are loaded into the index, and moderator commands can write.
+    /// run): moderator commands can write, and search reads the community index (opened
+    /// on first use, see [`Views::Index`]).
     pub fn open_with_store(settings: &Settings, knowledge_dir: PathBuf) -> anyhow::Result<App> {
+        App::open_with_store_views(settings, knowledge_dir, Views::Index)
+    }
+
+    /// Like [`App::open_with_store`], reading guild entries as `views` says (one-shot
+    /// commands read them from the store, [`Views::Store`]).
+    pub fn open_with_store_views(
+        settings: &Settings,
+        knowledge_dir: PathBuf,
+        views: Views,
+    ) -> anyhow::Result<App> {
         let db = settings.database(&knowledge_dir)?;
         // The store first: an unreachable database stops the start before anything is
         // built or written.
@@ -116,13 +131,22 @@ impl App {
             format!("opening the community store {db} failed (ARCHIE_DATABASE)")
         })?;
         let mut app = App::open(settings, knowledge_dir)?;
-        app.attach_store(store)?;
+        app.attach_store_with(store, views);
         Ok(app)
     }
 
     /// An app whose index lives in memory (tests, benchmarks).
     pub fn in_memory(k: Knowledge) -> anyhow::Result<App> {
         Ok(App::with_engine(Engine::new(k, None)?, PathBuf::new()))
+    }
+
+    /// An app whose indexes live in `data_dir`, lexical (tests, benchmarks: a process of
+    /// its own, as far as the indexes can tell).
+    pub fn on_disk(k: Knowledge, data_dir: &std::path::Path) -> anyhow::Result<App> {
+        Ok(App::with_engine(
+            Engine::new(k, Some(data_dir))?,
+            PathBuf::new(),
+        ))
     }
 
     fn with_engine(engine: Engine, knowledge_dir: PathBuf) -> App {
@@ -135,28 +159,48 @@ impl App {
         }
     }
 
-    /// Uses `store` for moderator commands and indexes every entry it holds.
+    /// Uses `store` for moderator commands and search (community index opened on first
+    /// use). Reads nothing now.
     pub fn attach_store(&mut self, store: Store) -> anyhow::Result<()> {
-        let mut changes = Vec::new();
-        for (guild, ce) in store.all_live()? {
-            changes.push((guild, ce.id.clone(), self.change_for(&ce)));
-        }
-        for (guild, id) in store.all_hidden()? {
-            changes.push((guild, id, Change::Hidden));
-        }
-        self.engine.apply(changes)?;
-        self.store = Some(store);
+        self.attach_store_with(store, Views::Index);
         Ok(())
+    }
+
+    /// Like [`App::attach_store`], reading guild entries as `views` says.
+    pub fn attach_store_with(&mut self, store: Store, views: Views) {
+        let store = Arc::new(store);
+        self.engine
+            .attach_community(Arc::new(community::StoreSource(Arc::clone(&store))), views);
+        self.store = Some(store);
+    }
+
+    /// Applies the store's changes since the community index's watermark, written by this
+    /// or any other process (opening the index when it is closed); how many revisions.
+    pub fn sync(&self) -> anyhow::Result<usize> {
+        Ok(self.engine.sync()?)
+    }
+
+    /// After a committed write to `guild`: searchable there when this returns. A failure
+    /// is logged; the store stays the truth and the next sync applies the change.
+    pub fn written(&self, guild: u64) {
+        if let Err(e) = self.engine.written(guild) {
+            tracing::error!(error = %e, guild, "index update failed; the next sync retries it");
+        }
     }
 
     /// How the index must show a store entry in its state now.
     pub fn change_for(&self, ce: &CommunityEntry) -> Change {
-        match ce.state {
-            State::Live => Change::Live(Box::new(ce.to_entry(self.engine.knowledge()))),
-            State::Removed => Change::Gone,
-            State::Hidden => Change::Hidden,
-            State::Base => Change::Base,
-        }
+        change_for(self.engine.knowledge(), ce)
+    }
+}
+
+/// How the index must show a store entry in its state now.
+pub fn change_for(k: &Knowledge, ce: &CommunityEntry) -> Change {
+    match ce.state {
+        State::Live => Change::Live(Box::new(ce.to_entry(k))),
+        State::Removed => Change::Gone,
+        State::Hidden => Change::Hidden,
+        State::Base => Change::Base,
     }
 }
 

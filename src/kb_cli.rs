@@ -1,6 +1,7 @@
 //! `archie kb …`: the moderator operations for the operator, from the command line,
 //! against the same community store the bot uses (`ARCHIE_DATABASE`). A running bot picks
-//! the changes up at its next start.
+//! the changes up from the store's change log within a moment (its follower). The command
+//! reads the one guild's rows from the store and leaves the community index closed.
 
 use crate::app::App;
 use crate::commands::{execute, Caller, Command, KbCommand};
@@ -114,7 +115,7 @@ pub fn run(settings: &Settings, args: KbArgs) -> anyhow::Result<i32> {
         anyhow::bail!("--guild is required: the id of the Discord server whose entries to change (right-click the server, Copy Server ID)");
     };
     let dir = settings.knowledge_dir(args.knowledge.clone())?;
-    let app = App::open_with_store(settings, dir)?;
+    let app = App::open_with_store_views(settings, dir, crate::search::community::Views::Store)?;
     let name = args
         .actor
         .clone()
@@ -131,7 +132,7 @@ pub fn run(settings: &Settings, args: KbArgs) -> anyhow::Result<i32> {
             draft: f.into_draft(None),
         },
         KbAction::Edit { id, fields: f } => {
-            let Some(cur) = app.engine.visible(Some(guild)).entry(&id).cloned() else {
+            let Some(cur) = app.engine.visible_entry(Some(guild), &id)? else {
                 eprintln!("no entry '{id}' in server {guild}");
                 return Ok(1);
             };

@@ -182,6 +182,9 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
+/// How often a serving process applies the store's changes made by other processes.
+const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// `archie serve [--http ADDR] [--register]`: checks the settings first (failing with the
 /// variable's name and fix), then loads the knowledge and serves until a signal.
 pub fn serve(
@@ -210,6 +213,10 @@ pub fn serve(
         moderator_roles = options.moderator_roles.len(),
         "knowledge and community store loaded"
     );
+    // Applies writes of other processes (the CLI, other replicas) to this one's community
+    // index; its first sync opens the index in the background. Stops with `serve`.
+    let _follower =
+        App::follow(&app, FOLLOW_EVERY).context("cannot start the community follower")?;
     let rt = runtime()?;
     match http {
         Some(addr) => {

@@ -1,9 +1,9 @@
 //! The engine: builds the index, the term statistics and the vectors once, then answers
 //! questions through the stages of [`super`] (understand → retrieve → rank → fold).
 
-use super::community::{self, CommunityState};
+use super::community::{self, GuildView};
 use super::fold::fact_key;
-use super::index::{analyzer, doc_texts, terms, DocText, IndexError, SearchIndex};
+use super::index::{analyzer, doc_texts, fingerprint, terms, DocText, IndexError, SearchIndex};
 use super::query::{self, understand, Understanding};
 use super::rank::{self, Weights};
 use super::semantic::Encoder;
@@ -15,6 +15,7 @@ use crate::knowledge::{Entry, Kind, Knowledge};
 use sha2::Digest;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 use tantivy::tokenizer::TextAnalyzer;
 
 pub struct Engine {
@@ -28,6 +29,8 @@ pub struct Engine {
     pub(super) df: HashMap<String, u32>,
     /// The key each base entry folds by (see `fold::fact_key`).
     pub(super) fact_keys: Vec<String>,
+    /// The ids of the base entries.
+    pub(super) base_ids: HashSet<String>,
     pub(super) typos: query::TypoIndex,
     /// Base entries by company name, and stack and tech entries by technology.
     pub(super) by_company: HashMap<String, Vec<u64>>,
@@ -66,8 +69,13 @@ impl Engine {
         };
         let mut a = analyzer();
         let (entry_terms, vocab, df) = term_stats(&mut a, &docs);
+        let community = community::Community::new(
+            data_dir.map(|d| d.join("community")),
+            community_fingerprint(&knowledge, &fingerprint(&docs), encoder.as_ref()),
+        );
         drop(docs);
         let fact_keys = knowledge.entries.iter().map(fact_key).collect();
+        let base_ids = knowledge.entries.iter().map(|e| e.id.clone()).collect();
         let typos = query::TypoIndex::new(&knowledge);
         let (by_company, by_tech) = entries_by_name(&knowledge);
         let vectors = match &encoder {
@@ -86,12 +94,13 @@ impl Engine {
             vocab,
             df,
             fact_keys,
+            base_ids,
             typos,
             by_company,
             by_tech,
             analyzer: a,
             built,
-            community: community::Community::new().map_err(IndexError::from)?,
+            community,
             encoder,
             vectors,
             weights,
@@ -104,15 +113,7 @@ impl Engine {
         k: &Knowledge,
         dir: Option<&Path>,
     ) -> Result<Vectors, SearchError> {
-        // The concepts' descriptions go into entry vectors: editing them recomputes.
-        let concepts = k
-            .topics
-            .concepts
-            .iter()
-            .map(|c| format!("{}={}", c.names.join("|"), c.about))
-            .collect::<Vec<_>>()
-            .join("\n");
-        let concepts = &hex::encode(sha2::Sha256::digest(concepts.as_bytes()))[..12];
+        let concepts = &concepts_hash(k);
         let path = dir.map(|d| {
             d.join(format!(
                 "vectors-v{}-{}-{concepts}.bin",
@@ -157,13 +158,6 @@ impl Engine {
     /// Replaces the ranking weights (the fitting tool tries many).
     pub fn set_weights(&mut self, w: Weights) {
         self.weights = w;
-    }
-
-    pub(super) fn state(&self) -> std::sync::RwLockReadGuard<'_, CommunityState> {
-        self.community
-            .state
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn knowledge(&self) -> &Knowledge {
@@ -255,29 +249,96 @@ impl Engine {
         self.search_in(question, limit, &[], None)
     }
 
-    /// The entries a guild (or, with `None`, a DM or the CLI) sees.
+    /// The entries a guild (or, with `None`, a DM or the CLI) sees. When the guild's view
+    /// cannot be read, the failure is logged and the base knowledge alone is shown.
     pub fn visible(&self, guild: Option<u64>) -> Visible<'_> {
+        let view = self.view(guild).unwrap_or_else(|e| {
+            tracing::error!(error = %e, ?guild, "the guild's entries could not be read");
+            Arc::new(GuildView::empty(guild.unwrap_or(0)))
+        });
         Visible {
             base: &self.knowledge.entries,
-            st: self.state(),
-            guild,
+            view,
         }
     }
 
-    /// Applies changes of the community store (after they were committed there) so that
-    /// search sees them at once.
-    pub fn apply(&self, changes: Vec<(u64, String, community::Change)>) -> Result<(), SearchError> {
-        let mut a = self.analyzer.clone();
+    /// The entry `id` as `guild` (or, with `None`, a DM or the CLI) sees it. Like
+    /// `visible(guild).entry(id)`, but a one-shot command ([`community::Views::Store`])
+    /// reads that one row instead of the guild's.
+    pub fn visible_entry(
+        &self,
+        guild: Option<u64>,
+        id: &str,
+    ) -> Result<Option<Entry>, SearchError> {
+        let own = match guild {
+            Some(g) => self.with_cx(|cx| self.community.own_entry(cx, g, id))?,
+            None => None,
+        };
+        Ok(match own {
+            Some(shown) => shown,
+            None => self.knowledge.entry(id).cloned(),
+        })
+    }
+
+    /// What `guild` sees of its community rows (an empty view for `None`).
+    pub fn view(&self, guild: Option<u64>) -> Result<Arc<GuildView>, SearchError> {
+        match guild {
+            Some(g) => self.with_cx(|cx| self.community.view(cx, g)),
+            None => Ok(Arc::new(GuildView::empty(0))),
+        }
+    }
+
+    /// Runs `f` with what community updates need (the knowledge, the entry encoder).
+    pub(super) fn with_cx<R>(&self, f: impl FnOnce(&community::Cx) -> R) -> R {
         let vectors = |e: &Entry| {
             let enc = self.encoder.as_ref()?;
             Vectors::for_entry(enc, e, &self.knowledge.topics)
                 .map_err(|err| tracing::warn!(error = %err, id = %e.id, "no vector for entry"))
                 .ok()
         };
-        self.community
-            .apply(&self.knowledge, &mut a, &vectors, changes)
-            .map_err(IndexError::from)?;
-        Ok(())
+        f(&community::Cx {
+            k: &self.knowledge,
+            base_ids: &self.base_ids,
+            vectors: &vectors,
+        })
+    }
+
+    /// Reads community rows from `source` (the store) from now on. Nothing is read here:
+    /// the community index opens on first use (see [`community::Views`]).
+    pub fn attach_community(
+        &mut self,
+        source: Arc<dyn community::Source>,
+        views: community::Views,
+    ) {
+        self.community.attach(source, views);
+    }
+
+    /// Applies rows (committed in the store, or made up by tests) so that search sees them
+    /// at once. The store's change log is not read.
+    pub fn apply(&self, rows: Vec<community::Row>) -> Result<(), SearchError> {
+        self.with_cx(|cx| self.community.apply(cx, rows))
+    }
+
+    /// Applies the store's changes since the community index's watermark (opening the
+    /// index first when it is closed); how many revisions were read.
+    pub fn sync(&self) -> Result<usize, SearchError> {
+        self.with_cx(|cx| self.community.sync(cx))
+    }
+
+    /// After this process wrote to `guild` in the store: searchable in the guild on return.
+    pub fn written(&self, guild: u64) -> Result<(), SearchError> {
+        self.with_cx(|cx| self.community.written(cx, guild))
+    }
+
+    /// Whether the community index is open, whether it was rebuilt, its watermark, and the
+    /// cached guild views.
+    pub fn community_status(&self) -> community::CommunityStatus {
+        self.community.status()
+    }
+
+    /// Bounds the guild views kept in memory (entries plus masked ids, all guilds).
+    pub fn set_view_capacity(&self, entries: usize) {
+        self.community.set_view_capacity(entries);
     }
 
     /// Searches what `guild` sees: the base knowledge (minus what it hid or replaced) and
@@ -305,7 +366,7 @@ impl Engine {
         let limit = limit.clamp(1, 25);
         let r = self.retrieve(question, kinds, guild)?;
         let ranked = rank::rank(&r.candidates, r.asked(), &self.weights);
-        let results = self.fold(&r, &ranked, guild, limit, window);
+        let results = self.fold(&r, &ranked, limit, window);
         let suggestions = if results.is_empty() {
             self.suggestions(&r.understanding, r.qvec.as_deref())
         } else {
@@ -374,6 +435,38 @@ fn entries_by_name(k: &Knowledge) -> (ByName, ByName) {
         }
     }
     (by_company, by_tech)
+}
+
+/// A hash of the concepts' descriptions: they go into entry vectors, so editing them
+/// recomputes.
+fn concepts_hash(k: &Knowledge) -> String {
+    let concepts = k
+        .topics
+        .concepts
+        .iter()
+        .map(|c| format!("{}={}", c.names.join("|"), c.about))
+        .collect::<Vec<_>>()
+        .join("\n");
+    hex::encode(sha2::Sha256::digest(concepts.as_bytes()))[..12].to_string()
+}
+
+/// What the community index is built for: its layout, the base entries (their ids mask
+/// and their details shape overrides), the names of companies and technologies (indexed
+/// with each entry), and the encoder and concepts its vectors come from.
+fn community_fingerprint(k: &Knowledge, base: &str, encoder: Option<&Encoder>) -> String {
+    let mut h = sha2::Sha256::new();
+    h.update(community::LAYOUT.to_le_bytes());
+    h.update(base.as_bytes());
+    h.update(serde_json::to_vec(&k.companies.items).unwrap_or_default());
+    h.update(serde_json::to_vec(&k.techs.items).unwrap_or_default());
+    match encoder {
+        Some(e) => {
+            h.update(format!("semantic {} {}", e.fingerprint(), vectors::LAYOUT).as_bytes());
+            h.update(concepts_hash(k).as_bytes());
+        }
+        None => h.update(b"lexical"),
+    }
+    hex::encode(&h.finalize()[..12])
 }
 
 /// Removes vectors of another model or layout beside `keep` (best effort).

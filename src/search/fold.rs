@@ -27,11 +27,10 @@ impl Engine {
         &self,
         r: &Retrieved,
         ranked: &[(u64, f32)],
-        guild: Option<u64>,
         limit: usize,
         window: std::ops::Range<usize>,
     ) -> Vec<SearchResult> {
-        let st = self.state();
+        let view = &*r.view;
         let base_n = self.knowledge.entries.len() as u64;
         let hl = self.highlight_terms(&r.understanding, &r.qterms);
         // Passages pick their answering sentence by the question's words by weight; the
@@ -49,7 +48,7 @@ impl Engine {
         // The key each result is folded by, computed once.
         let mut keys: Vec<String> = Vec::new();
         for &(i, s) in ranked {
-            let Some((e, _)) = self.get(&st, i, guild) else {
+            let Some(e) = self.entry_at(view, i) else {
                 continue;
             };
             let key = match self.fact_keys.get(i as usize) {
@@ -70,7 +69,7 @@ impl Engine {
             }
             keys.push(key);
             let (parts, cited) = if window.contains(&results.len()) {
-                self.excerpt_for(e, i, r, &marks, &st)
+                self.excerpt_for(e, i, r, &marks)
             } else {
                 (Excerpt::default(), None)
             };
@@ -105,14 +104,14 @@ impl Engine {
         limit: usize,
     ) -> Vec<SearchResult> {
         let ranked = super::rank::rank(&r.candidates, r.asked(), w);
-        self.fold(r, &ranked, None, limit, 0..0)
+        self.fold(r, &ranked, limit, 0..0)
     }
 
     /// Every candidate as a result with its excerpt, by entry id (cached by the fitter).
     pub fn candidate_results(&self, r: &Retrieved) -> Vec<SearchResult> {
         r.candidates
             .iter()
-            .flat_map(|c| self.fold(r, &[(c.ord, 0.0)], None, 1, 0..1))
+            .flat_map(|c| self.fold(r, &[(c.ord, 0.0)], 1, 0..1))
             .collect()
     }
 
@@ -147,7 +146,6 @@ impl Engine {
         ord: u64,
         r: &Retrieved,
         marks: &Marks,
-        st: &super::community::CommunityState,
     ) -> (Excerpt, Option<String>) {
         let u = &r.understanding;
         let hl = marks.terms;
@@ -160,7 +158,7 @@ impl Engine {
             Detail::Qa { .. } | Detail::Article { .. } | Detail::Note {} => {
                 // Passages show the sentences that answer, by words and by meaning.
                 let semantic: Option<Vec<f32>> = r.qvec.as_ref().and_then(|q| {
-                    let (_, sentences) = self.entry_vector(st, ord)?;
+                    let (_, sentences) = self.entry_vector(&r.view, ord)?;
                     Some(
                         sentences
                             .iter()

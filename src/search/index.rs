@@ -112,6 +112,12 @@ pub(crate) fn doc_text<'a>(k: &Knowledge, e: &'a Entry, scope: &'a str) -> DocTe
 }
 
 fn schema() -> (Schema, Fields) {
+    let (sb, fields) = schema_builder();
+    (sb.build(), fields)
+}
+
+/// The fields every index has; the community index adds stored fields of its own.
+pub(crate) fn schema_builder() -> (tantivy::schema::SchemaBuilder, Fields) {
     let mut sb = Schema::builder();
     let text = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
@@ -129,7 +135,7 @@ fn schema() -> (Schema, Fields) {
         key: sb.add_text_field("key", STRING),
         ord: sb.add_u64_field("ord", FAST | STORED),
     };
-    (sb.build(), fields)
+    (sb, fields)
 }
 
 /// The persisted index plus one reader for the process.
@@ -161,7 +167,12 @@ impl SearchIndex {
         index.tokenizers().register(TOKENIZER, analyzer());
     }
 
-    fn with_reader(index: Index, fields: Fields, dir: Option<PathBuf>) -> tantivy::Result<Self> {
+    /// An opened `index` of these `fields` with a manually reloaded reader.
+    pub(crate) fn with_reader(
+        index: Index,
+        fields: Fields,
+        dir: Option<PathBuf>,
+    ) -> tantivy::Result<Self> {
         Self::register(&index);
         let reader = index
             .reader_builder()

@@ -44,6 +44,9 @@ pub enum SearchError {
     /// The entry vectors could not be computed.
     #[error(transparent)]
     Semantic(#[from] SemanticError),
+    /// The community store could not be read (or a community document written).
+    #[error("community entries: {0}")]
+    Community(community::SourceError),
 }
 
 /// The first `n` words of a text (whitespace-separated), so huge inputs cost little.

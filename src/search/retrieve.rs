@@ -3,7 +3,7 @@
 //! companies and technologies the question names, and from the entries nearest in meaning
 //! (when the sentence encoder is on). Each gets its [`Features`]; ranking weighs them.
 
-use super::community::CommunityState;
+use super::community::{GuildView, Own};
 use super::index::terms;
 use super::query::{self, Intent, Understanding};
 use super::rank::{Candidate, Features};
@@ -11,6 +11,7 @@ use super::semantic::cosine;
 use super::{Engine, SearchError};
 use crate::knowledge::{Detail, Entry, Kind, Layer};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// How many entries nearest in meaning join the candidates.
 const SEMANTIC_CANDIDATES: usize = 20;
@@ -70,6 +71,8 @@ pub struct Retrieved {
     /// The question's vector (semantic retrieval on and the question in English).
     pub qvec: Option<Vec<f32>>,
     pub(crate) weighed: WeighedTerms,
+    /// The guild's view the candidates were read from.
+    pub(crate) view: Arc<GuildView>,
 }
 
 impl Retrieved {
@@ -90,32 +93,52 @@ impl Retrieved {
 }
 
 impl Engine {
-    /// An entry by ordinal with its terms, if `guild` sees it.
+    /// An entry by ordinal with its terms, if the view's guild sees it.
     pub(crate) fn get<'a>(
         &'a self,
-        st: &'a CommunityState,
+        view: &'a GuildView,
         ord: u64,
-        guild: Option<u64>,
     ) -> Option<(&'a Entry, Terms<'a>)> {
         let base_n = self.knowledge.entries.len() as u64;
         if ord < base_n {
             let i = ord as usize;
             let e = &self.knowledge.entries[i];
-            if st.is_masked(guild, &e.id) {
+            if view.is_masked(&e.id) {
                 return None;
             }
             Some((e, Terms::Base(&self.entry_terms[i])))
         } else {
-            st.slot(ord)
-                .filter(|s| Some(s.guild) == guild)
-                .map(|s| (&s.entry, Terms::Own(&s.terms)))
+            let o = view.own(ord)?;
+            Some((&o.entry, Terms::Own(self.own_terms(o))))
         }
+    }
+
+    /// An entry by ordinal, if the view's guild sees it.
+    pub(crate) fn entry_at<'a>(&'a self, view: &'a GuildView, ord: u64) -> Option<&'a Entry> {
+        match self.knowledge.entries.get(ord as usize) {
+            Some(e) => (!view.is_masked(&e.id)).then_some(e),
+            None => view.own(ord).map(|o| &o.entry),
+        }
+    }
+
+    /// A guild entry's analysed terms, computed the first time it is a candidate.
+    fn own_terms<'a>(&self, o: &'a Own) -> &'a HashSet<String> {
+        o.terms.get_or_init(|| {
+            let d = super::index::doc_text(&self.knowledge, &o.entry, "");
+            let all = format!(
+                "{} {} {} {}",
+                o.entry.title, o.entry.text, d.company, d.tech
+            );
+            terms(&mut self.analyzer.clone(), &all)
+                .into_iter()
+                .collect()
+        })
     }
 
     /// The question's vector and the entry vectors' cosines, when semantic retrieval is on.
     pub(crate) fn entry_vector<'a>(
         &'a self,
-        st: &'a CommunityState,
+        view: &'a GuildView,
         ord: u64,
     ) -> Option<(&'a [f32], Vec<&'a [f32]>)> {
         let base_n = self.knowledge.entries.len() as u64;
@@ -124,15 +147,14 @@ impl Engine {
             let i = ord as usize;
             Some((v.entry(i)?, v.sentences(i).collect()))
         } else {
-            let s = st.slot(ord)?;
-            let v = s.vectors.as_ref()?;
+            let v = view.own(ord)?.vectors.as_ref()?;
             Some((v.entry(0)?, v.sentences(0).collect()))
         }
     }
 
     /// Cosine of the question with an entry: the entry's own vector, or its best sentence.
-    fn similarity(&self, st: &CommunityState, ord: u64, q: &[f32]) -> f32 {
-        match self.entry_vector(st, ord) {
+    fn similarity(&self, view: &GuildView, ord: u64, q: &[f32]) -> f32 {
+        match self.entry_vector(view, ord) {
             Some((e, sentences)) => sentences
                 .into_iter()
                 .map(|s| cosine(q, s))
@@ -148,7 +170,6 @@ impl Engine {
         kinds: &[Kind],
         guild: Option<u64>,
     ) -> Result<Retrieved, SearchError> {
-        let st = self.state();
         let u = self.understand(question);
         let k = &self.knowledge;
         let (qterms, q_w, r_w) = self.weighed_terms(&u);
@@ -161,6 +182,8 @@ impl Engine {
         // Candidates: BM25, every entry about a named company or technology, and the
         // entries nearest in meaning.
         let bm = self.bm25_hits(&qterms, guild)?;
+        // After the BM25 hits: a hit the view does not hold yet is skipped below.
+        let view = self.view(guild)?;
         let mut cands: HashSet<u64> = bm.keys().copied().collect();
         for name in &company_names {
             cands.extend(self.by_company.get(*name).into_iter().flatten().copied());
@@ -168,10 +191,7 @@ impl Engine {
         for t in &u.techs {
             cands.extend(self.by_tech.get(t).into_iter().flatten().copied());
         }
-        let own: Vec<(u64, &Entry)> = guild
-            .into_iter()
-            .flat_map(|g| st.live_in(g).map(|(o, s)| (o, &s.entry)))
-            .collect();
+        let own: Vec<(u64, &Entry)> = view.entries().map(|o| (o.ord, &o.entry)).collect();
         for (i, e) in &own {
             let about_company = e
                 .company
@@ -189,7 +209,7 @@ impl Engine {
         if let Some(q) = &qvec {
             let mut near: Vec<(u64, f32)> = (0..k.entries.len() as u64)
                 .chain(own.iter().map(|(o, _)| *o))
-                .map(|o| (o, self.similarity(&st, o, q)))
+                .map(|o| (o, self.similarity(&view, o, q)))
                 .collect();
             near.sort_by(|x, y| y.1.total_cmp(&x.1));
             cands.extend(near.iter().take(SEMANTIC_CANDIDATES).map(|x| x.0));
@@ -209,7 +229,7 @@ impl Engine {
         let mut ords: Vec<u64> = cands.into_iter().collect();
         ords.sort_unstable();
         for ord in ords {
-            let Some((e, et)) = self.get(&st, ord, guild) else {
+            let Some((e, et)) = self.get(&view, ord) else {
                 continue;
             };
             if !kinds.is_empty() && !kinds.contains(&e.kind) {
@@ -224,6 +244,7 @@ impl Engine {
             candidates,
             qvec,
             weighed: q_w,
+            view,
         })
     }
 
@@ -238,14 +259,9 @@ impl Engine {
             bm.insert(ord, s);
         }
         if let Some(g) = guild {
-            let scope = g.to_string();
-            for (ord, s) in self
-                .community
-                .index
-                .bm25(qterms, &[&scope], BM25_CANDIDATES / 2)?
-            {
-                bm.insert(ord, s);
-            }
+            let hits =
+                self.with_cx(|cx| self.community.bm25(cx, qterms, g, BM25_CANDIDATES / 2))?;
+            bm.extend(hits);
         }
         Ok(bm)
     }

@@ -108,29 +108,37 @@ impl Vectors {
             .chunks_exact(DIM)
     }
 
+    /// The vectors in the file format of [`Vectors::save`].
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let floats = self.entries.len() + self.sentences.len();
+        let mut b = Vec::with_capacity(MAGIC.len() + 16 + 4 * (floats + self.starts.len()));
+        b.extend_from_slice(MAGIC);
+        for n in [
+            DIM,
+            self.len(),
+            self.starts.len(),
+            self.sentences.len() / DIM,
+        ] {
+            b.extend_from_slice(&(n as u32).to_le_bytes());
+        }
+        for x in &self.entries {
+            b.extend_from_slice(&x.to_le_bytes());
+        }
+        for s in &self.starts {
+            b.extend_from_slice(&s.to_le_bytes());
+        }
+        for x in &self.sentences {
+            b.extend_from_slice(&x.to_le_bytes());
+        }
+        b
+    }
+
     /// Writes the vectors to `path` atomically (a private file renamed into place).
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
         {
             let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-            f.write_all(MAGIC)?;
-            for n in [
-                DIM,
-                self.len(),
-                self.starts.len(),
-                self.sentences.len() / DIM,
-            ] {
-                f.write_all(&(n as u32).to_le_bytes())?;
-            }
-            for x in &self.entries {
-                f.write_all(&x.to_le_bytes())?;
-            }
-            for s in &self.starts {
-                f.write_all(&s.to_le_bytes())?;
-            }
-            for x in &self.sentences {
-                f.write_all(&x.to_le_bytes())?;
-            }
+            f.write_all(&self.to_bytes())?;
             f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         }
         std::fs::rename(&tmp, path)
@@ -139,7 +147,12 @@ impl Vectors {
     /// Reads vectors written by [`Vectors::save`] for `n` entries; `None` when the file is
     /// missing, from another layout, or for other entries (then they are recomputed).
     pub fn load(path: &Path, n: usize) -> Option<Vectors> {
-        let bytes = std::fs::read(path).ok()?;
+        Vectors::from_bytes(&std::fs::read(path).ok()?, n)
+    }
+
+    /// Reads vectors of `n` entries from [`Vectors::to_bytes`]; `None` when the bytes are of
+    /// another layout or for another number of entries.
+    pub fn from_bytes(bytes: &[u8], n: usize) -> Option<Vectors> {
         let rest = bytes.strip_prefix(MAGIC.as_slice())?;
         let word = |i: usize| -> Option<u32> {
             let b = rest.get(i * 4..i * 4 + 4)?;

@@ -311,7 +311,7 @@ fn entry_vectors_are_stored_with_the_index_and_read_back_on_restart() {
 #[test]
 fn a_moderators_entry_gets_its_vectors_when_written_and_is_found_by_meaning() {
     use archie::knowledge::{Detail, Entry};
-    use archie::search::community::Change;
+    use archie::search::community::{Change, Row};
     const GUILD: u64 = 4_242;
     let entry = Entry {
         id: "kb-rota".into(),
@@ -327,11 +327,12 @@ fn a_moderators_entry_gets_its_vectors_when_written_and_is_found_by_meaning() {
         detail: Detail::Note {},
     };
     hybrid()
-        .apply(vec![(
-            GUILD,
-            entry.id.clone(),
-            Change::Live(Box::new(entry)),
-        )])
+        .apply(vec![Row {
+            guild: GUILD,
+            id: entry.id.clone(),
+            revision: 1,
+            change: Change::Live(Box::new(entry)),
+        }])
         .unwrap();
     let a = hybrid()
         .search_in("who carries the pager this week", 3, &[], Some(GUILD))

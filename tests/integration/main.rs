@@ -29,6 +29,7 @@ mod support;
 
 mod answers;
 mod cli;
+mod community_index;
 mod discord_limits;
 mod gateway;
 mod http;

@@ -39,7 +39,7 @@ pub(super) fn remove(app: &App, store: &Store, ctx: &Caller, id: &str, confirmed
     let saved = store
         .remove(g, actor, &e.id, base.as_ref())
         .map_err(store_error)?;
-    index(app, g, &saved);
+    index(app, g);
     let mut r = Reply::new(Status::Answer, format!("Removed {}", saved.id));
     r.summary = Some(format!(
         "Revert it with /kb revert id:{} revision:{} to bring it back.",
@@ -94,7 +94,7 @@ pub(super) fn revert(app: &App, store: &Store, ctx: &Caller, id: &str, revision:
     let saved = store
         .revert(g, actor, id.trim(), revision)
         .map_err(store_error)?;
-    index(app, g, &saved);
+    index(app, g);
     let mut r = Reply::new(
         Status::Answer,
         format!("Reverted {} to revision #{revision}", saved.id),

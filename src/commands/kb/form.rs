@@ -152,7 +152,7 @@ pub(super) fn submit(
         }
     }
     .map_err(store_error)?;
-    index(app, g, &saved);
+    index(app, g);
     let verb = if id.is_none() { "Added" } else { "Saved" };
     let mut r = Reply::new(Status::Answer, format!("{verb} {}", saved.id));
     r.summary = Some("Searchable in this server now.".into());

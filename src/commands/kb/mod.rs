@@ -160,7 +160,12 @@ pub(super) fn capitalise(s: &str) -> String {
 
 /// The entry `id` as the ctx's server sees it now.
 pub(super) fn visible_entry(app: &App, ctx: &Caller, id: &str) -> Option<Entry> {
-    app.engine.visible(guild(ctx)).entry(id).cloned()
+    app.engine
+        .visible_entry(guild(ctx), id)
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, id, "the server's entry could not be read");
+            None
+        })
 }
 
 /// For a base id without a row in this guild: its content, the `before` of an override.
@@ -178,14 +183,10 @@ pub(super) fn base_before(
     })
 }
 
-/// Applies a committed change to the index; the store stays the truth if this fails.
-pub(super) fn index(app: &App, g: u64, ce: &crate::store::CommunityEntry) {
-    if let Err(e) = app
-        .engine
-        .apply(vec![(g, ce.id.clone(), app.change_for(ce))])
-    {
-        tracing::error!(error = %e, id = %ce.id, "index update failed; it is rebuilt from the store at the next start");
-    }
+/// Applies a committed change to the index (searchable in the guild on return); the store
+/// stays the truth if this fails.
+pub(super) fn index(app: &App, g: u64) {
+    app.written(g);
 }
 
 pub(super) fn entry_block(e: &Entry) -> Block {

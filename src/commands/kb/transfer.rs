@@ -135,13 +135,7 @@ pub(super) fn import_apply(app: &App, store: &Store, ctx: &Caller, token: &str) 
         .plan_import(g, app.engine.knowledge(), &p.items)
         .map_err(store_error)?;
     let saved = store.apply_import(g, actor, &plan).map_err(store_error)?;
-    let changes = saved
-        .iter()
-        .map(|ce| (g, ce.id.clone(), app.change_for(ce)))
-        .collect();
-    if let Err(e) = app.engine.apply(changes) {
-        tracing::error!(error = %e, "index update after import failed");
-    }
+    app.written(g);
     let mut r = Reply::new(Status::Answer, "Imported");
     r.summary = Some(format!(
         "{} entr{} added or changed; searchable in this server now.",
