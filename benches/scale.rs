@@ -97,7 +97,11 @@ impl Vocabulary {
             .collect::<Vec<_>>()
             .join(" ");
         Draft {
-            kind: if n.is_multiple_of(3) { Kind::Qa } else { Kind::Note },
+            kind: if n.is_multiple_of(3) {
+                Kind::Qa
+            } else {
+                Kind::Note
+            },
             title,
             text,
             company: Some(company),

@@ -84,38 +84,6 @@ impl Store {
         Ok(rows.into_iter().map(|e| e.id).collect())
     }
 
-    /// Every guild's live entries (paged through [`Store::shown_rows`]).
-    pub fn all_live(&self) -> Result<Vec<(u64, CommunityEntry)>, StoreError> {
-        Ok(self
-            .all_shown()?
-            .into_iter()
-            .filter(|e| e.state == State::Live)
-            .map(|e| (e.guild, e))
-            .collect())
-    }
-
-    /// Every guild's hidden base ids.
-    pub fn all_hidden(&self) -> Result<Vec<(u64, String)>, StoreError> {
-        Ok(self
-            .all_shown()?
-            .into_iter()
-            .filter(|e| e.state == State::Hidden)
-            .map(|e| (e.guild, e.id))
-            .collect())
-    }
-
-    fn all_shown(&self) -> Result<Vec<CommunityEntry>, StoreError> {
-        let mut all: Vec<CommunityEntry> = Vec::new();
-        loop {
-            let after = all.last().map(|e| (e.guild, e.id.as_str()));
-            let page = self.shown_rows(after, 10_000)?;
-            if page.is_empty() {
-                return Ok(all);
-            }
-            all.extend(page);
-        }
-    }
-
     /// One id's current state in the guild (live, removed, hidden or restored to base), or
     /// `None` when the guild never touched it.
     pub fn get(&self, guild: u64, id: &str) -> Result<Option<CommunityEntry>, StoreError> {

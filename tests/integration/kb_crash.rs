@@ -6,12 +6,9 @@
 
 use crate::support::*;
 use serde_json::json;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::process::Child;
 
-const START: Duration = Duration::from_secs(90);
 const BURST: Duration = Duration::from_secs(60);
 const WRITERS: u64 = 8;
 const ACKS_BEFORE_KILL: usize = 25;
@@ -39,53 +36,6 @@ fn database(tmp: &tempfile::TempDir, postgres: bool) -> archie::store::Database 
     } else {
         archie::store::Database::Sqlite(tmp.path().join("db").join("archie.db"))
     }
-}
-
-/// The `ARCHIE_DATABASE` value of a store.
-fn env_value(db: &archie::store::Database) -> std::ffi::OsString {
-    match db {
-        archie::store::Database::Sqlite(p) => p.clone().into_os_string(),
-        archie::store::Database::Postgres(url) => url.into(),
-    }
-}
-
-/// `archie serve --http` on `port`, run by the harness in `tmp` (`support::archie_in`) over
-/// the fixture knowledge, with its store `db` and its log appended to `tmp/archie.log`.
-fn archie(tmp: &tempfile::TempDir, db: &archie::store::Database, port: u16) -> Child {
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(tmp.path().join("archie.log"))
-        .expect("log file");
-    let mut c = archie_in(tmp.path());
-    c.fixture_knowledge()
-        .database(env_value(db))
-        .args(["serve", "--http", &format!("127.0.0.1:{port}")])
-        .env("DISCORD_PUBLIC_KEY", public_key_hex())
-        // A durability test: one moderator's burst of adds and the checks after it are
-        // far over the fair-use cooldowns, which tests/integration/http/fair_use.rs covers.
-        .env("ARCHIE_KB_COOLDOWN", "off")
-        .env("ARCHIE_ASK_COOLDOWN", "off")
-        .env("ARCHIE_REPEAT_WINDOW", "off")
-        .env("RUST_LOG", "warn");
-    c.stdout(Stdio::null()).stderr(Stdio::from(log));
-    c.into_tokio().spawn().expect("archie starts")
-}
-
-/// Waits until `/healthz` answers.
-async fn ready(client: &reqwest::Client, port: u16, tmp: &tempfile::TempDir) {
-    let url = format!("http://127.0.0.1:{port}/healthz");
-    let deadline = tokio::time::Instant::now() + START;
-    while tokio::time::Instant::now() < deadline {
-        if let Ok(r) = client.get(&url).send().await {
-            if r.status().is_success() {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let log = std::fs::read_to_string(tmp.path().join("archie.log")).unwrap_or_default();
-    panic!("archie did not start within {START:?}:\n{log}");
 }
 
 fn add(n: u64) -> serde_json::Value {
@@ -123,10 +73,9 @@ async fn burst_kill_restart(postgres: bool) {
         .timeout(Duration::from_secs(10))
         .build()
         .expect("client");
-    let port = free_port();
-    let mut server = archie(&tmp, &db, port);
-    ready(&client, port, &tmp).await;
-    let url = format!("http://127.0.0.1:{port}/interactions");
+    let mut server = Served::spawn(tmp.path(), "archie", &db);
+    server.ready(&client).await;
+    let url = server.url();
 
     // A burst of adds from several writers; each acknowledged add is recorded.
     let acked: Arc<Mutex<Vec<(u64, String)>>> = Arc::new(Mutex::new(Vec::new()));
@@ -168,7 +117,7 @@ async fn burst_kill_restart(postgres: bool) {
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    server.kill().await.expect("SIGKILL");
+    server.child.kill().await.expect("SIGKILL");
     for w in writers {
         let _ = tokio::time::timeout(Duration::from_secs(15), w).await;
     }
@@ -177,10 +126,9 @@ async fn burst_kill_restart(postgres: bool) {
     eprintln!("{} adds acknowledged before SIGKILL", acked.len());
 
     // Restart on the same files: every acknowledged add is found in its server.
-    let port = free_port();
-    let mut server = archie(&tmp, &db, port);
-    ready(&client, port, &tmp).await;
-    let url = format!("http://127.0.0.1:{port}/interactions");
+    let mut server = Served::spawn(tmp.path(), "archie", &db);
+    server.ready(&client).await;
+    let url = server.url();
     for (k, (n, id)) in acked.iter().enumerate() {
         let t = title(*n);
         let ask = by(
@@ -212,7 +160,7 @@ async fn burst_kill_restart(postgres: bool) {
             "/kb history lists the add of {id}: {body}"
         );
     }
-    server.kill().await.expect("stop");
+    server.child.kill().await.expect("stop");
 
     // The store's client blocks: off the async runtime.
     let live = tokio::task::spawn_blocking(move || {

@@ -45,5 +45,6 @@ mod postgres_harness;
 mod previews;
 mod props;
 mod reading;
+mod replicas;
 mod store;
 mod store_crash;

@@ -202,10 +202,13 @@ pub(super) fn removing_a_base_entry_hides_it_only_in_that_guild_until_reverted_o
     assert_eq!(s.hidden(A).unwrap(), ["note-cache-first"]);
     assert!(s.live(A).unwrap().is_empty());
     assert!(s.hidden(B).unwrap().is_empty());
-    assert_eq!(
-        s.all_hidden().unwrap(),
-        [(A, "note-cache-first".to_string())]
-    );
+    let shown: Vec<(u64, String, State)> = s
+        .shown_rows(None, 100)
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.guild, e.id, e.state))
+        .collect();
+    assert_eq!(shown, [(A, "note-cache-first".to_string(), State::Hidden)]);
     assert_eq!(
         s.history(A, Some("note-cache-first"), 0, 1).unwrap()[0].action,
         Action::Hide
@@ -285,10 +288,10 @@ pub(super) fn entries_of_one_guild_never_appear_in_another() {
     );
     assert_eq!(s.guild_ids().unwrap(), [A, B]);
     let all: Vec<(u64, String)> = s
-        .all_live()
+        .shown_rows(None, 100)
         .unwrap()
         .into_iter()
-        .map(|(g, e)| (g, e.id))
+        .map(|e| (e.guild, e.id))
         .collect();
     assert_eq!(
         all,

@@ -16,10 +16,12 @@ pub mod payloads;
 pub mod postgres;
 pub mod run;
 pub mod schema;
+pub mod served;
 
 pub use http::*;
 pub use payloads::*;
 pub use run::*;
+pub use served::Served;
 
 use archie::app::App;
 use archie::knowledge::Knowledge;
