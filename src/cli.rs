@@ -4,9 +4,10 @@
 use crate::app::App;
 use crate::commands::{execute, Caller, Command};
 use crate::config::Settings;
+use crate::discord::shards;
 use crate::knowledge::{self, import};
 use crate::reply::{Reply, Status};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -115,6 +116,14 @@ pub enum Cmd {
         /// Register the slash commands on start (also ARCHIE_REGISTER_COMMANDS=1)
         #[arg(long)]
         register: bool,
+        /// Run only Discord's shards FIRST to LAST (e.g. 0-3) of --shard-count in this
+        /// process, so several processes share the bot (gateway only)
+        #[arg(long, value_name = "FIRST-LAST", value_parser = shards::parse_span)]
+        shards: Option<shards::Span>,
+        /// The bot's total number of gateway shards, the same in every process; alone it
+        /// runs all of them here (default: one shard)
+        #[arg(long, value_name = "N", value_parser = shards::parse_count)]
+        shard_count: Option<u32>,
         #[arg(long)]
         knowledge: Option<PathBuf>,
     },
@@ -135,6 +144,40 @@ pub enum Cmd {
     Preview { file: PathBuf },
     /// Moderator operations on one server's entries: add, edit, remove, show, history, revert, export, import
     Kb(crate::kb_cli::KbArgs),
+}
+
+impl Cli {
+    /// Parses the command line, then checks what clap cannot express alone (how flags
+    /// combine); a mistake exits as clap's own do: its `error:` line, usage, exit 2.
+    pub fn parse_checked() -> Cli {
+        let cli = Cli::parse();
+        if let Err(e) = cli.check() {
+            e.exit();
+        }
+        cli
+    }
+
+    /// The checks across flags, as clap errors of the subcommand concerned.
+    pub fn check(&self) -> Result<(), clap::Error> {
+        if let Cmd::Serve {
+            http,
+            shards,
+            shard_count,
+            ..
+        } = &self.command
+        {
+            if let Err(msg) = shards::plan(*shards, *shard_count, http.is_some()) {
+                let mut cmd = Cli::command();
+                cmd.build();
+                let kind = clap::error::ErrorKind::ArgumentConflict;
+                return Err(match cmd.find_subcommand_mut("serve") {
+                    Some(serve) => serve.error(kind, msg),
+                    None => cmd.error(kind, msg),
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Options every lookup command takes.
@@ -254,8 +297,14 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Cmd::Serve {
             http,
             register,
+            shards,
+            shard_count,
             knowledge,
-        } => crate::discord::run::serve(s, http, register, knowledge),
+        } => {
+            let shards =
+                shards::plan(shards, shard_count, http.is_some()).map_err(anyhow::Error::msg)?;
+            crate::discord::run::serve(s, http, register, shards, knowledge)
+        }
         Cmd::Register { guild } => crate::discord::run::register_blocking(s, guild),
         Cmd::Commands { json } => crate::discord::run::print_commands(json),
         Cmd::Kb(args) => crate::kb_cli::run(s, args),

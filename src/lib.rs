@@ -33,7 +33,8 @@
 //!   - `rights.rs` — who asks, where, with which rights; `Options`;
 //!   - `fair_use.rs` — cooldowns and repeated questions; `autocomplete.rs` — name completion;
 //!   - `gateway.rs`, `http.rs`, `replay.rs` — the two transports and replay protection;
-//!   - `followup.rs` — files after a response; `run.rs` — `serve`, `register`, shutdown.
+//!   - `followup.rs` — files after a response; `run.rs` — `serve`, `register`, shutdown;
+//!   - `shards.rs` — `serve --shards FIRST-LAST --shard-count N`, the gateway shards a process runs.
 //! - [`knowledge`] — the curated `knowledge/` folder:
 //!   - `files.rs` — the TOML format; `model.rs` — entries and their details; `names.rs` — name tables;
 //!   - `items.rs` — URLs and stack items; `problem.rs` — problems and load errors;

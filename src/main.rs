@@ -4,7 +4,6 @@
 //! (`archie export | head`) ends the run quietly.
 
 use archie::cli::Cli;
-use clap::Parser;
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
@@ -35,7 +34,7 @@ fn main() {
     }));
     // A missing .env is normal; the settings may come from the environment.
     let _ = dotenvy::dotenv();
-    let cli = Cli::parse();
+    let cli = Cli::parse_checked();
     archie::cli::init_tracing(&cli);
     match std::panic::catch_unwind(|| archie::cli::run(cli)) {
         Ok(Ok(code)) => std::process::exit(code),

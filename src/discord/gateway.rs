@@ -1,6 +1,6 @@
 //! Gateway mode: a serenity `EventHandler` that answers each interaction through
 //! [`super::answer`] and posts the response to Discord's callback route (then a file, if
-//! any, as a followup), and registers the commands once READY when asked to.
+//! any, as a followup), and registers the commands once shard 0 is READY when asked to.
 
 use super::{answer, followup, Options};
 use crate::app::App;
@@ -30,6 +30,7 @@ impl EventHandler for Handler {
             user = %ready.user.name,
             application = %ready.application.id,
             guilds = ready.guilds.len(),
+            shard = ctx.shard_id.0,
             "connected to the Discord gateway"
         );
         let scope = match self.register {
@@ -37,6 +38,15 @@ impl EventHandler for Handler {
             Register::Global => None,
             Register::Guild(g) => Some(g),
         };
+        // Commands belong to the application, not to a shard: when shards run in several
+        // processes (`--shards`), the one running shard 0 registers them, once.
+        if ctx.shard_id.0 != 0 {
+            tracing::info!(
+                shard = ctx.shard_id.0,
+                "not registering slash commands: the process running shard 0 does"
+            );
+            return;
+        }
         match super::run::register_with(&ctx.http, scope).await {
             Ok(n) => tracing::info!(commands = n, guild = ?scope, "registered slash commands"),
             Err(e) => tracing::error!(error = %e, "registering slash commands failed"),

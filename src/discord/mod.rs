@@ -20,6 +20,7 @@ pub mod kb;
 pub mod replay;
 pub mod rights;
 pub mod run;
+pub mod shards;
 
 use crate::app::App;
 use crate::commands::{execute, Caller, Command, KbCommand};

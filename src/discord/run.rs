@@ -4,6 +4,7 @@
 
 use super::definitions::definitions;
 use super::gateway::{Handler, Register};
+use super::shards::ShardRange;
 use super::Options;
 use crate::app::App;
 use crate::config::{self, Settings};
@@ -77,12 +78,14 @@ pub async fn register(s: &Settings, guild: Option<u64>) -> anyhow::Result<usize>
     Ok(n)
 }
 
-/// `archie serve`: the gateway client until SIGINT/SIGTERM.
+/// `archie serve`: the gateway client until SIGINT/SIGTERM, running `shards` (by default
+/// the whole bot as one shard).
 pub async fn serve_gateway(
     app: Arc<App>,
     s: &Settings,
     options: Options,
     register: Register,
+    shards: Option<ShardRange>,
 ) -> anyhow::Result<()> {
     let http = http_client(s, s.token()?);
     let handler = Handler {
@@ -94,16 +97,37 @@ pub async fn serve_gateway(
         .event_handler(handler)
         .await
         .context("starting the Discord client failed")?;
-    let shards = client.shard_manager.clone();
+    let manager = client.shard_manager.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
         tracing::info!("shutting down");
-        shards.shutdown_all().await;
+        manager.shutdown_all().await;
     });
-    client
-        .start()
-        .await
-        .context("the Discord gateway connection failed")?;
+    let started = match shards {
+        None => {
+            tracing::info!(
+                first = 0,
+                last = 0,
+                count = 1,
+                "running gateway shard 0 of 1"
+            );
+            client.start().await
+        }
+        Some(r) => {
+            tracing::info!(
+                first = r.first(),
+                last = r.last(),
+                count = r.count(),
+                "running gateway shards {r}"
+            );
+            // serenity 0.12.5 reads the range's end as the last shard, included
+            // (`start_connection(range.start, range.end, ..)` boots end - start + 1).
+            client
+                .start_shard_range(r.first()..r.last(), r.count())
+                .await
+        }
+    };
+    started.context("the Discord gateway connection failed")?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -185,12 +209,14 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 /// How often a serving process applies the store's changes made by other processes.
 const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
-/// `archie serve [--http ADDR] [--register]`: checks the settings first (failing with the
-/// variable's name and fix), then loads the knowledge and serves until a signal.
+/// `archie serve [--http ADDR] [--register] [--shards FIRST-LAST --shard-count N]`: checks
+/// the settings first (failing with the variable's name and fix), then loads the knowledge
+/// and serves until a signal. `shards` is for the gateway only (checked by the caller).
 pub fn serve(
     s: &Settings,
     http: Option<String>,
     register: bool,
+    shards: Option<ShardRange>,
     knowledge: Option<std::path::PathBuf>,
 ) -> anyhow::Result<i32> {
     // What the chosen transport needs is checked before the knowledge loads or a
@@ -225,7 +251,7 @@ pub fn serve(
             }
             rt.block_on(serve_http(app, s, options, &addr))?
         }
-        None => rt.block_on(serve_gateway(app, s, options, register))?,
+        None => rt.block_on(serve_gateway(app, s, options, register, shards))?,
     }
     Ok(0)
 }

@@ -1,7 +1,7 @@
 //! The real `archie` binary against a local stand-in for Discord: gateway mode
 //! (IDENTIFY, READY, command registration, interactions answered on the callback route),
-//! HTTP mode end to end, `archie register`, graceful shutdown on SIGTERM, and settings
-//! that fail at start with the variable's name.
+//! HTTP mode end to end, `archie register`, graceful shutdown on SIGTERM, settings that
+//! fail at start with the variable's name, and shard ranges in separate processes.
 
 use crate::support::fake_discord::{Event, FakeDiscord};
 use crate::support::*;
@@ -15,6 +15,7 @@ const WAIT: Duration = Duration::from_secs(60);
 mod in_process;
 mod serve;
 mod settings;
+mod shards;
 
 /// `archie` run by the harness in `tmp` (`support::archie_in`: scrubbed environment, no
 /// `.env`, data in `tmp/data`, lexical answering) over the fixture knowledge, logging at

@@ -3,6 +3,11 @@
 //! ACKs, INTERACTION_CREATE dispatches). Everything it receives is reported as an
 //! [`Event`], so tests assert on what the real binary sent.
 //!
+//! Several connections may be open at once, one per shard: each IDENTIFY's `shard` is
+//! reported ([`Event::identified_shard`]), and [`FakeDiscord::dispatch_to`] sends an event
+//! on the connection that identified as that shard, as Discord sends a server's events on
+//! shard [`shard_of`] its id. `/gateway/bot` reports [`FakeDiscord::with_shards`]'s count.
+//!
 //! Every body Archie sends that Discord's OpenAPI description covers — command
 //! definitions, interaction callbacks, follow-ups, edits of the original response (for a
 //! multipart upload, its `payload_json` part) — is validated against it as it arrives: the
@@ -42,6 +47,14 @@ pub enum Event {
 }
 
 impl Event {
+    /// The `[id, count]` an IDENTIFY asked for.
+    pub fn identified_shard(&self) -> Option<[u64; 2]> {
+        match self {
+            Event::Identify(d) => Some([d["shard"][0].as_u64()?, d["shard"][1].as_u64()?]),
+            Event::Rest { .. } => None,
+        }
+    }
+
     fn violation(&self) -> Option<&str> {
         match self {
             Event::Rest { violation, .. } => violation.as_deref(),
@@ -55,31 +68,61 @@ pub struct FakeDiscord {
     events: mpsc::UnboundedReceiver<Event>,
     /// Events received while waiting for another one, in arrival order.
     seen: Vec<Event>,
-    dispatch: mpsc::UnboundedSender<Value>,
+    queues: Queues,
+}
+
+/// Discord's shard for a server: `(guild_id >> 22) % shard_count`.
+pub fn shard_of(guild_id: u64, shard_count: u64) -> u64 {
+    (guild_id >> 22) % shard_count
+}
+
+/// One queue of dispatches per shard id, made by whichever side needs it first; the
+/// connection that identifies as the shard holds its receiver while it is open.
+type Queue = (
+    mpsc::UnboundedSender<Value>,
+    Arc<Mutex<mpsc::UnboundedReceiver<Value>>>,
+);
+
+#[derive(Clone, Default)]
+struct Queues(Arc<std::sync::Mutex<std::collections::HashMap<u64, Queue>>>);
+
+impl Queues {
+    fn get(&self, shard: u64) -> Queue {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(shard)
+            .or_insert_with(|| {
+                let (tx, rx) = mpsc::unbounded_channel();
+                (tx, Arc::new(Mutex::new(rx)))
+            })
+            .clone()
+    }
 }
 
 #[derive(Clone)]
 struct Rest {
     events: mpsc::UnboundedSender<Event>,
     ws_url: String,
+    shards: u64,
 }
 
 impl FakeDiscord {
     pub async fn start() -> FakeDiscord {
+        FakeDiscord::with_shards(1).await
+    }
+
+    /// A stand-in whose `/gateway/bot` recommends `shards` shards.
+    pub async fn with_shards(shards: u64) -> FakeDiscord {
         let (ev_tx, events) = mpsc::unbounded_channel();
-        let (dispatch, dispatch_rx) = mpsc::unbounded_channel();
+        let queues = Queues::default();
         let ws = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind gateway");
         let gateway = ws.local_addr().expect("gateway addr");
-        tokio::spawn(run_gateway(
-            ws,
-            ev_tx.clone(),
-            Arc::new(Mutex::new(dispatch_rx)),
-        ));
+        tokio::spawn(run_gateway(ws, ev_tx.clone(), queues.clone()));
         let state = Rest {
             events: ev_tx,
             ws_url: format!("ws://{gateway}"),
+            shards,
         };
         let app = Router::new()
             .route("/api/v10/gateway", get(gateway_url))
@@ -111,7 +154,7 @@ impl FakeDiscord {
             rest,
             events,
             seen: Vec::new(),
-            dispatch,
+            queues,
         }
     }
 
@@ -120,9 +163,16 @@ impl FakeDiscord {
         format!("http://{}", self.rest)
     }
 
-    /// Sends an INTERACTION_CREATE to the connected bot (queued until it is READY).
+    /// Sends an INTERACTION_CREATE to the connected bot (queued until it is READY), on
+    /// shard 0: the only shard of a bot that runs one.
     pub fn dispatch(&self, interaction: Value) {
-        let _ = self.dispatch.send(interaction);
+        self.dispatch_to(0, interaction);
+    }
+
+    /// Sends an INTERACTION_CREATE on the connection that identified as shard `shard`
+    /// (queued until one has and is READY).
+    pub fn dispatch_to(&self, shard: u64, interaction: Value) {
+        let _ = self.queues.get(shard).0.send(interaction);
     }
 
     /// The first event (already received or still to come) for which `want` holds;
@@ -173,7 +223,7 @@ async fn gateway_url(State(s): State<Rest>) -> Json<Value> {
 }
 
 async fn gateway_bot(State(s): State<Rest>) -> Json<Value> {
-    Json(json!({"url": s.ws_url, "shards": 1,
+    Json(json!({"url": s.ws_url, "shards": s.shards,
         "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}}))
 }
 
@@ -327,14 +377,10 @@ async fn unknown(
     StatusCode::NOT_FOUND
 }
 
-async fn run_gateway(
-    listener: TcpListener,
-    events: mpsc::UnboundedSender<Event>,
-    dispatch: Arc<Mutex<mpsc::UnboundedReceiver<Value>>>,
-) {
+async fn run_gateway(listener: TcpListener, events: mpsc::UnboundedSender<Event>, queues: Queues) {
     while let Ok((tcp, _)) = listener.accept().await {
         let events = events.clone();
-        let dispatch = dispatch.clone();
+        let queues = queues.clone();
         tokio::spawn(async move {
             let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else {
                 return;
@@ -343,9 +389,10 @@ async fn run_gateway(
             if ws.send(Message::text(hello.to_string())).await.is_err() {
                 return;
             }
-            let mut ready = false;
             let mut seq = 1u64;
-            let mut queue = dispatch.lock().await;
+            // The shard's queue, once IDENTIFY says which shard this connection is.
+            let mut queue: Option<tokio::sync::OwnedMutexGuard<mpsc::UnboundedReceiver<Value>>> =
+                None;
             loop {
                 tokio::select! {
                     msg = ws.next() => {
@@ -354,20 +401,22 @@ async fn run_gateway(
                         let Ok(v) = serde_json::from_str::<Value>(text) else { continue };
                         match v["op"].as_u64() {
                             Some(2) => {
-                                let _ = events.send(Event::Identify(v["d"].clone()));
+                                let identify = Event::Identify(v["d"].clone());
+                                let [id, count] = identify.identified_shard().unwrap_or([0, 1]);
+                                let _ = events.send(identify);
                                 let ready_ev = json!({"op": 0, "s": seq, "t": "READY", "d": {
                                     "v": 10, "user": {"id": APP_ID, "username": "archie", "discriminator": "0", "bot": true},
                                     "guilds": [], "session_id": "fake-session", "resume_gateway_url": "ws://unused",
-                                    "shard": [0, 1], "application": {"id": APP_ID, "flags": 0}}});
+                                    "shard": [id, count], "application": {"id": APP_ID, "flags": 0}}});
                                 seq += 1;
                                 if ws.send(Message::text(ready_ev.to_string())).await.is_err() { return; }
-                                ready = true;
+                                queue = Some(queues.get(id).1.lock_owned().await);
                             }
                             Some(1) if ws.send(Message::text(json!({"op": 11}).to_string())).await.is_err() => return,
                             _ => {}
                         }
                     }
-                    Some(i) = queue.recv(), if ready => {
+                    Some(i) = async { queue.as_mut()?.recv().await }, if queue.is_some() => {
                         let ev = json!({"op": 0, "s": seq, "t": "INTERACTION_CREATE", "d": i});
                         seq += 1;
                         if ws.send(Message::text(ev.to_string())).await.is_err() { return; }
