@@ -105,13 +105,10 @@ pub async fn serve_gateway(
     });
     let started = match shards {
         None => {
-            tracing::info!(
-                first = 0,
-                last = 0,
-                count = 1,
-                "running gateway shard 0 of 1"
-            );
-            client.start().await
+            // Every shard in this process, as many as Discord recommends for the bot's
+            // size (`GET /gateway/bot`): one for a small bot.
+            tracing::info!("running every gateway shard Discord recommends");
+            client.start_autosharded().await
         }
         Some(r) => {
             tracing::info!(

@@ -121,6 +121,28 @@ async fn shard_count_alone_runs_every_shard_in_one_process() {
     assert!(logs.contains("running gateway shards 0-1 of 2"), "{logs}");
 }
 
+#[tokio::test]
+async fn without_shard_flags_one_process_runs_every_shard_discord_recommends() {
+    let mut fake = FakeDiscord::with_shards(2).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = serve(&tmp, &fake, "token-of-auto", &[]);
+    let mut shards = vec![
+        identify(&mut fake, &[&tmp]).await.1,
+        identify(&mut fake, &[&tmp]).await.1,
+    ];
+    shards.sort();
+    assert_eq!(
+        shards,
+        [[0, 2], [1, 2]],
+        "automatic sharding follows /gateway/bot"
+    );
+    fake.dispatch_to(1, ask_as(5201, "caching lessons", &Who::member(GUILD_ON_1)));
+    let resp = body(fake.wait_for(WAIT, callback_for(5201)).await);
+    assert!(answered(&resp), "{resp:#}");
+    let status = terminate(&mut child).await;
+    assert!(status.success(), "{}", log(&tmp.path().join("archie.log")));
+}
+
 /// `archie ARGS`, which must be refused as a usage error: exit 2, clap's `error:` line
 /// and its pointer to `--help`, no panic. Returns stderr.
 async fn refused(args: &[&str]) -> String {
