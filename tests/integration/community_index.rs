@@ -341,3 +341,28 @@ fn the_guild_views_kept_in_memory_stay_bounded() {
         "older views were evicted: {s:?}"
     );
 }
+
+#[test]
+fn a_serving_process_follows_writes_of_other_processes_within_a_second() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, db) = (tmp.path().join("data"), tmp.path().join("kb.db"));
+    let server = std::sync::Arc::new(app(&data, &db));
+    let follower = App::follow(&server, std::time::Duration::from_millis(50)).unwrap();
+    let cli = cli_app(&data, &db);
+    let id = ledger(&cli, A);
+    let acked = std::time::Instant::now();
+    while !ask(&server, A, LEDGER_Q).contains(&id) {
+        assert!(
+            acked.elapsed() < std::time::Duration::from_secs(1),
+            "not searchable a second after the write was acknowledged"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(!ask(&server, B, LEDGER_Q).contains(&id));
+    drop(follower);
+    assert_eq!(
+        std::sync::Arc::strong_count(&server),
+        1,
+        "the stopped follower holds no app"
+    );
+}

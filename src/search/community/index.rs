@@ -4,7 +4,7 @@
 
 use super::stored::{StoredEntry, StoredRow};
 use super::view::{GuildView, Own};
-use super::{Change, COMMUNITY_ORD};
+use super::{Change, Row, COMMUNITY_ORD};
 use crate::knowledge::Knowledge;
 use crate::search::index::{doc_text, schema_builder, DocText, Fields, IndexError, SearchIndex};
 use crate::search::vectors::Vectors;
@@ -116,7 +116,7 @@ impl Opened {
         for n in 0..MAX_FOLDERS {
             let path = base.join(n.to_string());
             std::fs::create_dir_all(&path).map_err(io)?;
-            let dir = MmapDirectory::open(&path).map_err(|e| TantivyError::from(e))?;
+            let dir = MmapDirectory::open(&path).map_err(TantivyError::from)?;
             let guard = match dir.acquire_lock(&INDEX_WRITER_LOCK) {
                 Ok(g) => g,
                 Err(LockError::LockBusy) => continue,
@@ -159,23 +159,22 @@ impl Opened {
         Ok(())
     }
 
-    /// Replaces the document of `(guild, id)` by what `change` shows (nothing when gone).
+    /// Replaces the document of the row's `(guild, id)` by what the row shows (nothing
+    /// when gone).
     pub fn put(
         &self,
         w: &mut IndexWriter,
         k: &Knowledge,
-        guild: u64,
-        id: &str,
-        revision: i64,
-        change: &Change,
+        row: &Row,
         vectors: Option<&Vectors>,
     ) -> Result<(), SearchError> {
+        let (guild, id) = (row.guild, row.id.as_str());
         let f = self.index.fields;
         let key = key(guild, id);
         w.delete_term(Term::from_field_text(f.key, &key));
-        let ord = COMMUNITY_ORD + u64::try_from(revision).unwrap_or(0);
+        let ord = COMMUNITY_ORD + u64::try_from(row.revision).unwrap_or(0);
         let scope = guild.to_string();
-        let (mut doc, stored) = match change {
+        let (mut doc, stored) = match &row.change {
             Change::Live(e) => {
                 let d = DocText {
                     scope: &scope,
@@ -184,7 +183,7 @@ impl Opened {
                 };
                 (
                     self.index.document(ord, &d),
-                    StoredRow::Live(StoredEntry::of(e)),
+                    StoredRow::Live(Box::new(StoredEntry::of(e))),
                 )
             }
             Change::Hidden => (

@@ -173,7 +173,7 @@ impl Community {
     }
 
     /// Whether views come from the store (the index closed, lookups only).
-    fn from_store(&self) -> bool {
+    fn views_from_store(&self) -> bool {
         self.store_views.load(Ordering::SeqCst) && self.current().is_none()
     }
 
@@ -214,7 +214,7 @@ impl Community {
         let mut tries = 0;
         loop {
             tries += 1;
-            let (view, token) = if self.from_store() {
+            let (view, token) = if self.views_from_store() {
                 let token = self.cache().start_load(guild);
                 (self.load_from_store(cx, guild)?, token)
             } else {
@@ -245,7 +245,7 @@ impl Community {
     ) -> Result<Option<Option<Entry>>, crate::search::SearchError> {
         let cached = self.cache().get(guild);
         match (cached, &self.source) {
-            (None, Some(src)) if self.from_store() => {
+            (None, Some(src)) if self.views_from_store() => {
                 let row = src
                     .row(cx.k, guild, id)
                     .map_err(crate::search::SearchError::Community)?;

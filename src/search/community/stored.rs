@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 /// One stored row: a shown entry, or a base id hidden in the guild.
 #[derive(Serialize, Deserialize)]
 pub(super) enum StoredRow {
-    Live(StoredEntry),
+    Live(Box<StoredEntry>),
     Hidden(String),
 }
 
@@ -25,12 +25,15 @@ pub(super) struct StoredEntry {
     detail: StoredDetail,
 }
 
+/// A stack layer's items: `(raw, tech, qualifier)`.
+type Items = Vec<(String, String, Option<String>)>;
+
 #[derive(Serialize, Deserialize)]
 enum StoredDetail {
     Stack {
         company_id: String,
-        /// `(layer key, [(raw, tech, qualifier)])`.
-        layers: Vec<(String, Vec<(String, String, Option<String>)>)>,
+        /// `(layer key, items)`.
+        layers: Vec<(String, Items)>,
         /// `(title, url)`.
         links: Vec<(String, String)>,
         remark: Option<String>,
@@ -211,7 +214,7 @@ mod tests {
         .unwrap();
         let mut seen = std::collections::HashSet::new();
         for e in &k.entries {
-            let json = serde_json::to_vec(&StoredRow::Live(StoredEntry::of(e))).unwrap();
+            let json = serde_json::to_vec(&StoredRow::Live(Box::new(StoredEntry::of(e)))).unwrap();
             let StoredRow::Live(back) = serde_json::from_slice(&json).unwrap() else {
                 panic!("not live")
             };

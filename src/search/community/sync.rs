@@ -3,6 +3,7 @@
 //! applying changes to the cached guild views.
 
 use super::index::Opened;
+use super::view::Applied;
 use super::{lock, Change, Community, Cx, Own, Row, Source, COMMUNITY_ORD};
 use crate::search::SearchError;
 use std::collections::{HashMap, HashSet};
@@ -86,15 +87,7 @@ impl Community {
                     Change::Live(e) => (cx.vectors)(e),
                     _ => None,
                 };
-                o.put(
-                    &mut w,
-                    cx.k,
-                    r.guild,
-                    &r.id,
-                    r.revision,
-                    &r.change,
-                    v.as_ref(),
-                )?;
+                o.put(&mut w, cx.k, r, v.as_ref())?;
             }
             n += page.len();
             if page.len() < PAGE {
@@ -144,7 +137,7 @@ impl Community {
         let Some(src) = &self.source else {
             return Ok(0);
         };
-        if self.from_store() {
+        if self.views_from_store() {
             return Ok(0);
         }
         let o = self.open(cx)?;
@@ -155,7 +148,7 @@ impl Community {
     /// After this process wrote to `guild` in the store: the write is searchable when this
     /// returns.
     pub(crate) fn written(&self, cx: &Cx, guild: u64) -> Result<(), SearchError> {
-        if self.from_store() {
+        if self.views_from_store() {
             lock(&self.cache).evict(guild);
             return Ok(());
         }
@@ -193,11 +186,11 @@ impl Community {
             let mut w = o.writer();
             for (r, own) in rows.iter().zip(&owns) {
                 let v = own.as_ref().and_then(|o| o.vectors.as_ref());
-                o.put(&mut w, cx.k, r.guild, &r.id, r.revision, &r.change, v)?;
+                o.put(&mut w, cx.k, r, v)?;
             }
             o.commit(&mut w, watermark)?;
         }
-        let mut by_guild: HashMap<u64, Vec<(&Row, Option<&Arc<Own>>)>> = HashMap::new();
+        let mut by_guild: HashMap<u64, Vec<Applied>> = HashMap::new();
         for (r, own) in rows.iter().zip(&owns) {
             by_guild.entry(r.guild).or_default().push((r, own.as_ref()));
         }

@@ -8,6 +8,9 @@ use crate::search::vectors::Vectors;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
+/// A row being applied, with its new entry when it is live.
+pub(super) type Applied<'a> = (&'a Row, Option<&'a Arc<Own>>);
+
 /// A guild's own entry as search holds it.
 pub struct Own {
     pub ord: u64,
@@ -71,11 +74,7 @@ impl GuildView {
     }
 
     /// This view with `rows` (all of this guild) applied, each with its new entry if live.
-    pub(super) fn with(
-        &self,
-        base_ids: &HashSet<String>,
-        rows: &[(&Row, Option<&Arc<Own>>)],
-    ) -> GuildView {
+    pub(super) fn with(&self, base_ids: &HashSet<String>, rows: &[Applied]) -> GuildView {
         let touched: HashSet<&str> = rows.iter().map(|(r, _)| r.id.as_str()).collect();
         let mut entries: Vec<Arc<Own>> = self
             .entries
