@@ -333,9 +333,20 @@ struct Row {
     import_s: f64,
     index_s: f64,
     start_s: f64,
+    /// In process: the app opened and its community index open and current.
+    ready_s: f64,
     rss_mb: f64,
+    /// The first `/ask` in the server of 10k: its entries read into memory.
+    first_ms: f64,
     ask: (f64, f64),
     show_ms: f64,
+}
+
+/// Opens the app and its community index (caught up with the store).
+fn ready_app(data: &Path, db: &Database) -> App {
+    let app = open_app(data, db);
+    app.sync().expect("the community index opens");
+    app
 }
 
 fn tier(total: usize, others: usize, asks: usize) -> Row {
@@ -354,10 +365,15 @@ fn tier(total: usize, others: usize, asks: usize) -> Row {
     // The first process on the store indexes every entry (an instance keeps its index
     // current as writes arrive; this is the catch-up of a bulk import).
     let t = Instant::now();
-    drop(open_app(&data, &db));
+    drop(ready_app(&data, &db));
     let index_s = t.elapsed().as_secs_f64();
     let (start_s, rss_mb) = serve_start(&data, &db);
-    let app = open_app(&data, &db);
+    let t = Instant::now();
+    let app = ready_app(&data, &db);
+    let ready_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    ask_latency(&app, &qs[..1]);
+    let first_ms = t.elapsed().as_secs_f64() * 1e3;
     let ask = ask_latency(&app, &qs);
     drop(app);
     let show_ms = cli_show(&data, &db, SERVER, &some_id) * 1e3;
@@ -367,10 +383,84 @@ fn tier(total: usize, others: usize, asks: usize) -> Row {
         import_s,
         index_s,
         start_s,
+        ready_s,
         rss_mb,
+        first_ms,
         ask,
         show_ms,
     }
+}
+
+/// Replica lag over PostgreSQL: two processes' apps on one database, each with its own
+/// data folder and follower; a write acknowledged by one, then `/ask` on the other until
+/// it shows the entry. Returns the lags in milliseconds, sorted.
+fn replica_lag(writes: usize) -> Vec<f64> {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = Database::Postgres(postgres::cluster().database("lag"));
+    let k = Knowledge::load(&repo().join("knowledge")).expect("knowledge");
+    let store = Store::connect(&db).expect("store");
+    import(&store, &k, &layout(1_000, 0));
+    drop(store);
+    let one = std::sync::Arc::new(ready_app(&tmp.path().join("one"), &db));
+    let two = std::sync::Arc::new(ready_app(&tmp.path().join("two"), &db));
+    let _followers = [
+        App::follow(&one, Duration::from_millis(200)).expect("follower"),
+        App::follow(&two, Duration::from_millis(200)).expect("follower"),
+    ];
+    let vocab = Vocabulary::new(&k);
+    let mut rng = StdRng::seed_from_u64(99);
+    let who = Actor::new(1, "bench");
+    let search = |title: &str| {
+        two.engine
+            .search_in(title, 5, &[], Some(SERVER))
+            .expect("search")
+            .results
+    };
+    search("warm up");
+    let mut lags: Vec<f64> = (0..writes)
+        .map(|i| {
+            let mut d = vocab.draft(&mut rng, SERVER, 100_000 + i);
+            d.title = format!("Lagmeasure {} {}", d.title, i);
+            let e = one
+                .store
+                .as_ref()
+                .expect("store")
+                .add(SERVER, &who, &d)
+                .expect("add");
+            one.written(SERVER);
+            let t = Instant::now();
+            while !search(&d.title).iter().any(|r| r.id == e.id) {
+                assert!(t.elapsed() < Duration::from_secs(30), "never replicated");
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            let lag = t.elapsed().as_secs_f64() * 1e3;
+            // Writes arrive at a moderator's pace, not in lockstep with the follower.
+            std::thread::sleep(Duration::from_millis(rng.random_range(0..200)));
+            lag
+        })
+        .collect();
+    lags.sort_by(f64::total_cmp);
+    lags
+}
+
+/// One server of 1k entries, the other servers holding `others` entries: its `/ask` p50
+/// (ms) and `kb show` (ms).
+fn one_server_among(others: usize) -> (f64, f64) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("data");
+    let db = Database::Sqlite(data.join("archie.db"));
+    let k = Knowledge::load(&repo().join("knowledge")).expect("knowledge");
+    let store = Store::connect(&db).expect("store");
+    let mut servers = vec![(SERVER, 1_000)];
+    servers.extend(layout(others, others / 100).into_iter().skip(1));
+    import(&store, &k, &servers);
+    let qs = questions(&store, 200);
+    let id = store.live(SERVER).expect("live")[500].id.clone();
+    drop(store);
+    let app = ready_app(&data, &db);
+    let (p50, _) = ask_latency(&app, &qs);
+    drop(app);
+    (p50, cli_show(&data, &db, SERVER, &id) * 1e3)
 }
 
 fn main() {
@@ -394,21 +484,33 @@ fn main() {
         );
         rows.push(row);
     }
+    let lags = replica_lag(20);
+    println!(
+        "  replica lag over PostgreSQL ({} writes): p50 {:.0} ms, max {:.0} ms",
+        lags.len(),
+        percentile(&lags, 0.5),
+        lags[lags.len() - 1]
+    );
+    let (ask_1k, show_1k) = one_server_among(1_000);
+    let (ask_20k, show_20k) = one_server_among(20_000);
+    println!(
+        "  a server of 1k among 1k / 20k other entries: /ask p50 {ask_1k:.2} / {ask_20k:.2} ms ({:.2}x), kb show {show_1k:.0} / {show_20k:.0} ms ({:.2}x)",
+        ask_20k / ask_1k,
+        show_20k / show_1k
+    );
     println!();
-    println!("| community entries (servers) | import (store + index) | `serve` start | `serve` RSS at rest | `/ask` p50 / p99 in a server of 10k | `kb show` (CLI process) |");
-    println!("|---|---|---|---|---|---|");
+    println!("| community entries (servers) | import: store + index | `serve` start | in process: ready / first `/ask` | `serve` RSS at rest | `/ask` p50 / p99, server of 10k | `kb show` (CLI process) |");
+    println!("|---|---|---|---|---|---|---|");
     for r in &rows {
         println!(
-            "| {} ({}) | {:.1} s + {:.1} s | {:.2} s | {:.0} MB | {:.2} / {:.2} ms | {:.0} ms |",
-            r.total,
-            r.servers,
-            r.import_s,
-            r.index_s,
-            r.start_s,
-            r.rss_mb,
-            r.ask.0,
-            r.ask.1,
-            r.show_ms
+            "| {} ({}) | {:.1} s + {:.1} s | {:.2} s | {:.2} s / {:.0} ms | {:.0} MB | {:.2} / {:.2} ms | {:.0} ms |",
+            r.total, r.servers, r.import_s, r.index_s, r.start_s, r.ready_s, r.first_ms, r.rss_mb, r.ask.0, r.ask.1, r.show_ms
         );
     }
+    println!(
+        "| replica lag over PostgreSQL | p50 {:.0} ms, max {:.0} ms of {} writes | | | | | |",
+        percentile(&lags, 0.5),
+        lags[lags.len() - 1],
+        lags.len()
+    );
 }
