@@ -315,15 +315,21 @@ fn ask_latency(app: &App, questions: &[String]) -> (f64, f64) {
     for q in questions.iter().take(20) {
         run(q);
     }
-    let mut ms: Vec<f64> = questions
+    let mut timed: Vec<(f64, &str)> = questions
         .iter()
         .map(|q| {
             let t = Instant::now();
             std::hint::black_box(run(q));
-            t.elapsed().as_secs_f64() * 1e3
+            (t.elapsed().as_secs_f64() * 1e3, q.as_str())
         })
         .collect();
-    ms.sort_by(f64::total_cmp);
+    timed.sort_by(|a, b| a.0.total_cmp(&b.0));
+    if std::env::var_os("BENCH_SCALE_SLOWEST").is_some() {
+        for (ms, q) in timed.iter().rev().take(8) {
+            println!("    {ms:.2} ms  {q}");
+        }
+    }
+    let ms: Vec<f64> = timed.iter().map(|t| t.0).collect();
     (percentile(&ms, 0.5), percentile(&ms, 0.99))
 }
 

@@ -31,6 +31,8 @@ pub struct Engine {
     pub(super) fact_keys: Vec<String>,
     /// The ids of the base entries.
     pub(super) base_ids: HashSet<String>,
+    /// Base entries' positions by id.
+    pub(super) base_index: HashMap<String, usize>,
     pub(super) typos: query::TypoIndex,
     /// Base entries by company name, and stack and tech entries by technology.
     pub(super) by_company: HashMap<String, Vec<u64>>,
@@ -76,6 +78,12 @@ impl Engine {
         drop(docs);
         let fact_keys = knowledge.entries.iter().map(fact_key).collect();
         let base_ids = knowledge.entries.iter().map(|e| e.id.clone()).collect();
+        let base_index = knowledge
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
         let typos = query::TypoIndex::new(&knowledge);
         let (by_company, by_tech) = entries_by_name(&knowledge);
         let vectors = match &encoder {
@@ -95,6 +103,7 @@ impl Engine {
             df,
             fact_keys,
             base_ids,
+            base_index,
             typos,
             by_company,
             by_tech,
@@ -258,6 +267,7 @@ impl Engine {
         });
         Visible {
             base: &self.knowledge.entries,
+            base_index: &self.base_index,
             view,
         }
     }

@@ -17,6 +17,11 @@ use std::sync::Arc;
 const SEMANTIC_CANDIDATES: usize = 20;
 /// How many BM25 hits join the candidates (base index; half as many from a guild's own).
 const BM25_CANDIDATES: usize = 80;
+/// A guild's own entries about a named company or technology all join the candidates when
+/// there are at most this many; a guild holding more leaves the choice among them to BM25
+/// (their company and technology fields are indexed), so a question's cost stays bounded
+/// however many entries a guild writes about one name.
+const OWN_NAMED_CANDIDATES: usize = 64;
 
 /// The analysed terms of one entry: vocabulary ids for base entries, strings for a
 /// guild's own entries (their words need not be in the base vocabulary).
@@ -191,16 +196,9 @@ impl Engine {
         for t in &u.techs {
             cands.extend(self.by_tech.get(t).into_iter().flatten().copied());
         }
-        let own: Vec<(u64, &Entry)> = view.entries().map(|o| (o.ord, &o.entry)).collect();
-        for (i, e) in &own {
-            let about_company = e
-                .company
-                .as_deref()
-                .is_some_and(|c| company_names.contains(&c));
-            let about_tech = e.technologies.iter().any(|t| u.techs.contains(t));
-            if about_company || (about_tech && matches!(e.kind, Kind::Tech | Kind::Stack)) {
-                cands.insert(*i);
-            }
+        let named = view.named(&company_names, &u.techs);
+        if named.len() <= OWN_NAMED_CANDIDATES {
+            cands.extend(named);
         }
         let qvec = self.question_vector(&u, question);
         // Every visible entry's similarity, computed once: the nearest join the candidates,
@@ -208,7 +206,7 @@ impl Engine {
         let mut similarity: HashMap<u64, f32> = HashMap::new();
         if let Some(q) = &qvec {
             let mut near: Vec<(u64, f32)> = (0..k.entries.len() as u64)
-                .chain(own.iter().map(|(o, _)| *o))
+                .chain(view.entries().map(|o| o.ord))
                 .map(|o| (o, self.similarity(&view, o, q)))
                 .collect();
             near.sort_by(|x, y| y.1.total_cmp(&x.1));

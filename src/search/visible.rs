@@ -8,6 +8,8 @@ use std::sync::Arc;
 /// plus the guild's own entries. Lookup commands read through it.
 pub struct Visible<'a> {
     pub(super) base: &'a [Entry],
+    /// Positions in `base` by entry id.
+    pub(super) base_index: &'a std::collections::HashMap<String, usize>,
     pub(super) view: Arc<GuildView>,
 }
 
@@ -19,7 +21,15 @@ impl Visible<'_> {
             .chain(self.view.entries().map(|o| &o.entry))
     }
 
+    /// The entry `id` as this place sees it (its own override before the base entry), by
+    /// lookup: answers show several, and a guild may hold many thousands.
     pub fn entry(&self, id: &str) -> Option<&Entry> {
-        self.iter().find(|e| e.id == id)
+        if let Some(o) = self.view.own_by_id(id) {
+            return Some(&o.entry);
+        }
+        if self.view.is_masked(id) {
+            return None;
+        }
+        self.base_index.get(id).map(|&i| &self.base[i])
     }
 }

@@ -39,6 +39,10 @@ pub struct GuildView {
     pub guild: u64,
     /// Sorted by ordinal.
     entries: Vec<Arc<Own>>,
+    /// Positions in `entries` by entry id.
+    by_id: HashMap<String, usize>,
+    /// Ordinals of own entries by company, and of own tech and stack entries by technology.
+    by_name: Names,
     /// Base ids hidden in the guild or replaced by its own override.
     masked: HashSet<String>,
 }
@@ -68,6 +72,8 @@ impl GuildView {
         }
         GuildView {
             guild,
+            by_id: positions(&own),
+            by_name: Names::of(&own),
             entries: own,
             masked,
         }
@@ -102,6 +108,8 @@ impl GuildView {
         entries.sort_by_key(|o| o.ord);
         GuildView {
             guild: self.guild,
+            by_id: positions(&entries),
+            by_name: Names::of(&entries),
             entries,
             masked,
         }
@@ -119,6 +127,26 @@ impl GuildView {
         }
         let i = self.entries.binary_search_by_key(&ord, |o| o.ord).ok()?;
         Some(&self.entries[i])
+    }
+
+    /// The guild's own entry with this id.
+    pub fn own_by_id(&self, id: &str) -> Option<&Own> {
+        self.by_id.get(id).map(|&i| &*self.entries[i])
+    }
+
+    /// The ordinals of own entries about one of `companies`, and of own tech and stack
+    /// entries about one of `techs` (each once, ascending), without scanning the guild.
+    pub fn named(&self, companies: &[&str], techs: &[String]) -> Vec<u64> {
+        let mut ords: Vec<u64> = companies
+            .iter()
+            .filter_map(|c| self.by_name.company.get(*c))
+            .chain(techs.iter().filter_map(|t| self.by_name.tech.get(t)))
+            .flatten()
+            .copied()
+            .collect();
+        ords.sort_unstable();
+        ords.dedup();
+        ords
     }
 
     /// The guild's own entries, by ordinal.
@@ -139,6 +167,43 @@ impl GuildView {
     fn weight(&self) -> usize {
         1 + self.entries.len() + self.masked.len()
     }
+}
+
+/// Own entries by the names a question may give.
+#[derive(Default)]
+struct Names {
+    company: HashMap<String, Vec<u64>>,
+    tech: HashMap<String, Vec<u64>>,
+}
+
+impl Names {
+    fn of(entries: &[Arc<Own>]) -> Names {
+        let mut n = Names::default();
+        for o in entries {
+            let e = &o.entry;
+            if let Some(c) = &e.company {
+                n.company.entry(c.clone()).or_default().push(o.ord);
+            }
+            if matches!(
+                e.kind,
+                crate::knowledge::Kind::Tech | crate::knowledge::Kind::Stack
+            ) {
+                for t in &e.technologies {
+                    n.tech.entry(t.clone()).or_default().push(o.ord);
+                }
+            }
+        }
+        n
+    }
+}
+
+/// Each entry's position by its id.
+fn positions(entries: &[Arc<Own>]) -> HashMap<String, usize> {
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.entry.id.clone(), i))
+        .collect()
 }
 
 /// Loaded views by guild, bounded by their total weight (entries plus masked ids).
