@@ -112,10 +112,13 @@ fn the_data_folder_is_not_root_s_when_the_test_runs_as_root() {
     } else {
         assert_eq!(owner, me);
     }
-    // The server is whoever owns the data folder, and never a superuser of the machine.
-    let pid = pg.psql("postgres", "SELECT pg_backend_pid()");
-    let backend = std::fs::metadata(format!("/proc/{}", pid.trim())).unwrap();
-    assert_eq!(backend.uid(), owner);
+    // The server is whoever owns the data folder, and never a superuser of the machine:
+    // the postmaster, whose pid opens `postmaster.pid` (a backend's pid would be gone
+    // once psql disconnects).
+    let pidfile = std::fs::read_to_string(pg.data_dir().join("postmaster.pid")).unwrap();
+    let pid = pidfile.lines().next().unwrap().trim();
+    let server = std::fs::metadata(format!("/proc/{pid}")).unwrap();
+    assert_eq!(server.uid(), owner);
 }
 
 /// The child of the test below: starts a cluster, says where, and waits to be killed. A
