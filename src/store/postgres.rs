@@ -17,7 +17,7 @@ use std::time::Duration;
 
 /// The advisory lock every write holds until it commits (any constant shared by all
 /// Archie processes; "ARCH" in ASCII).
-const WRITE_LOCK: i64 = 0x4152_4348;
+pub(crate) const WRITE_LOCK: i64 = 0x4152_4348;
 /// Connections kept by one process.
 const POOL_SIZE: u32 = 8;
 

@@ -98,7 +98,10 @@ const _: () = assert!(MIGRATIONS.len() == POSTGRES_MIGRATIONS.len());
 /// so that processes starting together migrate once.
 pub(crate) fn migrate_postgres(c: &mut postgres::Client, shown: &str) -> Result<(), StoreError> {
     let mut tx = c.transaction()?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&0x4152_4348_i64])?;
+    tx.execute(
+        "SELECT pg_advisory_xact_lock($1)",
+        &[&super::postgres::WRITE_LOCK],
+    )?;
     tx.batch_execute("CREATE TABLE IF NOT EXISTS archie_schema (version BIGINT NOT NULL)")?;
     let found: i64 = match tx.query_opt("SELECT version FROM archie_schema", &[])? {
         Some(row) => row.try_get(0)?,

@@ -71,23 +71,7 @@ const LEDGER_Q: &str = "how does acme shard its ledger";
 
 /// The ids `/ask` answers in `guild` with.
 fn ask(app: &App, guild: u64, q: &str) -> Vec<String> {
-    let r = execute(
-        app,
-        &member(guild),
-        &Command::Ask {
-            question: q.into(),
-            page: 0,
-            per_page: 5,
-        },
-    );
-    archie::cli::reply_json(&r)["results"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|x| x["id"].as_str().unwrap_or("").to_string())
-                .collect()
-        })
-        .unwrap_or_default()
+    crate::support::ask_ids(app, &member(guild), q)
 }
 
 fn visible_ids(app: &App, guild: u64) -> Vec<String> {

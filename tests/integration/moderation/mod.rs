@@ -76,23 +76,7 @@ fn add(app: &App, ctx: &Ctx) -> String {
 }
 
 fn ask(app: &App, ctx: &Ctx, q: &str) -> Vec<String> {
-    let r = execute(
-        app,
-        ctx,
-        &Command::Ask {
-            question: q.into(),
-            page: 0,
-            per_page: 5,
-        },
-    );
-    archie::cli::reply_json(&r)["results"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|x| x["id"].as_str().unwrap_or("").to_string())
-                .collect()
-        })
-        .unwrap_or_default()
+    crate::support::ask_ids(app, ctx, q)
 }
 
 #[test]

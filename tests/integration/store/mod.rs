@@ -115,3 +115,30 @@ fn override_base(
 fn ids(entries: &[CommunityEntry]) -> Vec<&str> {
     entries.iter().map(|e| e.id.as_str()).collect()
 }
+
+/// After migrating a version-1 store holding `kb-old-entry` (added by `old-mod`), on either
+/// backend: the entry and its history are kept, it takes an edit, and the store `reopen`
+/// gives back migrates nothing twice.
+fn v1_entry_kept(s: Store, reopen: impl FnOnce() -> Store) {
+    assert_eq!(
+        s.get(A, "kb-old-entry").unwrap().unwrap().draft,
+        draft("Old entry")
+    );
+    let h = s.history(A, None, 0, 10).unwrap();
+    assert_eq!((h.len(), h[0].actor.name.as_str()), (1, "old-mod"));
+    s.edit(
+        A,
+        &moderator(),
+        "kb-old-entry",
+        &draft("Old entry, edited"),
+        None,
+    )
+    .unwrap();
+    drop(s);
+    let again = reopen();
+    assert_eq!(
+        again.revision_count(A, Some("kb-old-entry")).unwrap(),
+        2,
+        "reopening migrates nothing twice"
+    );
+}

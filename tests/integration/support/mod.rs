@@ -145,3 +145,24 @@ pub fn discord_response(
     serde_json::to_value(archie::render::discord::reply(&reply, &delivery))
         .expect("a response serializes")
 }
+
+/// The ids of the results `/ask` answers `q` with, as `caller` sees the knowledge.
+pub fn ask_ids(app: &App, caller: &archie::commands::Caller, q: &str) -> Vec<String> {
+    let r = archie::commands::execute(
+        app,
+        caller,
+        &archie::commands::Command::Ask {
+            question: q.into(),
+            page: 0,
+            per_page: 5,
+        },
+    );
+    archie::cli::reply_json(&r)["results"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|x| x["id"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
