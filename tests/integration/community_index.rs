@@ -4,10 +4,10 @@
 //! store only when it cannot be trusted; guild views in memory stay bounded.
 
 use archie::app::App;
-use archie::commands::{execute, Caller, Command, KbCommand};
+use archie::commands::{execute, Command, KbCommand};
 use archie::search::community::Views;
 use archie::store::validate::RawDraft;
-use archie::store::{Actor, Store};
+use archie::store::Store;
 use std::path::Path;
 
 const A: u64 = 1_001;
@@ -27,35 +27,16 @@ fn cli_app(data: &Path, db: &Path) -> App {
     app
 }
 
-fn moderator(guild: u64) -> Caller {
-    Caller {
-        guild: Some(guild),
-        actor: Some(Actor::new(42, "mod")),
-        moderator: true,
-    }
-}
-
-fn member(guild: u64) -> Caller {
-    Caller {
-        guild: Some(guild),
-        actor: Some(Actor::new(7, "member")),
-        moderator: false,
-    }
-}
+use crate::support::{member_of as member, moderator_of as moderator};
 
 /// Adds a note titled `title` in `guild`; its id.
 fn add(app: &App, guild: u64, title: &str, text: &str) -> String {
     let source = format!("https://example.org/{}", title.replace(' ', "-"));
-    let r = execute(
+    crate::support::add_entry(
         app,
         &moderator(guild),
-        &Command::Kb(KbCommand::Submit {
-            id: None,
-            draft: RawDraft::from_fields("note", title, text, "", "", &source),
-        }),
-    );
-    assert_eq!(r.status, archie::reply::Status::Answer, "{:?}", r.summary);
-    r.title.trim_start_matches("Added ").to_string()
+        RawDraft::from_fields("note", title, text, "", "", &source),
+    )
 }
 
 fn ledger(app: &App, guild: u64) -> String {

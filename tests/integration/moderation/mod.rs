@@ -27,21 +27,7 @@ fn run_kb(app: &App, ctx: &Ctx, cmd: &KbCommand) -> archie::reply::Reply {
     execute(app, ctx, &Command::Kb(cmd.clone()))
 }
 
-fn moderator(guild: u64) -> Ctx {
-    Ctx {
-        guild: Some(guild),
-        actor: Some(Actor::new(42, "mod")),
-        moderator: true,
-    }
-}
-
-fn member(guild: u64) -> Ctx {
-    Ctx {
-        guild: Some(guild),
-        actor: Some(Actor::new(7, "member")),
-        moderator: false,
-    }
-}
+use crate::support::{member_of as member, moderator_of as moderator};
 
 fn dm() -> Ctx {
     Ctx {
@@ -63,16 +49,7 @@ fn discord_draft() -> RawDraft {
 }
 
 fn add(app: &App, ctx: &Ctx) -> String {
-    let r = run_kb(
-        app,
-        ctx,
-        &KbCommand::Submit {
-            id: None,
-            draft: discord_draft(),
-        },
-    );
-    assert_eq!(r.status, Status::Answer, "{:?}", r.summary);
-    r.title.trim_start_matches("Added ").to_string()
+    crate::support::add_entry(app, ctx, discord_draft())
 }
 
 fn ask(app: &App, ctx: &Ctx, q: &str) -> Vec<String> {

@@ -166,3 +166,36 @@ pub fn ask_ids(app: &App, caller: &archie::commands::Caller, q: &str) -> Vec<Str
         })
         .unwrap_or_default()
 }
+
+/// A moderator of `guild` (id 42, "mod"), as the transports build the caller.
+pub fn moderator_of(guild: u64) -> archie::commands::Caller {
+    archie::commands::Caller {
+        guild: Some(guild),
+        actor: Some(archie::store::Actor::new(42, "mod")),
+        moderator: true,
+    }
+}
+
+/// A member of `guild` without moderator rights (id 7, "member").
+pub fn member_of(guild: u64) -> archie::commands::Caller {
+    archie::commands::Caller {
+        guild: Some(guild),
+        actor: Some(archie::store::Actor::new(7, "member")),
+        moderator: false,
+    }
+}
+
+/// Adds `draft` through `/kb`'s form submit as `caller`, which must succeed; the new id.
+pub fn add_entry(
+    app: &App,
+    caller: &archie::commands::Caller,
+    draft: archie::store::validate::RawDraft,
+) -> String {
+    let r = archie::commands::execute(
+        app,
+        caller,
+        &archie::commands::Command::Kb(archie::commands::KbCommand::Submit { id: None, draft }),
+    );
+    assert_eq!(r.status, archie::reply::Status::Answer, "{:?}", r.summary);
+    r.title.trim_start_matches("Added ").to_string()
+}
