@@ -187,11 +187,6 @@ impl App {
             tracing::error!(error = %e, guild, "index update failed; the next sync retries it");
         }
     }
-
-    /// How the index must show a store entry in its state now.
-    pub fn change_for(&self, ce: &CommunityEntry) -> Change {
-        change_for(self.engine.knowledge(), ce)
-    }
 }
 
 /// How the index must show a store entry in its state now.

@@ -2,7 +2,7 @@
 //! to an earlier revision.
 
 use super::{
-    actor, base_before, entry_block, fail, guild, index, revert_hint, store_error, visible_entry,
+    actor, base_before, entry_block, fail, guild, revert_hint, store_error, visible_entry,
     KbCommand, Outcome,
 };
 use crate::app::App;
@@ -39,7 +39,7 @@ pub(super) fn remove(app: &App, store: &Store, ctx: &Caller, id: &str, confirmed
     let saved = store
         .remove(g, actor, &e.id, base.as_ref())
         .map_err(store_error)?;
-    index(app, g);
+    app.written(g);
     let mut r = Reply::new(Status::Answer, format!("Removed {}", saved.id));
     r.summary = Some(format!(
         "Revert it with /kb revert id:{} revision:{} to bring it back.",
@@ -94,7 +94,7 @@ pub(super) fn revert(app: &App, store: &Store, ctx: &Caller, id: &str, revision:
     let saved = store
         .revert(g, actor, id.trim(), revision)
         .map_err(store_error)?;
-    index(app, g);
+    app.written(g);
     let mut r = Reply::new(
         Status::Answer,
         format!("Reverted {} to revision #{revision}", saved.id),

@@ -2,8 +2,7 @@
 //! submission saves (validated, checked for duplicates, committed, then indexed).
 
 use super::{
-    actor, base_before, capitalise, entry_block, fail, guild, index, store_error, visible_entry,
-    Outcome,
+    actor, base_before, capitalise, entry_block, fail, guild, store_error, visible_entry, Outcome,
 };
 use crate::app::App;
 use crate::commands::Caller;
@@ -152,7 +151,7 @@ pub(super) fn submit(
         }
     }
     .map_err(store_error)?;
-    index(app, g);
+    app.written(g);
     let verb = if id.is_none() { "Added" } else { "Saved" };
     let mut r = Reply::new(Status::Answer, format!("{verb} {}", saved.id));
     r.summary = Some("Searchable in this server now.".into());

@@ -183,12 +183,6 @@ pub(super) fn base_before(
     })
 }
 
-/// Applies a committed change to the index (searchable in the guild on return); the store
-/// stays the truth if this fails.
-pub(super) fn index(app: &App, g: u64) {
-    app.written(g);
-}
-
 pub(super) fn entry_block(e: &Entry) -> Block {
     let mut body = format!("kind: {}\n{}", e.kind.as_str(), e.text);
     if let Some(c) = &e.company {
