@@ -29,9 +29,7 @@ pub struct Engine {
     pub(super) df: HashMap<String, u32>,
     /// The key each base entry folds by (see `fold::fact_key`).
     pub(super) fact_keys: Vec<String>,
-    /// The ids of the base entries.
-    pub(super) base_ids: HashSet<String>,
-    /// Base entries' positions by id.
+    /// Base entries' positions by id (the set of base ids, too).
     pub(super) base_index: HashMap<String, usize>,
     pub(super) typos: query::TypoIndex,
     /// Base entries by company name, and stack and tech entries by technology.
@@ -77,7 +75,6 @@ impl Engine {
         );
         drop(docs);
         let fact_keys = knowledge.entries.iter().map(fact_key).collect();
-        let base_ids = knowledge.entries.iter().map(|e| e.id.clone()).collect();
         let base_index = knowledge
             .entries
             .iter()
@@ -102,7 +99,6 @@ impl Engine {
             vocab,
             df,
             fact_keys,
-            base_ids,
             base_index,
             typos,
             by_company,
@@ -308,7 +304,7 @@ impl Engine {
         };
         f(&community::Cx {
             k: &self.knowledge,
-            base_ids: &self.base_ids,
+            base_ids: &self.base_index,
             vectors: &vectors,
         })
     }

@@ -10,7 +10,7 @@ use crate::search::index::{doc_text, schema_builder, DocText, Fields, IndexError
 use crate::search::vectors::Vectors;
 use crate::search::SearchError;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -222,7 +222,7 @@ impl Opened {
     /// The guild's view as `searcher` sees the index.
     pub fn load(
         &self,
-        base_ids: &HashSet<String>,
+        base_ids: &HashMap<String, usize>,
         searcher: &Searcher,
         guild: u64,
     ) -> Result<GuildView, SearchError> {

@@ -117,8 +117,8 @@ pub struct CommunityStatus {
 /// entry when semantic retrieval is on.
 pub(crate) struct Cx<'a> {
     pub k: &'a Knowledge,
-    /// The ids of the base entries (a guild's row under one of them masks it).
-    pub base_ids: &'a std::collections::HashSet<String>,
+    /// The base entries' positions by id (a guild's row under one of them masks it).
+    pub base_ids: &'a std::collections::HashMap<String, usize>,
     pub vectors: &'a dyn Fn(&Entry) -> Option<crate::search::vectors::Vectors>,
 }
 

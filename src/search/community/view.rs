@@ -59,14 +59,14 @@ impl GuildView {
     /// A view from the guild's rows (their order does not matter).
     pub(super) fn from_parts(
         guild: u64,
-        base_ids: &HashSet<String>,
+        base_ids: &HashMap<String, usize>,
         mut own: Vec<Arc<Own>>,
         hidden: Vec<String>,
     ) -> GuildView {
         own.sort_by_key(|o| o.ord);
         let mut masked: HashSet<String> = hidden.into_iter().collect();
         for o in &own {
-            if base_ids.contains(&o.entry.id) {
+            if base_ids.contains_key(&o.entry.id) {
                 masked.insert(o.entry.id.clone());
             }
         }
@@ -80,7 +80,7 @@ impl GuildView {
     }
 
     /// This view with `rows` (all of this guild) applied, each with its new entry if live.
-    pub(super) fn with(&self, base_ids: &HashSet<String>, rows: &[Applied]) -> GuildView {
+    pub(super) fn with(&self, base_ids: &HashMap<String, usize>, rows: &[Applied]) -> GuildView {
         let touched: HashSet<&str> = rows.iter().map(|(r, _)| r.id.as_str()).collect();
         let mut entries: Vec<Arc<Own>> = self
             .entries
@@ -91,7 +91,7 @@ impl GuildView {
         let mut masked = self.masked.clone();
         for (row, own) in rows {
             masked.remove(&row.id);
-            let base = base_ids.contains(&row.id);
+            let base = base_ids.contains_key(&row.id);
             match &row.change {
                 Change::Live(_) if base => {
                     masked.insert(row.id.clone());
