@@ -10,12 +10,11 @@ use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
+    AsciiFoldingFilter, Language, LowerCaser, PreTokenizedString, RemoveLongFilter,
+    SimpleTokenizer, Stemmer, TextAnalyzer,
 };
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-/// Bumped whenever the schema or the analyzer changes, so old indexes are rebuilt.
 /// The index could not be opened or built.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -32,6 +31,7 @@ pub enum IndexError {
     Tantivy(#[from] tantivy::TantivyError),
 }
 
+/// Bumped whenever the schema or the analyzer changes, so old indexes are rebuilt.
 pub const FORMAT_VERSION: u32 = 2;
 const TOKENIZER: &str = "archie_en";
 
@@ -44,6 +44,30 @@ pub fn analyzer() -> TextAnalyzer {
         .filter(AsciiFoldingFilter)
         .filter(Stemmer::new(Language::English))
         .build()
+}
+
+/// The indexed form of an analyzed term in `scope` (as is for the shared knowledge).
+fn scoped_term(scope: &str, term: &str) -> String {
+    if scope.is_empty() {
+        term.to_string()
+    } else {
+        format!("{scope}:{term}")
+    }
+}
+
+/// `text` analyzed, each term in its `scope`'s form.
+fn scoped_tokens(a: &mut TextAnalyzer, scope: &str, text: &str) -> PreTokenizedString {
+    let mut tokens = Vec::new();
+    let mut ts = a.token_stream(text);
+    while ts.advance() {
+        let mut t = ts.token().clone();
+        t.text = scoped_term(scope, &t.text);
+        tokens.push(t);
+    }
+    PreTokenizedString {
+        text: text.to_string(),
+        tokens,
+    }
 }
 
 /// Analyzed terms of `text`, in order.
@@ -276,6 +300,9 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// The document of one entry. A scoped entry's (a server's own) text terms are indexed
+    /// as `scope:term`, so a search in that server reads only its own postings, however
+    /// many other servers share the index.
     pub fn document(&self, ord: u64, d: &DocText) -> TantivyDocument {
         let f = &self.fields;
         let e = d.entry;
@@ -283,25 +310,38 @@ impl SearchIndex {
             crate::knowledge::Detail::Qa { question, .. } => question.as_str(),
             _ => "",
         };
-        doc!(
-            f.title => e.title.as_str(),
-            f.question => question,
-            f.body => e.text.as_str(),
-            f.company => d.company.as_str(),
-            f.tech => d.tech.as_str(),
+        let texts = [
+            (f.title, e.title.as_str()),
+            (f.question, question),
+            (f.body, e.text.as_str()),
+            (f.company, d.company.as_str()),
+            (f.tech, d.tech.as_str()),
+        ];
+        let mut doc = doc!(
             f.kind => e.kind.as_str(),
             f.scope => d.scope,
             f.key => d.key.as_str(),
             f.ord => ord,
-        )
+        );
+        if d.scope.is_empty() {
+            for (field, text) in texts {
+                doc.add_text(field, text);
+            }
+        } else {
+            let mut a = analyzer();
+            for (field, text) in texts {
+                doc.add_pre_tokenized_text(field, scoped_tokens(&mut a, d.scope, text));
+            }
+        }
+        doc
     }
 
-    /// Fielded BM25 over analyzed query terms: returns `(ord, score)` best first, limited to
-    /// the given scopes (always including the shared knowledge).
+    /// Fielded BM25 over analyzed query terms: returns `(ord, score)` best first, among the
+    /// shared knowledge's documents (`scope` empty) or one server's own (its id).
     pub fn bm25(
         &self,
         terms: &[String],
-        scopes: &[&str],
+        scope: &str,
         limit: usize,
     ) -> tantivy::Result<Vec<(u64, f32)>> {
         if terms.is_empty() {
@@ -310,6 +350,7 @@ impl SearchIndex {
         let f = self.fields;
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for t in terms {
+            let t = scoped_term(scope, t);
             // The question field repeats a Q&A's title, so the title clause covers it.
             for (field, boost) in [
                 (f.title, 2.0),
@@ -318,22 +359,15 @@ impl SearchIndex {
                 (f.tech, 1.5),
             ] {
                 let q = TermQuery::new(
-                    Term::from_field_text(field, t),
+                    Term::from_field_text(field, &t),
                     IndexRecordOption::WithFreqs,
                 );
                 should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
             }
         }
-        let text_q: Box<dyn Query> = Box::new(BooleanQuery::new(should));
-        // Without scopes every document qualifies (the base index holds only the shared
-        // knowledge): skip the filter, which would visit every document.
-        let q: Box<dyn Query> = if scopes.iter().all(|s| s.is_empty()) {
-            text_q
-        } else {
-            Box::new(self.scoped(text_q, scopes))
-        };
+        let q = BooleanQuery::new(should);
         let searcher = self.reader.searcher();
-        let top = searcher.search(&*q, &TopDocs::with_limit(limit).order_by_score())?;
+        let top = searcher.search(&q, &TopDocs::with_limit(limit).order_by_score())?;
         let mut out = Vec::with_capacity(top.len());
         let mut columns: Vec<Option<tantivy::columnar::Column<u64>>> = Vec::new();
         for seg in searcher.segment_readers() {
@@ -347,35 +381,6 @@ impl SearchIndex {
             }
         }
         Ok(out)
-    }
-
-    /// `text_q` limited to documents of the shared knowledge or one of `scopes`.
-    fn scoped(&self, text_q: Box<dyn Query>, scopes: &[&str]) -> BooleanQuery {
-        let f = self.fields;
-        let mut scope_q: Vec<(Occur, Box<dyn Query>)> = vec![(
-            Occur::Should,
-            Box::new(TermQuery::new(
-                Term::from_field_text(f.scope, ""),
-                IndexRecordOption::Basic,
-            )),
-        )];
-        for s in scopes.iter().filter(|s| !s.is_empty()) {
-            scope_q.push((
-                Occur::Should,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.scope, s),
-                    IndexRecordOption::Basic,
-                )),
-            ));
-        }
-        BooleanQuery::new(vec![
-            (Occur::Must, text_q),
-            (
-                Occur::Must,
-                Box::new(BoostQuery::new(Box::new(BooleanQuery::new(scope_q)), 0.0))
-                    as Box<dyn Query>,
-            ),
-        ])
     }
 
     pub fn num_docs(&self) -> u64 {

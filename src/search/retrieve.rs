@@ -253,7 +253,7 @@ impl Engine {
         guild: Option<u64>,
     ) -> Result<HashMap<u64, f32>, SearchError> {
         let mut bm: HashMap<u64, f32> = HashMap::new();
-        for (ord, s) in self.index.bm25(qterms, &[], BM25_CANDIDATES)? {
+        for (ord, s) in self.index.bm25(qterms, "", BM25_CANDIDATES)? {
             bm.insert(ord, s);
         }
         if let Some(g) = guild {

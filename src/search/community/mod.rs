@@ -303,6 +303,6 @@ impl Community {
             return Ok(Vec::new());
         }
         let o = self.open(cx)?;
-        Ok(o.index.bm25(qterms, &[&guild.to_string()], limit)?)
+        Ok(o.index.bm25(qterms, &guild.to_string(), limit)?)
     }
 }
