@@ -300,6 +300,7 @@ fn ask_latency(app: &App, questions: &[String]) -> (f64, f64) {
         guild: Some(SERVER),
         actor: None,
         moderator: false,
+        typed: false,
     };
     let run = |q: &str| {
         commands::execute(

@@ -125,6 +125,7 @@ pub fn run(settings: &Settings, args: KbArgs) -> anyhow::Result<i32> {
         guild: Some(guild),
         actor: Some(Actor::new(0, format!("{name} (cli)"))),
         moderator: true,
+        typed: false,
     };
     let cmd = match args.action {
         KbAction::Add(f) => KbCommand::Submit {

@@ -13,6 +13,7 @@ pub fn run(app: &App, ctx: &Caller, question: &str, page: usize, per_page: usize
         Ok(found) => found,
         Err(reply) => return *reply,
     };
+    let ask = super::kb::feedback::record(app, ctx, q, &answer.results);
     if answer.results.is_empty() {
         let mut r = Reply::new(Status::NotFound, "I don't know that yet");
         r.summary = Some(
@@ -37,6 +38,7 @@ pub fn run(app: &App, ctx: &Caller, question: &str, page: usize, per_page: usize
         })
     };
     result_blocks(&mut r, (app, ctx), &answer.results, tag, page, pages);
+    r.feedback = ask;
     r.data = Some(Data::Search(data::Search {
         query: q.to_string(),
         results: answer.results,

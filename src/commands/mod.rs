@@ -28,6 +28,9 @@ pub struct Caller {
     /// Whether the member may change the server's knowledge (checked by the transport
     /// from Discord's permissions and `ARCHIE_MODERATOR_ROLES`).
     pub moderator: bool,
+    /// Whether the member typed the command (a slash command), not clicked a button of an
+    /// earlier answer: only typed questions count as asked.
+    pub typed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +70,9 @@ impl Command {
         match &mut c {
             Command::Ask { page: p, .. }
             | Command::Read { page: p, .. }
-            | Command::Kb(KbCommand::History { page: p, .. }) => *p = page,
+            | Command::Kb(KbCommand::History { page: p, .. })
+            | Command::Kb(KbCommand::Gaps { page: p })
+            | Command::Kb(KbCommand::Review { page: p }) => *p = page,
             _ => return None,
         }
         Some(c)

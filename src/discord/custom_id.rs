@@ -16,6 +16,7 @@ use crate::app::Stash;
 use crate::commands::{Command, KbCommand};
 use crate::knowledge::Kind;
 use crate::reply::Submit;
+use crate::store::Vote;
 
 const MAX_ID: usize = 100;
 /// Pages beyond this are not real (results are capped far lower); refuse them early.
@@ -25,6 +26,20 @@ const REMOVE: &str = "kbrm";
 const IMPORT: &str = "kbimp";
 const FORM_ADD: &str = "kbform:add:";
 const FORM_EDIT: &str = "kbform:edit:";
+const UP: &str = "vote+";
+const DOWN: &str = "vote-";
+const MISSING: &str = "missing";
+const GAPS: &str = "kbgaps";
+const ANSWER_GAP: &str = "kbgap";
+const DISMISS_GAP: &str = "kbdis";
+const REVIEW: &str = "kbrev";
+const APPROVE: &str = "kbok";
+const REJECT: &str = "kbno";
+const FORM_GAP: &str = "kbform:gap:";
+const FORM_PROPOSE: &str = "kbform:padd:";
+const FORM_PROPOSE_EDIT: &str = "kbform:pedit:";
+const FORM_MISSING: &str = "kbform:miss:";
+const FORM_REJECT: &str = "kbform:reject:";
 /// Marks a name whose argument is a [`Stash`] key.
 const STASHED: char = '~';
 
@@ -50,13 +65,51 @@ fn parts(cmd: &Command) -> Option<(&'static str, String, &'static str)> {
             confirmed: true,
         }) => (REMOVE, id.clone(), ""),
         Command::Kb(KbCommand::ConfirmImport { token }) => (IMPORT, token.clone(), ""),
+        Command::Kb(KbCommand::Vote { ask, vote }) => (
+            match vote {
+                Vote::Up => UP,
+                Vote::Down => DOWN,
+            },
+            ask.to_string(),
+            "",
+        ),
+        Command::Kb(KbCommand::MissingForm { ask }) => (MISSING, ask.to_string(), ""),
+        Command::Kb(KbCommand::Gaps { .. }) => (GAPS, String::new(), ""),
+        Command::Kb(KbCommand::AnswerForm { gap }) => (ANSWER_GAP, gap.to_string(), ""),
+        Command::Kb(KbCommand::DismissGap { gap }) => (DISMISS_GAP, gap.to_string(), ""),
+        Command::Kb(KbCommand::Review { .. }) => (REVIEW, String::new(), ""),
+        Command::Kb(KbCommand::Approve { proposal }) => (APPROVE, proposal.to_string(), ""),
+        Command::Kb(KbCommand::RejectForm { proposal }) => (REJECT, proposal.to_string(), ""),
         Command::Kb(_) => return None,
     })
 }
 
-/// Whether the id has no page: a confirmation runs once.
+/// Whether the id has no page: a confirmation or a choice runs once.
 fn unpaged(name: &str) -> bool {
-    name == REMOVE || name == IMPORT
+    matches!(
+        name,
+        REMOVE | IMPORT | UP | DOWN | MISSING | ANSWER_GAP | DISMISS_GAP | APPROVE | REJECT
+    )
+}
+
+/// Whether a click on the button of `cmd` replaces the message it sits on (pages, a
+/// confirmation, a review step), rather than answering with a message or a form of its
+/// own (a vote's thanks, an entry form).
+pub fn updates(cmd: &Command) -> bool {
+    !matches!(
+        cmd,
+        Command::Kb(
+            KbCommand::Vote { .. }
+                | KbCommand::MissingForm { .. }
+                | KbCommand::AnswerForm { .. }
+                | KbCommand::RejectForm { .. }
+        )
+    )
+}
+
+/// A record's id as a button or a form carries it: a positive integer.
+fn record_id(arg: &str) -> Option<i64> {
+    arg.parse().ok().filter(|n| *n > 0)
 }
 
 fn escape_bar(s: &str) -> String {
@@ -144,6 +197,27 @@ pub fn decode(custom_id: &str, stash: &Stash) -> Option<(Command, usize)> {
         IMPORT if !arg.trim().is_empty() => Command::Kb(KbCommand::ConfirmImport {
             token: arg.trim().to_string(),
         }),
+        UP | DOWN => Command::Kb(KbCommand::Vote {
+            ask: record_id(&arg)?,
+            vote: if name == UP { Vote::Up } else { Vote::Down },
+        }),
+        MISSING => Command::Kb(KbCommand::MissingForm {
+            ask: record_id(&arg)?,
+        }),
+        GAPS if arg.is_empty() => Command::Kb(KbCommand::Gaps { page: n }),
+        ANSWER_GAP => Command::Kb(KbCommand::AnswerForm {
+            gap: record_id(&arg)?,
+        }),
+        DISMISS_GAP => Command::Kb(KbCommand::DismissGap {
+            gap: record_id(&arg)?,
+        }),
+        REVIEW if arg.is_empty() => Command::Kb(KbCommand::Review { page: n }),
+        APPROVE => Command::Kb(KbCommand::Approve {
+            proposal: record_id(&arg)?,
+        }),
+        REJECT => Command::Kb(KbCommand::RejectForm {
+            proposal: record_id(&arg)?,
+        }),
         _ => return None,
     };
     Some((cmd, n))
@@ -154,6 +228,11 @@ pub fn form(submit: &Submit, stash: &Stash) -> String {
     match submit {
         Submit::Add(kind) => format!("{FORM_ADD}{}", kind.as_str()),
         Submit::Edit(id) => with_arg("kbform", ":edit:", id, stash),
+        Submit::AnswerGap(gap) => format!("{FORM_GAP}{gap}"),
+        Submit::ProposeAdd(kind) => format!("{FORM_PROPOSE}{}", kind.as_str()),
+        Submit::ProposeEdit(id) => with_arg("kbform", ":pedit:", id, stash),
+        Submit::Missing(ask) => format!("{FORM_MISSING}{ask}"),
+        Submit::Reject(proposal) => format!("{FORM_REJECT}{proposal}"),
     }
 }
 
@@ -162,12 +241,36 @@ pub fn decode_form(custom_id: &str, stash: &Stash) -> Option<Submit> {
     if let Some(kind) = custom_id.strip_prefix(FORM_ADD) {
         return Kind::parse(kind).map(Submit::Add);
     }
-    let id = match custom_id.strip_prefix(FORM_EDIT) {
-        Some(id) => id.to_string(),
-        None => stash.get(custom_id.strip_prefix("kbform~:edit:")?)?,
+    if let Some(kind) = custom_id.strip_prefix(FORM_PROPOSE) {
+        return Kind::parse(kind).map(Submit::ProposeAdd);
+    }
+    for (prefix, make) in [
+        (FORM_GAP, Submit::AnswerGap as fn(i64) -> Submit),
+        (FORM_MISSING, Submit::Missing),
+        (FORM_REJECT, Submit::Reject),
+    ] {
+        if let Some(n) = custom_id.strip_prefix(prefix) {
+            return record_id(n).map(make);
+        }
+    }
+    let (id, edit) = if let Some(id) = custom_id.strip_prefix(FORM_EDIT) {
+        (id.to_string(), true)
+    } else if let Some(id) = custom_id.strip_prefix(FORM_PROPOSE_EDIT) {
+        (id.to_string(), false)
+    } else if let Some(key) = custom_id.strip_prefix("kbform~:edit:") {
+        (stash.get(key)?, true)
+    } else {
+        (stash.get(custom_id.strip_prefix("kbform~:pedit:")?)?, false)
     };
-    let id = id.trim();
-    (!id.is_empty()).then(|| Submit::Edit(id.to_string()))
+    let id = id.trim().to_string();
+    if id.is_empty() {
+        return None;
+    }
+    Some(if edit {
+        Submit::Edit(id)
+    } else {
+        Submit::ProposeEdit(id)
+    })
 }
 
 /// The footer of a paged message: the page, and the argument in readable form (for the

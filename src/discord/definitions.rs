@@ -2,9 +2,7 @@
 //! the interaction parser reads back. Both transports and `archie commands --json` use
 //! these, so a definition and its parser cannot drift apart.
 
-use serenity::all::{
-    CommandOptionType, CreateCommand, CreateCommandOption, InteractionContext, Permissions,
-};
+use serenity::all::{CommandOptionType, CreateCommand, CreateCommandOption, InteractionContext};
 
 /// The commands' names: the definitions below, the parser and the button ids use these.
 pub const ASK: &str = "ask";
@@ -23,6 +21,13 @@ pub const HISTORY: &str = "history";
 pub const REVERT: &str = "revert";
 pub const EXPORT: &str = "export";
 pub const IMPORT: &str = "import";
+pub const EXPORT_CURATION: &str = "export-curation";
+pub const GAPS: &str = "gaps";
+pub const REVIEW: &str = "review";
+pub const PROPOSE: &str = "propose";
+pub const PROPOSALS: &str = "proposals";
+pub const STATS: &str = "stats";
+pub const ACCEPT_PROPOSALS: &str = "accept-proposals";
 
 pub const QUESTION: &str = "question";
 pub const PRIVATE: &str = "private";
@@ -38,6 +43,8 @@ pub const ID: &str = "id";
 pub const KIND: &str = "kind";
 pub const REVISION: &str = "revision";
 pub const FILE: &str = "file";
+pub const DAYS: &str = "days";
+pub const ENABLED: &str = "enabled";
 /// The kinds `/kb add` offers, as Discord choices.
 pub const KINDS: [&str; 6] = ["qa", "note", "article", "reading", "stack", "tech"];
 /// Longest entry id an option accepts.
@@ -99,9 +106,16 @@ fn kb() -> CreateCommand {
     for k in KINDS {
         kind = kind.add_string_choice(k, k);
     }
+    let mut propose_kind =
+        CreateCommandOption::new(CommandOptionType::String, KIND, "A new entry of this kind")
+            .max_length(16);
+    for k in KINDS {
+        propose_kind = propose_kind.add_string_choice(k, k);
+    }
+    // Open to every member: the curation loop (votes, proposals, stats) is theirs, and
+    // each moderator step is refused on Archie's side to anyone without the rights.
     CreateCommand::new(KB)
-        .description("Curate this server's knowledge (moderators)")
-        .default_member_permissions(Permissions::MANAGE_GUILD)
+        .description("This server's knowledge: propose, review, curate")
         .dm_permission(false)
         .contexts(vec![InteractionContext::Guild])
         .add_option(sub(ADD, "Add an entry (opens a form)").add_sub_option(kind))
@@ -130,6 +144,45 @@ fn kb() -> CreateCommand {
                 ),
         )
         .add_option(sub(EXPORT, "This server's entries as a JSON file"))
+        .add_option(sub(
+            EXPORT_CURATION,
+            "This server's gaps, proposals and votes as a JSON file",
+        ))
+        .add_option(sub(
+            GAPS,
+            "Questions asked here without a good answer (moderators)",
+        ))
+        .add_option(sub(REVIEW, "Review members' proposals (moderators)"))
+        .add_option(
+            sub(
+                PROPOSE,
+                "Propose a new entry, or an edit of one (opens a form)",
+            )
+            .add_sub_option(propose_kind)
+            .add_sub_option(entry_id(false)),
+        )
+        .add_option(sub(PROPOSALS, "Your proposals and what became of them"))
+        .add_option(
+            sub(STATS, "Questions, answers, ratings, gaps and proposals").add_sub_option(
+                CreateCommandOption::new(CommandOptionType::Integer, DAYS, "Period in days (30)")
+                    .min_int_value(1)
+                    .max_int_value(3650),
+            ),
+        )
+        .add_option(
+            sub(
+                ACCEPT_PROPOSALS,
+                "Let members propose entries, or not (moderators)",
+            )
+            .add_sub_option(
+                CreateCommandOption::new(
+                    CommandOptionType::Boolean,
+                    ENABLED,
+                    "Whether members may propose",
+                )
+                .required(true),
+            ),
+        )
         .add_option(
             sub(
                 IMPORT,

@@ -166,7 +166,7 @@ fn button(c: &ComponentInteraction, stash: &Stash) -> Incoming {
     }
     match custom_id::decode(&c.data.custom_id, stash) {
         Some((command, view)) => Incoming::Run(Run {
-            update: true,
+            update: custom_id::updates(&command),
             view,
             ..Run::of(command)
         }),

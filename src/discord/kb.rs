@@ -33,6 +33,15 @@ fn integer(opts: &[CommandDataOption], name: &str) -> Option<i64> {
         })
 }
 
+fn boolean(opts: &[CommandDataOption], name: &str) -> Option<bool> {
+    opts.iter()
+        .find(|o| o.name == name)
+        .and_then(|o| match o.value {
+            CommandDataOptionValue::Boolean(b) => Some(b),
+            _ => None,
+        })
+}
+
 /// A `/kb <subcommand>` slash command.
 pub fn slash(c: &CommandInteraction) -> Incoming {
     let Some((sub, o)) = c.data.options.first().and_then(|s| match &s.value {
@@ -61,6 +70,21 @@ pub fn slash(c: &CommandInteraction) -> Incoming {
             None => Incoming::Refuse("Give the revision number shown by /kb history.".into()),
         },
         def::EXPORT => kb(KbCommand::Export),
+        def::EXPORT_CURATION => kb(KbCommand::ExportCuration),
+        def::GAPS => kb(KbCommand::Gaps { page: 0 }),
+        def::REVIEW => kb(KbCommand::Review { page: 0 }),
+        def::PROPOSE => kb(KbCommand::ProposeForm {
+            kind: string(o, def::KIND),
+            id: id(),
+        }),
+        def::PROPOSALS => kb(KbCommand::Proposals),
+        def::STATS => kb(KbCommand::Stats {
+            days: integer(o, def::DAYS).unwrap_or(0),
+        }),
+        def::ACCEPT_PROPOSALS => match boolean(o, def::ENABLED) {
+            Some(open) => kb(KbCommand::AcceptProposals { open }),
+            None => Incoming::Refuse("Say whether proposals are on: enabled True or False.".into()),
+        },
         def::IMPORT => {
             let file = o
                 .iter()
@@ -79,7 +103,7 @@ pub fn slash(c: &CommandInteraction) -> Incoming {
             }
         }
         other => Incoming::Refuse(format!(
-            "/kb has no '{}'; try /kb add, edit, remove, show, history, revert, export or import.",
+            "/kb has no '{}'; try /kb add, edit, remove, show, history, revert, export, import, gaps, review, propose, proposals or stats.",
             crate::text::truncate_words(other, 32)
         )),
     }
@@ -119,6 +143,26 @@ pub fn modal(m: &ModalInteraction, stash: &Stash) -> Incoming {
         Some(Submit::Edit(id)) => kb(KbCommand::Submit {
             id: Some(id),
             draft: draft(""),
+        }),
+        Some(Submit::AnswerGap(gap)) => kb(KbCommand::AnswerGap {
+            gap,
+            draft: draft("qa"),
+        }),
+        Some(Submit::ProposeAdd(kind)) => kb(KbCommand::Propose {
+            id: None,
+            draft: draft(kind.as_str()),
+        }),
+        Some(Submit::ProposeEdit(id)) => kb(KbCommand::Propose {
+            id: Some(id),
+            draft: draft(""),
+        }),
+        Some(Submit::Missing(ask)) => kb(KbCommand::Missing {
+            ask,
+            note: field(FieldKey::Note),
+        }),
+        Some(Submit::Reject(proposal)) => kb(KbCommand::Reject {
+            proposal,
+            reason: field(FieldKey::Note),
         }),
         None => Incoming::Refuse("That form has expired; run the command again.".into()),
     }

@@ -180,18 +180,25 @@ fn answer(reply: &Reply, ctx: &Delivery) -> Response {
             })
         })
         .collect();
-    if !actions.is_empty() {
+    // Two choices of one item (a gap's answer and dismiss) share a row, two items a row.
+    let mut actions = actions.into_iter().peekable();
+    while actions.peek().is_some() {
         components.push(Row {
             kind: 1,
-            components: actions,
+            components: actions.by_ref().take(ACTIONS_PER_ROW).collect(),
         });
     }
+
     if pages > 1 {
         embed.footer = Some(Footer {
             text: custom_id::footer(ctx.command, page, pages),
         });
         let newest_first = reply.paging.is_some_and(|p: Paging| p.newest_first);
         components.extend(nav(ctx, page, pages, newest_first));
+    }
+    let public = !((ctx.private || reply.ephemeral) && !ctx.update);
+    if let Some(ask) = reply.feedback.filter(|_| public) {
+        components.extend(feedback(ask, ctx));
     }
     let mention = ctx.mention.filter(|_| !ctx.private && !ctx.update);
     let message = Message {
@@ -212,6 +219,33 @@ fn answer(reply: &Reply, ctx: &Delivery) -> Response {
         },
         data: Some(Data::Message(message)),
     }
+}
+
+/// Buttons per row of a reply's actions.
+const ACTIONS_PER_ROW: usize = 4;
+
+/// 👍 and 👎 under a public answer; each carries the id of the answer's ask.
+fn feedback(ask: i64, ctx: &Delivery) -> Option<Row> {
+    let button = |label: &str, vote| -> Option<Button> {
+        Some(Button {
+            kind: 2,
+            style: wire::SECONDARY,
+            label: label.to_string(),
+            custom_id: custom_id::encode(
+                &crate::commands::Command::Kb(crate::commands::KbCommand::Vote { ask, vote }),
+                0,
+                ctx.stash,
+            )?,
+            disabled: false,
+        })
+    };
+    Some(Row {
+        kind: 1,
+        components: vec![
+            button("👍 Helpful", crate::store::Vote::Up)?,
+            button("👎 Not helpful", crate::store::Vote::Down)?,
+        ],
+    })
 }
 
 /// The title and summary alone, for a reply without blocks.

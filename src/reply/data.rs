@@ -25,6 +25,34 @@ pub enum Data {
     Export(Vec<serde_json::Value>),
     /// `/kb import` before confirmation: how many entries each outcome has.
     ImportPlan(ImportPlan),
+    /// `/kb gaps`: one page of open gaps.
+    Gaps(Gaps),
+    /// `/kb review` and `/kb proposals`.
+    Proposals(Proposals),
+    /// `/kb stats`.
+    Stats(crate::store::Stats),
+    /// `/kb export-curation`: the server's gaps, proposals and votes.
+    Curation(crate::store::CurationExport),
+    /// A vote, a note, a setting: what was recorded.
+    Recorded(Recorded),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Gaps {
+    pub total: i64,
+    pub page: usize,
+    pub gaps: Vec<crate::store::Gap>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Proposals {
+    pub total: i64,
+    pub proposals: Vec<crate::store::Proposal>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Recorded {
+    pub recorded: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -137,6 +165,9 @@ pub struct RevisionData {
     pub at: i64,
     pub before: Option<Draft>,
     pub after: Option<Draft>,
+    /// What the change came from: the gap it answered, the proposal and its proposer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -104,6 +104,16 @@ pub enum Submit {
     Add(Kind),
     /// Saves the entry with this id (a server-local override for a base entry).
     Edit(String),
+    /// Adds a new entry answering this gap (and closes it).
+    AnswerGap(i64),
+    /// Proposes a new entry of this kind for review.
+    ProposeAdd(Kind),
+    /// Proposes an edit of the entry with this id for review.
+    ProposeEdit(String),
+    /// What was missing from the answer of this ask (after a 👎).
+    Missing(i64),
+    /// Rejects this proposal, with an optional reason.
+    Reject(i64),
 }
 
 /// The fields an entry form can have; each transport names them its own way.
@@ -114,6 +124,8 @@ pub enum FieldKey {
     Company,
     Technologies,
     Sources,
+    /// The one field of a short form: what was missing, why a proposal was rejected.
+    Note,
 }
 
 impl FieldKey {
@@ -132,6 +144,7 @@ impl FieldKey {
             FieldKey::Company => "company",
             FieldKey::Technologies => "technologies",
             FieldKey::Sources => "sources",
+            FieldKey::Note => "note",
         }
     }
 }
@@ -210,6 +223,9 @@ pub struct Reply {
     pub ephemeral: bool,
     /// Machine-readable form for `--json`; `None` for errors and refusals.
     pub data: Option<Data>,
+    /// An answer members can rate: the id of its ask, which the 👍 and 👎 buttons carry
+    /// (shown on public answers only).
+    pub feedback: Option<i64>,
 }
 
 impl Reply {
@@ -227,6 +243,7 @@ impl Reply {
             attachment: None,
             ephemeral: !matches!(status, Status::Answer),
             data: None,
+            feedback: None,
         }
     }
 

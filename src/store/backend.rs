@@ -47,6 +47,64 @@ pub(crate) trait Backend {
     fn instance_id(&mut self) -> Result<String, StoreError>;
     /// Every guild with a row, ascending.
     fn guild_ids(&mut self) -> Result<Vec<u64>, StoreError>;
+    /// Runs one statement written once for both backends ([`Param`]s as `$1`, `$2`… in
+    /// order of first use; plain SQL both accept); returns the rows it changed.
+    fn exec(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError>;
+    /// Runs one query written once for both backends; integer and text columns only.
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Cells>, StoreError>;
+}
+
+/// A value bound to a statement of [`Backend::exec`] or [`Backend::query`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Param<'a> {
+    Int(Option<i64>),
+    Text(Option<&'a str>),
+}
+
+/// A value read by [`Backend::query`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cell {
+    Int(i64),
+    Text(String),
+    Null,
+}
+
+/// One row of a [`Backend::query`], read by position.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Cells(pub Vec<Cell>);
+
+impl Cells {
+    pub fn int(&self, i: usize) -> Result<i64, StoreError> {
+        match self.0.get(i) {
+            Some(Cell::Int(n)) => Ok(*n),
+            other => Err(StoreError::Corrupt(format!(
+                "column {i}: expected an integer, found {other:?}"
+            ))),
+        }
+    }
+
+    pub fn opt_int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        match self.0.get(i) {
+            Some(Cell::Null) => Ok(None),
+            _ => self.int(i).map(Some),
+        }
+    }
+
+    pub fn text(&self, i: usize) -> Result<String, StoreError> {
+        match self.0.get(i) {
+            Some(Cell::Text(s)) => Ok(s.clone()),
+            other => Err(StoreError::Corrupt(format!(
+                "column {i}: expected text, found {other:?}"
+            ))),
+        }
+    }
+
+    pub fn opt_text(&self, i: usize) -> Result<Option<String>, StoreError> {
+        match self.0.get(i) {
+            Some(Cell::Null) => Ok(None),
+            _ => self.text(i).map(Some),
+        }
+    }
 }
 
 /// An entry row as a write leaves it.
@@ -68,6 +126,8 @@ pub(crate) struct NewRevision<'a> {
     pub before: Option<&'a Draft>,
     pub after: Option<&'a Draft>,
     pub state_after: State,
+    /// What the change came from (a gap, a member's proposal), for the trail.
+    pub note: Option<&'a str>,
 }
 
 /// Discord ids are u64 snowflakes; SQL integers are i64. The cast keeps every bit.
@@ -147,6 +207,7 @@ pub(crate) struct RawRevision {
     pub before: Option<String>,
     pub after: Option<String>,
     pub state_after: String,
+    pub note: Option<String>,
 }
 
 impl RawRevision {
@@ -176,6 +237,7 @@ impl RawRevision {
                 ))
             })?,
             entry_id: r.entry_id,
+            note: r.note,
         })
     }
 }

@@ -55,6 +55,10 @@ pub enum StoreError {
     Postgres(#[from] postgres::Error),
     #[error("corrupt data in the store: {0}")]
     Corrupt(String),
+    /// A curation step that cannot be done (a gap already closed, too many proposals);
+    /// the message says why.
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl StoreError {
@@ -70,6 +74,7 @@ impl StoreError {
                 | StoreError::NoSuchRevision { .. }
                 | StoreError::Unchanged { .. }
                 | StoreError::NotAnOverride { .. }
+                | StoreError::Refused(_)
         )
     }
 }

@@ -188,6 +188,7 @@ impl Store {
                 guild,
                 actor,
                 now,
+                note: None,
             };
             let mut out = Vec::with_capacity(plan.add.len() + plan.change.len());
             for a in &plan.add {

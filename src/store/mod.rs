@@ -19,6 +19,7 @@
 
 mod backend;
 mod changes;
+pub mod curation;
 pub mod diff;
 mod entries;
 mod error;
@@ -30,6 +31,9 @@ pub mod validate;
 mod writes;
 
 pub use changes::ChangeRef;
+pub use curation::{
+    AskRecord, CurationExport, Gap, GapState, Proposal, ProposalState, Signature, Stats, Vote,
+};
 pub use diff::diff;
 pub use entries::{Duplicate, DuplicateField};
 pub use error::StoreError;
@@ -80,6 +84,8 @@ enum Db {
 pub struct Store {
     db: Db,
     clock: Clock,
+    /// The secret members' vote keys are made with, read once from the store.
+    member_secret: std::sync::OnceLock<String>,
 }
 
 impl std::fmt::Debug for Store {
@@ -123,7 +129,11 @@ impl Store {
             Database::Sqlite(path) => Db::Sqlite(sqlite::Sqlite::open(path)?),
             Database::Postgres(url) => Db::Postgres(postgres::Postgres::open(url)?),
         };
-        Ok(Store { db, clock })
+        Ok(Store {
+            db,
+            clock,
+            member_secret: std::sync::OnceLock::new(),
+        })
     }
 
     /// Where the store lives, fit for a message: the file, or the URL without password.
@@ -156,7 +166,8 @@ impl Store {
         self.read(|b| b.guild_ids())
     }
 
-    fn now(&self) -> i64 {
+    /// The store's clock, in unix seconds.
+    pub fn now(&self) -> i64 {
         (self.clock)()
     }
 

@@ -247,6 +247,8 @@ pub struct Revision {
     pub after: Option<Draft>,
     /// The entry's state right after this revision; `revert` restores it.
     pub state_after: State,
+    /// What the change came from: the gap it answered, the proposal and its proposer.
+    pub note: Option<String>,
 }
 
 /// `Kind` as its lowercase name in JSON (the knowledge model only serializes it).

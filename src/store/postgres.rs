@@ -10,7 +10,9 @@ use super::backend::{
     from_sql_id, json_draft, json_list, to_sql_id, Backend, NewRevision, NewRow, RawEntry,
     RawRevision,
 };
+use super::backend::{Cell, Cells, Param};
 use super::{ChangeRef, CommunityEntry, Origin, Revision, State, StoreError};
+use postgres::types::{ToSql, Type};
 use postgres::{GenericClient, NoTls, Row};
 use r2d2_postgres::PostgresConnectionManager;
 use std::time::Duration;
@@ -133,7 +135,7 @@ fn raw_entry(r: &Row) -> Result<RawEntry, postgres::Error> {
 }
 
 const REVISION_COLUMNS: &str =
-    "id, guild_id, entry_id, action, actor_id, actor_name, at, before, after, state_after";
+    "id, guild_id, entry_id, action, actor_id, actor_name, at, before, after, state_after, note";
 
 fn raw_revision(r: &Row) -> Result<RawRevision, postgres::Error> {
     Ok(RawRevision {
@@ -147,7 +149,16 @@ fn raw_revision(r: &Row) -> Result<RawRevision, postgres::Error> {
         before: r.try_get(7)?,
         after: r.try_get(8)?,
         state_after: r.try_get(9)?,
+        note: r.try_get(10)?,
     })
+}
+
+/// A portable parameter as PostgreSQL binds it (a NULL keeps its column's type).
+fn pg_value<'a>(p: &'a Param<'_>) -> &'a (dyn ToSql + Sync) {
+    match p {
+        Param::Int(n) => n,
+        Param::Text(t) => t,
+    }
 }
 
 /// A client or a transaction running the store's queries.
@@ -267,8 +278,9 @@ impl<C: GenericClient> Backend for Pg<'_, C> {
     fn append_revision(&mut self, r: &NewRevision<'_>) -> Result<i64, StoreError> {
         let row = self.0.query_one(
             "INSERT INTO revisions
-                (guild_id, entry_id, action, actor_id, actor_name, at, before, after, state_after)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                (guild_id, entry_id, action, actor_id, actor_name, at, before, after, state_after,
+                 note)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
             &[
                 &to_sql_id(r.guild),
                 &r.entry_id,
@@ -279,6 +291,7 @@ impl<C: GenericClient> Backend for Pg<'_, C> {
                 &json_draft(r.before)?,
                 &json_draft(r.after)?,
                 &r.state_after.as_str(),
+                &r.note,
             ],
         )?;
         Ok(row.try_get(0)?)
@@ -358,6 +371,36 @@ impl<C: GenericClient> Backend for Pg<'_, C> {
             .0
             .query_one("SELECT value FROM meta WHERE key = 'instance'", &[])?;
         Ok(row.try_get(0)?)
+    }
+
+    fn exec(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError> {
+        let values: Vec<&(dyn ToSql + Sync)> = params.iter().map(pg_value).collect();
+        Ok(self.0.execute(sql, &values)?)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Cells>, StoreError> {
+        let values: Vec<&(dyn ToSql + Sync)> = params.iter().map(pg_value).collect();
+        let mut out = Vec::new();
+        for r in self.0.query(sql, &values)? {
+            let mut cells = Vec::with_capacity(r.len());
+            for (i, c) in r.columns().iter().enumerate() {
+                let t = c.type_();
+                let cell = if *t == Type::INT8 {
+                    r.try_get::<_, Option<i64>>(i)?.map(Cell::Int)
+                } else if *t == Type::INT4 {
+                    r.try_get::<_, Option<i32>>(i)?.map(|n| Cell::Int(n.into()))
+                } else if *t == Type::TEXT || *t == Type::VARCHAR {
+                    r.try_get::<_, Option<String>>(i)?.map(Cell::Text)
+                } else {
+                    return Err(StoreError::Corrupt(format!(
+                        "column {i}: unexpected type {t}"
+                    )));
+                };
+                cells.push(cell.unwrap_or(Cell::Null));
+            }
+            out.push(Cells(cells));
+        }
+        Ok(out)
     }
 
     fn guild_ids(&mut self) -> Result<Vec<u64>, StoreError> {

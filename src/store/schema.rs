@@ -45,7 +45,70 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX entries_by_state ON entries (guild_id, state);",
     // v3: the store's identity, so a search index knows which store it was built from.
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
-    INSERT INTO meta (key, value) VALUES ('instance', lower(hex(randomblob(16))));",
+    INSERT INTO meta (key, value) VALUES ('instance', lower(hex(randomblob(16))));", // v4: the curation loop: questions asked, votes on answers, gaps, member proposals,
+    // per-server settings; revisions say what a change came from; a secret that keys
+    // members' votes.
+    "CREATE TABLE asks (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        guild_id   INTEGER NOT NULL,
+        qkey       TEXT   NOT NULL,
+        question   TEXT   NOT NULL,
+        answered   INTEGER NOT NULL,
+        kind       TEXT,
+        shown      TEXT   NOT NULL,
+        at         INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX asks_by_guild ON asks (guild_id, at);
+    CREATE INDEX asks_by_question ON asks (guild_id, qkey, id);
+    CREATE TABLE votes (
+        guild_id   INTEGER NOT NULL,
+        ask_id     INTEGER NOT NULL REFERENCES asks (id),
+        member_key TEXT   NOT NULL,
+        vote       TEXT   NOT NULL CHECK (vote IN ('up', 'down')),
+        note       TEXT,
+        raised     INTEGER NOT NULL,
+        at         INTEGER NOT NULL,
+        PRIMARY KEY (ask_id, member_key)
+    ) STRICT;
+    CREATE INDEX votes_by_guild ON votes (guild_id, at);
+    CREATE TABLE gaps (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        guild_id   INTEGER NOT NULL,
+        question   TEXT   NOT NULL,
+        signature  TEXT   NOT NULL,
+        asked      INTEGER NOT NULL,
+        state      TEXT   NOT NULL CHECK (state IN ('open', 'answered', 'dismissed')),
+        notes      TEXT   NOT NULL,
+        entry_id   TEXT,
+        closed_by  INTEGER,
+        first_at   INTEGER NOT NULL,
+        last_at    INTEGER NOT NULL,
+        closed_at  INTEGER
+    ) STRICT;
+    CREATE INDEX gaps_by_state ON gaps (guild_id, state, asked, id);
+    CREATE TABLE proposals (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        guild_id      INTEGER NOT NULL,
+        entry_id      TEXT,
+        draft         TEXT   NOT NULL,
+        proposer_id   INTEGER NOT NULL,
+        proposer_name TEXT   NOT NULL,
+        state         TEXT   NOT NULL CHECK (state IN ('pending', 'approved', 'rejected')),
+        reason        TEXT,
+        reviewer_id   INTEGER,
+        reviewer_name TEXT,
+        result_id     TEXT,
+        created_at    INTEGER NOT NULL,
+        decided_at    INTEGER
+    ) STRICT;
+    CREATE INDEX proposals_by_state ON proposals (guild_id, state, id);
+    CREATE INDEX proposals_by_proposer ON proposals (guild_id, proposer_id, id);
+    CREATE TABLE guild_settings (
+        guild_id      INTEGER PRIMARY KEY,
+        proposals_off INTEGER NOT NULL
+    ) STRICT;
+    ALTER TABLE revisions ADD COLUMN note TEXT;
+    INSERT INTO meta (key, value) VALUES ('member_key', lower(hex(randomblob(32))));",
 ];
 
 /// PostgreSQL: the same versions as [`MIGRATIONS`]. Ids sort bytewise (`COLLATE "C"`), as
@@ -86,7 +149,71 @@ pub const POSTGRES_MIGRATIONS: &[&str] = &[
     CREATE INDEX entries_by_state ON entries (guild_id, state);",
     // v3: the store's identity, so a search index knows which store it was built from.
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    INSERT INTO meta (key, value) VALUES ('instance', replace(gen_random_uuid()::text, '-', ''));",
+    INSERT INTO meta (key, value) VALUES ('instance', replace(gen_random_uuid()::text, '-', ''));", // v4: the curation loop: questions asked, votes on answers, gaps, member proposals,
+    // per-server settings; revisions say what a change came from; a secret that keys
+    // members' votes.
+    "CREATE TABLE asks (
+        id         BIGSERIAL PRIMARY KEY,
+        guild_id   BIGINT NOT NULL,
+        qkey       TEXT   NOT NULL,
+        question   TEXT   NOT NULL,
+        answered   BIGINT NOT NULL,
+        kind       TEXT,
+        shown      TEXT   NOT NULL,
+        at         BIGINT NOT NULL
+    );
+    CREATE INDEX asks_by_guild ON asks (guild_id, at);
+    CREATE INDEX asks_by_question ON asks (guild_id, qkey, id);
+    CREATE TABLE votes (
+        guild_id   BIGINT NOT NULL,
+        ask_id     BIGINT NOT NULL REFERENCES asks (id),
+        member_key TEXT   NOT NULL,
+        vote       TEXT   NOT NULL CHECK (vote IN ('up', 'down')),
+        note       TEXT,
+        raised     BIGINT NOT NULL,
+        at         BIGINT NOT NULL,
+        PRIMARY KEY (ask_id, member_key)
+    );
+    CREATE INDEX votes_by_guild ON votes (guild_id, at);
+    CREATE TABLE gaps (
+        id         BIGSERIAL PRIMARY KEY,
+        guild_id   BIGINT NOT NULL,
+        question   TEXT   NOT NULL,
+        signature  TEXT   NOT NULL,
+        asked      BIGINT NOT NULL,
+        state      TEXT   NOT NULL CHECK (state IN ('open', 'answered', 'dismissed')),
+        notes      TEXT   NOT NULL,
+        entry_id   TEXT,
+        closed_by  BIGINT,
+        first_at   BIGINT NOT NULL,
+        last_at    BIGINT NOT NULL,
+        closed_at  BIGINT
+    );
+    CREATE INDEX gaps_by_state ON gaps (guild_id, state, asked, id);
+    CREATE TABLE proposals (
+        id            BIGSERIAL PRIMARY KEY,
+        guild_id      BIGINT NOT NULL,
+        entry_id      TEXT,
+        draft         TEXT   NOT NULL,
+        proposer_id   BIGINT NOT NULL,
+        proposer_name TEXT   NOT NULL,
+        state         TEXT   NOT NULL CHECK (state IN ('pending', 'approved', 'rejected')),
+        reason        TEXT,
+        reviewer_id   BIGINT,
+        reviewer_name TEXT,
+        result_id     TEXT,
+        created_at    BIGINT NOT NULL,
+        decided_at    BIGINT
+    );
+    CREATE INDEX proposals_by_state ON proposals (guild_id, state, id);
+    CREATE INDEX proposals_by_proposer ON proposals (guild_id, proposer_id, id);
+    CREATE TABLE guild_settings (
+        guild_id      BIGINT PRIMARY KEY,
+        proposals_off BIGINT NOT NULL
+    );
+    ALTER TABLE revisions ADD COLUMN note TEXT;
+    INSERT INTO meta (key, value) VALUES ('member_key',
+        replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''));",
 ];
 
 /// The schema version this build writes.

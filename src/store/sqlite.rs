@@ -7,8 +7,12 @@ use super::backend::{
     from_sql_id, json_draft, json_list, to_sql_id, Backend, NewRevision, NewRow, RawEntry,
     RawRevision,
 };
+use super::backend::{Cell, Cells, Param};
 use super::{ChangeRef, CommunityEntry, Origin, Revision, State, StoreError};
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
+use rusqlite::types::{Value, ValueRef};
+use rusqlite::{
+    params, params_from_iter, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior,
+};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
@@ -152,7 +156,7 @@ fn raw_entry(r: &Row<'_>) -> rusqlite::Result<RawEntry> {
 }
 
 const REVISION_COLUMNS: &str =
-    "id, guild_id, entry_id, action, actor_id, actor_name, at, before, after, state_after";
+    "id, guild_id, entry_id, action, actor_id, actor_name, at, before, after, state_after, note";
 
 fn raw_revision(r: &Row<'_>) -> rusqlite::Result<RawRevision> {
     Ok(RawRevision {
@@ -166,7 +170,16 @@ fn raw_revision(r: &Row<'_>) -> rusqlite::Result<RawRevision> {
         before: r.get(7)?,
         after: r.get(8)?,
         state_after: r.get(9)?,
+        note: r.get(10)?,
     })
+}
+
+fn sqlite_value(p: &Param<'_>) -> Value {
+    match *p {
+        Param::Int(Some(n)) => Value::Integer(n),
+        Param::Text(Some(t)) => Value::Text(t.to_string()),
+        Param::Int(None) | Param::Text(None) => Value::Null,
+    }
 }
 
 /// A connection or a transaction (which dereferences to one) running the store's queries.
@@ -293,8 +306,9 @@ impl Backend for SqliteConn<'_> {
     fn append_revision(&mut self, r: &NewRevision<'_>) -> Result<i64, StoreError> {
         self.0.execute(
             "INSERT INTO revisions
-                (guild_id, entry_id, action, actor_id, actor_name, at, before, after, state_after)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                (guild_id, entry_id, action, actor_id, actor_name, at, before, after, state_after,
+                 note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 to_sql_id(r.guild),
                 r.entry_id,
@@ -305,6 +319,7 @@ impl Backend for SqliteConn<'_> {
                 json_draft(r.before)?,
                 json_draft(r.after)?,
                 r.state_after.as_str(),
+                r.note,
             ],
         )?;
         Ok(self.0.last_insert_rowid())
@@ -379,6 +394,36 @@ impl Backend for SqliteConn<'_> {
             .query_row("SELECT value FROM meta WHERE key = 'instance'", [], |r| {
                 r.get(0)
             })?)
+    }
+
+    fn exec(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError> {
+        let mut st = self.0.prepare_cached(sql)?;
+        Ok(st.execute(params_from_iter(params.iter().map(sqlite_value)))? as u64)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Cells>, StoreError> {
+        let mut st = self.0.prepare_cached(sql)?;
+        let n = st.column_count();
+        let mut rows = st.query(params_from_iter(params.iter().map(sqlite_value)))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let mut cells = Vec::with_capacity(n);
+            for i in 0..n {
+                cells.push(match r.get_ref(i)? {
+                    ValueRef::Integer(v) => Cell::Int(v),
+                    ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Null => Cell::Null,
+                    other => {
+                        return Err(StoreError::Corrupt(format!(
+                            "column {i}: unexpected {:?}",
+                            other.data_type()
+                        )))
+                    }
+                });
+            }
+            out.push(Cells(cells));
+        }
+        Ok(out)
     }
 
     fn guild_ids(&mut self) -> Result<Vec<u64>, StoreError> {

@@ -12,6 +12,8 @@ pub(crate) struct WriteTxn<'a> {
     pub guild: u64,
     pub actor: &'a Actor,
     pub now: i64,
+    /// Recorded with every revision of this write (what it came from).
+    pub note: Option<&'a str>,
 }
 
 impl WriteTxn<'_> {
@@ -39,6 +41,7 @@ impl WriteTxn<'_> {
             before,
             after,
             state_after,
+            note: self.note,
         })?;
         Ok(())
     }
@@ -238,12 +241,25 @@ impl Store {
         actor: &Actor,
         f: impl FnOnce(&mut WriteTxn<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        self.noted_write(guild, actor, None, f)
+    }
+
+    /// One write whose revisions carry `note`; `f` may also change curation rows in the
+    /// same transaction (a gap closed, a proposal approved), so both commit or neither.
+    pub(crate) fn noted_write<T>(
+        &self,
+        guild: u64,
+        actor: &Actor,
+        note: Option<&str>,
+        f: impl FnOnce(&mut WriteTxn<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         self.write(|b, now| {
             f(&mut WriteTxn {
                 b,
                 guild,
                 actor,
                 now,
+                note,
             })
         })
     }

@@ -66,6 +66,7 @@ fn every_command_has_a_picture_of_its_answer() {
         guild: Some(1),
         actor: Some(Actor::new(42, "mod-ana")),
         moderator: true,
+        typed: false,
     };
     let added = execute(
         &app,

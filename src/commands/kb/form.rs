@@ -11,7 +11,7 @@ use crate::reply::{FieldKey, Form, FormField, Reply, Status, Submit};
 use crate::store::validate::{self, RawDraft};
 use crate::store::{Draft, Store};
 
-fn form(submit: Submit, title: &str, d: &Draft) -> Form {
+pub(super) fn form(submit: Submit, title: &str, d: &Draft) -> Form {
     let field =
         |key: FieldKey, label: &str, value: String, long: bool, required: bool, max: usize| {
             FormField {
@@ -75,21 +75,31 @@ fn form(submit: Submit, title: &str, d: &Draft) -> Form {
     }
 }
 
-pub(super) fn add_form(kind: &str) -> Outcome {
-    let Some(k) = Kind::parse(kind) else {
-        return fail(Reply::invalid(format!(
+/// The kind a member named, or the refusal listing the kinds.
+pub(super) fn kind_arg(kind: &str) -> Result<Kind, Box<Reply>> {
+    Kind::parse(kind).ok_or_else(|| {
+        Box::new(Reply::invalid(format!(
             "Unknown kind '{}'; use one of: qa, note, article, reading, stack, tech.",
             crate::text::truncate_words(kind, 30)
-        )));
-    };
-    let empty = Draft {
-        kind: k,
-        title: String::new(),
+        )))
+    })
+}
+
+/// A draft of `kind` with nothing filled in but `title`.
+pub(super) fn empty_draft(kind: Kind, title: &str) -> Draft {
+    Draft {
+        kind,
+        title: title.to_string(),
         text: String::new(),
         company: None,
         technologies: Vec::new(),
         sources: Vec::new(),
-    };
+    }
+}
+
+pub(super) fn add_form(kind: &str) -> Outcome {
+    let k = kind_arg(kind)?;
+    let empty = empty_draft(k, "");
     let mut r = Reply::new(Status::Answer, "New entry");
     r.form = Some(form(
         Submit::Add(k),
@@ -121,6 +131,31 @@ pub(super) fn edit_form(app: &App, ctx: &Caller, id: &str) -> Outcome {
     Ok(r)
 }
 
+/// A submitted form's draft, validated and checked against the server's entries for a
+/// duplicate (an edit of `id` takes its kind from the entry).
+pub(super) fn checked_draft(
+    app: &App,
+    store: &Store,
+    ctx: &Caller,
+    id: Option<&str>,
+    raw: &RawDraft,
+) -> Result<Draft, Box<Reply>> {
+    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let mut raw = raw.clone();
+    if raw.kind.is_empty() {
+        if let Some(e) = id.and_then(|id| visible_entry(app, ctx, id)) {
+            raw.kind = e.kind.as_str().to_string();
+        }
+    }
+    let draft = validate::validate(&raw, app.engine.knowledge())
+        .map_err(|e| Reply::invalid(capitalise(&e.to_string())))?;
+    if let Some(dup) = store.find_duplicate(g, &draft, id).map_err(store_error)? {
+        let e: validate::ValidationError = dup.into();
+        return fail(Reply::invalid(capitalise(&e.to_string())));
+    }
+    Ok(draft)
+}
+
 pub(super) fn submit(
     app: &App,
     store: &Store,
@@ -131,18 +166,7 @@ pub(super) fn submit(
     let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
     let actor = actor(ctx)?;
     let k = app.engine.knowledge();
-    let mut raw = raw.clone();
-    if raw.kind.is_empty() {
-        if let Some(e) = id.and_then(|id| visible_entry(app, ctx, id)) {
-            raw.kind = e.kind.as_str().to_string();
-        }
-    }
-    let draft =
-        validate::validate(&raw, k).map_err(|e| Reply::invalid(capitalise(&e.to_string())))?;
-    if let Some(dup) = store.find_duplicate(g, &draft, id).map_err(store_error)? {
-        let e: validate::ValidationError = dup.into();
-        return fail(Reply::invalid(capitalise(&e.to_string())));
-    }
+    let draft = checked_draft(app, store, ctx, id, raw)?;
     let saved = match id {
         None => store.add(g, actor, &draft),
         Some(id) => {

@@ -20,6 +20,9 @@ pub(super) fn revision_block(rev: &Revision, max_lines: usize) -> Block {
     if lines.is_empty() {
         lines.push("no content change".into());
     }
+    if let Some(note) = &rev.note {
+        lines.insert(0, format!("({})", crate::text::truncate_words(note, 200)));
+    }
     if lines.len() > max_lines {
         let more = lines.len() - max_lines;
         lines.truncate(max_lines);
@@ -97,6 +100,7 @@ pub(super) fn history(store: &Store, ctx: &Caller, id: Option<&str>, page: usize
                 at: v.at,
                 before: v.before,
                 after: v.after,
+                note: v.note,
             })
             .collect(),
     }));

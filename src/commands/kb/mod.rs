@@ -8,10 +8,16 @@
 //! - `history`: the audit trail, page by page.
 //! - `transfer`: export, and import with its preview and confirmation.
 //! - `suggest`: entry ids for autocomplete.
+//! - `feedback`, `gaps`, `proposals`, `stats`: the curation loop — members rate answers
+//!   and propose entries, moderators answer gaps and review proposals.
 
 mod entries;
+pub mod feedback;
 mod form;
+mod gaps;
 mod history;
+mod proposals;
+mod stats;
 mod suggest;
 mod transfer;
 
@@ -66,15 +72,123 @@ pub enum KbCommand {
     ConfirmImport {
         token: String,
     },
+    /// The server's gaps, proposals and votes as a JSON file.
+    ExportCuration,
+    /// 👍 or 👎 on the answer of an ask.
+    Vote {
+        ask: i64,
+        vote: crate::store::Vote,
+    },
+    /// After a 👎: the one-field form asking what was missing.
+    MissingForm {
+        ask: i64,
+    },
+    /// That form came back.
+    Missing {
+        ask: i64,
+        note: String,
+    },
+    /// Open gaps, most asked first.
+    Gaps {
+        page: usize,
+    },
+    /// "Answer it": the add form pre-filled with the gap's question.
+    AnswerForm {
+        gap: i64,
+    },
+    /// That form came back: adds the entry and closes the gap.
+    AnswerGap {
+        gap: i64,
+        draft: RawDraft,
+    },
+    DismissGap {
+        gap: i64,
+    },
+    /// `/kb propose`: the form for a new entry of `kind`, or for an edit of `id`.
+    ProposeForm {
+        kind: String,
+        id: String,
+    },
+    /// That form came back: `id` None proposes a new entry, Some an edit.
+    Propose {
+        id: Option<String>,
+        draft: RawDraft,
+    },
+    /// Pending proposals, oldest first, one per page.
+    Review {
+        page: usize,
+    },
+    Approve {
+        proposal: i64,
+    },
+    /// Reject: the form asking for an optional reason.
+    RejectForm {
+        proposal: i64,
+    },
+    Reject {
+        proposal: i64,
+        reason: String,
+    },
+    /// The member's own proposals and what became of them.
+    Proposals,
+    /// Moderators turn member proposals on or off.
+    AcceptProposals {
+        open: bool,
+    },
+    /// Questions, answers, votes, gaps and proposals over the last `days`.
+    Stats {
+        days: i64,
+    },
 }
 
 impl KbCommand {
+    /// Whether only the server's moderators may run it (every write to entries, and the
+    /// review of gaps and proposals).
     pub fn writes(&self) -> bool {
         !matches!(
             self,
-            KbCommand::Show { .. } | KbCommand::History { .. } | KbCommand::Export
+            KbCommand::Show { .. }
+                | KbCommand::History { .. }
+                | KbCommand::Export
+                | KbCommand::ExportCuration
+                | KbCommand::Vote { .. }
+                | KbCommand::MissingForm { .. }
+                | KbCommand::Missing { .. }
+                | KbCommand::ProposeForm { .. }
+                | KbCommand::Propose { .. }
+                | KbCommand::Proposals
+                | KbCommand::Stats { .. }
         )
     }
+
+    /// Whether any member may run it, in a server, as someone Archie can tell apart.
+    fn takes_part(&self) -> bool {
+        matches!(
+            self,
+            KbCommand::Vote { .. }
+                | KbCommand::MissingForm { .. }
+                | KbCommand::Missing { .. }
+                | KbCommand::ProposeForm { .. }
+                | KbCommand::Propose { .. }
+                | KbCommand::Proposals
+        )
+    }
+}
+
+/// Whether `caller` may take part in the server's curation (vote, propose): any member of
+/// a server Archie can tell apart. `Err` holds the refusal to show.
+pub fn may_take_part(caller: &Caller) -> Result<(), Box<Reply>> {
+    if caller.guild.is_none() {
+        return fail(Reply::refused(
+            "Votes and proposals belong to a server; use them there.",
+        ));
+    }
+    if caller.actor.is_none() {
+        return fail(Reply::refused(
+            "Archie could not tell who you are, so nothing was recorded.",
+        ));
+    }
+    Ok(())
 }
 
 /// Whether `caller` may change the server's knowledge: `Err` holds the refusal to show.
@@ -100,6 +214,11 @@ pub(super) fn execute(app: &App, caller: &Caller, cmd: &KbCommand) -> Reply {
             return *refusal;
         }
     }
+    if cmd.takes_part() {
+        if let Err(refusal) = may_take_part(caller) {
+            return *refusal;
+        }
+    }
     let Some(store) = app.store.as_ref() else {
         return Reply::new(Status::Failed, "Moderation is off")
             .summary("This Archie runs without a community store, so /kb is unavailable.");
@@ -116,8 +235,58 @@ pub(super) fn execute(app: &App, caller: &Caller, cmd: &KbCommand) -> Reply {
         KbCommand::Export => transfer::export(store, ctx),
         KbCommand::Import { json } => transfer::import_preview(app, store, ctx, json),
         KbCommand::ConfirmImport { token } => transfer::import_apply(app, store, ctx, token),
+        KbCommand::ExportCuration => transfer::export_curation(store, ctx),
+        KbCommand::Vote { ask, vote } => feedback::vote(app, store, ctx, *ask, *vote),
+        KbCommand::MissingForm { ask } => feedback::missing_form(store, ctx, *ask),
+        KbCommand::Missing { ask, note } => feedback::missing(app, store, ctx, *ask, note),
+        KbCommand::Gaps { page } => gaps::list(store, ctx, *page, None),
+        KbCommand::AnswerForm { gap } => gaps::answer_form(store, ctx, *gap),
+        KbCommand::AnswerGap { gap, draft } => gaps::answer(app, store, ctx, *gap, draft),
+        KbCommand::DismissGap { gap } => gaps::dismiss(store, ctx, *gap),
+        KbCommand::ProposeForm { kind, id } => proposals::form_for(app, store, ctx, kind, id),
+        KbCommand::Propose { id, draft } => {
+            proposals::propose(app, store, ctx, id.as_deref(), draft)
+        }
+        KbCommand::Review { page } => proposals::review(app, store, ctx, *page, None),
+        KbCommand::Approve { proposal } => proposals::approve(app, store, ctx, *proposal),
+        KbCommand::RejectForm { proposal } => proposals::reject_form(store, ctx, *proposal),
+        KbCommand::Reject { proposal, reason } => {
+            proposals::reject(app, store, ctx, *proposal, reason)
+        }
+        KbCommand::Proposals => proposals::mine(store, ctx),
+        KbCommand::AcceptProposals { open } => proposals::accept(store, ctx, *open),
+        KbCommand::Stats { days } => stats::stats(store, ctx, *days),
     };
     result.unwrap_or_else(|e| *e)
+}
+
+/// One page of a listing that may have changed since its buttons were made (`fetch`
+/// takes an offset and a limit and gives items and their total): the items of `page`, or
+/// of the last page when `page` is past the end, the page shown and the number of pages.
+pub(super) fn listing_page<T>(
+    page: usize,
+    per: usize,
+    fetch: impl Fn(i64, i64) -> Result<(Vec<T>, i64), StoreError>,
+) -> Result<(Vec<T>, i64, usize, usize), Box<Reply>> {
+    let at = |p: usize| fetch((p * per) as i64, per as i64).map_err(store_error);
+    let (mut items, total) = at(page)?;
+    let pages = (total.max(0) as usize).div_ceil(per).max(1);
+    let shown = page.min(pages - 1);
+    if shown != page {
+        items = at(shown)?.0;
+    }
+    Ok((items, total, shown, pages))
+}
+
+/// Marks `r` as page `page` of `pages` (oldest or best first) when there is more than one.
+pub(super) fn paged(r: &mut Reply, page: usize, pages: usize) {
+    if pages > 1 {
+        r.paging = Some(crate::reply::Paging {
+            page,
+            pages,
+            newest_first: false,
+        });
+    }
 }
 
 /// What a handler returns: its reply, or an early exit's reply, boxed (it is large); `?`
@@ -184,16 +353,21 @@ pub(super) fn base_before(
 }
 
 pub(super) fn entry_block(e: &Entry) -> Block {
-    let mut body = format!("kind: {}\n{}", e.kind.as_str(), e.text);
-    if let Some(c) = &e.company {
+    draft_block(&e.id, &Draft::from_entry(e))
+}
+
+/// An entry's content under its title, tagged with its id.
+pub(super) fn draft_block(id: &str, d: &Draft) -> Block {
+    let mut body = format!("kind: {}\n{}", d.kind.as_str(), d.text);
+    if let Some(c) = &d.company {
         body.push_str(&format!("\ncompany: {c}"));
     }
-    if !e.technologies.is_empty() {
-        body.push_str(&format!("\ntechnologies: {}", e.technologies.join(", ")));
+    if !d.technologies.is_empty() {
+        body.push_str(&format!("\ntechnologies: {}", d.technologies.join(", ")));
     }
-    Block::new(e.title.clone(), plain(body))
-        .tag(e.id.clone())
-        .sources(links(&e.sources))
+    Block::new(d.title.clone(), plain(body))
+        .tag(id.to_string())
+        .sources(links(&d.sources))
 }
 
 /// The revision before the latest, the natural target of an undo.

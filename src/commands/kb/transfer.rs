@@ -35,6 +35,33 @@ pub(super) fn export(store: &Store, ctx: &Caller) -> Outcome {
     Ok(r)
 }
 
+/// `/kb export-curation`: the server's gaps, proposals and votes (never who voted) as a
+/// JSON file.
+pub(super) fn export_curation(store: &Store, ctx: &Caller) -> Outcome {
+    let Some(g) = guild(ctx) else {
+        return fail(Reply::invalid(
+            "Curation records are kept per server; ask in the server.",
+        ));
+    };
+    let all = store.curation_export(g).map_err(store_error)?;
+    let bytes =
+        serde_json::to_vec_pretty(&all).map_err(|_| Reply::new(Status::Failed, "Export failed"))?;
+    let mut r = Reply::new(Status::Answer, "Export of this server's curation records");
+    r.summary = Some(format!(
+        "{} gap(s), {} proposal(s), {} vote(s).",
+        all.gaps.len(),
+        all.proposals.len(),
+        all.votes.len()
+    ));
+    r.attachment = Some(Attachment {
+        filename: format!("archie-curation-{g}.json"),
+        bytes,
+    });
+    r.data = Some(Data::Curation(all));
+    r.ephemeral = true;
+    Ok(r)
+}
+
 fn parse_items(json: &str) -> Result<Vec<serde_json::Value>, Box<Reply>> {
     if json.len() > MAX_IMPORT_BYTES {
         return fail(Reply::invalid(format!(

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
 
+mod curation;
 mod files;
 mod writes;
 

@@ -34,6 +34,7 @@ fn dm() -> Ctx {
         guild: None,
         actor: Some(Actor::new(42, "mod")),
         moderator: true,
+        typed: false,
     }
 }
 

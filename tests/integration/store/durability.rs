@@ -35,7 +35,7 @@ fn a_version_1_database_is_migrated_and_keeps_its_entries_and_history() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version, schema::VERSION);
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
     let index: i64 = c
         .query_row(
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'revisions_by_guild'",
@@ -45,6 +45,11 @@ fn a_version_1_database_is_migrated_and_keeps_its_entries_and_history() {
         .unwrap();
     assert_eq!(index, 1, "migration 2 ran");
     assert_eq!(s.instance_id().unwrap().len(), 32, "migration 3 ran");
+    assert_eq!(
+        s.member_key(7).unwrap().len(),
+        32,
+        "migration 4 ran: the store has its member key"
+    );
     v1_entry_kept(s, || Store::open(&path).unwrap());
 }
 
@@ -60,7 +65,7 @@ fn a_database_from_a_newer_archie_is_refused() {
         err,
         StoreError::TooNew {
             found: 99,
-            known: 3,
+            known: 4,
             ..
         }
     ));

@@ -18,6 +18,12 @@ macro_rules! on_postgres {
 }
 
 on_postgres!(
+    curation::a_vote_is_kept_once_per_member_and_a_second_click_changes_it,
+    curation::unanswered_questions_fold_into_gaps_by_names_and_topic,
+    curation::a_note_on_a_down_vote_reaches_its_gap_and_needs_the_down_vote,
+    curation::answering_a_gap_adds_the_entry_closes_the_gap_and_notes_it_in_the_history,
+    curation::proposals_wait_for_review_and_an_approval_writes_them_naming_both_people,
+    curation::proposals_are_limited_per_member_and_can_be_turned_off,
     changes::every_write_appears_in_the_change_log_once_in_order_across_guilds,
     changes::shown_rows_page_through_live_and_hidden_rows_of_every_guild,
     durability::a_hundred_concurrent_writes_and_reads_lose_nothing,

@@ -173,6 +173,7 @@ pub fn moderator_of(guild: u64) -> archie::commands::Caller {
         guild: Some(guild),
         actor: Some(archie::store::Actor::new(42, "mod")),
         moderator: true,
+        typed: false,
     }
 }
 
@@ -182,6 +183,7 @@ pub fn member_of(guild: u64) -> archie::commands::Caller {
         guild: Some(guild),
         actor: Some(archie::store::Actor::new(7, "member")),
         moderator: false,
+        typed: false,
     }
 }
 
