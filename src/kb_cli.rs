@@ -108,6 +108,19 @@ pub enum KbAction {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Questions asked without a good answer, most asked first
+    Gaps {
+        #[arg(long, default_value_t = 1)]
+        page: usize,
+    },
+    /// Questions, answers, ratings, open gaps and pending proposals over a period
+    Stats {
+        /// The period, in days up to today
+        #[arg(long, default_value_t = crate::commands::kb::DEFAULT_STATS_DAYS)]
+        days: i64,
+    },
+    /// Print the server's gaps, proposals and votes (without who voted) as JSON
+    ExportCuration,
 }
 
 pub fn run(settings: &Settings, args: KbArgs) -> anyhow::Result<i32> {
@@ -153,6 +166,11 @@ pub fn run(settings: &Settings, args: KbArgs) -> anyhow::Result<i32> {
         },
         KbAction::Revert { id, revision } => KbCommand::Revert { id, revision },
         KbAction::Export => KbCommand::Export,
+        KbAction::ExportCuration => KbCommand::ExportCuration,
+        KbAction::Gaps { page } => KbCommand::Gaps {
+            page: page.saturating_sub(1),
+        },
+        KbAction::Stats { days } => KbCommand::Stats { days },
         KbAction::Import { file, dry_run } => {
             let json = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
@@ -176,7 +194,7 @@ pub fn run(settings: &Settings, args: KbArgs) -> anyhow::Result<i32> {
         }
     };
     let reply = execute(&app, &caller, &Command::Kb(cmd.clone()));
-    if let (KbCommand::Export, false) = (&cmd, args.json) {
+    if matches!(cmd, KbCommand::Export | KbCommand::ExportCuration) && !args.json {
         // The export is the data itself.
         println!(
             "{}",

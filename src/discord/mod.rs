@@ -205,7 +205,11 @@ pub fn answer_incoming(app: &App, caller: &Caller, incoming: Incoming, files: bo
     match incoming {
         Incoming::Ping => render::pong().into(),
         Incoming::Run(run) => {
-            if run.command == Command::Kb(KbCommand::Export) && !files {
+            let file = matches!(
+                run.command,
+                Command::Kb(KbCommand::Export | KbCommand::ExportCuration)
+            );
+            if file && !files {
                 return render::notice_text(NO_FILES).into();
             }
             let reply = execute(app, caller, &run.command);

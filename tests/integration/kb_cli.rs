@@ -149,3 +149,76 @@ fn without_a_guild_or_with_bad_input_it_says_what_to_fix() {
     assert_eq!(code, 1);
     assert!(out.contains("http"), "{out}");
 }
+
+#[test]
+fn the_operator_reads_gaps_stats_and_curation_records_from_the_command_line() {
+    use archie::store::{Actor, Draft, Signature, Store, Vote};
+    let e = env();
+    {
+        let s = Store::open(&e.db).unwrap();
+        let none = Signature::new(vec![], vec!["bloom".into(), "filter".into()]);
+        for q in ["what is a bloom filter", "What is a Bloom filter?"] {
+            s.record_ask(5, q, q, None, &[], &none).unwrap();
+        }
+        let other = Signature::new(vec!["uber".into()], vec!["geofenc".into()]);
+        let shown = vec!["stack-uber".to_string()];
+        let ask = s
+            .record_ask(5, "uber geofencing", "u", Some("stack"), &shown, &other)
+            .unwrap();
+        let key = s.member_key(77).unwrap();
+        s.vote(5, ask, &key, Vote::Down, &other).unwrap();
+        s.record_ask(6, "another server's question", "o", None, &[], &other)
+            .unwrap();
+        let d = Draft {
+            kind: archie::knowledge::Kind::Note,
+            title: "Bloom filters".into(),
+            text: "A Bloom filter answers maybe or no, never a false no.".into(),
+            company: None,
+            technologies: vec![],
+            sources: vec!["https://example.com/bloom".into()],
+        };
+        s.propose(5, &Actor::new(77, "mel"), None, &d).unwrap();
+    }
+    let (code, out, err) = kb(&e, &["gaps", "--guild", "5", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let gaps = v["gaps"].as_array().unwrap();
+    assert_eq!(v["total"], 2, "{v:#}");
+    assert_eq!(gaps[0]["question"], "what is a bloom filter");
+    assert_eq!(
+        gaps[0]["asked"], 2,
+        "most asked first, alike questions folded"
+    );
+    assert_eq!(gaps[1]["question"], "uber geofencing");
+    let (code, text, _) = kb(&e, &["gaps", "--guild", "5"]);
+    assert_eq!(code, 0);
+    assert!(
+        text.contains("asked 2×") && text.contains("Gap #"),
+        "{text}"
+    );
+
+    let (code, out, err) = kb(&e, &["stats", "--guild", "5", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let st: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(
+        (st["asked"].as_i64(), st["answered"].as_i64()),
+        (Some(3), Some(1))
+    );
+    assert_eq!(
+        st["votes"][0],
+        serde_json::json!({"kind": "stack", "up": 0, "down": 1})
+    );
+    assert_eq!(
+        (st["open_gaps"].as_i64(), st["pending_proposals"].as_i64()),
+        (Some(2), Some(1))
+    );
+    let (_, text, _) = kb(&e, &["stats", "--guild", "5", "--days", "7"]);
+    assert!(text.contains("3 asked, 1 answered (33%)"), "{text}");
+
+    let (code, out, _) = kb(&e, &["export-curation", "--guild", "5"]);
+    assert_eq!(code, 0);
+    let ex: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(ex["proposals"][0]["draft"]["title"], "Bloom filters");
+    assert_eq!(ex["votes"][0]["vote"], "down");
+    assert!(!out.contains("another server"), "{out}");
+}

@@ -22,6 +22,7 @@ mod suggest;
 mod transfer;
 
 pub use history::HISTORY_PER_PAGE;
+pub use stats::DEFAULT_DAYS as DEFAULT_STATS_DAYS;
 pub use suggest::suggest_ids;
 pub use transfer::MAX_IMPORT_BYTES;
 

@@ -11,12 +11,21 @@ const SOON: Duration = Duration::from_secs(20);
 
 /// Archie's gateway handler with `settings`, connected to the stand-in.
 async fn connect(fake: &mut FakeDiscord, settings: Options) -> tokio::task::JoinHandle<()> {
+    connect_app(fake, settings, fixture_app()).await
+}
+
+/// Archie's gateway handler answering from `app`, connected to the stand-in.
+pub(super) async fn connect_app(
+    fake: &mut FakeDiscord,
+    settings: Options,
+    app: std::sync::Arc<archie::app::App>,
+) -> tokio::task::JoinHandle<()> {
     let http = HttpBuilder::new("fake")
         .proxy(fake.api_url())
         .ratelimiter_disabled(true)
         .build();
     let handler = Handler {
-        app: fixture_app(),
+        app,
         register: Register::No,
         options: settings,
     };
@@ -33,7 +42,7 @@ async fn connect(fake: &mut FakeDiscord, settings: Options) -> tokio::task::Join
     run
 }
 
-async fn answer_to(fake: &mut FakeDiscord, interaction: Value, id: u64) -> Value {
+pub(super) async fn answer_to(fake: &mut FakeDiscord, interaction: Value, id: u64) -> Value {
     fake.dispatch(interaction);
     body(fake.wait_for(SOON, callback_for(id)).await)
 }

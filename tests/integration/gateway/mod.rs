@@ -12,6 +12,7 @@ use tokio::process::{Child, Command};
 
 const WAIT: Duration = Duration::from_secs(60);
 
+mod curation;
 mod in_process;
 mod serve;
 mod settings;
