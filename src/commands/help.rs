@@ -31,6 +31,10 @@ pub fn run(app: &App, _ctx: &Caller) -> Reply {
             "what two companies share and what sets them apart",
         ),
         ("/read topic", "articles worth reading on a topic"),
+        (
+            "👍 / 👎, /kb propose",
+            "rate an answer, or propose an entry for this server's moderators to review",
+        ),
     ];
     for (c, d) in cmds {
         r.blocks.push(Block {

@@ -412,8 +412,24 @@ mod tests {
         let id = form(&long, &stash);
         assert!(id.chars().count() <= MAX_ID, "{id}");
         assert_eq!(decode_form(&id, &stash), Some(long));
+        for submit in [
+            Submit::AnswerGap(12),
+            Submit::ProposeAdd(Kind::Qa),
+            Submit::ProposeEdit("stack-instagram".into()),
+            Submit::ProposeEdit(format!("kb-{}", "y".repeat(120))),
+            Submit::Missing(3),
+            Submit::Reject(9),
+        ] {
+            let id = form(&submit, &stash);
+            assert!(id.chars().count() <= MAX_ID, "{id}");
+            assert_eq!(decode_form(&id, &stash), Some(submit), "{id}");
+        }
         for id in [
             "",
+            "kbform:gap:0",
+            "kbform:gap:-3",
+            "kbform:reject:x",
+            "kbform:padd:nope",
             "kbform:add:nope",
             "kbform:edit: ",
             "kbform:zap:x",
@@ -428,6 +444,11 @@ mod tests {
         let stash = Stash::default();
         for id in [
             "",
+            "vote+:0",
+            "vote-:-1",
+            "vote+:abc",
+            "kbok:",
+            "kbgaps:1:x",
             "ask",
             "ask:x:q",
             "nope:1:q",
@@ -480,15 +501,33 @@ mod tests {
                 confirmed: true
             })),
             "[0-9a-f]{24}".prop_map(|token| kb(KbCommand::ConfirmImport { token })),
+            (1..i64::MAX, any::<bool>()).prop_map(|(ask, up)| kb(KbCommand::Vote {
+                ask,
+                vote: if up { Vote::Up } else { Vote::Down }
+            })),
+            (1..i64::MAX).prop_map(|ask| kb(KbCommand::MissingForm { ask })),
+            Just(kb(KbCommand::Gaps { page: 0 })),
+            (1..i64::MAX).prop_map(|gap| kb(KbCommand::AnswerForm { gap })),
+            (1..i64::MAX).prop_map(|gap| kb(KbCommand::DismissGap { gap })),
+            Just(kb(KbCommand::Review { page: 0 })),
+            (1..i64::MAX).prop_map(|proposal| kb(KbCommand::Approve { proposal })),
+            (1..i64::MAX).prop_map(|proposal| kb(KbCommand::RejectForm { proposal })),
         ]
     }
 
     /// `cmd` as the button for page `n` brings it back: paged commands at that page.
     fn at(cmd: &Command, n: usize) -> (Command, usize) {
         match cmd {
-            Command::Kb(KbCommand::Remove { .. } | KbCommand::ConfirmImport { .. }) => {
-                (cmd.clone(), 0)
-            }
+            Command::Kb(
+                KbCommand::Remove { .. }
+                | KbCommand::ConfirmImport { .. }
+                | KbCommand::Vote { .. }
+                | KbCommand::MissingForm { .. }
+                | KbCommand::AnswerForm { .. }
+                | KbCommand::DismissGap { .. }
+                | KbCommand::Approve { .. }
+                | KbCommand::RejectForm { .. },
+            ) => (cmd.clone(), 0),
             _ => (cmd.at_page(n).unwrap_or_else(|| cmd.clone()), n),
         }
     }

@@ -269,7 +269,7 @@ pub(super) fn listing_page<T>(
     per: usize,
     fetch: impl Fn(i64, i64) -> Result<(Vec<T>, i64), StoreError>,
 ) -> Result<(Vec<T>, i64, usize, usize), Box<Reply>> {
-    let at = |p: usize| fetch((p * per) as i64, per as i64).map_err(store_error);
+    let at = |p: usize| fetch((p * per) as i64, per as i64).map_err(|e| Box::new(store_error(e)));
     let (mut items, total) = at(page)?;
     let pages = (total.max(0) as usize).div_ceil(per).max(1);
     let shown = page.min(pages - 1);

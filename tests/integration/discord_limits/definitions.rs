@@ -91,7 +91,23 @@ fn check_definitions(defs: &Value) {
         .collect();
     assert_eq!(
         subs,
-        ["add", "edit", "remove", "show", "history", "revert", "export", "import"]
+        [
+            "add",
+            "edit",
+            "remove",
+            "show",
+            "history",
+            "revert",
+            "export",
+            "export-curation",
+            "gaps",
+            "review",
+            "propose",
+            "proposals",
+            "stats",
+            "accept-proposals",
+            "import"
+        ]
     );
     for sub in kb["options"].as_array().into_iter().flatten() {
         for o in sub["options"].as_array().into_iter().flatten() {
