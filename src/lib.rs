@@ -18,7 +18,10 @@
 //!   - `kb/entries.rs` — show, remove, revert one entry;
 //!   - `kb/history.rs` — the audit trail, page by page;
 //!   - `kb/transfer.rs` — export, and import with its confirmed preview;
-//!   - `kb/suggest.rs` — entry ids for autocomplete.
+//!   - `kb/suggest.rs` — entry ids for autocomplete;
+//!   - `kb/feedback.rs`, `kb/gaps.rs`, `kb/proposals.rs`, `kb/stats.rs` — the curation loop;
+//!   - `quiz.rs` — `/quiz`, its answers and the leaderboard.
+//! - [`quiz`] — multiple-choice questions drawn from the knowledge, one true choice each.
 //! - [`reply`] — `Reply` with typed actions, forms, timestamps and paging; `reply/data.rs`: the typed `--json` data.
 //! - [`render`] — the only code that turns a `Reply` into bytes:
 //!   - `terminal.rs` — the CLI's text;
@@ -29,6 +32,7 @@
 //!   - `mod.rs` — answering one interaction on the one path, panics caught;
 //!   - `interaction.rs` — an interaction parsed into a `Run` of a `Command`; `kb.rs` — `/kb`'s options, forms, file;
 //!   - `custom_id.rs` — every button and form id, made and read in one place;
+//!   - `message_question.rs` — the question in a message, for Apps → Find an answer;
 //!   - `definitions.rs` — command and option names and definitions, defined once;
 //!   - `rights.rs` — who asks, where, with which rights; `Options`;
 //!   - `fair_use.rs` — cooldowns and repeated questions; `autocomplete.rs` — name completion;
@@ -61,6 +65,7 @@ pub mod discord;
 pub mod eval;
 pub mod kb_cli;
 pub mod knowledge;
+pub mod quiz;
 pub mod render;
 pub mod reply;
 pub mod search;

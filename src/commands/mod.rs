@@ -5,6 +5,7 @@ mod ask;
 mod compare;
 mod help;
 pub mod kb;
+mod quiz;
 mod read;
 mod stack;
 mod uses;
@@ -61,6 +62,19 @@ pub enum Command {
     Help,
     /// `/kb`: a moderator's change to the server's knowledge, or a look at it.
     Kb(KbCommand),
+    /// `/quiz question`: about a company, a technology or a topic (all empty: anything).
+    Quiz {
+        company: String,
+        technology: String,
+        topic: String,
+    },
+    /// A quiz's choice button.
+    QuizAnswer {
+        quiz: i64,
+        choice: usize,
+    },
+    /// `/quiz leaderboard`.
+    Leaderboard,
 }
 
 impl Command {
@@ -100,6 +114,13 @@ pub fn execute(app: &App, caller: &Caller, cmd: &Command) -> Reply {
         } => read::run(app, ctx, topic, *page, *per_page),
         Command::Help => help::run(app, ctx),
         Command::Kb(kb) => kb::execute(app, ctx, kb),
+        Command::Quiz {
+            company,
+            technology,
+            topic,
+        } => quiz::question(app, ctx, company, technology, topic),
+        Command::QuizAnswer { quiz, choice } => quiz::answer(app, ctx, *quiz, *choice),
+        Command::Leaderboard => quiz::leaderboard(app, ctx),
     }
 }
 

@@ -26,6 +26,7 @@ const REMOVE: &str = "kbrm";
 const IMPORT: &str = "kbimp";
 const FORM_ADD: &str = "kbform:add:";
 const FORM_EDIT: &str = "kbform:edit:";
+const QUIZ: &str = "quiz";
 const UP: &str = "vote+";
 const DOWN: &str = "vote-";
 const MISSING: &str = "missing";
@@ -81,6 +82,8 @@ fn parts(cmd: &Command) -> Option<(&'static str, String, &'static str)> {
         Command::Kb(KbCommand::Approve { proposal }) => (APPROVE, proposal.to_string(), ""),
         Command::Kb(KbCommand::RejectForm { proposal }) => (REJECT, proposal.to_string(), ""),
         Command::Kb(_) => return None,
+        Command::QuizAnswer { quiz, choice } => (QUIZ, format!("{quiz}.{choice}"), ""),
+        Command::Quiz { .. } | Command::Leaderboard => return None,
     })
 }
 
@@ -88,7 +91,7 @@ fn parts(cmd: &Command) -> Option<(&'static str, String, &'static str)> {
 fn unpaged(name: &str) -> bool {
     matches!(
         name,
-        REMOVE | IMPORT | UP | DOWN | MISSING | ANSWER_GAP | DISMISS_GAP | APPROVE | REJECT
+        REMOVE | IMPORT | UP | DOWN | MISSING | ANSWER_GAP | DISMISS_GAP | APPROVE | REJECT | QUIZ
     )
 }
 
@@ -98,12 +101,13 @@ fn unpaged(name: &str) -> bool {
 pub fn updates(cmd: &Command) -> bool {
     !matches!(
         cmd,
-        Command::Kb(
-            KbCommand::Vote { .. }
-                | KbCommand::MissingForm { .. }
-                | KbCommand::AnswerForm { .. }
-                | KbCommand::RejectForm { .. }
-        )
+        Command::QuizAnswer { .. }
+            | Command::Kb(
+                KbCommand::Vote { .. }
+                    | KbCommand::MissingForm { .. }
+                    | KbCommand::AnswerForm { .. }
+                    | KbCommand::RejectForm { .. }
+            )
     )
 }
 
@@ -197,6 +201,13 @@ pub fn decode(custom_id: &str, stash: &Stash) -> Option<(Command, usize)> {
         IMPORT if !arg.trim().is_empty() => Command::Kb(KbCommand::ConfirmImport {
             token: arg.trim().to_string(),
         }),
+        QUIZ => {
+            let (quiz, choice) = arg.split_once('.')?;
+            Command::QuizAnswer {
+                quiz: record_id(quiz)?,
+                choice: choice.parse().ok().filter(|c| *c < crate::quiz::CHOICES)?,
+            }
+        }
         UP | DOWN => Command::Kb(KbCommand::Vote {
             ask: record_id(&arg)?,
             vote: if name == UP { Vote::Up } else { Vote::Down },

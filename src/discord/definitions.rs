@@ -2,7 +2,9 @@
 //! the interaction parser reads back. Both transports and `archie commands --json` use
 //! these, so a definition and its parser cannot drift apart.
 
-use serenity::all::{CommandOptionType, CreateCommand, CreateCommandOption, InteractionContext};
+use serenity::all::{
+    CommandOptionType, CommandType, CreateCommand, CreateCommandOption, InteractionContext,
+};
 
 /// The commands' names: the definitions below, the parser and the button ids use these.
 pub const ASK: &str = "ask";
@@ -12,6 +14,12 @@ pub const WHATIS: &str = "whatis";
 pub const COMPARE: &str = "compare";
 pub const READ: &str = "read";
 pub const HELP: &str = "help";
+pub const QUIZ: &str = "quiz";
+/// `/quiz`'s subcommands.
+pub const QUESTION_SUB: &str = "question";
+pub const LEADERBOARD: &str = "leaderboard";
+/// The message command (Apps → Find an answer on any message).
+pub const FIND_ANSWER: &str = "Find an answer";
 /// `/kb`'s subcommands.
 pub const ADD: &str = "add";
 pub const EDIT: &str = "edit";
@@ -199,6 +207,53 @@ fn kb() -> CreateCommand {
         )
 }
 
+fn quiz() -> CreateCommand {
+    let mut topic = CreateCommandOption::new(
+        CommandOptionType::String,
+        TOPIC,
+        "A part of a stack, e.g. caching",
+    )
+    .max_length(MAX_NAME);
+    for t in [
+        "languages",
+        "data stores",
+        "caching",
+        "queues",
+        "search",
+        "monitoring",
+        "deployment",
+    ] {
+        topic = topic.add_string_choice(t, t);
+    }
+    let names = |name: &str, description: &str| {
+        CreateCommandOption::new(CommandOptionType::String, name, description)
+            .max_length(MAX_NAME)
+            .set_autocomplete(true)
+    };
+    CreateCommand::new(QUIZ)
+        .description("A multiple-choice question on how companies build, and the scores")
+        .add_option(
+            CreateCommandOption::new(
+                CommandOptionType::SubCommand,
+                QUESTION_SUB,
+                "A new question; anyone here may answer once",
+            )
+            .add_sub_option(names(COMPANY, "About this company"))
+            .add_sub_option(names(TECHNOLOGY, "About this technology"))
+            .add_sub_option(topic)
+            .add_sub_option(CreateCommandOption::new(
+                CommandOptionType::Boolean,
+                PRIVATE,
+                "Only you see the question",
+            )),
+        )
+        .add_option(CreateCommandOption::new(
+            CommandOptionType::SubCommand,
+            LEADERBOARD,
+            "Who answered the most quiz questions right here",
+        ))
+}
+
 /// Every command, in the order `/help` lists them.
 pub fn definitions() -> Vec<CreateCommand> {
     vec![
@@ -238,7 +293,10 @@ pub fn definitions() -> Vec<CreateCommand> {
                 .add_option(text(TOPIC, "A topic, e.g. caching or sharding", MAX_NAME)),
         ),
         delivery(CreateCommand::new(HELP).description("What Archie knows and how to ask")),
+        quiz(),
         kb(),
+        // A message command has a name and no description or options.
+        CreateCommand::new(FIND_ANSWER).kind(CommandType::Message),
     ]
 }
 

@@ -10,8 +10,8 @@ use super::{custom_id, kb, ASK_PER_PAGE, READ_PER_PAGE};
 use crate::app::Stash;
 use crate::commands::Command;
 use serenity::all::{
-    CommandDataOption, CommandDataOptionValue, CommandInteraction, ComponentInteraction,
-    ComponentInteractionDataKind, Interaction,
+    CommandDataOption, CommandDataOptionValue, CommandInteraction, CommandType,
+    ComponentInteraction, ComponentInteractionDataKind, Interaction,
 };
 
 /// What an interaction asks for.
@@ -72,6 +72,8 @@ pub fn parse(i: &Interaction, stash: &Stash) -> Incoming {
     match i {
         Interaction::Ping(_) => Incoming::Ping,
         Interaction::Command(c) if c.data.name == def::KB => kb::slash(c),
+        Interaction::Command(c) if c.data.kind == CommandType::Message => find_answer(c),
+        Interaction::Command(c) if c.data.name == def::QUIZ => quiz(c),
         Interaction::Command(c) => slash(c),
         Interaction::Autocomplete(c) => autocomplete(c),
         Interaction::Component(c) => button(c, stash),
@@ -144,6 +146,60 @@ fn slash(c: &CommandInteraction) -> Incoming {
     })
 }
 
+/// `/quiz question …` or `/quiz leaderboard`.
+fn quiz(c: &CommandInteraction) -> Incoming {
+    let Some((sub, o)) = c.data.options.first().and_then(|s| match &s.value {
+        CommandDataOptionValue::SubCommand(o) => Some((s.name.as_str(), o.as_slice())),
+        _ => None,
+    }) else {
+        return Incoming::Refuse("Use /quiz question or /quiz leaderboard.".into());
+    };
+    let command = match sub {
+        def::QUESTION_SUB => Command::Quiz {
+            company: string(o, def::COMPANY),
+            technology: string(o, def::TECHNOLOGY),
+            topic: string(o, def::TOPIC),
+        },
+        def::LEADERBOARD => Command::Leaderboard,
+        _ => return Incoming::Refuse("Use /quiz question or /quiz leaderboard.".into()),
+    };
+    let private = o.iter().any(|x| {
+        x.name == def::PRIVATE && matches!(x.value, CommandDataOptionValue::Boolean(true))
+    });
+    Incoming::Run(Run {
+        private,
+        ..Run::of(command)
+    })
+}
+
+/// Apps → Find an answer on a message: its question answered as `/ask` would, naming
+/// (and pinging) only the message's author.
+fn find_answer(c: &CommandInteraction) -> Incoming {
+    if c.data.name != def::FIND_ANSWER {
+        return Incoming::Refuse("Archie doesn't know that message command.".into());
+    }
+    let message = c
+        .data
+        .target_id
+        .and_then(|t| c.data.resolved.messages.get(&t.to_message_id()));
+    let Some(message) = message else {
+        return Incoming::Refuse("Archie could not read that message.".into());
+    };
+    match super::message_question::question_in(&message.content) {
+        Some(question) => Incoming::Run(Run {
+            mention: Some(message.author.id.get()),
+            ..Run::of(Command::Ask {
+                question,
+                page: 0,
+                per_page: ASK_PER_PAGE,
+            })
+        }),
+        None => Incoming::Refuse(
+            "That message holds no question Archie can read (only code, links or mentions).".into(),
+        ),
+    }
+}
+
 fn autocomplete(c: &CommandInteraction) -> Incoming {
     let Some(focused) = c.data.autocomplete() else {
         return Incoming::NoChoices;
@@ -152,6 +208,8 @@ fn autocomplete(c: &CommandInteraction) -> Incoming {
         (def::STACK, def::COMPANY) | (def::COMPARE, def::FIRST | def::SECOND) => Names::Companies,
         (def::USES | def::WHATIS, def::TECHNOLOGY) => Names::Technologies,
         (def::KB, def::ID) => Names::Entries,
+        (def::QUIZ, def::COMPANY) => Names::Companies,
+        (def::QUIZ, def::TECHNOLOGY) => Names::Technologies,
         _ => return Incoming::NoChoices,
     };
     Incoming::Autocomplete {

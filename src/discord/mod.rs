@@ -17,6 +17,7 @@ pub mod gateway;
 pub mod http;
 pub mod interaction;
 pub mod kb;
+pub mod message_question;
 pub mod replay;
 pub mod rights;
 pub mod run;

@@ -35,6 +35,17 @@ pub enum Data {
     Curation(crate::store::CurationExport),
     /// A vote, a note, a setting: what was recorded.
     Recorded(Recorded),
+    /// `/quiz question`.
+    Quiz(Quiz),
+    /// `/quiz leaderboard`.
+    Leaderboard(Vec<crate::store::quiz::Score>),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Quiz {
+    pub quiz: i64,
+    pub prompt: String,
+    pub choices: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -25,6 +25,7 @@ mod entries;
 mod error;
 pub mod import;
 mod model;
+pub mod quiz;
 mod revisions;
 pub mod schema;
 pub mod validate;

@@ -109,6 +109,25 @@ pub const MIGRATIONS: &[&str] = &[
     ) STRICT;
     ALTER TABLE revisions ADD COLUMN note TEXT;
     INSERT INTO meta (key, value) VALUES ('member_key', lower(hex(randomblob(32))));",
+    // v5: quizzes and the answers members gave, for scores per server.
+    "CREATE TABLE quizzes (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        guild_id   INTEGER NOT NULL,
+        question   TEXT   NOT NULL,
+        created_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX quizzes_by_guild ON quizzes (guild_id, id);
+    CREATE TABLE quiz_answers (
+        quiz_id     INTEGER NOT NULL REFERENCES quizzes (id),
+        guild_id    INTEGER NOT NULL,
+        member_id   INTEGER NOT NULL,
+        member_name TEXT   NOT NULL,
+        choice      INTEGER NOT NULL,
+        correct     INTEGER NOT NULL,
+        at          INTEGER NOT NULL,
+        PRIMARY KEY (quiz_id, member_id)
+    ) STRICT;
+    CREATE INDEX quiz_answers_by_member ON quiz_answers (guild_id, member_id);",
 ];
 
 /// PostgreSQL: the same versions as [`MIGRATIONS`]. Ids sort bytewise (`COLLATE "C"`), as
@@ -214,6 +233,25 @@ pub const POSTGRES_MIGRATIONS: &[&str] = &[
     ALTER TABLE revisions ADD COLUMN note TEXT;
     INSERT INTO meta (key, value) VALUES ('member_key',
         replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''));",
+    // v5: quizzes and the answers members gave, for scores per server.
+    "CREATE TABLE quizzes (
+        id         BIGSERIAL PRIMARY KEY,
+        guild_id   BIGINT NOT NULL,
+        question   TEXT   NOT NULL,
+        created_at BIGINT NOT NULL
+    );
+    CREATE INDEX quizzes_by_guild ON quizzes (guild_id, id);
+    CREATE TABLE quiz_answers (
+        quiz_id     BIGINT NOT NULL REFERENCES quizzes (id),
+        guild_id    BIGINT NOT NULL,
+        member_id   BIGINT NOT NULL,
+        member_name TEXT   NOT NULL,
+        choice      BIGINT NOT NULL,
+        correct     BIGINT NOT NULL,
+        at          BIGINT NOT NULL,
+        PRIMARY KEY (quiz_id, member_id)
+    );
+    CREATE INDEX quiz_answers_by_member ON quiz_answers (guild_id, member_id);",
 ];
 
 /// The schema version this build writes.

@@ -9,7 +9,8 @@
 //!
 //! - **The shipped `knowledge/`** (`support::shipped_dir`) is for what users get: answer
 //!   quality and the README's commands (`answers`, `cli`, `index`, `knowledge`,
-//!   `moderation`, `passages`, `kb_cli`, and the shipped half of `discord_limits`). These
+//!   `moderation`, `passages`, `kb_cli`, the quiz property, and the shipped half of
+//!   `discord_limits`). These
 //!   tests follow the data when it grows.
 //! - **One small fixture knowledge folder, `tests/fixtures/discord-kb`**
 //!   (`support::fixture_dir`, `support::fixture_app`, `support::kb_app`) is for behaviour
@@ -44,6 +45,7 @@ mod passages;
 mod postgres_harness;
 mod previews;
 mod props;
+mod quiz;
 mod reading;
 mod replicas;
 mod store;

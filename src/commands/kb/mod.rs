@@ -308,8 +308,8 @@ pub(super) fn actor(ctx: &Caller) -> Result<&Actor, Box<Reply>> {
         .ok_or_else(|| Box::new(Reply::refused("Archie could not tell who you are.")))
 }
 
-/// A store error as the moderator should read it; internal failures are logged, not shown.
-pub(super) fn store_error(e: StoreError) -> Reply {
+/// A store error as the member should read it; internal failures are logged, not shown.
+pub(crate) fn store_error(e: StoreError) -> Reply {
     if e.is_user_error() {
         Reply::invalid(capitalise(&e.to_string()))
     } else {

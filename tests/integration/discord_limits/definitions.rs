@@ -19,8 +19,21 @@ fn check_definitions(defs: &Value) {
     let mut names = BTreeSet::new();
     for c in cmds {
         let name = c["name"].as_str().expect("name");
-        assert!(valid_name(name), "command name {name}");
         assert!(names.insert(name.to_string()), "duplicate {name}");
+        if c["type"] == 3 {
+            // A message command: 1-32 characters of any case, no description or options.
+            assert!((1..=32).contains(&name.chars().count()), "{name}");
+            assert!(
+                c["description"].as_str().is_none_or(str::is_empty),
+                "{name}"
+            );
+            assert!(
+                c["options"].as_array().is_none_or(|o| o.is_empty()),
+                "{name}"
+            );
+            continue;
+        }
+        assert!(valid_name(name), "command name {name}");
         let d = c["description"]
             .as_str()
             .expect("description")
@@ -120,19 +133,31 @@ fn check_definitions(defs: &Value) {
             }
         }
     }
-    for expected in ["ask", "stack", "uses", "whatis", "compare", "read", "help"] {
+    for expected in [
+        "ask",
+        "stack",
+        "uses",
+        "whatis",
+        "compare",
+        "read",
+        "help",
+        "quiz",
+        "Find an answer",
+    ] {
         assert!(names.contains(expected), "missing /{expected}");
     }
+    let find = cmds.iter().find(|c| c["name"] == "Find an answer").unwrap();
+    assert_eq!(find["type"], 3, "a message command");
     let ask = cmds.iter().find(|c| c["name"] == "ask").expect("ask");
     let q = &ask["options"][0];
     assert_eq!(
         (q["name"].as_str(), q["max_length"].as_u64()),
         (Some("question"), Some(300))
     );
-    for c in cmds
-        .iter()
-        .filter(|c| c["name"] != "help" && c["name"] != "kb")
-    {
+    // The lookups take `for` and `private`; /quiz question takes `private` on its own.
+    for c in cmds.iter().filter(|c| {
+        !["help", "kb", "quiz"].contains(&c["name"].as_str().unwrap_or_default()) && c["type"] != 3
+    }) {
         let types: Vec<(String, u64)> = c["options"]
             .as_array()
             .into_iter()

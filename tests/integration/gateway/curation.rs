@@ -122,3 +122,58 @@ async fn over_the_gateway_a_down_vote_becomes_an_answered_gap_and_a_proposal_an_
     assert!(visible_text(&found).contains("ScyllaDB"), "{found:#}");
     client.abort();
 }
+
+#[tokio::test]
+async fn over_the_gateway_a_quiz_survives_a_restart_and_scores_two_members() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("kb.db");
+    let ana = Who::named(GUILD, "888888888888888801", "Ana");
+    let bo = Who::named(GUILD, "888888888888888802", "Bo");
+    let quiz_cmd =
+        |id: u64, sub: &str| command(id, "quiz", json!([{"name": sub, "type": 1, "options": []}]));
+    let mut fake = FakeDiscord::start().await;
+    let app = kb_app(&db);
+    let client = connect_app(&mut fake, Options::default(), app.clone()).await;
+    let asked = answer_to(&mut fake, by(quiz_cmd(7001, "question"), &ana), 7001).await;
+    let ids = quiz_buttons(&asked);
+    assert_eq!(ids.len(), 4, "{asked:#}");
+    let quiz = quiz_id(&ids[0]);
+    let right = app
+        .store
+        .as_ref()
+        .unwrap()
+        .quiz(GUILD.parse().unwrap(), quiz)
+        .unwrap()
+        .unwrap()
+        .answer;
+    let r = answer_to(
+        &mut fake,
+        by(button(7002, &ids[right], json!([])), &ana),
+        7002,
+    )
+    .await;
+    assert!(visible_text(&r).contains("Right"), "{r:#}");
+    client.abort();
+    drop(app);
+
+    // Restarted: a new process state on the same store.
+    let mut fake = FakeDiscord::start().await;
+    let client = connect_app(&mut fake, Options::default(), kb_app(&db)).await;
+    let wrong = (right + 3) % 4;
+    let r = answer_to(
+        &mut fake,
+        by(button(7003, &ids[wrong], json!([])), &bo),
+        7003,
+    )
+    .await;
+    assert!(
+        visible_text(&r).contains("Not this time") && visible_text(&r).contains("1 of 2"),
+        "{r:#}"
+    );
+    let board = answer_to(&mut fake, by(quiz_cmd(7004, "leaderboard"), &bo), 7004).await;
+    assert!(
+        visible_text(&board).contains("1. Ana — 1 right of 1"),
+        "{board:#}"
+    );
+    client.abort();
+}

@@ -13,6 +13,7 @@ use tokio::process::{Child, Command};
 const WAIT: Duration = Duration::from_secs(60);
 
 mod curation;
+mod find_answer;
 mod in_process;
 mod serve;
 mod settings;

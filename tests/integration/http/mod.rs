@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering;
 
 mod answers;
 mod fair_use;
+mod find_answer;
 mod signatures;
 
 async fn server() -> TestServer {

@@ -52,6 +52,53 @@ pub fn command(id: u64, name: &str, options: Value) -> Value {
     )
 }
 
+/// The author of the messages "Find an answer" is used on.
+pub const AUTHOR: &str = "666666666666666666";
+
+/// Apps → Find an answer (type 2, data type 3, MESSAGE) on a message by [`AUTHOR`]
+/// holding `content`, resolved as Discord sends it.
+pub fn find_answer(id: u64, content: &str) -> Value {
+    let message = "777777777777777770";
+    base(
+        2,
+        id,
+        json!({
+            "id": "555555555555555556", "name": "Find an answer", "type": 3,
+            "target_id": message,
+            "resolved": {"messages": {message: {
+                "id": message, "channel_id": CHANNEL, "guild_id": GUILD,
+                "author": {"id": AUTHOR, "username": "author", "discriminator": "0",
+                           "global_name": "Ada", "avatar": null},
+                "content": content, "timestamp": "2026-11-20T10:00:00.000000+00:00",
+                "edited_timestamp": null, "tts": false, "mention_everyone": false,
+                "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
+                "pinned": false, "type": 0, "flags": 0, "components": []
+            }}}
+        }),
+    )
+}
+
+/// The custom ids of a quiz message's choice buttons, in order.
+pub fn quiz_buttons(r: &Value) -> Vec<String> {
+    r["data"]["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["custom_id"].as_str().map(str::to_string))
+        .filter(|id| id.starts_with("quiz:"))
+        .collect()
+}
+
+/// The quiz id a choice button answers.
+pub fn quiz_id(button: &str) -> i64 {
+    button
+        .strip_prefix("quiz:")
+        .and_then(|r| r.split('.').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("not a quiz button: {button}"))
+}
+
 pub fn string_opt(name: &str, value: &str) -> Value {
     json!({"name": name, "type": 3, "value": value})
 }
@@ -188,6 +235,15 @@ impl Who {
             roles: vec![role.into()],
             name: "Rolf".into(),
             user: "888888888888888883".into(),
+            ..Who::member(guild)
+        }
+    }
+
+    /// A member without rights in `guild`, with their own id and name.
+    pub fn named(guild: &str, user: &str, name: &str) -> Who {
+        Who {
+            user: user.into(),
+            name: name.into(),
             ..Who::member(guild)
         }
     }
