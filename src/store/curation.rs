@@ -466,7 +466,9 @@ impl Store {
     }
 
     /// Records a question asked in `guild`; an unanswered one also raises a gap. Returns
-    /// the ask's id (what the answer's vote buttons carry).
+    /// the ask's id (what the answer's vote buttons carry). Nobody is told it was saved,
+    /// so it commits without waiting for the disk (see `write_relaxed`): an answer never
+    /// waits for a flush.
     pub fn record_ask(
         &self,
         guild: u64,
@@ -476,7 +478,7 @@ impl Store {
         shown: &[String],
         sig: &Signature,
     ) -> Result<i64, StoreError> {
-        self.write(|b, now| {
+        self.write_relaxed(|b, now| {
             let answered = !shown.is_empty();
             let rows = b.query(
                 "INSERT INTO asks (guild_id, qkey, question, answered, kind, shown, at)

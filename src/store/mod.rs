@@ -178,10 +178,28 @@ impl Store {
         &self,
         f: impl FnOnce(&mut dyn Backend, i64) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        self.write_as(true, f)
+    }
+
+    /// [`Store::write`] for records nobody is told were saved (the log of questions
+    /// asked): committed without waiting for the disk, so answering never waits for a
+    /// flush. They survive a kill of the process; a power loss may drop the last ones.
+    fn write_relaxed<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Backend, i64) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.write_as(false, f)
+    }
+
+    fn write_as<T>(
+        &self,
+        durable: bool,
+        f: impl FnOnce(&mut dyn Backend, i64) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let now = self.now();
         match &self.db {
-            Db::Sqlite(s) => s.write(|b| f(b, now)),
-            Db::Postgres(p) => p.write(|b| f(b, now)),
+            Db::Sqlite(s) => s.write(durable, |b| f(b, now)),
+            Db::Postgres(p) => p.write(durable, |b| f(b, now)),
         }
     }
 

@@ -68,14 +68,21 @@ impl Postgres {
         })
     }
 
-    /// Runs `f` in one transaction holding the write lock; commits when it returns `Ok`.
+    /// Runs `f` in one transaction holding the write lock; commits when it returns `Ok`,
+    /// waiting for the flush unless `durable` is false.
     pub fn write<T>(
         &self,
+        durable: bool,
         f: impl FnOnce(&mut dyn Backend) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut c = self.client()?;
         let mut tx = c.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
+        if !durable {
+            // Committed without waiting for the flush: a crash of PostgreSQL itself may
+            // lose the last moments of these, never a kill of Archie.
+            tx.batch_execute("SET LOCAL synchronous_commit = off")?;
+        }
         let out = f(&mut Pg(&mut tx))?;
         tx.commit()?;
         Ok(out)

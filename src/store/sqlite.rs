@@ -58,16 +58,28 @@ impl Sqlite {
         })
     }
 
-    /// Runs `f` in one immediate transaction on the writer; commits when it returns `Ok`.
+    /// Runs `f` in one immediate transaction on the writer; commits when it returns `Ok`,
+    /// flushed to disk unless `durable` is false.
     pub fn write<T>(
         &self,
+        durable: bool,
         f: impl FnOnce(&mut dyn Backend) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut conn = lock(&self.writer);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&mut SqliteConn(&tx))?;
-        tx.commit()?;
-        Ok(out)
+        if !durable {
+            // WAL with synchronous=NORMAL: the commit survives the process, not power loss.
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+        }
+        let out = (|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&mut SqliteConn(&tx))?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        if !durable {
+            conn.pragma_update(None, "synchronous", "FULL")?;
+        }
+        out
     }
 
     /// Runs `f` on a pooled read connection.
