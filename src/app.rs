@@ -32,6 +32,8 @@ pub struct App {
     pub pending_imports: Mutex<HashMap<String, PendingImport>>,
     /// Button arguments too long for the button's own id.
     pub stash: Stash,
+    /// Stack diagrams drawn so far, by content.
+    pub diagrams: crate::render::diagram::Diagrams,
 }
 
 /// Texts a button needs but its id cannot hold (Discord caps ids at 100 characters), kept
@@ -156,6 +158,7 @@ impl App {
             store: None,
             pending_imports: Mutex::new(HashMap::new()),
             stash: Stash::default(),
+            diagrams: Default::default(),
         }
     }
 

@@ -68,6 +68,9 @@ pub enum Cmd {
     /// A company's technology stack by layer, with links and reading list
     Stack {
         company: String,
+        /// Also write the stack's diagram (PNG) to this file
+        #[arg(long, value_name = "FILE")]
+        png: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
     },
@@ -87,6 +90,9 @@ pub enum Cmd {
     Compare {
         first: String,
         second: String,
+        /// Also write the comparison's diagram (PNG) to this file
+        #[arg(long, value_name = "FILE")]
+        png: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
     },
@@ -192,11 +198,31 @@ pub struct Common {
 
 /// Runs a lookup command and prints its reply; exit 0 for an answer, 1 otherwise.
 fn lookup(s: &Settings, common: Common, cmd: Command) -> anyhow::Result<i32> {
+    lookup_png(s, common, cmd, None)
+}
+
+/// [`lookup`], writing the answer's diagram to `png` when asked (and saying so on stderr).
+fn lookup_png(
+    s: &Settings,
+    common: Common,
+    cmd: Command,
+    png: Option<PathBuf>,
+) -> anyhow::Result<i32> {
     // Lookups by name read no question: no encoder to load (`read` searches, so it does).
     let semantic = matches!(cmd, Command::Read { .. }) && s.semantic;
     let app = App::open_with(s, s.knowledge_dir(common.knowledge)?, semantic)?;
     let reply = execute(&app, &Caller::default(), &cmd);
     print_reply(&reply, common.json)?;
+    if let (Some(path), Some(image)) = (&png, &reply.image) {
+        std::fs::write(path, &image.bytes)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        eprintln!("diagram written to {}", path.display());
+    } else if let Some(path) = &png {
+        eprintln!(
+            "no diagram for that answer; {} was not written",
+            path.display()
+        );
+    }
     Ok(if reply.status == Status::Answer { 0 } else { 1 })
 }
 
@@ -262,7 +288,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             explain,
             common,
         } => ask(s, question, limit, explain, common),
-        Cmd::Stack { company, common } => lookup(s, common, Command::Stack { company }),
+        Cmd::Stack {
+            company,
+            png,
+            common,
+        } => lookup_png(s, common, Command::Stack { company }, png),
         Cmd::Uses { technology, common } => lookup(s, common, Command::Uses { tech: technology }),
         Cmd::Whatis { technology, common } => {
             lookup(s, common, Command::WhatIs { tech: technology })
@@ -270,8 +300,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Cmd::Compare {
             first,
             second,
+            png,
             common,
-        } => lookup(s, common, Command::Compare { first, second }),
+        } => lookup_png(s, common, Command::Compare { first, second }, png),
         Cmd::Read {
             topic,
             limit,

@@ -89,6 +89,15 @@ pub fn run(app: &App, ctx: &Caller, first: &str, second: &str) -> Reply {
         layers: json_layers,
         sources: srcs,
     }));
+    if let Some(Data::Compare(c)) = &r.data {
+        r.image = super::diagram_png(app.diagrams.compare(c), || {
+            format!(
+                "compare-{}-{}.png",
+                crate::text::slug(&c.first),
+                crate::text::slug(&c.second)
+            )
+        });
+    }
     r
 }
 

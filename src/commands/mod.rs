@@ -230,6 +230,24 @@ fn result_blocks(
     }
 }
 
+/// A drawn diagram as the reply's image named `name`; a failure to draw is logged and
+/// the answer goes out without its picture.
+fn diagram_png(
+    png: Result<std::sync::Arc<Vec<u8>>, crate::render::diagram::DiagramError>,
+    name: impl FnOnce() -> String,
+) -> Option<crate::reply::Attachment> {
+    match png {
+        Ok(bytes) => Some(crate::reply::Attachment {
+            filename: name(),
+            bytes: bytes.to_vec(),
+        }),
+        Err(e) => {
+            tracing::error!(error = %e, "a stack diagram could not be drawn");
+            None
+        }
+    }
+}
+
 /// Appends the items of `new` that `to` does not hold yet, in order (sources and lines
 /// gathered from several entries, each shown once).
 fn push_new(to: &mut Vec<String>, new: &[String]) {

@@ -69,6 +69,11 @@ pub fn run(app: &App, ctx: &Caller, company: &str) -> Reply {
             .collect(),
         sources: listed.sources,
     }));
+    if let Some(Data::Stack(s)) = r.data.as_ref().filter(|_| !stacks.is_empty()) {
+        r.image = super::diagram_png(app.diagrams.stack(s), || {
+            format!("stack-{}.png", crate::text::slug(&c.name))
+        });
+    }
     r
 }
 

@@ -295,8 +295,10 @@ pub fn definitions() -> Vec<CreateCommand> {
         delivery(CreateCommand::new(HELP).description("What Archie knows and how to ask")),
         quiz(),
         kb(),
-        // A message command has a name and no description or options.
-        CreateCommand::new(FIND_ANSWER).kind(CommandType::Message),
+        // A message command has a name, an empty description and no options.
+        CreateCommand::new(FIND_ANSWER)
+            .kind(CommandType::Message)
+            .description(""),
     ]
 }
 

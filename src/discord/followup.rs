@@ -1,5 +1,6 @@
 //! Files after a response: Discord cannot carry a file in an inline interaction response,
-//! so `/kb export` answers with a deferral and sends the file in a followup message
+//! so `/kb export` answers with a deferral and sends the file in a followup message, and
+//! `/stack` and `/compare` send their diagram in one after their answer
 //! (multipart, `POST /webhooks/{application}/{token}`) through the app's REST client —
 //! which honours `ARCHIE_DISCORD_API_URL`.
 
@@ -12,6 +13,8 @@ pub struct File {
     pub content: String,
     pub filename: String,
     pub bytes: Vec<u8>,
+    /// Only the person who asked sees it (an export); a diagram goes where its answer went.
+    pub ephemeral: bool,
 }
 
 impl std::fmt::Debug for File {
@@ -36,12 +39,14 @@ pub async fn send(
     // Written out rather than built with `CreateInteractionResponseFollowup`, which numbers
     // the upload `"id": 0`: Discord's API description types an attachment id as a snowflake
     // string, so the file's place is sent as `"0"`.
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "content": file.content,
-        "flags": EPHEMERAL,
         "allowed_mentions": {"parse": []},
         "attachments": [{"id": "0", "filename": file.filename}],
     });
+    if file.ephemeral {
+        body["flags"] = EPHEMERAL.into();
+    }
     http.create_followup_message(
         token,
         &body,

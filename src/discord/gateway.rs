@@ -71,7 +71,7 @@ impl EventHandler for Handler {
                 return;
             }
         }
-        if let Some(file) = answer.file {
+        for file in [answer.file, answer.image].into_iter().flatten() {
             followup::send_with_retry(&ctx.http, application, &token, file, Duration::ZERO).await;
         }
     }

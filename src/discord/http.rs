@@ -195,8 +195,15 @@ async fn interactions(
     .await;
     let response = answer.response;
     if let (Some(file), Some(rest)) = (answer.file, ep.rest.clone()) {
+        let token = token.clone();
         tokio::spawn(async move {
             followup::send_with_retry(&rest, application, &token, file, FOLLOWUP_DELAY).await;
+        });
+    }
+    if let Some(image) = answer.image {
+        let webhooks = ep.webhooks.clone();
+        tokio::spawn(async move {
+            followup::send_with_retry(&webhooks, application, &token, image, FOLLOWUP_DELAY).await;
         });
     }
     ep.handled.fetch_add(1, Ordering::Relaxed);

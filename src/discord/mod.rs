@@ -43,6 +43,9 @@ pub struct Outgoing {
     pub response: Response,
     /// Sent as a followup once the (deferred) response is out.
     pub file: Option<followup::File>,
+    /// A picture of the answer (a stack diagram), sent as a followup after it; the
+    /// interaction's own webhook takes it, so no bot token is needed.
+    pub image: Option<followup::File>,
 }
 
 impl From<Response> for Outgoing {
@@ -50,6 +53,7 @@ impl From<Response> for Outgoing {
         Outgoing {
             response,
             file: None,
+            image: None,
         }
     }
 }
@@ -229,10 +233,26 @@ pub fn answer_incoming(app: &App, caller: &Caller, incoming: Incoming, files: bo
                         content: render::file_text(&reply),
                         filename: a.filename.clone(),
                         bytes: a.bytes.clone(),
+                        ephemeral: true,
                     }),
+                    image: None,
                 },
                 Some(_) => render::notice_text(NO_FILES).into(),
-                None => render::reply(&reply, &delivery).into(),
+                None => {
+                    Outgoing {
+                        response: render::reply(&reply, &delivery),
+                        file: None,
+                        // A button on the answer (a page) leaves the picture already sent.
+                        image: reply.image.as_ref().filter(|_| !run.update).map(|img| {
+                            followup::File {
+                                content: render::file_text(&reply),
+                                filename: img.filename.clone(),
+                                bytes: img.bytes.clone(),
+                                ephemeral: run.private || reply.ephemeral,
+                            }
+                        }),
+                    }
+                }
             }
         }
         Incoming::Import(_) => {

@@ -223,6 +223,8 @@ pub struct Reply {
     pub ephemeral: bool,
     /// Machine-readable form for `--json`; `None` for errors and refusals.
     pub data: Option<Data>,
+    /// A picture of the answer (a stack diagram, PNG), sent with it.
+    pub image: Option<Attachment>,
     /// An answer members can rate: the id of its ask, which the 👍 and 👎 buttons carry
     /// (shown on public answers only).
     pub feedback: Option<i64>,
@@ -244,6 +246,7 @@ impl Reply {
             ephemeral: !matches!(status, Status::Answer),
             data: None,
             feedback: None,
+            image: None,
         }
     }
 

@@ -350,3 +350,35 @@ fn a_binary_run_outside_the_project_names_the_knowledge_setting_instead_of_guess
     assert_eq!(code, 0);
     assert!(out.contains("Scala"), "{out}");
 }
+
+#[test]
+fn stack_and_compare_write_their_diagram_as_png() {
+    let tmp = tempfile::tempdir().unwrap();
+    let stack = tmp.path().join("stack.png");
+    let (code, out, err) = archie(&["stack", "Instagram", "--png", stack.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Instagram"),
+        "the answer is printed too: {out}"
+    );
+    assert!(err.contains("diagram written to"), "{err}");
+    let compare = tmp.path().join("compare.png");
+    let (code, _, err) = archie(&[
+        "compare",
+        "Instagram",
+        "Pinterest",
+        "--png",
+        compare.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    for path in [&stack, &compare] {
+        let png = std::fs::read(path).expect("written");
+        let img = resvg::tiny_skia::Pixmap::decode_png(&png).expect("a PNG");
+        assert_eq!(img.width(), 760, "{}", path.display());
+    }
+    // Without a stack there is no picture, and nothing is written.
+    let none = tmp.path().join("none.png");
+    let (code, _, err) = archie(&["stack", "Twiter", "--png", none.to_str().unwrap()]);
+    assert_ne!(code, 0);
+    assert!(!none.exists() && err.contains("was not written"), "{err}");
+}

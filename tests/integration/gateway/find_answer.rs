@@ -25,3 +25,37 @@ async fn over_the_gateway_find_an_answer_replies_for_the_messages_author_only() 
     }
     client.abort();
 }
+
+#[tokio::test]
+async fn over_the_gateway_stack_and_compare_send_their_diagram_after_the_answer() {
+    let mut fake = FakeDiscord::start().await;
+    let client = connect_app(&mut fake, Options::default(), fixture_app()).await;
+    let r = answer_to(
+        &mut fake,
+        command(6201, "stack", json!([string_opt("company", "Instagram")])),
+        6201,
+    )
+    .await;
+    assert_eq!(r["type"], 4, "{r:#}");
+    let (name, png, _) = crate::http::diagrams::followup_png(&mut fake, 6201).await;
+    assert_eq!(name, "stack-instagram.png");
+    crate::http::diagrams::assert_png(&png);
+    let r = answer_to(
+        &mut fake,
+        command(
+            6202,
+            "compare",
+            json!([
+                string_opt("first", "Instagram"),
+                string_opt("second", "Pinterest")
+            ]),
+        ),
+        6202,
+    )
+    .await;
+    assert_eq!(r["type"], 4, "{r:#}");
+    let (name, png, _) = crate::http::diagrams::followup_png(&mut fake, 6202).await;
+    assert_eq!(name, "compare-instagram-pinterest.png");
+    crate::http::diagrams::assert_png(&png);
+    client.abort();
+}

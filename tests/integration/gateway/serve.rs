@@ -44,7 +44,18 @@ async fn archie_serve_answers_interactions_from_the_gateway_and_stops_on_sigterm
         .collect();
     assert_eq!(
         names,
-        ["ask", "stack", "uses", "whatis", "compare", "read", "help", "kb"]
+        [
+            "ask",
+            "stack",
+            "uses",
+            "whatis",
+            "compare",
+            "read",
+            "help",
+            "quiz",
+            "kb",
+            "Find an answer"
+        ]
     );
 
     fake.dispatch(command(
@@ -181,7 +192,7 @@ async fn archie_register_uploads_the_definitions() {
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
-        "registered 8 commands"
+        "registered 10 commands"
     );
     let put = format!("/api/v10/applications/{APP_ID}/guilds/{GUILD}/commands");
     let defs = body(

@@ -35,7 +35,7 @@ fn a_version_1_database_is_migrated_and_keeps_its_entries_and_history() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version, schema::VERSION);
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     let index: i64 = c
         .query_row(
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'revisions_by_guild'",
@@ -50,6 +50,7 @@ fn a_version_1_database_is_migrated_and_keeps_its_entries_and_history() {
         32,
         "migration 4 ran: the store has its member key"
     );
+    assert!(s.leaderboard(A, 5).unwrap().is_empty(), "migration 5 ran");
     v1_entry_kept(s, || Store::open(&path).unwrap());
 }
 
@@ -65,7 +66,7 @@ fn a_database_from_a_newer_archie_is_refused() {
         err,
         StoreError::TooNew {
             found: 99,
-            known: 4,
+            known: 5,
             ..
         }
     ));

@@ -186,3 +186,31 @@ pub fn payload_json(content_type: &str, raw: &[u8]) -> Option<Value> {
     }
     None
 }
+
+/// The first file part of a multipart body: its filename and bytes.
+pub fn multipart_file(content_type: &str, raw: &[u8]) -> Option<(String, Vec<u8>)> {
+    let boundary = content_type
+        .split(';')
+        .filter_map(|p| p.trim().strip_prefix("boundary="))
+        .next()?
+        .trim_matches('"');
+    let delimiter = format!("\r\n--{boundary}");
+    let find = |hay: &[u8], needle: &[u8], from: usize| {
+        hay.get(from..)?
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|i| i + from)
+    };
+    let mut at = 0;
+    while let Some(start) = find(raw, b"filename=\"", at) {
+        let name_end = find(raw, b"\"", start + 10)?;
+        let filename = String::from_utf8_lossy(&raw[start + 10..name_end]).to_string();
+        let body = find(raw, b"\r\n\r\n", name_end)? + 4;
+        let end = find(raw, delimiter.as_bytes(), body)?;
+        if !filename.is_empty() {
+            return Some((filename, raw[body..end].to_vec()));
+        }
+        at = end;
+    }
+    None
+}
