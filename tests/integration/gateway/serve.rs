@@ -202,7 +202,7 @@ async fn archie_register_uploads_the_definitions() {
         )
         .await,
     );
-    assert_eq!(defs.as_array().map(|a| a.len()), Some(8));
+    assert_eq!(defs.as_array().map(|a| a.len()), Some(10));
 }
 
 #[tokio::test]
