@@ -301,9 +301,15 @@ pub fn bucket(incoming: &Incoming) -> Option<Bucket> {
                 }
                 | KbCommand::Revert { .. }
                 | KbCommand::Import { .. }
-                | KbCommand::ConfirmImport { .. },
+                | KbCommand::ConfirmImport { .. }
+                | KbCommand::AnswerGap { .. }
+                | KbCommand::DismissGap { .. }
+                | KbCommand::Propose { .. }
+                | KbCommand::Approve { .. }
+                | KbCommand::Reject { .. },
             ) => Some(Bucket::KbWrite),
-            Command::Kb(_) | Command::Help => None,
+            // A quiz is answered once per member by design; votes are once per answer.
+            Command::Kb(_) | Command::Help | Command::QuizAnswer { .. } => None,
             _ if run.update => None,
             Command::Ask { .. } => Some(Bucket::Ask),
             _ => Some(Bucket::Lookup),
