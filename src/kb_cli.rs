@@ -101,7 +101,11 @@ pub enum KbAction {
     /// Restore the content an entry had after REVISION
     Revert { id: String, revision: i64 },
     /// Print the server's entries as JSON (the `archie export --json` format)
-    Export,
+    Export {
+        /// Print the server's gaps, proposals and votes (without who voted) instead
+        #[arg(long)]
+        curation: bool,
+    },
     /// Add or change entries from a JSON file; shows the plan, applies it unless --dry-run
     Import {
         file: PathBuf,
@@ -119,8 +123,6 @@ pub enum KbAction {
         #[arg(long, default_value_t = crate::commands::kb::DEFAULT_STATS_DAYS)]
         days: i64,
     },
-    /// Print the server's gaps, proposals and votes (without who voted) as JSON
-    ExportCuration,
 }
 
 pub fn run(settings: &Settings, args: KbArgs) -> anyhow::Result<i32> {
@@ -165,8 +167,8 @@ pub fn run(settings: &Settings, args: KbArgs) -> anyhow::Result<i32> {
             page: page.saturating_sub(1),
         },
         KbAction::Revert { id, revision } => KbCommand::Revert { id, revision },
-        KbAction::Export => KbCommand::Export,
-        KbAction::ExportCuration => KbCommand::ExportCuration,
+        KbAction::Export { curation: false } => KbCommand::Export,
+        KbAction::Export { curation: true } => KbCommand::ExportCuration,
         KbAction::Gaps { page } => KbCommand::Gaps {
             page: page.saturating_sub(1),
         },

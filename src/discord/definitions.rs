@@ -29,7 +29,10 @@ pub const HISTORY: &str = "history";
 pub const REVERT: &str = "revert";
 pub const EXPORT: &str = "export";
 pub const IMPORT: &str = "import";
-pub const EXPORT_CURATION: &str = "export-curation";
+/// `/kb export`'s option: what to export, and its choices.
+pub const WHAT: &str = "what";
+pub const WHAT_ENTRIES: &str = "entries";
+pub const WHAT_CURATION: &str = "curation";
 pub const GAPS: &str = "gaps";
 pub const REVIEW: &str = "review";
 pub const PROPOSE: &str = "propose";
@@ -151,11 +154,22 @@ fn kb() -> CreateCommand {
                     .min_int_value(1),
                 ),
         )
-        .add_option(sub(EXPORT, "This server's entries as a JSON file"))
-        .add_option(sub(
-            EXPORT_CURATION,
-            "This server's gaps, proposals and votes as a JSON file",
-        ))
+        .add_option(
+            sub(
+                EXPORT,
+                "This server's entries, or its curation records, as a JSON file",
+            )
+            .add_sub_option(
+                CreateCommandOption::new(
+                    CommandOptionType::String,
+                    WHAT,
+                    "entries (the default), or curation: gaps, proposals and votes",
+                )
+                .max_length(16)
+                .add_string_choice(WHAT_ENTRIES, WHAT_ENTRIES)
+                .add_string_choice(WHAT_CURATION, WHAT_CURATION),
+            ),
+        )
         .add_option(sub(
             GAPS,
             "Questions asked here without a good answer (moderators)",

@@ -69,8 +69,10 @@ pub fn slash(c: &CommandInteraction) -> Incoming {
             Some(revision) => kb(KbCommand::Revert { id: id(), revision }),
             None => Incoming::Refuse("Give the revision number shown by /kb history.".into()),
         },
+        def::EXPORT if string(o, def::WHAT) == def::WHAT_CURATION => {
+            kb(KbCommand::ExportCuration)
+        }
         def::EXPORT => kb(KbCommand::Export),
-        def::EXPORT_CURATION => kb(KbCommand::ExportCuration),
         def::GAPS => kb(KbCommand::Gaps { page: 0 }),
         def::REVIEW => kb(KbCommand::Review { page: 0 }),
         def::PROPOSE => kb(KbCommand::ProposeForm {

@@ -31,7 +31,7 @@ pub enum Data {
     Proposals(Proposals),
     /// `/kb stats`.
     Stats(crate::store::Stats),
-    /// `/kb export-curation`: the server's gaps, proposals and votes.
+    /// `/kb export what:curation`: the server's gaps, proposals and votes.
     Curation(crate::store::CurationExport),
     /// A vote, a note, a setting: what was recorded.
     Recorded(Recorded),

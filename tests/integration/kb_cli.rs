@@ -215,7 +215,7 @@ fn the_operator_reads_gaps_stats_and_curation_records_from_the_command_line() {
     let (_, text, _) = kb(&e, &["stats", "--guild", "5", "--days", "7"]);
     assert!(text.contains("3 asked, 1 answered (33%)"), "{text}");
 
-    let (code, out, _) = kb(&e, &["export-curation", "--guild", "5"]);
+    let (code, out, _) = kb(&e, &["export", "--curation", "--guild", "5"]);
     assert_eq!(code, 0);
     let ex: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(ex["proposals"][0]["draft"]["title"], "Bloom filters");

@@ -35,7 +35,7 @@ pub(super) fn export(store: &Store, ctx: &Caller) -> Outcome {
     Ok(r)
 }
 
-/// `/kb export-curation`: the server's gaps, proposals and votes (never who voted) as a
+/// `/kb export what:curation`: the server's gaps, proposals and votes (never who voted) as a
 /// JSON file.
 pub(super) fn export_curation(store: &Store, ctx: &Caller) -> Outcome {
     let Some(g) = guild(ctx) else {

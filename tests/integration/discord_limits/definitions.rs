@@ -112,7 +112,6 @@ fn check_definitions(defs: &Value) {
             "history",
             "revert",
             "export",
-            "export-curation",
             "gaps",
             "review",
             "propose",

@@ -183,3 +183,52 @@ async fn a_hundred_concurrent_writes_and_reads_lose_nothing() {
         "{hist:#}"
     );
 }
+
+#[tokio::test]
+async fn export_what_curation_sends_the_servers_gaps_and_proposals() {
+    let mut fake = FakeDiscord::start().await;
+    let http = serenity::all::HttpBuilder::new("test-token")
+        .proxy(fake.api_url())
+        .ratelimiter_disabled(true)
+        .build();
+    let kb = Kb::start_with(Options::default(), Some(Arc::new(http))).await;
+    let mel = Who::member(GUILD);
+    kb.ask(QUESTION, &mel).await;
+    let form = kb
+        .kb("propose", json!([string_opt("kind", "note")]), &mel)
+        .await;
+    let form_id = form["data"]["custom_id"].as_str().unwrap().to_string();
+    kb.submit(
+        &form_id,
+        &entry_fields(TITLE, TEXT, "Discord", "cassandra", SOURCE),
+        &mel,
+    )
+    .await;
+    let id = kb.id();
+    let r = kb
+        .send(
+            crate::support::kb(id, "export", json!([string_opt("what", "curation")])),
+            &mel,
+        )
+        .await;
+    assert_eq!(r["type"], 5, "a deferral: {r:#}");
+    let path = format!("/api/v10/webhooks/{APP_ID}/tok{id}");
+    let sent = fake
+        .wait_for(
+            WAIT,
+            |e| matches!(e, Event::Rest { method, path: p, .. } if method == "POST" && *p == path),
+        )
+        .await;
+    let Some(Event::Rest { raw, .. }) = sent else {
+        panic!("no followup: {sent:?}");
+    };
+    let body = String::from_utf8_lossy(&raw);
+    assert!(
+        body.contains(&format!("archie-curation-{GUILD}.json")),
+        "{body}"
+    );
+    assert!(
+        body.contains(QUESTION) && body.contains(TITLE),
+        "the gap and the proposal: {body}"
+    );
+}
