@@ -1,37 +1,180 @@
 //! The one store trait: the queries the store's logic runs, inside a write's transaction
 //! or on a read connection. SQLite ([`super::sqlite`]) and PostgreSQL ([`super::postgres`])
-//! implement it; everything above it (writes, imports, the change log, validation) is shared,
-//! so both backends keep the same rules, the same audit trail and the same guarantees.
+//! each provide two calls, run a statement and run a query; every query is written once,
+//! here and in the curation and quiz modules, and so is everything above them (writes,
+//! imports, the change log, validation): both backends keep the same rules, the same audit
+//! trail and the same guarantees.
 
 use super::{Action, Actor, ChangeRef, CommunityEntry, Draft, Origin, Revision, State, StoreError};
 use crate::knowledge::Kind;
 
-/// The store's queries. Ids are Discord snowflakes; backends store them as signed 64-bit
-/// integers with every bit kept ([`to_sql_id`]).
+/// The store's queries, written once: a backend provides [`Backend::exec`] and
+/// [`Backend::query`] (statements with `$1`, `$2`… placeholders in order of first use, which
+/// SQLite and PostgreSQL both read), and every query below runs on both. Ids are Discord
+/// snowflakes, stored as signed 64-bit integers with every bit kept ([`to_sql_id`]).
 pub(crate) trait Backend {
+    /// Runs one statement; returns the rows it changed.
+    fn exec(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError>;
+    /// Runs one query; integer and text columns only.
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Cells>, StoreError>;
+
+    /// Entry rows chosen, ordered and limited by `tail` (from WHERE on, on `entries e`).
+    fn entries(
+        &mut self,
+        tail: &str,
+        params: &[Param<'_>],
+    ) -> Result<Vec<CommunityEntry>, StoreError> {
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries e {tail}");
+        self.query(&sql, params)?
+            .iter()
+            .map(|r| RawEntry::read(r)?.decode())
+            .collect()
+    }
+
+    /// Revisions chosen, ordered and limited by `tail` (from WHERE on).
+    fn revisions(&mut self, tail: &str, params: &[Param<'_>]) -> Result<Vec<Revision>, StoreError> {
+        let sql = format!("SELECT {REVISION_COLUMNS} FROM revisions {tail}");
+        self.query(&sql, params)?
+            .iter()
+            .map(|r| RawRevision::read(r)?.decode())
+            .collect()
+    }
+
     /// One id's row in one guild, whatever its state.
-    fn entry(&mut self, guild: u64, id: &str) -> Result<Option<CommunityEntry>, StoreError>;
+    fn entry(&mut self, guild: u64, id: &str) -> Result<Option<CommunityEntry>, StoreError> {
+        Ok(self
+            .entries(
+                "WHERE e.guild_id = $1 AND e.id = $2",
+                &[gid(guild), text(id)],
+            )?
+            .pop())
+    }
+
     /// The guild's rows in `state`, by id.
-    fn entries_in(&mut self, guild: u64, state: State) -> Result<Vec<CommunityEntry>, StoreError>;
+    fn entries_in(&mut self, guild: u64, state: State) -> Result<Vec<CommunityEntry>, StoreError> {
+        self.entries(
+            "WHERE e.guild_id = $1 AND e.state = $2 ORDER BY e.id",
+            &[gid(guild), text(state.as_str())],
+        )
+    }
+
     /// Live and hidden rows of every guild after `after`, in (guild, id) order.
     fn shown_rows(
         &mut self,
         after: Option<(u64, &str)>,
         limit: i64,
-    ) -> Result<Vec<CommunityEntry>, StoreError>;
+    ) -> Result<Vec<CommunityEntry>, StoreError> {
+        match after {
+            None => self.entries(
+                "WHERE e.state IN ('live', 'hidden') ORDER BY e.guild_id, e.id LIMIT $1",
+                &[int(limit)],
+            ),
+            Some((g, id)) => self.entries(
+                "WHERE e.state IN ('live', 'hidden') AND (e.guild_id, e.id) > ($1, $2)
+                 ORDER BY e.guild_id, e.id LIMIT $3",
+                &[gid(g), text(id), int(limit)],
+            ),
+        }
+    }
+
     /// Whether the guild has a row with this id (in any state).
-    fn id_taken(&mut self, guild: u64, id: &str) -> Result<bool, StoreError>;
-    fn insert_entry(&mut self, row: &NewRow<'_>, origin: Origin) -> Result<(), StoreError>;
-    fn update_entry(&mut self, row: &NewRow<'_>) -> Result<(), StoreError>;
+    fn id_taken(&mut self, guild: u64, id: &str) -> Result<bool, StoreError> {
+        Ok(!self
+            .query(
+                "SELECT 1 FROM entries WHERE guild_id = $1 AND id = $2",
+                &[gid(guild), text(id)],
+            )?
+            .is_empty())
+    }
+
+    fn insert_entry(&mut self, row: &NewRow<'_>, origin: Origin) -> Result<(), StoreError> {
+        let d = row.draft;
+        let (techs, sources) = (json_list(&d.technologies)?, json_list(&d.sources)?);
+        self.exec(
+            "INSERT INTO entries (guild_id, id, origin, state, kind, title, body, company,
+                                  technologies, sources, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+            &[
+                gid(row.guild),
+                text(row.id),
+                text(origin.as_str()),
+                text(row.state.as_str()),
+                text(d.kind.as_str()),
+                text(&d.title),
+                text(&d.text),
+                Param::Text(d.company.as_deref()),
+                text(&techs),
+                text(&sources),
+                int(row.now),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn update_entry(&mut self, row: &NewRow<'_>) -> Result<(), StoreError> {
+        let d = row.draft;
+        let (techs, sources) = (json_list(&d.technologies)?, json_list(&d.sources)?);
+        self.exec(
+            "UPDATE entries SET state = $3, kind = $4, title = $5, body = $6, company = $7,
+                    technologies = $8, sources = $9, updated_at = $10
+             WHERE guild_id = $1 AND id = $2",
+            &[
+                gid(row.guild),
+                text(row.id),
+                text(row.state.as_str()),
+                text(d.kind.as_str()),
+                text(&d.title),
+                text(&d.text),
+                Param::Text(d.company.as_deref()),
+                text(&techs),
+                text(&sources),
+                int(row.now),
+            ],
+        )?;
+        Ok(())
+    }
+
     /// Appends a revision; returns its id (ids increase with every write).
-    fn append_revision(&mut self, r: &NewRevision<'_>) -> Result<i64, StoreError>;
+    fn append_revision(&mut self, r: &NewRevision<'_>) -> Result<i64, StoreError> {
+        let (before, after) = (json_draft(r.before)?, json_draft(r.after)?);
+        self.query(
+            "INSERT INTO revisions
+                (guild_id, entry_id, action, actor_id, actor_name, at, before, after, state_after,
+                 note)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            &[
+                gid(r.guild),
+                text(r.entry_id),
+                text(r.action.as_str()),
+                gid(r.actor.id),
+                text(&r.actor.name),
+                int(r.at),
+                Param::Text(before.as_deref()),
+                Param::Text(after.as_deref()),
+                text(r.state_after.as_str()),
+                Param::Text(r.note),
+            ],
+        )?
+        .first()
+        .ok_or_else(|| StoreError::Corrupt("no id for a new revision".into()))?
+        .int(0)
+    }
+
     /// One revision of one id in one guild.
     fn revision(
         &mut self,
         guild: u64,
         id: &str,
         revision: i64,
-    ) -> Result<Option<Revision>, StoreError>;
+    ) -> Result<Option<Revision>, StoreError> {
+        Ok(self
+            .revisions(
+                "WHERE id = $1 AND guild_id = $2 AND entry_id = $3",
+                &[int(revision), gid(guild), text(id)],
+            )?
+            .pop())
+    }
+
     /// The guild's revisions newest first, of one id or of all.
     fn history(
         &mut self,
@@ -39,19 +182,96 @@ pub(crate) trait Backend {
         id: Option<&str>,
         offset: i64,
         limit: i64,
-    ) -> Result<Vec<Revision>, StoreError>;
-    fn revision_count(&mut self, guild: u64, id: Option<&str>) -> Result<i64, StoreError>;
+    ) -> Result<Vec<Revision>, StoreError> {
+        // Two shapes, so each uses its index.
+        match id {
+            Some(id) => self.revisions(
+                "WHERE guild_id = $1 AND entry_id = $2 ORDER BY id DESC LIMIT $3 OFFSET $4",
+                &[gid(guild), text(id), int(limit), int(offset)],
+            ),
+            None => self.revisions(
+                "WHERE guild_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3",
+                &[gid(guild), int(limit), int(offset)],
+            ),
+        }
+    }
+
+    fn revision_count(&mut self, guild: u64, id: Option<&str>) -> Result<i64, StoreError> {
+        let rows = match id {
+            Some(id) => self.query(
+                "SELECT COUNT(*) FROM revisions WHERE guild_id = $1 AND entry_id = $2",
+                &[gid(guild), text(id)],
+            )?,
+            None => self.query(
+                "SELECT COUNT(*) FROM revisions WHERE guild_id = $1",
+                &[gid(guild)],
+            )?,
+        };
+        rows.first().map_or(Ok(0), |r| r.int(0))
+    }
+
     /// Revisions after `after`, oldest first.
-    fn changes_since(&mut self, after: i64, limit: i64) -> Result<Vec<ChangeRef>, StoreError>;
-    fn last_revision(&mut self) -> Result<i64, StoreError>;
-    fn instance_id(&mut self) -> Result<String, StoreError>;
+    fn changes_since(&mut self, after: i64, limit: i64) -> Result<Vec<ChangeRef>, StoreError> {
+        self.query(
+            "SELECT id, guild_id, entry_id FROM revisions WHERE id > $1 ORDER BY id LIMIT $2",
+            &[int(after), int(limit)],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(ChangeRef {
+                revision: r.int(0)?,
+                guild: from_sql_id(r.int(1)?),
+                id: r.text(2)?,
+            })
+        })
+        .collect()
+    }
+
+    fn last_revision(&mut self) -> Result<i64, StoreError> {
+        let rows = self.query(
+            "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM revisions",
+            &[],
+        )?;
+        rows.first().map_or(Ok(0), |r| r.int(0))
+    }
+
+    fn instance_id(&mut self) -> Result<String, StoreError> {
+        self.query("SELECT value FROM meta WHERE key = 'instance'", &[])?
+            .first()
+            .ok_or_else(|| StoreError::Corrupt("the store has no instance id".into()))?
+            .text(0)
+    }
+
     /// Every guild with a row, ascending.
-    fn guild_ids(&mut self) -> Result<Vec<u64>, StoreError>;
-    /// Runs one statement written once for both backends ([`Param`]s as `$1`, `$2`… in
-    /// order of first use; plain SQL both accept); returns the rows it changed.
-    fn exec(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, StoreError>;
-    /// Runs one query written once for both backends; integer and text columns only.
-    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Cells>, StoreError>;
+    fn guild_ids(&mut self) -> Result<Vec<u64>, StoreError> {
+        self.query(
+            "SELECT DISTINCT guild_id FROM entries ORDER BY guild_id",
+            &[],
+        )?
+        .iter()
+        .map(|r| r.int(0).map(from_sql_id))
+        .collect()
+    }
+}
+
+/// Columns of an entry row, with its latest revision id last.
+const ENTRY_COLUMNS: &str = "e.guild_id, e.id, e.origin, e.state, e.kind, e.title, e.body,
+    e.company, e.technologies, e.sources, e.created_at, e.updated_at,
+    (SELECT MAX(r.id) FROM revisions r WHERE r.guild_id = e.guild_id AND r.entry_id = e.id)";
+
+const REVISION_COLUMNS: &str =
+    "id, guild_id, entry_id, action, actor_id, actor_name, at, before, after, state_after, note";
+
+fn int(n: i64) -> Param<'static> {
+    Param::Int(Some(n))
+}
+
+fn gid(n: u64) -> Param<'static> {
+    Param::Int(Some(to_sql_id(n)))
+}
+
+fn text(s: &str) -> Param<'_> {
+    Param::Text(Some(s))
 }
 
 /// A value bound to a statement of [`Backend::exec`] or [`Backend::query`].
@@ -169,6 +389,25 @@ pub(crate) struct RawEntry {
 }
 
 impl RawEntry {
+    /// A row of [`ENTRY_COLUMNS`].
+    fn read(r: &Cells) -> Result<RawEntry, StoreError> {
+        Ok(RawEntry {
+            guild: r.int(0)?,
+            id: r.text(1)?,
+            origin: r.text(2)?,
+            state: r.text(3)?,
+            kind: r.text(4)?,
+            title: r.text(5)?,
+            text: r.text(6)?,
+            company: r.opt_text(7)?,
+            technologies: r.text(8)?,
+            sources: r.text(9)?,
+            created_at: r.int(10)?,
+            updated_at: r.int(11)?,
+            revision: r.opt_int(12)?,
+        })
+    }
+
     pub fn decode(self) -> Result<CommunityEntry, StoreError> {
         let r = self;
         let bad = |what: &str| StoreError::Corrupt(format!("entry '{}': {what}", r.id));
@@ -211,6 +450,23 @@ pub(crate) struct RawRevision {
 }
 
 impl RawRevision {
+    /// A row of [`REVISION_COLUMNS`].
+    fn read(r: &Cells) -> Result<RawRevision, StoreError> {
+        Ok(RawRevision {
+            id: r.int(0)?,
+            guild: r.int(1)?,
+            entry_id: r.text(2)?,
+            action: r.text(3)?,
+            actor_id: r.int(4)?,
+            actor_name: r.text(5)?,
+            at: r.int(6)?,
+            before: r.opt_text(7)?,
+            after: r.opt_text(8)?,
+            state_after: r.text(9)?,
+            note: r.opt_text(10)?,
+        })
+    }
+
     pub fn decode(self) -> Result<Revision, StoreError> {
         let r = self;
         let draft = |s: Option<String>| -> Result<Option<Draft>, StoreError> {
@@ -239,5 +495,17 @@ impl RawRevision {
             entry_id: r.entry_id,
             note: r.note,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_keep_every_bit_of_a_snowflake() {
+        for id in [0, 1, u64::MAX, 1 << 63, 1_234_567_890_123_456_789] {
+            assert_eq!(from_sql_id(to_sql_id(id)), id);
+        }
     }
 }

@@ -12,8 +12,8 @@
 //! - The revisions are also the change log ([`Store::changes_since`]) that other processes
 //!   and the search index follow.
 //!
-//! Both backends implement one trait, [`backend::Backend`] (the queries); everything above
-//! it is shared. The API is synchronous: async callers use `spawn_blocking`. Validation of
+//! Both backends implement one trait, [`backend::Backend`]: two calls (a statement, a
+//! query) over which every query is written once; everything above it is shared. The API is synchronous: async callers use `spawn_blocking`. Validation of
 //! user input is pure and lives in [`validate`]; [`diff()`] renders a revision for humans;
 //! [`import`] moves entries in and out as JSON.
 
