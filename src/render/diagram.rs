@@ -185,6 +185,16 @@ impl Svg {
         ));
     }
 
+    /// A layer's row head at `y`: the divider above, its colour bar and its name; its colour.
+    fn layer_head(&mut self, layer: Layer, y: f32) -> &'static str {
+        self.line(y - 8.0);
+        let hue = colour(layer);
+        self.rect(PAD, y, (5.0, CHIP_H), 2.0, hue, hue);
+        let name = fit(label(layer), LABEL_SIZE, true, LABEL_W - 20.0);
+        self.text(PAD + 14.0, y + CHIP_H - 9.0, LABEL_SIZE, true, MUTED, &name);
+        hue
+    }
+
     /// Chips for `items` from `x0` to `x1`, starting at `y`; returns the y under them.
     fn chips(&mut self, items: &[(String, bool)], x0: f32, x1: f32, y: f32, hue: &str) -> f32 {
         let (mut x, mut y) = (x0, y);
@@ -246,17 +256,7 @@ pub fn stack_svg(d: &data::Stack) -> String {
     );
     let mut y = PAD + TITLE_SIZE + 22.0;
     for l in d.layers.iter().filter(|l| !l.technologies.is_empty()) {
-        s.line(y - 8.0);
-        let hue = colour(l.layer);
-        s.rect(PAD, y, (5.0, CHIP_H), 2.0, hue, hue);
-        s.text(
-            PAD + 14.0,
-            y + CHIP_H - 9.0,
-            LABEL_SIZE,
-            true,
-            MUTED,
-            &fit(label(l.layer), LABEL_SIZE, true, LABEL_W - 20.0),
-        );
+        let hue = s.layer_head(l.layer, y);
         let items: Vec<(String, bool)> = l
             .technologies
             .iter()
@@ -330,17 +330,7 @@ pub fn compare_svg(d: &data::Compare) -> String {
         if l.shared.is_empty() && l.only_first.is_empty() && l.only_second.is_empty() {
             continue;
         }
-        s.line(y - 8.0);
-        let hue = colour(l.layer);
-        s.rect(PAD, y, (5.0, CHIP_H), 2.0, hue, hue);
-        s.text(
-            PAD + 14.0,
-            y + CHIP_H - 9.0,
-            LABEL_SIZE,
-            true,
-            MUTED,
-            &fit(label(l.layer), LABEL_SIZE, true, LABEL_W - 20.0),
-        );
+        let hue = s.layer_head(l.layer, y);
         let side = |only: &[String]| -> Vec<(String, bool)> {
             l.shared
                 .iter()

@@ -88,48 +88,27 @@ pub(crate) trait Backend {
     }
 
     fn insert_entry(&mut self, row: &NewRow<'_>, origin: Origin) -> Result<(), StoreError> {
-        let d = row.draft;
-        let (techs, sources) = (json_list(&d.technologies)?, json_list(&d.sources)?);
+        let content = RowContent::of(row)?;
+        let mut params = vec![gid(row.guild), text(row.id), text(origin.as_str())];
+        params.extend(content.params(row));
         self.exec(
             "INSERT INTO entries (guild_id, id, origin, state, kind, title, body, company,
                                   technologies, sources, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
-            &[
-                gid(row.guild),
-                text(row.id),
-                text(origin.as_str()),
-                text(row.state.as_str()),
-                text(d.kind.as_str()),
-                text(&d.title),
-                text(&d.text),
-                Param::Text(d.company.as_deref()),
-                text(&techs),
-                text(&sources),
-                int(row.now),
-            ],
+            &params,
         )?;
         Ok(())
     }
 
     fn update_entry(&mut self, row: &NewRow<'_>) -> Result<(), StoreError> {
-        let d = row.draft;
-        let (techs, sources) = (json_list(&d.technologies)?, json_list(&d.sources)?);
+        let content = RowContent::of(row)?;
+        let mut params = vec![gid(row.guild), text(row.id)];
+        params.extend(content.params(row));
         self.exec(
             "UPDATE entries SET state = $3, kind = $4, title = $5, body = $6, company = $7,
                     technologies = $8, sources = $9, updated_at = $10
              WHERE guild_id = $1 AND id = $2",
-            &[
-                gid(row.guild),
-                text(row.id),
-                text(row.state.as_str()),
-                text(d.kind.as_str()),
-                text(&d.title),
-                text(&d.text),
-                Param::Text(d.company.as_deref()),
-                text(&techs),
-                text(&sources),
-                int(row.now),
-            ],
+            &params,
         )?;
         Ok(())
     }
@@ -251,6 +230,36 @@ pub(crate) trait Backend {
         .iter()
         .map(|r| r.int(0).map(from_sql_id))
         .collect()
+    }
+}
+
+/// An entry row's list columns as JSON text, for its parameters.
+struct RowContent {
+    techs: String,
+    sources: String,
+}
+
+impl RowContent {
+    fn of(row: &NewRow<'_>) -> Result<RowContent, StoreError> {
+        Ok(RowContent {
+            techs: json_list(&row.draft.technologies)?,
+            sources: json_list(&row.draft.sources)?,
+        })
+    }
+
+    /// State, kind, title, body, company, technologies, sources and time, in that order.
+    fn params<'a>(&'a self, row: &'a NewRow<'_>) -> [Param<'a>; 8] {
+        let d = row.draft;
+        [
+            text(row.state.as_str()),
+            text(d.kind.as_str()),
+            text(&d.title),
+            text(&d.text),
+            Param::Text(d.company.as_deref()),
+            text(&self.techs),
+            text(&self.sources),
+            int(row.now),
+        ]
     }
 }
 
