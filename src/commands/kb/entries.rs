@@ -2,8 +2,8 @@
 //! to an earlier revision.
 
 use super::{
-    actor, base_before, entry_block, fail, guild, revert_hint, store_error, visible_entry,
-    KbCommand, Outcome,
+    actor, base_before, entry_block, existing_entry, fail, guild, revert_hint, server, store_error,
+    visible_entry, KbCommand, Outcome,
 };
 use crate::app::App;
 use crate::commands::{Caller, Command};
@@ -11,14 +11,9 @@ use crate::reply::{data, plain, Action, Block, ButtonStyle, Data, Reply, Status}
 use crate::store::Store;
 
 pub(super) fn remove(app: &App, store: &Store, ctx: &Caller, id: &str, confirmed: bool) -> Outcome {
-    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let g = server(ctx)?;
     let id = id.trim();
-    let e = visible_entry(app, ctx, id).ok_or_else(|| {
-        Reply::invalid(format!(
-            "No entry '{}' in this server.",
-            crate::text::truncate_words(id, 80)
-        ))
-    })?;
+    let e = existing_entry(app, ctx, id)?;
     if !confirmed {
         let mut r = Reply::new(Status::Answer, format!("Remove {}?", e.id));
         r.summary = Some("It disappears from this server's answers; its history stays and /kb revert brings it back.".into());
@@ -89,7 +84,7 @@ pub(super) fn show(app: &App, store: &Store, ctx: &Caller, id: &str) -> Outcome 
 }
 
 pub(super) fn revert(app: &App, store: &Store, ctx: &Caller, id: &str, revision: i64) -> Outcome {
-    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let g = server(ctx)?;
     let actor = actor(ctx)?;
     let saved = store
         .revert(g, actor, id.trim(), revision)

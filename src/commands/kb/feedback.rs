@@ -2,7 +2,7 @@
 //! count, what the 👍 and 👎 buttons point at), a 👎 or an unanswered question raises a
 //! gap, and a 👎 can say what was missing.
 
-use super::{actor, fail, guild, store_error, Outcome};
+use super::{ack, actor, fail, server, store_error, Outcome};
 use crate::app::App;
 use crate::commands::Caller;
 use crate::reply::{Action, ButtonStyle, FieldKey, Form, FormField, Reply, Status, Submit};
@@ -80,14 +80,8 @@ fn ask_of(store: &Store, g: u64, ask: i64) -> Result<curation::AskRecord, Box<Re
         })
 }
 
-fn ack(title: impl Into<String>, summary: impl Into<String>) -> Reply {
-    let mut r = Reply::new(Status::Answer, title).summary(summary);
-    r.ephemeral = true;
-    r
-}
-
 pub(super) fn vote(app: &App, store: &Store, ctx: &Caller, ask: i64, vote: Vote) -> Outcome {
-    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let g = server(ctx)?;
     let member = store.member_key(actor(ctx)?.id).map_err(store_error)?;
     let a = ask_of(store, g, ask)?;
     if a.shown.is_empty() {
@@ -144,7 +138,7 @@ pub(crate) fn note_form(submit: Submit, title: &str, label: &str, required: bool
 }
 
 pub(super) fn missing_form(store: &Store, ctx: &Caller, ask: i64) -> Outcome {
-    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let g = server(ctx)?;
     ask_of(store, g, ask)?;
     let mut r = Reply::new(Status::Answer, "What was missing?");
     r.form = Some(note_form(
@@ -158,7 +152,7 @@ pub(super) fn missing_form(store: &Store, ctx: &Caller, ask: i64) -> Outcome {
 }
 
 pub(super) fn missing(app: &App, store: &Store, ctx: &Caller, ask: i64, note: &str) -> Outcome {
-    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let g = server(ctx)?;
     let member = store.member_key(actor(ctx)?.id).map_err(store_error)?;
     let a = ask_of(store, g, ask)?;
     if curation::clean_note(note).is_none() {

@@ -2,7 +2,8 @@
 //! submission saves (validated, checked for duplicates, committed, then indexed).
 
 use super::{
-    actor, base_before, capitalise, entry_block, fail, guild, store_error, visible_entry, Outcome,
+    actor, base_before, capitalise, entry_block, existing_entry, fail, server, store_error,
+    visible_entry, Outcome,
 };
 use crate::app::App;
 use crate::commands::Caller;
@@ -111,17 +112,11 @@ pub(super) fn add_form(kind: &str) -> Outcome {
 }
 
 pub(super) fn edit_form(app: &App, ctx: &Caller, id: &str) -> Outcome {
-    let e = visible_entry(app, ctx, id.trim()).ok_or_else(|| {
-        Reply::invalid(format!(
-            "No entry '{}' in this server.",
-            crate::text::truncate_words(id, 80)
-        ))
-    })?;
+    let e = existing_entry(app, ctx, id)?;
     let d = Draft::from_entry(&e);
     let mut r = Reply::new(Status::Answer, "Edit entry");
     let f = form(Submit::Edit(e.id.clone()), &format!("Edit {}", e.title), &d);
-    // A value longer than its field would be cut in the form and damaged on save.
-    if f.fields.iter().any(|x| x.value.chars().count() > x.max_len) {
+    if overflows(&f) {
         return fail(Reply::invalid(
             "That entry is longer than a Discord form can hold; edit it with `archie kb edit` instead.",
         ));
@@ -129,6 +124,12 @@ pub(super) fn edit_form(app: &App, ctx: &Caller, id: &str) -> Outcome {
     r.form = Some(f);
     r.ephemeral = true;
     Ok(r)
+}
+
+/// Whether an entry's value is longer than its field: the form would cut it, and saving
+/// would damage the entry.
+pub(super) fn overflows(f: &Form) -> bool {
+    f.fields.iter().any(|x| x.value.chars().count() > x.max_len)
 }
 
 /// A submitted form's draft, validated and checked against the server's entries for a
@@ -140,7 +141,7 @@ pub(super) fn checked_draft(
     id: Option<&str>,
     raw: &RawDraft,
 ) -> Result<Draft, Box<Reply>> {
-    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let g = server(ctx)?;
     let mut raw = raw.clone();
     if raw.kind.is_empty() {
         if let Some(e) = id.and_then(|id| visible_entry(app, ctx, id)) {
@@ -163,7 +164,7 @@ pub(super) fn submit(
     id: Option<&str>,
     raw: &RawDraft,
 ) -> Outcome {
-    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let g = server(ctx)?;
     let actor = actor(ctx)?;
     let k = app.engine.knowledge();
     let draft = checked_draft(app, store, ctx, id, raw)?;

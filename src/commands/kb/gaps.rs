@@ -3,7 +3,9 @@
 //! entry it adds closes the gap (the revision names the gap); "Dismiss" closes it empty.
 
 use super::form::{checked_draft, empty_draft, form};
-use super::{actor, entry_block, guild, listing_page, paged, store_error, KbCommand, Outcome};
+use super::{
+    actor, entry_block, invalid, listing_page, paged, server, store_error, KbCommand, Outcome,
+};
 use crate::app::App;
 use crate::commands::{Caller, Command};
 use crate::knowledge::Kind;
@@ -18,13 +20,9 @@ pub const GAPS_PER_PAGE: usize = 4;
 /// Notes shown under a gap.
 const NOTES_SHOWN: usize = 3;
 
-fn refusal(msg: String) -> Box<Reply> {
-    Box::new(Reply::invalid(msg))
-}
-
 /// One page of open gaps; `notice` (what a button just did) heads it.
 pub(super) fn list(store: &Store, ctx: &Caller, page: usize, notice: Option<String>) -> Outcome {
-    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let g = server(ctx)?;
     let (gaps, total, page, pages) =
         listing_page(page, GAPS_PER_PAGE, |off, n| store.open_gaps(g, off, n))?;
     let mut r = Reply::new(Status::Answer, "Open gaps");
@@ -72,8 +70,8 @@ pub(super) fn list(store: &Store, ctx: &Caller, page: usize, notice: Option<Stri
 fn open_gap(store: &Store, g: u64, gap: i64) -> Result<crate::store::Gap, Box<Reply>> {
     let found = store.gap(g, gap).map_err(store_error)?;
     match found {
-        None => Err(refusal(format!("There is no gap #{gap} in this server."))),
-        Some(x) if x.state != GapState::Open => Err(refusal(format!(
+        None => Err(invalid(format!("There is no gap #{gap} in this server."))),
+        Some(x) if x.state != GapState::Open => Err(invalid(format!(
             "Gap #{gap} is already {}.",
             x.state.as_str()
         ))),
@@ -82,7 +80,7 @@ fn open_gap(store: &Store, g: u64, gap: i64) -> Result<crate::store::Gap, Box<Re
 }
 
 pub(super) fn answer_form(store: &Store, ctx: &Caller, gap: i64) -> Outcome {
-    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let g = server(ctx)?;
     let found = open_gap(store, g, gap)?;
     let title: String = found.question.trim().chars().take(MAX_TITLE).collect();
     let mut r = Reply::new(Status::Answer, "Answer a gap");
@@ -96,7 +94,7 @@ pub(super) fn answer_form(store: &Store, ctx: &Caller, gap: i64) -> Outcome {
 }
 
 pub(super) fn answer(app: &App, store: &Store, ctx: &Caller, gap: i64, raw: &RawDraft) -> Outcome {
-    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let g = server(ctx)?;
     let actor = actor(ctx)?;
     open_gap(store, g, gap)?;
     let draft = checked_draft(app, store, ctx, None, raw)?;
@@ -115,7 +113,7 @@ pub(super) fn answer(app: &App, store: &Store, ctx: &Caller, gap: i64, raw: &Raw
 }
 
 pub(super) fn dismiss(store: &Store, ctx: &Caller, gap: i64) -> Outcome {
-    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let g = server(ctx)?;
     let actor = actor(ctx)?;
     store.dismiss_gap(g, actor, gap).map_err(store_error)?;
     list(store, ctx, 0, Some(format!("Dismissed gap #{gap}.")))

@@ -302,6 +302,34 @@ pub(super) fn guild(ctx: &Caller) -> Option<u64> {
     ctx.guild
 }
 
+/// The caller's server, or the refusal for a command that only works in one.
+pub(super) fn server(ctx: &Caller) -> Result<u64, Box<Reply>> {
+    guild(ctx).ok_or_else(|| Box::new(Reply::refused("Only in a server.")))
+}
+
+/// The entry `id` as the caller's server sees it, or the reply saying there is none.
+pub(super) fn existing_entry(app: &App, ctx: &Caller, id: &str) -> Result<Entry, Box<Reply>> {
+    visible_entry(app, ctx, id.trim()).ok_or_else(|| {
+        Box::new(Reply::invalid(format!(
+            "No entry '{}' in this server.",
+            crate::text::truncate_words(id, 80)
+        )))
+    })
+}
+
+/// A short error about what the member asked (a record that is not there, a step already
+/// taken), boxed for `?`.
+pub(super) fn invalid(msg: impl Into<String>) -> Box<Reply> {
+    Box::new(Reply::invalid(msg.into()))
+}
+
+/// A short private acknowledgement: what was done, and what follows.
+pub(super) fn ack(title: impl Into<String>, summary: impl Into<String>) -> Reply {
+    let mut r = Reply::new(Status::Answer, title).summary(summary);
+    r.ephemeral = true;
+    r
+}
+
 pub(super) fn actor(ctx: &Caller) -> Result<&Actor, Box<Reply>> {
     ctx.actor
         .as_ref()

@@ -5,10 +5,10 @@
 //! `/kb proposals`. Moderators can turn proposals off.
 
 use super::feedback::note_form;
-use super::form::{checked_draft, empty_draft, form, kind_arg};
+use super::form::{checked_draft, empty_draft, form, kind_arg, overflows};
 use super::{
-    actor, base_before, draft_block, guild, listing_page, paged, store_error, visible_entry,
-    KbCommand, Outcome,
+    ack, actor, base_before, draft_block, existing_entry, invalid, listing_page, paged, server,
+    store_error, visible_entry, KbCommand, Outcome,
 };
 use crate::app::App;
 use crate::commands::{Caller, Command};
@@ -21,18 +21,8 @@ use crate::store::{diff, Draft, Proposal, ProposalState, Store};
 /// A member's proposals shown by `/kb proposals`.
 const MINE_SHOWN: i64 = 10;
 
-fn refusal(msg: impl Into<String>) -> Box<Reply> {
-    Box::new(Reply::invalid(msg.into()))
-}
-
-fn ack(title: impl Into<String>, summary: impl Into<String>) -> Reply {
-    let mut r = Reply::new(Status::Answer, title).summary(summary);
-    r.ephemeral = true;
-    r
-}
-
 pub(super) fn form_for(app: &App, store: &Store, ctx: &Caller, kind: &str, id: &str) -> Outcome {
-    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let g = server(ctx)?;
     if !store.proposals_open(g).map_err(store_error)? {
         return Err(Box::new(Reply::refused(
             "This server's moderators have turned proposals off.",
@@ -42,7 +32,7 @@ pub(super) fn form_for(app: &App, store: &Store, ctx: &Caller, kind: &str, id: &
     let mut r = Reply::new(Status::Answer, "Propose");
     r.form = Some(if id.is_empty() {
         if kind.trim().is_empty() {
-            return Err(refusal(
+            return Err(invalid(
                 "Give the kind of entry to propose, or the id of an entry to change.",
             ));
         }
@@ -53,19 +43,14 @@ pub(super) fn form_for(app: &App, store: &Store, ctx: &Caller, kind: &str, id: &
             &empty_draft(k, ""),
         )
     } else {
-        let e = visible_entry(app, ctx, id).ok_or_else(|| {
-            refusal(format!(
-                "No entry '{}' in this server.",
-                crate::text::truncate_words(id, 80)
-            ))
-        })?;
+        let e = existing_entry(app, ctx, id)?;
         let f = form(
             Submit::ProposeEdit(e.id.clone()),
             &format!("Propose an edit of {}", e.title),
             &Draft::from_entry(&e),
         );
-        if f.fields.iter().any(|x| x.value.chars().count() > x.max_len) {
-            return Err(refusal(
+        if overflows(&f) {
+            return Err(invalid(
                 "That entry is longer than a Discord form can hold; ask a moderator to edit it.",
             ));
         }
@@ -82,15 +67,10 @@ pub(super) fn propose(
     id: Option<&str>,
     raw: &RawDraft,
 ) -> Outcome {
-    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let g = server(ctx)?;
     let actor = actor(ctx)?;
     if let Some(id) = id {
-        if visible_entry(app, ctx, id).is_none() {
-            return Err(refusal(format!(
-                "No entry '{}' in this server.",
-                crate::text::truncate_words(id, 80)
-            )));
-        }
+        existing_entry(app, ctx, id)?;
     }
     let draft = checked_draft(app, store, ctx, id, raw)?;
     let p = store.propose(g, actor, id, &draft).map_err(store_error)?;
@@ -143,7 +123,7 @@ pub(super) fn review(
     page: usize,
     notice: Option<String>,
 ) -> Outcome {
-    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let g = server(ctx)?;
     let (found, total, page, pages) =
         listing_page(page, 1, |off, n| store.pending_proposals(g, off, n))?;
     let mut r = Reply::new(Status::Answer, "Proposals to review");
@@ -178,10 +158,10 @@ pub(super) fn review(
 /// The pending proposal `proposal` of the caller's server, or the reply saying why not.
 fn pending(store: &Store, g: u64, proposal: i64) -> Result<Proposal, Box<Reply>> {
     match store.proposal(g, proposal).map_err(store_error)? {
-        None => Err(refusal(format!(
+        None => Err(invalid(format!(
             "There is no proposal #{proposal} in this server."
         ))),
-        Some(p) if p.state != ProposalState::Pending => Err(refusal(format!(
+        Some(p) if p.state != ProposalState::Pending => Err(invalid(format!(
             "Proposal #{proposal} was already {}.",
             p.state.as_str()
         ))),
@@ -190,7 +170,7 @@ fn pending(store: &Store, g: u64, proposal: i64) -> Result<Proposal, Box<Reply>>
 }
 
 pub(super) fn approve(app: &App, store: &Store, ctx: &Caller, proposal: i64) -> Outcome {
-    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let g = server(ctx)?;
     let actor = actor(ctx)?;
     let p = pending(store, g, proposal)?;
     let base = match p.entry_id.as_deref() {
@@ -211,7 +191,7 @@ pub(super) fn approve(app: &App, store: &Store, ctx: &Caller, proposal: i64) -> 
 }
 
 pub(super) fn reject_form(store: &Store, ctx: &Caller, proposal: i64) -> Outcome {
-    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let g = server(ctx)?;
     pending(store, g, proposal)?;
     let mut r = Reply::new(Status::Answer, "Reject a proposal");
     r.form = Some(note_form(
@@ -231,7 +211,7 @@ pub(super) fn reject(
     proposal: i64,
     reason: &str,
 ) -> Outcome {
-    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let g = server(ctx)?;
     let actor = actor(ctx)?;
     pending(store, g, proposal)?;
     store
@@ -248,7 +228,7 @@ pub(super) fn reject(
 
 /// `/kb proposals`: the member's own proposals, newest first, and what became of them.
 pub(super) fn mine(store: &Store, ctx: &Caller) -> Outcome {
-    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let g = server(ctx)?;
     let me = actor(ctx)?;
     let found = store
         .proposals_of(g, me.id, MINE_SHOWN)
@@ -291,7 +271,7 @@ pub(super) fn mine(store: &Store, ctx: &Caller) -> Outcome {
 
 /// `/kb accept-proposals`: moderators turn member proposals on or off.
 pub(super) fn accept(store: &Store, ctx: &Caller, open: bool) -> Outcome {
-    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let g = server(ctx)?;
     store.set_proposals_open(g, open).map_err(store_error)?;
     let mut r = if open {
         ack(

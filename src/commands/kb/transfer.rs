@@ -2,7 +2,7 @@
 //! is previewed first; the preview waits in memory (for [`IMPORT_TTL`]) for its confirm
 //! button, and is planned again against the store when confirmed.
 
-use super::{actor, fail, guild, store_error, KbCommand, Outcome};
+use super::{actor, fail, guild, server, store_error, KbCommand, Outcome};
 use crate::app::{App, PendingImport};
 use crate::commands::{Caller, Command};
 use crate::reply::{data, plain, Action, Attachment, Block, ButtonStyle, Data, Reply, Status};
@@ -79,7 +79,7 @@ fn parse_items(json: &str) -> Result<Vec<serde_json::Value>, Box<Reply>> {
 }
 
 pub(super) fn import_preview(app: &App, store: &Store, ctx: &Caller, json: &str) -> Outcome {
-    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let g = server(ctx)?;
     let actor = actor(ctx)?;
     let items = parse_items(json)?;
     let plan = store
@@ -141,7 +141,7 @@ fn import_token(g: u64, actor: u64, json: &str) -> String {
 }
 
 pub(super) fn import_apply(app: &App, store: &Store, ctx: &Caller, token: &str) -> Outcome {
-    let g = guild(ctx).ok_or_else(|| Reply::refused("Only in a server."))?;
+    let g = server(ctx)?;
     let actor = actor(ctx)?;
     let pending = {
         let mut p = app
