@@ -18,6 +18,11 @@ pub(crate) trait Backend {
     /// Runs one query; integer and text columns only.
     fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Cells>, StoreError>;
 
+    /// The one integer a counting query returns (0 for no row).
+    fn count(&mut self, sql: &str, params: &[Param<'_>]) -> Result<i64, StoreError> {
+        self.query(sql, params)?.first().map_or(Ok(0), |r| r.int(0))
+    }
+
     /// Entry rows chosen, ordered and limited by `tail` (from WHERE on, on `entries e`).
     fn entries(
         &mut self,
@@ -25,19 +30,13 @@ pub(crate) trait Backend {
         params: &[Param<'_>],
     ) -> Result<Vec<CommunityEntry>, StoreError> {
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries e {tail}");
-        self.query(&sql, params)?
-            .iter()
-            .map(|r| RawEntry::read(r)?.decode())
-            .collect()
+        self.query(&sql, params)?.iter().map(entry_row).collect()
     }
 
     /// Revisions chosen, ordered and limited by `tail` (from WHERE on).
     fn revisions(&mut self, tail: &str, params: &[Param<'_>]) -> Result<Vec<Revision>, StoreError> {
         let sql = format!("SELECT {REVISION_COLUMNS} FROM revisions {tail}");
-        self.query(&sql, params)?
-            .iter()
-            .map(|r| RawRevision::read(r)?.decode())
-            .collect()
+        self.query(&sql, params)?.iter().map(revision_row).collect()
     }
 
     /// One id's row in one guild, whatever its state.
@@ -176,17 +175,16 @@ pub(crate) trait Backend {
     }
 
     fn revision_count(&mut self, guild: u64, id: Option<&str>) -> Result<i64, StoreError> {
-        let rows = match id {
-            Some(id) => self.query(
+        match id {
+            Some(id) => self.count(
                 "SELECT COUNT(*) FROM revisions WHERE guild_id = $1 AND entry_id = $2",
                 &[gid(guild), text(id)],
-            )?,
-            None => self.query(
+            ),
+            None => self.count(
                 "SELECT COUNT(*) FROM revisions WHERE guild_id = $1",
                 &[gid(guild)],
-            )?,
-        };
-        rows.first().map_or(Ok(0), |r| r.int(0))
+            ),
+        }
     }
 
     /// Revisions after `after`, oldest first.
@@ -207,11 +205,10 @@ pub(crate) trait Backend {
     }
 
     fn last_revision(&mut self) -> Result<i64, StoreError> {
-        let rows = self.query(
+        self.count(
             "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM revisions",
             &[],
-        )?;
-        rows.first().map_or(Ok(0), |r| r.int(0))
+        )
     }
 
     fn instance_id(&mut self) -> Result<String, StoreError> {
@@ -271,15 +268,18 @@ const ENTRY_COLUMNS: &str = "e.guild_id, e.id, e.origin, e.state, e.kind, e.titl
 const REVISION_COLUMNS: &str =
     "id, guild_id, entry_id, action, actor_id, actor_name, at, before, after, state_after, note";
 
-fn int(n: i64) -> Param<'static> {
+/// An integer parameter.
+pub(crate) fn int(n: i64) -> Param<'static> {
     Param::Int(Some(n))
 }
 
-fn gid(n: u64) -> Param<'static> {
+/// A Discord id (a guild, a member) as a parameter, every bit kept.
+pub(crate) fn gid(n: u64) -> Param<'static> {
     Param::Int(Some(to_sql_id(n)))
 }
 
-fn text(s: &str) -> Param<'_> {
+/// A text parameter.
+pub(crate) fn text(s: &str) -> Param<'_> {
     Param::Text(Some(s))
 }
 
@@ -379,132 +379,54 @@ pub(crate) fn json_draft(d: Option<&Draft>) -> Result<Option<String>, StoreError
         .transpose()
 }
 
-/// An entry row as either backend reads it; [`RawEntry::decode`] turns bad values into a
-/// typed error instead of a panic.
-pub(crate) struct RawEntry {
-    pub guild: i64,
-    pub id: String,
-    pub origin: String,
-    pub state: String,
-    pub kind: String,
-    pub title: String,
-    pub text: String,
-    pub company: Option<String>,
-    pub technologies: String,
-    pub sources: String,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub revision: Option<i64>,
-}
-
-impl RawEntry {
-    /// A row of [`ENTRY_COLUMNS`].
-    fn read(r: &Cells) -> Result<RawEntry, StoreError> {
-        Ok(RawEntry {
-            guild: r.int(0)?,
-            id: r.text(1)?,
-            origin: r.text(2)?,
-            state: r.text(3)?,
-            kind: r.text(4)?,
+/// An entry of a row of [`ENTRY_COLUMNS`]; a bad value is a typed error, never a panic.
+fn entry_row(r: &Cells) -> Result<CommunityEntry, StoreError> {
+    let id = r.text(1)?;
+    let bad = |what: &str| StoreError::Corrupt(format!("entry '{id}': {what}"));
+    let list = |i: usize| -> Result<Vec<String>, StoreError> {
+        serde_json::from_str(&r.text(i)?).map_err(|e| bad(&format!("bad list: {e}")))
+    };
+    Ok(CommunityEntry {
+        guild: from_sql_id(r.int(0)?),
+        origin: Origin::parse(&r.text(2)?).ok_or_else(|| bad("unknown origin"))?,
+        state: State::parse(&r.text(3)?).ok_or_else(|| bad("unknown state"))?,
+        draft: Draft {
+            kind: Kind::parse(&r.text(4)?).ok_or_else(|| bad("unknown kind"))?,
             title: r.text(5)?,
             text: r.text(6)?,
             company: r.opt_text(7)?,
-            technologies: r.text(8)?,
-            sources: r.text(9)?,
-            created_at: r.int(10)?,
-            updated_at: r.int(11)?,
-            revision: r.opt_int(12)?,
-        })
-    }
-
-    pub fn decode(self) -> Result<CommunityEntry, StoreError> {
-        let r = self;
-        let bad = |what: &str| StoreError::Corrupt(format!("entry '{}': {what}", r.id));
-        let list = |s: &str| -> Result<Vec<String>, StoreError> {
-            serde_json::from_str(s).map_err(|e| bad(&format!("bad list: {e}")))
-        };
-        Ok(CommunityEntry {
-            guild: from_sql_id(r.guild),
-            origin: Origin::parse(&r.origin).ok_or_else(|| bad("unknown origin"))?,
-            state: State::parse(&r.state).ok_or_else(|| bad("unknown state"))?,
-            draft: Draft {
-                kind: Kind::parse(&r.kind).ok_or_else(|| bad("unknown kind"))?,
-                technologies: list(&r.technologies)?,
-                sources: list(&r.sources)?,
-                title: r.title,
-                text: r.text,
-                company: r.company,
-            },
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            revision: r.revision.unwrap_or(0),
-            id: r.id,
-        })
-    }
+            technologies: list(8)?,
+            sources: list(9)?,
+        },
+        created_at: r.int(10)?,
+        updated_at: r.int(11)?,
+        revision: r.opt_int(12)?.unwrap_or(0),
+        id,
+    })
 }
 
-/// A revision row as either backend reads it.
-pub(crate) struct RawRevision {
-    pub id: i64,
-    pub guild: i64,
-    pub entry_id: String,
-    pub action: String,
-    pub actor_id: i64,
-    pub actor_name: String,
-    pub at: i64,
-    pub before: Option<String>,
-    pub after: Option<String>,
-    pub state_after: String,
-    pub note: Option<String>,
-}
-
-impl RawRevision {
-    /// A row of [`REVISION_COLUMNS`].
-    fn read(r: &Cells) -> Result<RawRevision, StoreError> {
-        Ok(RawRevision {
-            id: r.int(0)?,
-            guild: r.int(1)?,
-            entry_id: r.text(2)?,
-            action: r.text(3)?,
-            actor_id: r.int(4)?,
-            actor_name: r.text(5)?,
-            at: r.int(6)?,
-            before: r.opt_text(7)?,
-            after: r.opt_text(8)?,
-            state_after: r.text(9)?,
-            note: r.opt_text(10)?,
-        })
-    }
-
-    pub fn decode(self) -> Result<Revision, StoreError> {
-        let r = self;
-        let draft = |s: Option<String>| -> Result<Option<Draft>, StoreError> {
-            s.map(|s| {
-                serde_json::from_str(&s)
-                    .map_err(|e| StoreError::Corrupt(format!("revision #{}: {e}", r.id)))
-            })
+/// A revision of a row of [`REVISION_COLUMNS`]; a bad value is a typed error.
+fn revision_row(r: &Cells) -> Result<Revision, StoreError> {
+    let id = r.int(0)?;
+    let bad = |what: String| StoreError::Corrupt(format!("revision #{id}: {what}"));
+    let draft = |i: usize| -> Result<Option<Draft>, StoreError> {
+        r.opt_text(i)?
+            .map(|s| serde_json::from_str(&s).map_err(|e| bad(e.to_string())))
             .transpose()
-        };
-        Ok(Revision {
-            id: r.id,
-            guild: from_sql_id(r.guild),
-            action: Action::parse(&r.action).ok_or_else(|| {
-                StoreError::Corrupt(format!("revision #{}: unknown action '{}'", r.id, r.action))
-            })?,
-            actor: Actor::new(from_sql_id(r.actor_id), r.actor_name),
-            at: r.at,
-            before: draft(r.before)?,
-            after: draft(r.after)?,
-            state_after: State::parse(&r.state_after).ok_or_else(|| {
-                StoreError::Corrupt(format!(
-                    "revision #{}: unknown state '{}'",
-                    r.id, r.state_after
-                ))
-            })?,
-            entry_id: r.entry_id,
-            note: r.note,
-        })
-    }
+    };
+    let (action, state) = (r.text(3)?, r.text(9)?);
+    Ok(Revision {
+        id,
+        guild: from_sql_id(r.int(1)?),
+        entry_id: r.text(2)?,
+        action: Action::parse(&action).ok_or_else(|| bad(format!("unknown action '{action}'")))?,
+        actor: Actor::new(from_sql_id(r.int(4)?), r.text(5)?),
+        at: r.int(6)?,
+        before: draft(7)?,
+        after: draft(8)?,
+        state_after: State::parse(&state).ok_or_else(|| bad(format!("unknown state '{state}'")))?,
+        note: r.opt_text(10)?,
+    })
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@
 //! Every statement is written once for both backends ([`Backend::exec`], [`Backend::query`]);
 //! every change commits before the caller acknowledges it.
 
-use super::backend::{from_sql_id, to_sql_id, Backend, Cells, Param};
+use super::backend::{from_sql_id, gid, int, text, Backend, Cells, Param};
 use super::{Actor, CommunityEntry, Draft, Store, StoreError};
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
@@ -31,22 +31,6 @@ const MAX_NOTES: usize = 20;
 pub const MAX_NOTE_CHARS: usize = 500;
 /// Share of topic terms two questions with the same names must have in common to be one gap.
 const FOLD_OVERLAP: f32 = 0.5;
-
-fn int(n: i64) -> Param<'static> {
-    Param::Int(Some(n))
-}
-
-fn id(n: u64) -> Param<'static> {
-    Param::Int(Some(to_sql_id(n)))
-}
-
-fn text(s: &str) -> Param<'_> {
-    Param::Text(Some(s))
-}
-
-fn opt_text(s: Option<&str>) -> Param<'_> {
-    Param::Text(s)
-}
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
@@ -317,17 +301,10 @@ fn proposal_row(r: &Cells) -> Result<Proposal, StoreError> {
     })
 }
 
-fn count(b: &mut dyn Backend, sql: &str, params: &[Param<'_>]) -> Result<i64, StoreError> {
-    match b.query(sql, params)?.first() {
-        Some(r) => r.int(0),
-        None => Ok(0),
-    }
-}
-
 fn fetch_ask(b: &mut dyn Backend, guild: u64, ask: i64) -> Result<Option<AskRecord>, StoreError> {
     b.query(
         &format!("SELECT {ASK_COLUMNS} FROM asks WHERE id = $1 AND guild_id = $2"),
-        &[int(ask), id(guild)],
+        &[int(ask), gid(guild)],
     )?
     .first()
     .map(ask_row)
@@ -340,18 +317,16 @@ fn guild_ask(b: &mut dyn Backend, guild: u64, ask: i64) -> Result<AskRecord, Sto
 }
 
 fn open_gap_count(b: &mut dyn Backend, guild: u64) -> Result<i64, StoreError> {
-    count(
-        b,
+    b.count(
         "SELECT COUNT(*) FROM gaps WHERE guild_id = $1 AND state = 'open'",
-        &[id(guild)],
+        &[gid(guild)],
     )
 }
 
 fn pending_count(b: &mut dyn Backend, guild: u64) -> Result<i64, StoreError> {
-    count(
-        b,
+    b.count(
         "SELECT COUNT(*) FROM proposals WHERE guild_id = $1 AND state = 'pending'",
-        &[id(guild)],
+        &[gid(guild)],
     )
 }
 
@@ -365,7 +340,7 @@ fn alike_gap(
         &format!(
             "SELECT {GAP_COLUMNS} FROM gaps WHERE guild_id = $1 AND state = 'open' ORDER BY id"
         ),
-        &[id(guild)],
+        &[gid(guild)],
     )?;
     for r in &open {
         let g = gap_row(r)?;
@@ -426,7 +401,7 @@ fn raise_gap(
         "INSERT INTO gaps (guild_id, question, signature, asked, state, notes, first_at, last_at)
          VALUES ($1, $2, $3, 1, 'open', $4, $5, $5) RETURNING id",
         &[
-            id(guild),
+            gid(guild),
             text(question),
             text(&to_json(sig)?),
             text(&to_json(&notes)?),
@@ -484,11 +459,11 @@ impl Store {
                 "INSERT INTO asks (guild_id, qkey, question, answered, kind, shown, at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                 &[
-                    id(guild),
+                    gid(guild),
                     text(qkey),
                     text(question),
                     int(i64::from(answered)),
-                    opt_text(kind),
+                    Param::Text(kind),
                     text(&to_json(&shown)?),
                     int(now),
                 ],
@@ -509,7 +484,7 @@ impl Store {
         self.read(|b| {
             let rows = b.query(
                 "SELECT MAX(id) FROM asks WHERE guild_id = $1 AND qkey = $2",
-                &[id(guild), text(qkey)],
+                &[gid(guild), text(qkey)],
             )?;
             Ok(rows.first().map(|r| r.opt_int(0)).transpose()?.flatten())
         })
@@ -550,7 +525,7 @@ impl Store {
                  ON CONFLICT (ask_id, member_key)
                  DO UPDATE SET vote = excluded.vote, raised = excluded.raised, at = excluded.at",
                 &[
-                    id(guild),
+                    gid(guild),
                     int(ask),
                     text(member),
                     text(vote.as_str()),
@@ -579,7 +554,7 @@ impl Store {
             let a = guild_ask(b, guild, ask)?;
             let changed = b.exec(
                 "UPDATE votes SET note = $1 WHERE ask_id = $2 AND member_key = $3 AND vote = 'down'",
-                &[opt_text(note.as_deref()), int(ask), text(member)],
+                &[Param::Text(note.as_deref()), int(ask), text(member)],
             )?;
             if changed == 0 {
                 return Err(refused("Vote 👎 on the answer first."));
@@ -611,7 +586,7 @@ impl Store {
                     "SELECT {GAP_COLUMNS} FROM gaps WHERE guild_id = $1 AND state = 'open'
                      ORDER BY asked DESC, id LIMIT $2 OFFSET $3"
                 ),
-                &[id(guild), int(limit), int(offset)],
+                &[gid(guild), int(limit), int(offset)],
             )?;
             Ok((rows.iter().map(gap_row).collect::<Result<_, _>>()?, total))
         })
@@ -622,7 +597,7 @@ impl Store {
         self.read(|b| {
             b.query(
                 &format!("SELECT {GAP_COLUMNS} FROM gaps WHERE id = $1 AND guild_id = $2"),
-                &[int(gap), id(guild)],
+                &[int(gap), gid(guild)],
             )?
             .first()
             .map(gap_row)
@@ -673,7 +648,7 @@ impl Store {
             b.exec(
                 "INSERT INTO guild_settings (guild_id, proposals_off) VALUES ($1, $2)
                  ON CONFLICT (guild_id) DO UPDATE SET proposals_off = excluded.proposals_off",
-                &[id(guild), int(i64::from(!open))],
+                &[gid(guild), int(i64::from(!open))],
             )?;
             Ok(())
         })
@@ -694,10 +669,8 @@ impl Store {
                     "This server's moderators have turned proposals off.",
                 ));
             }
-            let mine = count(
-                b,
-                "SELECT COUNT(*) FROM proposals WHERE guild_id = $1 AND proposer_id = $2 AND state = 'pending'",
-                &[id(guild), id(proposer.id)],
+            let mine = b.count("SELECT COUNT(*) FROM proposals WHERE guild_id = $1 AND proposer_id = $2 AND state = 'pending'",
+                &[gid(guild), gid(proposer.id)],
             )?;
             if mine >= MAX_PENDING_PER_MEMBER {
                 return Err(refused(format!(
@@ -718,10 +691,10 @@ impl Store {
                      VALUES ($1, $2, $3, $4, $5, 'pending', $6) RETURNING {PROPOSAL_COLUMNS}"
                 ),
                 &[
-                    id(guild),
-                    opt_text(entry_id),
+                    gid(guild),
+                    Param::Text(entry_id),
                     text(&to_json(draft)?),
-                    id(proposer.id),
+                    gid(proposer.id),
                     text(&proposer.name),
                     int(now),
                 ],
@@ -752,7 +725,7 @@ impl Store {
                     "SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE guild_id = $1 AND state = 'pending'
                      ORDER BY id LIMIT $2 OFFSET $3"
                 ),
-                &[id(guild), int(limit), int(offset)],
+                &[gid(guild), int(limit), int(offset)],
             )?;
             Ok((rows.iter().map(proposal_row).collect::<Result<_, _>>()?, total))
         })
@@ -771,7 +744,7 @@ impl Store {
                     "SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE guild_id = $1 AND proposer_id = $2
                      ORDER BY id DESC LIMIT $3"
                 ),
-                &[id(guild), id(member), int(limit)],
+                &[gid(guild), gid(member), int(limit)],
             )?;
             rows.iter().map(proposal_row).collect()
         })
@@ -847,40 +820,33 @@ impl Store {
     /// kind of answer, and what waits now (open gaps, pending proposals).
     pub fn stats(&self, guild: u64, since: i64) -> Result<Stats, StoreError> {
         self.read(|b| {
-            let asked = count(
-                b,
+            let asked = b.count(
                 "SELECT COUNT(*) FROM asks WHERE guild_id = $1 AND at >= $2",
-                &[id(guild), int(since)],
+                &[gid(guild), int(since)],
             )?;
-            let answered = count(
-                b,
+            let answered = b.count(
                 "SELECT COUNT(*) FROM asks WHERE guild_id = $1 AND at >= $2 AND answered = 1",
-                &[id(guild), int(since)],
+                &[gid(guild), int(since)],
             )?;
             let rows = b.query(
-                "SELECT a.kind, v.vote, COUNT(*) FROM votes v JOIN asks a ON a.id = v.ask_id
+                "SELECT a.kind,
+                        CAST(SUM(CASE WHEN v.vote = 'up' THEN 1 ELSE 0 END) AS BIGINT),
+                        CAST(SUM(CASE WHEN v.vote = 'down' THEN 1 ELSE 0 END) AS BIGINT)
+                 FROM votes v JOIN asks a ON a.id = v.ask_id
                  WHERE v.guild_id = $1 AND v.at >= $2 AND a.kind IS NOT NULL
-                 GROUP BY a.kind, v.vote ORDER BY a.kind, v.vote",
-                &[id(guild), int(since)],
+                 GROUP BY a.kind ORDER BY a.kind",
+                &[gid(guild), int(since)],
             )?;
-            let mut votes: Vec<KindVotes> = Vec::new();
-            for r in &rows {
-                let kind = r.text(0)?;
-                if votes.last().map(|k| &k.kind) != Some(&kind) {
-                    votes.push(KindVotes {
-                        kind,
-                        up: 0,
-                        down: 0,
-                    });
-                }
-                if let Some(k) = votes.last_mut() {
-                    match Vote::parse(&r.text(1)?) {
-                        Some(Vote::Up) => k.up = r.int(2)?,
-                        Some(Vote::Down) => k.down = r.int(2)?,
-                        None => {}
-                    }
-                }
-            }
+            let votes = rows
+                .iter()
+                .map(|r| {
+                    Ok(KindVotes {
+                        kind: r.text(0)?,
+                        up: r.int(1)?,
+                        down: r.int(2)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
             let open_gaps = open_gap_count(b, guild)?;
             let pending_proposals = pending_count(b, guild)?;
             Ok(Stats {
@@ -900,7 +866,7 @@ impl Store {
             let gaps = b
                 .query(
                     &format!("SELECT {GAP_COLUMNS} FROM gaps WHERE guild_id = $1 ORDER BY id"),
-                    &[id(guild)],
+                    &[gid(guild)],
                 )?
                 .iter()
                 .map(gap_row)
@@ -910,7 +876,7 @@ impl Store {
                     &format!(
                         "SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE guild_id = $1 ORDER BY id"
                     ),
-                    &[id(guild)],
+                    &[gid(guild)],
                 )?
                 .iter()
                 .map(proposal_row)
@@ -919,7 +885,7 @@ impl Store {
             for r in b.query(
                 "SELECT a.question, a.shown, v.vote, v.note, v.at FROM votes v
                  JOIN asks a ON a.id = v.ask_id WHERE v.guild_id = $1 ORDER BY v.at, a.id",
-                &[id(guild)],
+                &[gid(guild)],
             )? {
                 let vote = r.text(2)?;
                 votes.push(ExportedVote {
@@ -943,7 +909,7 @@ fn proposals_open(b: &mut dyn Backend, guild: u64) -> Result<bool, StoreError> {
     let off = b
         .query(
             "SELECT proposals_off FROM guild_settings WHERE guild_id = $1",
-            &[id(guild)],
+            &[gid(guild)],
         )?
         .first()
         .map(|r| r.int(0))
@@ -954,7 +920,7 @@ fn proposals_open(b: &mut dyn Backend, guild: u64) -> Result<bool, StoreError> {
 fn fetch_gap(b: &mut dyn Backend, guild: u64, gap: i64) -> Result<Gap, StoreError> {
     b.query(
         &format!("SELECT {GAP_COLUMNS} FROM gaps WHERE id = $1 AND guild_id = $2"),
-        &[int(gap), id(guild)],
+        &[int(gap), gid(guild)],
     )?
     .first()
     .map(gap_row)
@@ -983,11 +949,11 @@ fn close_gap(
          WHERE id = $5 AND guild_id = $6",
         &[
             text(state.as_str()),
-            opt_text(entry),
-            id(actor.id),
+            Param::Text(entry),
+            gid(actor.id),
             int(now),
             int(gap),
-            id(guild),
+            gid(guild),
         ],
     )?;
     Ok(())
@@ -1000,7 +966,7 @@ fn fetch_proposal(
 ) -> Result<Option<Proposal>, StoreError> {
     b.query(
         &format!("SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE id = $1 AND guild_id = $2"),
-        &[int(proposal), id(guild)],
+        &[int(proposal), gid(guild)],
     )?
     .first()
     .map(proposal_row)
@@ -1029,12 +995,12 @@ fn decide(
             decided_at = $5 WHERE id = $6 AND guild_id = $7",
         &[
             text(state.as_str()),
-            opt_text(reason),
-            id(reviewer.id),
+            Param::Text(reason),
+            gid(reviewer.id),
             text(&reviewer.name),
             int(now),
             int(proposal),
-            id(guild),
+            gid(guild),
         ],
     )?;
     Ok(())

@@ -2,7 +2,7 @@
 //! buttons work after a restart, a member answers each quiz once, and scores are counted
 //! from the answers.
 
-use super::backend::{from_sql_id, to_sql_id, Param};
+use super::backend::{from_sql_id, gid, int, Param};
 use super::{Actor, Store, StoreError};
 use crate::quiz::Question;
 
@@ -28,14 +28,6 @@ pub struct Score {
     pub answered: i64,
 }
 
-fn int(n: i64) -> Param<'static> {
-    Param::Int(Some(n))
-}
-
-fn id(n: u64) -> Param<'static> {
-    Param::Int(Some(to_sql_id(n)))
-}
-
 fn decode(json: &str) -> Result<Question, StoreError> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("quiz: {e}")))
 }
@@ -48,7 +40,7 @@ impl Store {
             b.query(
                 "INSERT INTO quizzes (guild_id, question, created_at) VALUES ($1, $2, $3)
                  RETURNING id",
-                &[id(guild), Param::Text(Some(&json)), int(now)],
+                &[gid(guild), Param::Text(Some(&json)), int(now)],
             )?
             .first()
             .ok_or_else(|| StoreError::Corrupt("no id for a new quiz".into()))?
@@ -61,7 +53,7 @@ impl Store {
         self.read(|b| {
             b.query(
                 "SELECT question FROM quizzes WHERE id = $1 AND guild_id = $2",
-                &[int(quiz), id(guild)],
+                &[int(quiz), gid(guild)],
             )?
             .first()
             .map(|r| decode(&r.text(0)?))
@@ -82,7 +74,7 @@ impl Store {
             let q = b
                 .query(
                     "SELECT question FROM quizzes WHERE id = $1 AND guild_id = $2",
-                    &[int(quiz), id(guild)],
+                    &[int(quiz), gid(guild)],
                 )?
                 .first()
                 .map(|r| r.text(0))
@@ -97,7 +89,7 @@ impl Store {
             let earlier = b
                 .query(
                     "SELECT choice FROM quiz_answers WHERE quiz_id = $1 AND member_id = $2",
-                    &[int(quiz), id(member.id)],
+                    &[int(quiz), gid(member.id)],
                 )?
                 .first()
                 .map(|r| r.int(0))
@@ -109,8 +101,8 @@ impl Store {
                      VALUES ($1, $2, $3, $4, $5, $6, $7)",
                     &[
                         int(quiz),
-                        id(guild),
-                        id(member.id),
+                        gid(guild),
+                        gid(member.id),
                         Param::Text(Some(&member.name)),
                         int(choice as i64),
                         int(i64::from(choice == question.answer)),
@@ -119,16 +111,14 @@ impl Store {
                 )?;
             }
             let counts = b.query(
-                "SELECT correct, COUNT(*) FROM quiz_answers WHERE quiz_id = $1 GROUP BY correct",
+                "SELECT COUNT(*), CAST(COALESCE(SUM(correct), 0) AS BIGINT) FROM quiz_answers
+                 WHERE quiz_id = $1",
                 &[int(quiz)],
             )?;
-            let (mut right, mut answered) = (0, 0);
-            for r in &counts {
-                answered += r.int(1)?;
-                if r.int(0)? != 0 {
-                    right += r.int(1)?;
-                }
-            }
+            let (answered, right) = match counts.first() {
+                Some(r) => (r.int(0)?, r.int(1)?),
+                None => (0, 0),
+            };
             Ok(QuizOutcome {
                 question,
                 choice: earlier.map_or(choice, |c| c as usize),
@@ -143,31 +133,24 @@ impl Store {
     pub fn leaderboard(&self, guild: u64, limit: i64) -> Result<Vec<Score>, StoreError> {
         self.read(|b| {
             let rows = b.query(
-                "SELECT member_id, MAX(member_name), COUNT(*) FROM quiz_answers
-                 WHERE guild_id = $1 AND correct = 1 GROUP BY member_id",
-                &[id(guild)],
+                "SELECT member_id, MAX(member_name), CAST(SUM(correct) AS BIGINT),
+                        COUNT(*)
+                 FROM quiz_answers WHERE guild_id = $1 GROUP BY member_id
+                 HAVING SUM(correct) > 0",
+                &[gid(guild)],
             )?;
-            let all = b.query(
-                "SELECT member_id, COUNT(*) FROM quiz_answers WHERE guild_id = $1
-                 GROUP BY member_id",
-                &[id(guild)],
-            )?;
-            let mut scores = Vec::with_capacity(rows.len());
-            for r in &rows {
-                let member = r.int(0)?;
-                let answered = all
-                    .iter()
-                    .find(|a| a.int(0).ok() == Some(member))
-                    .map(|a| a.int(1))
-                    .transpose()?
-                    .unwrap_or(0);
-                scores.push(Score {
-                    member_id: from_sql_id(member).to_string(),
-                    name: r.text(1)?,
-                    right: r.int(2)?,
-                    answered,
-                });
-            }
+            let mut scores = rows
+                .iter()
+                .map(|r| {
+                    Ok(Score {
+                        member_id: from_sql_id(r.int(0)?).to_string(),
+                        name: r.text(1)?,
+                        right: r.int(2)?,
+                        answered: r.int(3)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            // Names compare bytewise, whatever the database's collation.
             scores.sort_by(|a, b| {
                 b.right
                     .cmp(&a.right)

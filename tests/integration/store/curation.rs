@@ -273,3 +273,49 @@ pub(super) fn proposals_are_limited_per_member_and_can_be_turned_off() {
     s.set_proposals_open(A, true).unwrap();
     assert!(s.proposals_open(A).unwrap());
 }
+
+#[test]
+pub(super) fn a_quiz_is_answered_once_per_member_and_scored_per_guild() {
+    let t = open();
+    let s = &t.store;
+    let q = archie::quiz::Question {
+        asked: archie::quiz::Asked::KindOf {
+            layer: archie::knowledge::Layer::Cache,
+        },
+        prompt: "Which of these is a cache?".into(),
+        choices: vec![
+            "Redis".into(),
+            "Python".into(),
+            "Nagios".into(),
+            "Fabric".into(),
+        ],
+        answer: 0,
+        fact: "Redis is a cache.".into(),
+        source: "https://example.com/redis".into(),
+    };
+    let quiz = s.new_quiz(A, &q).unwrap();
+    assert_eq!(s.quiz(A, quiz).unwrap(), Some(q.clone()));
+    assert_eq!(s.quiz(B, quiz).unwrap(), None, "another guild's quiz");
+    let right = s.answer_quiz(A, quiz, &member(1), 0).unwrap();
+    assert!(right.first && (right.right, right.answered) == (1, 1));
+    let wrong = s.answer_quiz(A, quiz, &member(2), 3).unwrap();
+    assert!(wrong.first && (wrong.right, wrong.answered) == (1, 2));
+    let again = s.answer_quiz(A, quiz, &member(2), 0).unwrap();
+    assert!(!again.first && again.choice == 3, "the first answer stands");
+    assert!(s
+        .answer_quiz(B, quiz, &member(3), 0)
+        .unwrap_err()
+        .is_user_error());
+    let second = s.new_quiz(A, &q).unwrap();
+    s.answer_quiz(A, second, &member(2), 0).unwrap();
+    s.answer_quiz(A, second, &member(1), 0).unwrap();
+    let board = s.leaderboard(A, 10).unwrap();
+    let rows: Vec<(&str, i64, i64)> = board
+        .iter()
+        .map(|b| (b.name.as_str(), b.right, b.answered))
+        .collect();
+    assert_eq!(rows, vec![("member-1", 2, 2), ("member-2", 1, 2)]);
+    assert_eq!(board[0].member_id, "1");
+    assert!(s.leaderboard(B, 10).unwrap().is_empty());
+    assert_eq!(s.leaderboard(A, 1).unwrap().len(), 1);
+}

@@ -24,6 +24,7 @@ on_postgres!(
     curation::answering_a_gap_adds_the_entry_closes_the_gap_and_notes_it_in_the_history,
     curation::proposals_wait_for_review_and_an_approval_writes_them_naming_both_people,
     curation::proposals_are_limited_per_member_and_can_be_turned_off,
+    curation::a_quiz_is_answered_once_per_member_and_scored_per_guild,
     changes::every_write_appears_in_the_change_log_once_in_order_across_guilds,
     changes::shown_rows_page_through_live_and_hidden_rows_of_every_guild,
     durability::a_hundred_concurrent_writes_and_reads_lose_nothing,
