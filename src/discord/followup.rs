@@ -17,6 +17,18 @@ pub struct File {
     pub ephemeral: bool,
 }
 
+impl File {
+    /// `a`, sent with the reply's title and summary as its text.
+    pub fn of(reply: &crate::reply::Reply, a: &crate::reply::Attachment, ephemeral: bool) -> File {
+        File {
+            content: crate::render::discord::file_text(reply),
+            filename: a.filename.clone(),
+            bytes: a.bytes.clone(),
+            ephemeral,
+        }
+    }
+}
+
 impl std::fmt::Debug for File {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("File")

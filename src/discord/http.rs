@@ -194,17 +194,18 @@ async fn interactions(
     )
     .await;
     let response = answer.response;
-    if let (Some(file), Some(rest)) = (answer.file, ep.rest.clone()) {
-        let token = token.clone();
-        tokio::spawn(async move {
-            followup::send_with_retry(&rest, application, &token, file, FOLLOWUP_DELAY).await;
-        });
-    }
-    if let Some(image) = answer.image {
-        let webhooks = ep.webhooks.clone();
-        tokio::spawn(async move {
-            followup::send_with_retry(&webhooks, application, &token, image, FOLLOWUP_DELAY).await;
-        });
+    // An export needs the bot's client; a diagram goes through the interaction's webhook.
+    let sends = [
+        (answer.file, ep.rest.clone()),
+        (answer.image, Some(ep.webhooks.clone())),
+    ];
+    for (file, client) in sends {
+        if let (Some(file), Some(client)) = (file, client) {
+            let token = token.clone();
+            tokio::spawn(async move {
+                followup::send_with_retry(&client, application, &token, file, FOLLOWUP_DELAY).await;
+            });
+        }
     }
     ep.handled.fetch_add(1, Ordering::Relaxed);
     match serde_json::to_vec(&response) {

@@ -93,6 +93,23 @@ pub(super) fn string(opts: &[CommandDataOption], name: &str) -> String {
         .unwrap_or_default()
 }
 
+pub(super) fn boolean(opts: &[CommandDataOption], name: &str) -> Option<bool> {
+    opts.iter()
+        .find(|o| o.name == name)
+        .and_then(|o| match o.value {
+            CommandDataOptionValue::Boolean(b) => Some(b),
+            _ => None,
+        })
+}
+
+/// The subcommand a command was given (`/kb add`, `/quiz leaderboard`) and its options.
+pub(super) fn subcommand(c: &CommandInteraction) -> Option<(&str, &[CommandDataOption])> {
+    c.data.options.first().and_then(|s| match &s.value {
+        CommandDataOptionValue::SubCommand(o) => Some((s.name.as_str(), o.as_slice())),
+        _ => None,
+    })
+}
+
 fn slash(c: &CommandInteraction) -> Incoming {
     let o = &c.data.options;
     let command = match c.data.name.as_str() {
@@ -127,9 +144,7 @@ fn slash(c: &CommandInteraction) -> Incoming {
             ))
         }
     };
-    let private = o.iter().any(|x| {
-        x.name == def::PRIVATE && matches!(x.value, CommandDataOptionValue::Boolean(true))
-    });
+    let private = boolean(o, def::PRIVATE) == Some(true);
     let mention = o
         .iter()
         .find(|x| x.name == def::FOR)
@@ -148,10 +163,7 @@ fn slash(c: &CommandInteraction) -> Incoming {
 
 /// `/quiz question …` or `/quiz leaderboard`.
 fn quiz(c: &CommandInteraction) -> Incoming {
-    let Some((sub, o)) = c.data.options.first().and_then(|s| match &s.value {
-        CommandDataOptionValue::SubCommand(o) => Some((s.name.as_str(), o.as_slice())),
-        _ => None,
-    }) else {
+    let Some((sub, o)) = subcommand(c) else {
         return Incoming::Refuse("Use /quiz question or /quiz leaderboard.".into());
     };
     let command = match sub {
@@ -163,9 +175,7 @@ fn quiz(c: &CommandInteraction) -> Incoming {
         def::LEADERBOARD => Command::Leaderboard,
         _ => return Incoming::Refuse("Use /quiz question or /quiz leaderboard.".into()),
     };
-    let private = o.iter().any(|x| {
-        x.name == def::PRIVATE && matches!(x.value, CommandDataOptionValue::Boolean(true))
-    });
+    let private = boolean(o, def::PRIVATE) == Some(true);
     Incoming::Run(Run {
         private,
         ..Run::of(command)

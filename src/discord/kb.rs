@@ -4,7 +4,7 @@
 //! write, from the context [`super::rights`] read off the interaction.
 
 use super::definitions as def;
-use super::interaction::{string, ImportFile, Incoming, Run};
+use super::interaction::{boolean, string, subcommand, ImportFile, Incoming, Run};
 use crate::app::Stash;
 use crate::commands::kb::{KbCommand, MAX_IMPORT_BYTES};
 use crate::commands::Command;
@@ -33,21 +33,9 @@ fn integer(opts: &[CommandDataOption], name: &str) -> Option<i64> {
         })
 }
 
-fn boolean(opts: &[CommandDataOption], name: &str) -> Option<bool> {
-    opts.iter()
-        .find(|o| o.name == name)
-        .and_then(|o| match o.value {
-            CommandDataOptionValue::Boolean(b) => Some(b),
-            _ => None,
-        })
-}
-
 /// A `/kb <subcommand>` slash command.
 pub fn slash(c: &CommandInteraction) -> Incoming {
-    let Some((sub, o)) = c.data.options.first().and_then(|s| match &s.value {
-        CommandDataOptionValue::SubCommand(o) => Some((s.name.as_str(), o.as_slice())),
-        _ => None,
-    }) else {
+    let Some((sub, o)) = subcommand(c) else {
         return Incoming::Refuse("Use /kb with a subcommand, e.g. /kb add.".into());
     };
     let id = || string(o, def::ID).trim().to_string();

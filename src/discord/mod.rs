@@ -229,12 +229,7 @@ pub fn answer_incoming(app: &App, caller: &Caller, incoming: Incoming, files: bo
             match reply.attachment.as_ref() {
                 Some(a) if files => Outgoing {
                     response: render::deferred(),
-                    file: Some(followup::File {
-                        content: render::file_text(&reply),
-                        filename: a.filename.clone(),
-                        bytes: a.bytes.clone(),
-                        ephemeral: true,
-                    }),
+                    file: Some(followup::File::of(&reply, a, true)),
                     image: None,
                 },
                 Some(_) => render::notice_text(NO_FILES).into(),
@@ -244,12 +239,7 @@ pub fn answer_incoming(app: &App, caller: &Caller, incoming: Incoming, files: bo
                         file: None,
                         // A button on the answer (a page) leaves the picture already sent.
                         image: reply.image.as_ref().filter(|_| !run.update).map(|img| {
-                            followup::File {
-                                content: render::file_text(&reply),
-                                filename: img.filename.clone(),
-                                bytes: img.bytes.clone(),
-                                ephemeral: run.private || reply.ephemeral,
-                            }
+                            followup::File::of(&reply, img, run.private || reply.ephemeral)
                         }),
                     }
                 }
