@@ -224,7 +224,11 @@ impl Svg {
         y + CHIP_H
     }
 
-    fn finish(self, height: f32) -> String {
+    /// The card: the body drawn so far, then `foot` under the last row, at `y`.
+    fn finish(mut self, y: f32, foot: &str) -> String {
+        let foot = fit(foot, 13.0, false, WIDTH - 2.0 * PAD);
+        self.text(PAD, y + 8.0, 13.0, false, MUTED, &foot);
+        let height = y + 26.0;
         format!(
             r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height:.0}" viewBox="0 0 {WIDTH} {height:.0}"><rect x="0.75" y="0.75" width="{:.1}" height="{:.1}" rx="14" fill="{CARD}" stroke="{LINE}" stroke-width="1.5"/>{}</svg>"#,
             WIDTH - 1.5,
@@ -268,15 +272,7 @@ pub fn stack_svg(d: &data::Stack) -> String {
         Some(src) => format!("Source: {} · Archie", host(src)),
         None => "Archie".to_string(),
     };
-    s.text(
-        PAD,
-        y + 8.0,
-        13.0,
-        false,
-        MUTED,
-        &fit(&foot, 13.0, false, WIDTH - 2.0 * PAD),
-    );
-    s.finish(y + 26.0)
+    s.finish(y, &foot)
 }
 
 pub fn compare_svg(d: &data::Compare) -> String {
@@ -342,15 +338,7 @@ pub fn compare_svg(d: &data::Compare) -> String {
         let yb = s.chips(&side(&l.only_second), xb, xb + col, y, hue);
         y = ya.max(yb) + 18.0;
     }
-    s.text(
-        PAD,
-        y + 8.0,
-        13.0,
-        false,
-        MUTED,
-        "Archie · from each company's published stack",
-    );
-    s.finish(y + 26.0)
+    s.finish(y, "Archie · from each company's published stack")
 }
 
 /// `svg` as PNG bytes, drawn with the embedded font only.

@@ -3,27 +3,15 @@
 //! like the answer, a valid PNG within Discord's size limits.
 
 use super::*;
-use crate::support::fake_discord::{Event, FakeDiscord};
+use crate::support::fake_discord::FakeDiscord;
 use std::time::Duration;
 
 /// The PNG a followup to interaction `id` carried, with its file name.
 pub(crate) async fn followup_png(fake: &mut FakeDiscord, id: u64) -> (String, Vec<u8>, String) {
-    let path = format!("/api/v10/webhooks/{APP_ID}/tok{id}");
-    let sent = fake
-        .wait_for(
-            Duration::from_secs(10),
-            |e| matches!(e, Event::Rest { method, path: p, .. } if method == "POST" && *p == path),
-        )
-        .await;
-    let Some(Event::Rest {
-        content_type,
-        raw,
-        violation,
-        ..
-    }) = sent
-    else {
-        panic!("no followup for {id}: {sent:?}");
-    };
+    let (content_type, raw, violation) = fake
+        .followup(Duration::from_secs(10), id)
+        .await
+        .unwrap_or_else(|| panic!("no followup for {id}"));
     assert_eq!(violation, None, "the followup meets Discord's schema");
     let payload = schema::payload_json(&content_type, &raw).expect("a payload_json part");
     let (name, png) = schema::multipart_file(&content_type, &raw).expect("a file part");

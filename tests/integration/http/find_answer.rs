@@ -27,51 +27,33 @@ fn assert_answer_for_author(resp: &Value) {
 #[tokio::test]
 async fn plain_long_code_heavy_and_mention_heavy_messages_are_answered_for_their_author() {
     let s = server().await;
-    let plain = find(&s, 61, "what does Twitter use for backend?").await;
-    assert_answer_for_author(&plain);
-    assert!(embed(&plain)["description"]
-        .as_str()
-        .unwrap()
-        .contains("Manhattan"));
-
     let filler = "We rewrote half our services this quarter and the on-call load doubled. ";
     let long = format!(
         "{}So what does Twitter use for backend? {}",
         filler.repeat(6),
         filler.repeat(6)
     );
-    let r = find(&s, 62, &long).await;
-    assert_answer_for_author(&r);
-    assert!(
-        embed(&r)["description"]
-            .as_str()
-            .unwrap()
-            .contains("Manhattan"),
-        "{r:#}"
-    );
-
     let code = "```scala\nobject Main extends App { println(\"hi\") }\n```\nwhat does `twitter` \
                 use for backend? https://github.com/twitter/finagle";
-    let r = find(&s, 63, code).await;
-    assert_answer_for_author(&r);
-    assert!(
-        embed(&r)["description"]
-            .as_str()
-            .unwrap()
-            .contains("Manhattan"),
-        "{r:#}"
-    );
-
     let pings =
         "<@123456789012345678> <@&987654321098765432> @everyone @here <#444444444444444444> \
                  what does Twitter use for backend?";
-    let r = find(&s, 64, pings).await;
-    assert_answer_for_author(&r);
-    let text = visible_text(&r);
-    assert!(
-        !text.contains("@everyone") && !text.contains("123456789012345678"),
-        "{text}"
-    );
+    for (id, message) in [
+        (61, "what does Twitter use for backend?"),
+        (62, long.as_str()),
+        (63, code),
+        (64, pings),
+    ] {
+        let r = find(&s, id, message).await;
+        assert_answer_for_author(&r);
+        let description = embed(&r)["description"].as_str().unwrap_or_default();
+        assert!(description.contains("Manhattan"), "{r:#}");
+        let text = visible_text(&r);
+        assert!(
+            !text.contains("@everyone") && !text.contains("123456789012345678"),
+            "{text}"
+        );
+    }
 }
 
 #[tokio::test]

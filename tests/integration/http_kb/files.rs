@@ -92,14 +92,20 @@ async fn export_without_a_bot_token_says_it_needs_discord_token() {
     );
 }
 
-#[tokio::test]
-async fn export_defers_then_sends_the_servers_entries_as_a_file() {
-    let mut fake = FakeDiscord::start().await;
+/// The stand-in, and an endpoint with a bot client (`DISCORD_TOKEN`) pointed at it.
+async fn with_bot_client() -> (FakeDiscord, Kb) {
+    let fake = FakeDiscord::start().await;
     let http = serenity::all::HttpBuilder::new("test-token")
         .proxy(fake.api_url())
         .ratelimiter_disabled(true)
         .build();
     let kb = Kb::start_with(Options::default(), Some(Arc::new(http))).await;
+    (fake, kb)
+}
+
+#[tokio::test]
+async fn export_defers_then_sends_the_servers_entries_as_a_file() {
+    let (mut fake, kb) = with_bot_client().await;
     kb.add(&Who::moderator(GUILD)).await;
 
     for (guild, has_entry) in [(GUILD, true), (GUILD_B, false)] {
@@ -112,18 +118,10 @@ async fn export_defers_then_sends_the_servers_entries_as_a_file() {
             .await;
         assert_eq!(r["type"], 5, "a deferral: {r:#}");
         assert_eq!(r["data"]["flags"], 64);
-        let path = format!("/api/v10/webhooks/{APP_ID}/tok{id}");
-        let sent = fake
-            .wait_for(WAIT, |e| {
-                matches!(e, Event::Rest { method, path: p, .. } if method == "POST" && *p == path)
-            })
-            .await;
-        let Some(Event::Rest {
-            content_type, raw, ..
-        }) = sent
-        else {
-            panic!("no followup reached the stand-in: {sent:?}");
-        };
+        let (content_type, raw, _) = fake
+            .followup(WAIT, id)
+            .await
+            .expect("a followup reached the stand-in");
         assert!(
             content_type.starts_with("multipart/form-data"),
             "{content_type}"
@@ -186,12 +184,7 @@ async fn a_hundred_concurrent_writes_and_reads_lose_nothing() {
 
 #[tokio::test]
 async fn export_what_curation_sends_the_servers_gaps_and_proposals() {
-    let mut fake = FakeDiscord::start().await;
-    let http = serenity::all::HttpBuilder::new("test-token")
-        .proxy(fake.api_url())
-        .ratelimiter_disabled(true)
-        .build();
-    let kb = Kb::start_with(Options::default(), Some(Arc::new(http))).await;
+    let (mut fake, kb) = with_bot_client().await;
     let mel = Who::member(GUILD);
     kb.ask(QUESTION, &mel).await;
     let form = kb
@@ -212,16 +205,7 @@ async fn export_what_curation_sends_the_servers_gaps_and_proposals() {
         )
         .await;
     assert_eq!(r["type"], 5, "a deferral: {r:#}");
-    let path = format!("/api/v10/webhooks/{APP_ID}/tok{id}");
-    let sent = fake
-        .wait_for(
-            WAIT,
-            |e| matches!(e, Event::Rest { method, path: p, .. } if method == "POST" && *p == path),
-        )
-        .await;
-    let Some(Event::Rest { raw, .. }) = sent else {
-        panic!("no followup: {sent:?}");
-    };
+    let (_, raw, _) = fake.followup(WAIT, id).await.expect("a followup");
     let body = String::from_utf8_lossy(&raw);
     assert!(
         body.contains(&format!("archie-curation-{GUILD}.json")),

@@ -4,7 +4,7 @@
 //! write, export as a file after a deferral, import from an attached file, and many
 //! concurrent writes that all survive.
 
-use crate::support::fake_discord::{Event, FakeDiscord};
+use crate::support::fake_discord::FakeDiscord;
 use crate::support::*;
 use archie::discord::Options;
 use axum::routing::get;

@@ -175,6 +175,30 @@ impl FakeDiscord {
         let _ = self.queues.get(shard).0.send(interaction);
     }
 
+    /// The followup message posted to interaction `id`'s webhook: its content type, body
+    /// and schema violation, if any; `None` after `timeout`.
+    pub async fn followup(
+        &mut self,
+        timeout: Duration,
+        id: u64,
+    ) -> Option<(String, Vec<u8>, Option<String>)> {
+        let path = format!("/api/v10/webhooks/{}/tok{id}", super::APP_ID);
+        match self
+            .wait_for(timeout, |e| {
+                matches!(e, Event::Rest { method, path: p, .. } if method == "POST" && *p == path)
+            })
+            .await?
+        {
+            Event::Rest {
+                content_type,
+                raw,
+                violation,
+                ..
+            } => Some((content_type, raw, violation)),
+            Event::Identify(_) => None,
+        }
+    }
+
     /// The first event (already received or still to come) for which `want` holds;
     /// `None` after `timeout`. Other events are kept for later calls, since serenity
     /// answers interactions concurrently and in no fixed order.

@@ -168,11 +168,7 @@ pub fn assert_commands(body: &Value) {
 /// The JSON of a multipart body's `payload_json` part (how serenity sends a message with
 /// files), or `None` when there is no such part.
 pub fn payload_json(content_type: &str, raw: &[u8]) -> Option<Value> {
-    let boundary = content_type
-        .split(';')
-        .filter_map(|p| p.trim().strip_prefix("boundary="))
-        .next()?
-        .trim_matches('"');
+    let boundary = boundary(content_type)?;
     let delimiter = format!("--{boundary}");
     let text = String::from_utf8_lossy(raw);
     for part in text.split(delimiter.as_str()) {
@@ -189,11 +185,7 @@ pub fn payload_json(content_type: &str, raw: &[u8]) -> Option<Value> {
 
 /// The first file part of a multipart body: its filename and bytes.
 pub fn multipart_file(content_type: &str, raw: &[u8]) -> Option<(String, Vec<u8>)> {
-    let boundary = content_type
-        .split(';')
-        .filter_map(|p| p.trim().strip_prefix("boundary="))
-        .next()?
-        .trim_matches('"');
+    let boundary = boundary(content_type)?;
     let delimiter = format!("\r\n--{boundary}");
     let find = |hay: &[u8], needle: &[u8], from: usize| {
         hay.get(from..)?
@@ -213,4 +205,13 @@ pub fn multipart_file(content_type: &str, raw: &[u8]) -> Option<(String, Vec<u8>
         at = end;
     }
     None
+}
+
+/// The boundary a `multipart/form-data` content type names.
+fn boundary(content_type: &str) -> Option<&str> {
+    content_type
+        .split(';')
+        .filter_map(|p| p.trim().strip_prefix("boundary="))
+        .next()
+        .map(|b| b.trim_matches('"'))
 }
