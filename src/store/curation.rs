@@ -441,7 +441,8 @@ impl Store {
     }
 
     /// Records a question asked in `guild`; an unanswered one also raises a gap. Returns
-    /// the ask's id (what the answer's vote buttons carry). Nobody is told it was saved,
+    /// the ask's id (what the answer's vote buttons carry); the question's `signature` is
+    /// computed only for that gap. Nobody is told it was saved,
     /// so it commits without waiting for the disk (see `write_relaxed`): an answer never
     /// waits for a flush.
     pub fn record_ask(
@@ -451,7 +452,7 @@ impl Store {
         qkey: &str,
         kind: Option<&str>,
         shown: &[String],
-        sig: &Signature,
+        signature: impl FnOnce() -> Signature,
     ) -> Result<i64, StoreError> {
         self.write_relaxed(|b, now| {
             let answered = !shown.is_empty();
@@ -473,7 +474,7 @@ impl Store {
                 .ok_or_else(|| StoreError::Corrupt("no id for a new ask".into()))?
                 .int(0)?;
             if !answered {
-                raise_gap(b, guild, question, sig, None, now)?;
+                raise_gap(b, guild, question, &signature(), None, now)?;
             }
             Ok(ask)
         })
@@ -496,14 +497,15 @@ impl Store {
     }
 
     /// Records `member`'s vote on an ask of `guild` (a second vote replaces the first).
-    /// A new 👎 raises a gap for the question. Returns the vote it replaced.
+    /// A member's first 👎 raises a gap for the question (its `signature` is computed only
+    /// then). Returns the vote it replaced.
     pub fn vote(
         &self,
         guild: u64,
         ask: i64,
         member: &str,
         vote: Vote,
-        sig: &Signature,
+        signature: impl FnOnce() -> Signature,
     ) -> Result<Option<Vote>, StoreError> {
         self.write(|b, now| {
             let a = guild_ask(b, guild, ask)?;
@@ -534,7 +536,7 @@ impl Store {
                 ],
             )?;
             if raise {
-                raise_gap(b, guild, &a.question, sig, None, now)?;
+                raise_gap(b, guild, &a.question, &signature(), None, now)?;
             }
             Ok(before)
         })

@@ -158,17 +158,21 @@ fn the_operator_reads_gaps_stats_and_curation_records_from_the_command_line() {
         let s = Store::open(&e.db).unwrap();
         let none = Signature::new(vec![], vec!["bloom".into(), "filter".into()]);
         for q in ["what is a bloom filter", "What is a Bloom filter?"] {
-            s.record_ask(5, q, q, None, &[], &none).unwrap();
+            s.record_ask(5, q, q, None, &[], || none.clone()).unwrap();
         }
         let other = Signature::new(vec!["uber".into()], vec!["geofenc".into()]);
         let shown = vec!["stack-uber".to_string()];
         let ask = s
-            .record_ask(5, "uber geofencing", "u", Some("stack"), &shown, &other)
+            .record_ask(5, "uber geofencing", "u", Some("stack"), &shown, || {
+                other.clone()
+            })
             .unwrap();
         let key = s.member_key(77).unwrap();
-        s.vote(5, ask, &key, Vote::Down, &other).unwrap();
-        s.record_ask(6, "another server's question", "o", None, &[], &other)
-            .unwrap();
+        s.vote(5, ask, &key, Vote::Down, || other.clone()).unwrap();
+        s.record_ask(6, "another server's question", "o", None, &[], || {
+            other.clone()
+        })
+        .unwrap();
         let d = Draft {
             kind: archie::knowledge::Kind::Note,
             title: "Bloom filters".into(),

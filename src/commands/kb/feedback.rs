@@ -55,8 +55,9 @@ pub(crate) fn record(
         None => {
             let shown: Vec<String> = results.iter().map(|r| r.id.clone()).collect();
             let kind = results.first().map(|r| r.kind.as_str());
-            let sig = signature(app, question);
-            store.record_ask(g, question, &qkey, kind, &shown, &sig)
+            store.record_ask(g, question, &qkey, kind, &shown, || {
+                signature(app, question)
+            })
         }
     });
     match ask {
@@ -87,9 +88,8 @@ pub(super) fn vote(app: &App, store: &Store, ctx: &Caller, ask: i64, vote: Vote)
     if a.shown.is_empty() {
         return fail(Reply::invalid("There is no answer to rate there."));
     }
-    let sig = signature(app, &a.question);
     let before = store
-        .vote(g, ask, &member, vote, &sig)
+        .vote(g, ask, &member, vote, || signature(app, &a.question))
         .map_err(store_error)?;
     let mark = match vote {
         Vote::Up => "👍",

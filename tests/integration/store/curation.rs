@@ -30,7 +30,7 @@ pub(super) fn a_vote_is_kept_once_per_member_and_a_second_click_changes_it() {
             "k1",
             Some("qa"),
             &shown,
-            &q,
+            || q.clone(),
         )
         .unwrap();
     const ANA: u64 = 1_300_000_000_000_000_003;
@@ -47,11 +47,14 @@ pub(super) fn a_vote_is_kept_once_per_member_and_a_second_click_changes_it() {
         open().store.member_key(ANA).unwrap(),
         "keyed with each install's own secret"
     );
-    assert_eq!(s.vote(A, ask, &ana, Vote::Up, &q).unwrap(), None);
-    assert_eq!(s.vote(A, ask, &ana, Vote::Up, &q).unwrap(), Some(Vote::Up));
-    assert_eq!(s.vote(A, ask, &bo, Vote::Down, &q).unwrap(), None);
+    assert_eq!(s.vote(A, ask, &ana, Vote::Up, || q.clone()).unwrap(), None);
     assert_eq!(
-        s.vote(A, ask, &ana, Vote::Down, &q).unwrap(),
+        s.vote(A, ask, &ana, Vote::Up, || q.clone()).unwrap(),
+        Some(Vote::Up)
+    );
+    assert_eq!(s.vote(A, ask, &bo, Vote::Down, || q.clone()).unwrap(), None);
+    assert_eq!(
+        s.vote(A, ask, &ana, Vote::Down, || q.clone()).unwrap(),
         Some(Vote::Up)
     );
     let st = s.stats(A, 0).unwrap();
@@ -63,13 +66,13 @@ pub(super) fn a_vote_is_kept_once_per_member_and_a_second_click_changes_it() {
     );
     // Two members' 👎 on one answer: one gap asked twice, however often they change their
     // minds.
-    s.vote(A, ask, &ana, Vote::Up, &q).unwrap();
-    s.vote(A, ask, &ana, Vote::Down, &q).unwrap();
+    s.vote(A, ask, &ana, Vote::Up, || q.clone()).unwrap();
+    s.vote(A, ask, &ana, Vote::Down, || q.clone()).unwrap();
     let (gaps, total) = s.open_gaps(A, 0, 10).unwrap();
     assert_eq!((total, gaps[0].asked), (1, 2));
     // Another guild cannot vote on, or even see, this ask.
     assert!(s.ask_record(B, ask).unwrap().is_none());
-    let err = s.vote(B, ask, &ana, Vote::Up, &q).unwrap_err();
+    let err = s.vote(B, ask, &ana, Vote::Up, || q.clone()).unwrap_err();
     assert!(err.is_user_error(), "{err}");
     assert_eq!(s.stats(B, 0).unwrap().asked, 0);
     // The export keeps votes without who cast them.
@@ -93,9 +96,9 @@ pub(super) fn unanswered_questions_fold_into_gaps_by_names_and_topic() {
         ("netflix billing invoices", &other_topic),
         ("uber chaos monkey testing", &other_name),
     ] {
-        s.record_ask(A, q, q, None, &[], g).unwrap();
+        s.record_ask(A, q, q, None, &[], || g.clone()).unwrap();
     }
-    s.record_ask(B, "netflix chaos monkey", "x", None, &[], &a)
+    s.record_ask(B, "netflix chaos monkey", "x", None, &[], || a.clone())
         .unwrap();
     let (gaps, total) = s.open_gaps(A, 0, 10).unwrap();
     assert_eq!(total, 3);
@@ -117,12 +120,19 @@ pub(super) fn a_note_on_a_down_vote_reaches_its_gap_and_needs_the_down_vote() {
     let q = sig(&["instagram"], &["queue", "task"]);
     let shown = vec!["stack-instagram".to_string()];
     let ask = s
-        .record_ask(A, "instagram task queue", "k", Some("stack"), &shown, &q)
+        .record_ask(
+            A,
+            "instagram task queue",
+            "k",
+            Some("stack"),
+            &shown,
+            || q.clone(),
+        )
         .unwrap();
     let m = s.member_key(9).unwrap();
     let err = s.vote_note(A, ask, &m, "the broker", &q).unwrap_err();
     assert!(err.to_string().contains("👎"), "{err}");
-    s.vote(A, ask, &m, Vote::Down, &q).unwrap();
+    s.vote(A, ask, &m, Vote::Down, || q.clone()).unwrap();
     let long = "x".repeat(MAX_NOTE_CHARS * 2);
     s.vote_note(A, ask, &m, &long, &q).unwrap();
     let g = &s.open_gaps(A, 0, 10).unwrap().0[0];
@@ -135,14 +145,9 @@ pub(super) fn a_note_on_a_down_vote_reaches_its_gap_and_needs_the_down_vote() {
 pub(super) fn answering_a_gap_adds_the_entry_closes_the_gap_and_notes_it_in_the_history() {
     let t = open();
     let s = &t.store;
-    s.record_ask(
-        A,
-        "what is a bloom filter",
-        "k",
-        None,
-        &[],
-        &sig(&[], &["bloom", "filter"]),
-    )
+    s.record_ask(A, "what is a bloom filter", "k", None, &[], || {
+        sig(&[], &["bloom", "filter"])
+    })
     .unwrap();
     let gap = s.open_gaps(A, 0, 1).unwrap().0[0].id;
     assert!(s.gap(B, gap).unwrap().is_none(), "not another guild's");
@@ -171,14 +176,9 @@ pub(super) fn answering_a_gap_adds_the_entry_closes_the_gap_and_notes_it_in_the_
         1,
         "the refused answer wrote nothing"
     );
-    s.record_ask(
-        A,
-        "consistent hashing",
-        "k2",
-        None,
-        &[],
-        &sig(&[], &["consist", "hash"]),
-    )
+    s.record_ask(A, "consistent hashing", "k2", None, &[], || {
+        sig(&[], &["consist", "hash"])
+    })
     .unwrap();
     let other = s.open_gaps(A, 0, 1).unwrap().0[0].id;
     assert_eq!(
