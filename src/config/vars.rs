@@ -162,28 +162,39 @@ pub fn database_value(v: &str) -> Result<Database, ConfigError> {
     if lower.starts_with("postgres:") || lower.starts_with("postgresql:") {
         return postgres_url(t);
     }
-    let rest = if let Some(rest) = strip_prefix_ci(t, "sqlite://") {
-        rest
-    } else if let Some(rest) = strip_prefix_ci(t, "sqlite:") {
-        rest
-    } else if let Some((scheme, _)) = t.split_once("://") {
-        let shown = if is_scheme(scheme) {
-            format!("a {scheme}:// URL")
-        } else {
-            "a URL".to_string()
-        };
+    if let Some(shown) = other_url(t) {
         return Err(ConfigError(format!(
             "ARCHIE_DATABASE is {shown}, which Archie cannot open: {DATABASE_FIX}"
         )));
-    } else {
-        t
-    };
+    }
+    let rest = strip_prefix_ci(t, "sqlite://")
+        .or_else(|| strip_prefix_ci(t, "sqlite:"))
+        .unwrap_or(t);
     if rest.trim().is_empty() {
         return Err(ConfigError(format!(
             "ARCHIE_DATABASE names no file after its sqlite: prefix: {DATABASE_FIX}"
         )));
     }
     Ok(Database::Sqlite(PathBuf::from(rest)))
+}
+
+/// How to name a value that is a URL Archie does not open (anything but `sqlite:` and
+/// `postgres:`), or `None` for a file path. `mysql:db` and `redis:cache` count as URLs
+/// without their slashes: taking them as paths would create a folder named after the
+/// scheme. A one-letter prefix is a Windows drive (`C:\\data\\archie.db`), not a scheme.
+fn other_url(t: &str) -> Option<String> {
+    if strip_prefix_ci(t, "sqlite:").is_some() {
+        return None;
+    }
+    if let Some((scheme, _)) = t.split_once("://") {
+        return Some(if is_scheme(scheme) {
+            format!("a {scheme}:// URL")
+        } else {
+            "a URL".to_string()
+        });
+    }
+    let (scheme, _) = t.split_once(':')?;
+    (scheme.len() > 1 && is_scheme(scheme)).then(|| format!("a {scheme}: URL"))
 }
 
 /// A PostgreSQL URL that names a host and a database (`postgres://USER@HOST:PORT/DB`).
@@ -396,6 +407,7 @@ mod tests {
         assert_eq!(ok("sqlite://data/a.db"), file("data/a.db"));
         assert_eq!(ok("sqlite:///var/a.db"), file("/var/a.db"));
         assert_eq!(ok("SQLite:a.db"), file("a.db"));
+        assert_eq!(ok("C:/data/a.db"), file("C:/data/a.db"));
         for url in [
             "postgres://archie:hunter2@db:5432/archie",
             "postgresql://archie@127.0.0.1/archie",
@@ -415,6 +427,9 @@ mod tests {
                 "does not parse",
             ),
             ("mysql://archie:hunter2@db/archie", "a mysql:// URL"),
+            ("mysql:db/archie", "a mysql: URL"),
+            ("redis:cache", "a redis: URL"),
+            ("file:archie.db", "a file: URL"),
             ("", "empty"),
             ("   ", "empty"),
             ("sqlite://", "names no file"),

@@ -213,6 +213,7 @@ fn an_unusable_archie_database_stops_the_start_naming_it_and_writes_nothing() {
             ),
             ("mysql://archie:hunter2@db.internal/archie", "mysql:// URL"),
             ("redis://cache", "cannot open"),
+            ("mysql:archie:hunter2@db.internal/archie", "mysql: URL"),
             ("", "set but empty"),
             ("sqlite://", "names no file"),
             ("file.txt/archie.db", "cannot be created"),
