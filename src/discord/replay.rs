@@ -120,6 +120,15 @@ mod tests {
         assert_eq!(Replays::check_time("1700000000", NOW), Ok(NOW));
         assert!(Replays::check_time(&(NOW - 300).to_string(), NOW).is_ok());
         assert!(Replays::check_time(&(NOW + 300).to_string(), NOW).is_ok());
+        // One second past the window, either way, is refused.
+        assert_eq!(
+            Replays::check_time(&(NOW - 301).to_string(), NOW),
+            Err(Refusal::Stale(301))
+        );
+        assert_eq!(
+            Replays::check_time(&(NOW + 301).to_string(), NOW),
+            Err(Refusal::Stale(-301))
+        );
         assert_eq!(
             Replays::check_time(&(NOW - 86_400).to_string(), NOW),
             Err(Refusal::Stale(86_400))

@@ -118,6 +118,37 @@ async fn over_the_gateway_the_sixth_ask_waits_and_a_repeat_links_to_the_earlier_
 }
 
 #[tokio::test]
+async fn over_the_gateway_the_eleventh_kb_change_in_a_minute_is_refused_and_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = kb_app(&dir.path().join("kb.db"));
+    let mut fake = FakeDiscord::start().await;
+    let (settings, clock) = settings_on_a_test_clock();
+    let client = connect_app(&mut fake, settings, app.clone()).await;
+    let moira = Who::moderator(GUILD);
+    let revisions = || revisions_in_guild(&app);
+    for n in 0..10 {
+        let id = 3200 + n;
+        let resp = answer_to(&mut fake, note_submission(id, n, &moira), id).await;
+        assert!(added(&resp), "{n}: {resp:#}");
+    }
+    assert_eq!(revisions(), 10);
+    let slow = answer_to(&mut fake, note_submission(3210, 10, &moira), 3210).await;
+    assert_eq!(slow["data"]["flags"], 64);
+    assert_eq!(slow["data"]["allowed_mentions"], json!({"parse": []}));
+    assert!(
+        content(&slow).contains("change entries again <t:"),
+        "{slow:#}"
+    );
+    assert_eq!(revisions(), 10, "nothing written");
+    // A minute on, the change goes through.
+    clock.fetch_add(60_000, Ordering::SeqCst);
+    let resp = answer_to(&mut fake, note_submission(3211, 11, &moira), 3211).await;
+    assert!(added(&resp), "{resp:#}");
+    assert_eq!(revisions(), 11);
+    client.abort();
+}
+
+#[tokio::test]
 async fn over_the_gateway_a_panic_while_answering_is_caught_and_answered_with_an_apology() {
     let mut fake = FakeDiscord::start().await;
     let settings = Options {

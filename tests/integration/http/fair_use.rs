@@ -71,35 +71,11 @@ async fn the_eleventh_kb_change_in_a_minute_is_refused_and_not_written() {
     let (settings, clock) = settings_on_a_test_clock();
     let s = http_app(app.clone()).settings(settings).spawn().await;
     let moira = Who::moderator(GUILD);
-    let submit = |n: u64| {
-        let title = format!("Lesson number {n} from the outage review");
-        let source = format!("https://example.com/lessons/{n}");
-        by(
-            modal_submit(
-                600 + n,
-                "kbform:add:note",
-                &entry_fields(
-                    &title,
-                    "Write the postmortem within a week.",
-                    "",
-                    "",
-                    &source,
-                ),
-            ),
-            &moira,
-        )
-    };
-    let revisions = || {
-        app.store
-            .as_ref()
-            .unwrap()
-            .revision_count(GUILD.parse().unwrap(), None)
-            .unwrap()
-    };
+    let submit = |n: u64| note_submission(600 + n, n, &moira);
+    let revisions = || revisions_in_guild(&app);
     for n in 0..10 {
         let (_, resp) = s.post_signed(&submit(n)).await;
-        let title = resp["data"]["embeds"][0]["title"].as_str().unwrap_or("");
-        assert!(title.starts_with("Added kb-"), "{n}: {resp:#}");
+        assert!(added(&resp), "{n}: {resp:#}");
     }
     assert_eq!(revisions(), 10);
     let (_, slow) = s.post_signed(&submit(10)).await;
@@ -116,13 +92,7 @@ async fn the_eleventh_kb_change_in_a_minute_is_refused_and_not_written() {
     assert!(!content(&shown).contains("<t:"), "{shown:#}");
     clock.fetch_add(60_000, Ordering::SeqCst);
     let (_, resp) = s.post_signed(&submit(11)).await;
-    assert!(
-        resp["data"]["embeds"][0]["title"]
-            .as_str()
-            .unwrap_or("")
-            .starts_with("Added kb-"),
-        "{resp:#}"
-    );
+    assert!(added(&resp), "{resp:#}");
     assert_eq!(revisions(), 11);
 }
 
@@ -256,4 +226,51 @@ async fn a_panic_while_answering_is_caught_and_answered_with_an_apology() {
     // The endpoint is still up.
     let r = s.client.get(s.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), 200);
+}
+
+/// A log line written to a buffer the test reads back.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_caught_panic_is_logged_with_the_interaction_id_and_nothing_of_the_token() {
+    let settings = Options {
+        executor: panicking_executor,
+        ..Options::default()
+    };
+    let payload = command(7_340_001, "ask", json!([string_opt("question", "kafka")]));
+    let i: serenity::all::Interaction = serde_json::from_value(payload.clone()).unwrap();
+    let log = Captured::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let out = tracing::subscriber::with_default(subscriber, || {
+        archie::discord::respond_with(&fixture_app(), &settings, &i, false)
+    });
+    let resp = serde_json::to_value(out.response).unwrap();
+    assert_apology(&resp);
+    let log = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("ERROR"), "{log}");
+    assert!(
+        log.contains("7340001"),
+        "the interaction id is logged: {log}"
+    );
+    assert!(
+        log.contains("panicked on purpose"),
+        "the panic is logged: {log}"
+    );
+    let token = payload["token"].as_str().unwrap();
+    assert!(!log.contains(token), "the interaction token is not: {log}");
 }

@@ -2,6 +2,8 @@
 //! 200 Discord's schema accepts, never a 500, a dropped connection or a caught panic.
 
 use super::*;
+// The apology a caught panic answers with: it must never show up here.
+use archie::discord::APOLOGY;
 
 /// A footer as Archie writes it, so a page button finds its question.
 fn paged_embeds() -> Value {
@@ -82,8 +84,6 @@ static ENDPOINT: LazyLock<Endpoint> = LazyLock::new(|| {
     let server = rt.block_on(http_app(kb_app(&db)).spawn());
     Endpoint { rt, server }
 });
-
-const APOLOGY: &str = "Something went wrong on Archie's side";
 
 /// Gives an interaction a fresh id (when it still has a string id): the endpoint refuses a
 /// second delivery of an id with 401, and these tests send the same payloads many times.

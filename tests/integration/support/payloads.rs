@@ -350,3 +350,40 @@ pub fn entry_fields<'a>(
         ("sources", sources),
     ]
 }
+
+/// The `/kb add` form for note number `n`, saved by `who` (a distinct title and source per
+/// `n`): the change the fair-use tests repeat until the cooldown refuses it.
+pub fn note_submission(id: u64, n: u64, who: &Who) -> Value {
+    let title = format!("Lesson number {n} from the outage review");
+    let source = format!("https://example.com/lessons/{n}");
+    by(
+        modal_submit(
+            id,
+            "kbform:add:note",
+            &entry_fields(
+                &title,
+                "Write the postmortem within a week.",
+                "",
+                "",
+                &source,
+            ),
+        ),
+        who,
+    )
+}
+
+/// Whether a `/kb` answer says an entry was added.
+pub fn added(resp: &Value) -> bool {
+    resp["data"]["embeds"][0]["title"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("Added kb-"))
+}
+
+/// How many revisions the test server (`GUILD`) has in `app`'s store.
+pub fn revisions_in_guild(app: &archie::app::App) -> u64 {
+    app.store
+        .as_ref()
+        .expect("an app with a store")
+        .revision_count(GUILD.parse().unwrap(), None)
+        .unwrap()
+}

@@ -9,7 +9,13 @@ use std::process::{Command, Output, Stdio};
 /// `src/search/semantic.rs`, `src/cli.rs`, `src/kb_cli.rs`), removed from every child so
 /// the developer's shell cannot change a test. An entry ending in `_` is a prefix: every
 /// variable starting with it goes, including ones added to `src/` later.
-pub const SCRUBBED: &[&str] = &["ARCHIE_", "DISCORD_", "RUST_LOG", "USER"];
+pub const SCRUBBED: &[&str] = &[
+    "ARCHIE_",
+    "DISCORD_",
+    "RUST_LOG",
+    "USER",
+    "RAYON_NUM_THREADS",
+];
 
 fn is_scrubbed(name: &OsStr) -> bool {
     let name = name.to_string_lossy();
