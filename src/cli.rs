@@ -186,6 +186,41 @@ impl Cli {
     }
 }
 
+impl Cmd {
+    /// The typed command a lookup subcommand (`ask`, `stack`, `uses`, `whatis`, `compare`,
+    /// `read`) runs, as `run` executes it; `None` for the other subcommands.
+    pub fn lookup(&self) -> Option<Command> {
+        Some(match self {
+            Cmd::Ask {
+                question, limit, ..
+            } => Command::Ask {
+                question: question.clone(),
+                page: 0,
+                per_page: (*limit).clamp(1, crate::commands::MAX_RESULTS),
+            },
+            Cmd::Stack { company, .. } => Command::Stack {
+                company: company.clone(),
+            },
+            Cmd::Uses { technology, .. } => Command::Uses {
+                tech: technology.clone(),
+            },
+            Cmd::Whatis { technology, .. } => Command::WhatIs {
+                tech: technology.clone(),
+            },
+            Cmd::Compare { first, second, .. } => Command::Compare {
+                first: first.clone(),
+                second: second.clone(),
+            },
+            Cmd::Read { topic, limit, .. } => Command::Read {
+                topic: topic.clone(),
+                page: 0,
+                per_page: *limit,
+            },
+            _ => return None,
+        })
+    }
+}
+
 /// Options every lookup command takes.
 #[derive(Debug, clap::Args)]
 pub struct Common {
@@ -263,6 +298,11 @@ pub fn init_tracing(cli: &Cli) {
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     let settings = Settings::from_env()?;
     let s = &settings;
+    // The lookups' typed command, made once from the arguments (the tests use the same).
+    let looked_up = cli
+        .command
+        .lookup()
+        .ok_or_else(|| anyhow::anyhow!("not a lookup command"));
     match cli.command {
         Cmd::Check { knowledge } => check(&s.knowledge_dir(knowledge)?),
         Cmd::Export { json, knowledge } => export(&s.knowledge_dir(knowledge)?, json),
@@ -284,38 +324,16 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Cmd::Ask {
             question,
-            limit,
             explain,
             common,
-        } => ask(s, question, limit, explain, common),
-        Cmd::Stack {
-            company,
-            png,
-            common,
-        } => lookup_png(s, common, Command::Stack { company }, png),
-        Cmd::Uses { technology, common } => lookup(s, common, Command::Uses { tech: technology }),
-        Cmd::Whatis { technology, common } => {
-            lookup(s, common, Command::WhatIs { tech: technology })
+            ..
+        } => ask(s, looked_up?, explain.then_some(question), common),
+        Cmd::Stack { png, common, .. } | Cmd::Compare { png, common, .. } => {
+            lookup_png(s, common, looked_up?, png)
         }
-        Cmd::Compare {
-            first,
-            second,
-            png,
-            common,
-        } => lookup_png(s, common, Command::Compare { first, second }, png),
-        Cmd::Read {
-            topic,
-            limit,
-            common,
-        } => lookup(
-            s,
-            common,
-            Command::Read {
-                topic,
-                page: 0,
-                per_page: limit,
-            },
-        ),
+        Cmd::Uses { common, .. } | Cmd::Whatis { common, .. } | Cmd::Read { common, .. } => {
+            lookup(s, common, looked_up?)
+        }
         Cmd::Eval {
             file,
             show_misses,
@@ -396,29 +414,13 @@ fn export(dir: &std::path::Path, json: bool) -> anyhow::Result<i32> {
 }
 
 /// `archie ask`: the answer, and with `--explain` how the engine read the question.
-fn ask(
-    s: &Settings,
-    question: String,
-    limit: usize,
-    explain: bool,
-    common: Common,
-) -> anyhow::Result<i32> {
-    let limit = limit.clamp(1, crate::commands::MAX_RESULTS);
+fn ask(s: &Settings, cmd: Command, explain: Option<String>, common: Common) -> anyhow::Result<i32> {
     let app = App::open(s, s.knowledge_dir(common.knowledge)?)?;
-    if explain {
+    if let Some(question) = explain {
         let why = app.engine.explain(&question, 8)?;
         eprintln!("{}", serde_json::to_string_pretty(&why)?);
     }
-    let reply = execute(
-        &app,
-        &Caller::default(),
-        &Command::Ask {
-            question,
-            page: 0,
-            per_page: limit,
-        },
-    );
-
+    let reply = execute(&app, &Caller::default(), &cmd);
     print_reply(&reply, common.json)?;
     // An honest "I don't know" is a successful run for scripts reading --json.
     Ok(if reply.status == Status::Invalid {

@@ -18,7 +18,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
 
-fn app() -> &'static App {
+pub(crate) fn app() -> &'static App {
     static APP: OnceLock<App> = OnceLock::new();
     APP.get_or_init(|| {
         let dir = crate::support::shipped_dir();
@@ -299,7 +299,7 @@ const PASSAGE_WORDS: &[&str] = &[
 ];
 const PASSAGE_PUNCT: &[char] = &['.', '!', '?', ',', ';', ':', '”', '’', ')', '…', '。'];
 
-fn nasty_text(pieces: std::ops::Range<usize>) -> impl Strategy<Value = String> {
+pub(crate) fn nasty_text(pieces: std::ops::Range<usize>) -> impl Strategy<Value = String> {
     prop::collection::vec(unicode_piece(QUESTION_WORDS, QUESTION_PUNCT), pieces)
         .prop_map(|v| v.concat())
 }
@@ -310,6 +310,17 @@ fn passage_piece() -> impl Strategy<Value = String> {
 
 fn passage_text(pieces: std::ops::Range<usize>) -> impl Strategy<Value = String> {
     prop::collection::vec(passage_piece(), pieces).prop_map(|v| v.concat())
+}
+
+proptest! {
+    // Query understanding alone is cheap: thousands of texts.
+    #![proptest_config(ProptestConfig { cases: cases(2_000), ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_text_is_understood_without_a_panic(q in nasty_text(0..60)) {
+        let u = app().engine.understand(&q);
+        prop_assert!(serde_json::to_value(&u).is_ok());
+    }
 }
 
 proptest! {
@@ -399,7 +410,7 @@ fn check_sentences(t: &str) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(192), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(2_000), ..ProptestConfig::default() })]
 
     #[test]
     fn sentence_spans_are_ordered_on_char_boundaries_and_lose_no_text(t in passage_text(0..120)) {

@@ -11,6 +11,11 @@
 //!   invalid item its position, the preview writes nothing, and a confirmed import writes
 //!   exactly what the preview announced, or nothing at all.
 //!
+//! - The command line: any arguments are parsed or refused by clap, never a panic, and a
+//!   lookup (`ask`, `stack`, `uses`, `whatis`, `compare`, `read`) with any text is answered
+//!   or declined in both the text and the JSON form `archie` prints; a sample of them is
+//!   run through the real binary, which never exits with a panic's 101.
+//!
 //! Each property runs a few hundred cases by default; `PROPTEST_CASES=N` runs N of each
 //! (`custom_id`'s properties live beside it in `src/discord/custom_id.rs`).
 
@@ -29,6 +34,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock};
 
+mod cli;
 mod import;
 mod interactions;
 mod kb_import;
