@@ -28,6 +28,7 @@ struct Case {
 }
 
 fn main() -> anyhow::Result<()> {
+    archie::search::semantic::settle_thread_count();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let semantic = std::env::var("ARCHIE_SEMANTIC").map_or(true, |v| v != "off");
     let k = Knowledge::load(&root.join("knowledge"))?;

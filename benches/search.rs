@@ -21,6 +21,7 @@ const ROUNDS_LEXICAL: usize = 50;
 const ROUNDS_HYBRID: usize = 5;
 
 fn main() -> anyhow::Result<()> {
+    archie::search::semantic::settle_thread_count();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut sets: Vec<(&str, Vec<Question>)> = Vec::new();
     for (name, path) in [

@@ -34,6 +34,8 @@ fn main() {
     }));
     // A missing .env is normal; the settings may come from the environment.
     let _ = dotenvy::dotenv();
+    // Before any thread starts (it writes the environment).
+    archie::search::semantic::settle_thread_count();
     let cli = Cli::parse_checked();
     archie::cli::init_tracing(&cli);
     match std::panic::catch_unwind(|| archie::cli::run(cli)) {

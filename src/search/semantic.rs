@@ -224,6 +224,21 @@ fn read_weights(path: &Path, device: &Device) -> Result<HashMap<String, Tensor>,
     Ok(a.into_iter().chain(b?).collect())
 }
 
+/// Fixes the encoder's thread count for the process: call it first thing in `main`, while
+/// no other thread exists. candle looks its thread count up at every matrix product, and
+/// unless `RAYON_NUM_THREADS` is set that lookup reads `/proc/cpuinfo` again each time:
+/// a dozen file reads per question, about a tenth of its encoding time. A value already
+/// set (in the environment or `.env`) is kept.
+pub fn settle_thread_count() {
+    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        // The number of physical cores, as candle itself would have found.
+        std::env::set_var(
+            "RAYON_NUM_THREADS",
+            num_cpus::get_physical().max(1).to_string(),
+        );
+    }
+}
+
 /// Dot product of two unit vectors: their cosine similarity.
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
