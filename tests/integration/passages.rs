@@ -3,8 +3,9 @@
 //! U+00A0, curly quotes, bullets), and random Unicode fed to query understanding. The same
 //! random Unicode, worded as passages, goes through `sentences`, `excerpt` and `answering`.
 //!
-//! The property tests run a few dozen cases by default; set `PROPTEST_CASES` (for example
-//! `PROPTEST_CASES=5000 cargo test --test integration passages`) for a longer run.
+//! The property tests run 12 to 2,000 cases by default (`support::config`); set
+//! `PROPTEST_CASES` (for example `PROPTEST_CASES=5000 cargo test --test integration
+//! passages`) for a longer run.
 
 use archie::app::App;
 use archie::commands::{execute, Caller, Command};
@@ -199,14 +200,6 @@ fn the_binary_answers_quoted_sentences_with_non_breaking_spaces_in_json() {
     }
 }
 
-/// Default case counts keep `cargo test` quick; `PROPTEST_CASES` overrides them.
-fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 /// Text that breaks naive string handling: every kind of space, invisible joiners and
 /// bidi controls, combining marks, emoji sequences, Hangul, punctuation, the given words,
 /// and any character at all. Questions and passages differ only in their words and
@@ -314,7 +307,7 @@ fn passage_text(pieces: std::ops::Range<usize>) -> impl Strategy<Value = String>
 
 proptest! {
     // Query understanding alone is cheap: thousands of texts.
-    #![proptest_config(ProptestConfig { cases: cases(2_000), ..ProptestConfig::default() })]
+    #![proptest_config(crate::support::config(2_000))]
 
     #[test]
     fn any_text_is_understood_without_a_panic(q in nasty_text(0..60)) {
@@ -324,7 +317,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(48), ..ProptestConfig::default() })]
+    #![proptest_config(crate::support::config(48))]
 
     #[test]
     fn any_question_is_understood_and_answered_without_a_panic(q in nasty_text(0..60)) {
@@ -410,7 +403,7 @@ fn check_sentences(t: &str) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(2_000), ..ProptestConfig::default() })]
+    #![proptest_config(crate::support::config(2_000))]
 
     #[test]
     fn sentence_spans_are_ordered_on_char_boundaries_and_lose_no_text(t in passage_text(0..120)) {
@@ -450,7 +443,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(12), ..ProptestConfig::default() })]
+    #![proptest_config(crate::support::config(12))]
 
     #[test]
     fn very_long_texts_are_handled(

@@ -39,16 +39,6 @@ mod import;
 mod interactions;
 mod kb_import;
 
-/// `cases` a property, or `PROPTEST_CASES` when it is set (a longer run).
-fn config(cases: u32) -> ProptestConfig {
-    let c = ProptestConfig::default();
-    if std::env::var_os("PROPTEST_CASES").is_some() {
-        c
-    } else {
-        ProptestConfig { cases, ..c }
-    }
-}
-
 // ---- damaging a JSON value (the interaction and /kb import properties) ------------------------------------------------------------
 
 #[derive(Debug, Clone, PartialEq)]

@@ -201,3 +201,14 @@ pub fn add_entry(
     assert_eq!(r.status, archie::reply::Status::Answer, "{:?}", r.summary);
     r.title.trim_start_matches("Added ").to_string()
 }
+
+/// A property's configuration: `cases` cases, or `PROPTEST_CASES` when it is set (a longer
+/// run; proptest's default configuration reads it).
+pub fn config(cases: u32) -> proptest::test_runner::Config {
+    let c = proptest::test_runner::Config::default();
+    if std::env::var_os("PROPTEST_CASES").is_some() {
+        c
+    } else {
+        proptest::test_runner::Config { cases, ..c }
+    }
+}
