@@ -1,26 +1,35 @@
-//! `cargo bench --bench fit`: fits the ranking [`Weights`] on the question sets by
-//! coordinate search, with 5-fold cross-validation, and prints the figures on the folds
-//! each fit did not see, then the weights fitted on everything (to paste into
-//! `Weights::default()` in src/search/rank.rs).
+//! `cargo bench --bench fit`: fits the learned relevance floor and the ranking weights on
+//! the **fit part** of the project's corpus (`tests/eval/corpus`, split by
+//! `archie::eval::Part`) and reports the fit and held-out parts side by side, by kind.
+//! Nothing is fitted on the held-out part or on `../shared/eval`.
 //!
-//! Questions: tests/eval/questions.jsonl, and ../shared/eval/dev.jsonl and dev2.jsonl when
-//! present. Retrieval runs once per question; only ranking and folding run per trial.
-//! `ARCHIE_SEMANTIC=off` fits the lexical weights instead.
+//! 1. Retrieval runs once per question; each candidate's evidence and shown result are kept.
+//! 2. The floor: a logistic regression (linfa-logistic) over [`Floor::inputs`] of each
+//!    question's best candidates, labelled by whether the candidate's result answers it.
+//! 3. Its two thresholds (decline below `answer`, hide below `keep`) by grid search.
+//! 4. The ranking weights by coordinate search, then the thresholds again.
+//!
+//! `-- --write` stores the floor in `src/search/floor.json` (this mode's half) and prints
+//! the weights for `Weights::default()`. `ARCHIE_SEMANTIC=off` fits the lexical mode.
 
-use archie::eval::{parse, score_with, Question, Scores};
+use archie::eval::{corpus, rank_of, score_with, Expect, Part, Question, Scores};
 use archie::knowledge::Knowledge;
-use archie::search::rank::Weights;
+use archie::search::rank::{Floor, Floors, Weights, FLOOR_INPUTS, QUESTION_INPUTS};
 use archie::search::retrieve::Retrieved;
 use archie::search::semantic::{model_dir, Encoder};
 use archie::search::{Engine, SearchResult};
+use linfa::prelude::*;
+use linfa_logistic::LogisticRegression;
+use ndarray::{Array1, Array2};
 use std::collections::HashMap;
 use std::path::Path;
 
-const FOLDS: usize = 5;
-const PASSES: usize = 3;
+/// Candidates per question the floor learns from: the best by the current weights.
+const TOP: usize = 12;
+const PASSES: usize = 2;
 
 struct Case {
-    set: &'static str,
+    part: Part,
     q: Question,
     r: Retrieved,
     /// Each candidate's result with its excerpt, by entry id.
@@ -29,6 +38,7 @@ struct Case {
 
 fn main() -> anyhow::Result<()> {
     archie::search::semantic::settle_thread_count();
+    let write = std::env::args().any(|a| a == "--write");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let semantic = std::env::var("ARCHIE_SEMANTIC").map_or(true, |v| v != "off");
     let k = Knowledge::load(&root.join("knowledge"))?;
@@ -37,156 +47,214 @@ fn main() -> anyhow::Result<()> {
     } else {
         None
     };
-    let data = root.join("target/fit-data");
-    let engine = Engine::with_encoder(k, Some(&data), encoder)?;
-    let start = if semantic {
-        Weights::default()
-    } else {
-        Weights::lexical()
-    };
+    let mut engine = Engine::with_encoder(k, Some(&root.join("target/fit-data")), encoder)?;
+    let mode = if semantic { "hybrid" } else { "lexical" };
 
     let mut cases = Vec::new();
-    for (set, path) in [
-        ("own", root.join("tests/eval/questions.jsonl")),
-        ("dev", root.join("../shared/eval/dev.jsonl")),
-        ("dev2", root.join("../shared/eval/dev2.jsonl")),
-    ] {
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            eprintln!("skipping {} (not found)", path.display());
-            continue;
-        };
-        for q in parse(&text)? {
-            let r = engine.retrieve(&q.q, &[], None)?;
-            let shown = engine
-                .candidate_results(&r)
-                .into_iter()
-                .map(|s| (s.id.clone(), s))
-                .collect();
-            cases.push(Case { set, q, r, shown });
-        }
+    for (part, q) in corpus(&root.join("tests/eval/corpus"))? {
+        let r = engine.retrieve(&q.q, &[], None)?;
+        let shown = engine
+            .candidate_results(&r)
+            .into_iter()
+            .map(|s| (s.id.clone(), s))
+            .collect();
+        cases.push(Case { part, q, r, shown });
     }
+    let fit: Vec<&Case> = cases.iter().filter(|c| c.part == Part::Fit).collect();
+    let held: Vec<&Case> = cases.iter().filter(|c| c.part == Part::Held).collect();
     println!(
-        "{} questions, semantic {}",
+        "{mode}: {} questions, {} to fit, {} held out",
         cases.len(),
-        if semantic { "on" } else { "off" }
+        fit.len(),
+        held.len()
     );
 
-    // Cross-validation: fit on four folds, score the fifth.
-    let mut held_out: Vec<(&Case, Vec<SearchResult>)> = Vec::new();
-    for fold in 0..FOLDS {
-        let in_fold = |i: usize| i % FOLDS == fold;
-        let pick = |keep: bool| -> Vec<&Case> {
-            let chosen = cases
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| in_fold(*i) == keep);
-            chosen.map(|x| x.1).collect()
-        };
-        let (test, train) = (pick(true), pick(false));
-        let w = fit(&engine, &train, start);
-        for c in test {
-            held_out.push((c, answers(&engine, c, &w)));
-        }
-    }
-    println!("\nheld-out figures (each question scored by weights fitted without it):");
-    report(&held_out);
+    let shipped = engine.floor().clone();
+    println!("\nshipped floor and weights:");
+    report(&engine, &fit, &held, engine.weights(), &shipped);
 
-    let all: Vec<&Case> = cases.iter().collect();
-    let before: Vec<(&Case, Vec<SearchResult>)> = all
-        .iter()
-        .map(|c| (*c, answers(&engine, c, &start)))
-        .collect();
-    println!("\nstarting weights on all questions:");
-    report(&before);
-    let w = fit(&engine, &all, start);
-    let after: Vec<(&Case, Vec<SearchResult>)> =
-        all.iter().map(|c| (*c, answers(&engine, c, &w))).collect();
-    println!("\nweights fitted on all questions (in-sample):");
-    report(&after);
+    let mut w = *engine.weights();
+    let mut floor = learn_floor(&engine, &fit, &w, shipped.keep);
+    floor = thresholds(&engine, &fit, &w, floor);
+    for _ in 0..PASSES {
+        w = fit_weights(&engine, &fit, w, &floor);
+        floor = learn_floor(&engine, &fit, &w, floor.keep);
+        floor = thresholds(&engine, &fit, &w, floor);
+    }
+    println!("\nfitted on the fit part:");
+    report(&engine, &fit, &held, &w, &floor);
     println!("\n{w:#?}");
+    if write {
+        let path = root.join("src/search/floor.json");
+        let mut floors: Floors = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+        if semantic {
+            floors.hybrid = floor.clone();
+        } else {
+            floors.lexical = floor.clone();
+        }
+        std::fs::write(&path, serde_json::to_string_pretty(&floors)? + "\n")?;
+        println!("wrote the {mode} floor to {}", path.display());
+    }
+    engine.set_floor(floor);
     Ok(())
 }
 
-fn answers(engine: &Engine, c: &Case, w: &Weights) -> Vec<SearchResult> {
+/// The results a case gets with these weights and floor.
+fn answers(engine: &Engine, c: &Case, w: &Weights, floor: &Floor) -> Vec<SearchResult> {
     engine
-        .rank_with(&c.r, w, 5)
+        .rank_with(&c.r, w, floor, 5)
         .into_iter()
         .filter_map(|r| c.shown.get(&r.id).cloned())
         .collect()
 }
 
-fn scores(engine: &Engine, cases: &[&Case], w: &Weights) -> Scores {
-    let by_q: HashMap<&str, &Case> = cases.iter().map(|c| (c.q.q.as_str(), *c)).collect();
-    let qs: Vec<Question> = cases.iter().map(|c| c.q.clone()).collect();
-    score_with(&qs, |q| {
-        by_q.get(q)
-            .map(|c| answers(engine, c, w))
+fn scores(engine: &Engine, cases: &[&Case], w: &Weights, floor: &Floor) -> Scores {
+    let by_q: HashMap<&str, &Case> = cases.iter().map(|c| (c.q.id.as_str(), *c)).collect();
+    let mut qs: Vec<Question> = cases.iter().map(|c| c.q.clone()).collect();
+    // score_with hands the question text back; the id keys it uniquely.
+    for q in &mut qs {
+        q.q = q.id.clone();
+    }
+    score_with(&qs, |id| {
+        by_q.get(id)
+            .map(|c| answers(engine, c, w, floor))
             .unwrap_or_default()
     })
 }
 
-/// What the search maximises: answers high up, and no answer where none is right (a wrong
-/// answer to an off-topic question costs as much as a missed answer).
+/// What the fit maximises: answers high up, and no answer where none is right (a wrong
+/// answer to an unanswerable question costs as much as a missed answer).
 fn objective(s: &Scores) -> f64 {
     0.4 * s.hit1 as f64 + 0.4 * s.hit3 as f64 + 0.2 * s.mrr5 + 1.0 * s.none_ok as f64
 }
 
-/// Coordinate search from `start`: each weight in turn tries a few multiples and offsets
-/// and keeps the best; ties keep the current value.
-fn fit(engine: &Engine, train: &[&Case], start: Weights) -> Weights {
-    let mut w = start;
-    let mut best = objective(&scores(engine, train, &w));
-    for _ in 0..PASSES {
-        let mut improved = false;
-        for i in 0..w.as_slice_mut().len() {
-            let cur = *w.as_slice_mut()[i].1;
-            let trials = [
-                cur * 0.0,
-                cur * 0.5,
-                cur * 0.8,
-                cur * 1.25,
-                cur * 1.6,
-                cur * 2.0,
-                cur - 0.1,
-                cur + 0.1,
-                cur + 0.3,
-            ];
-            for v in trials {
-                let mut t = w;
-                *t.as_slice_mut()[i].1 = v;
-                let o = objective(&scores(engine, train, &t));
-                if o > best + 1e-9 {
-                    best = o;
-                    w = t;
-                    improved = true;
+/// Logistic regression over the best candidates of each fit question.
+fn learn_floor(engine: &Engine, fit: &[&Case], w: &Weights, keep: f32) -> Floor {
+    let mut rows: Vec<f32> = Vec::new();
+    let mut labels: Vec<bool> = Vec::new();
+    for c in fit {
+        let asked = c.r.asked();
+        let mut cands: Vec<_> = c.r.candidates.iter().collect();
+        cands.sort_by(|x, y| w.score(&y.features).total_cmp(&w.score(&x.features)));
+        let id_of = |ord: u64| engine.entry_id(&c.r, ord);
+        for cand in cands.into_iter().take(TOP) {
+            let good = match (&c.q.expect, id_of(cand.ord).and_then(|id| c.shown.get(&id))) {
+                (Expect::Any(alts), Some(res)) => {
+                    rank_of(std::slice::from_ref(res), alts) == Some(1)
                 }
+                _ => false,
+            };
+            rows.extend(Floor::inputs(&cand.features, asked, cand.named));
+            labels.push(good);
+        }
+    }
+    let (coef, intercept) = logistic(rows, labels, FLOOR_INPUTS.len());
+    let mut floor = Floor {
+        coef,
+        intercept,
+        keep,
+        ..Floor::neutral()
+    };
+    // The decision model: per question, over its candidates as the first model sees them;
+    // answerable questions are the positive class.
+    let mut rows: Vec<f32> = Vec::new();
+    let mut labels: Vec<bool> = Vec::new();
+    for c in fit {
+        let asked = c.r.asked();
+        let ps: Vec<f32> = c
+            .r
+            .candidates
+            .iter()
+            .map(|x| floor.probability(&x.features, asked, x.named))
+            .collect();
+        rows.extend(Floor::question_inputs(&c.r.candidates, &ps, asked));
+        labels.push(matches!(c.q.expect, Expect::Any(_)));
+    }
+    let (question, question_intercept) = logistic(rows, labels, QUESTION_INPUTS.len());
+    floor.question = question;
+    floor.question_intercept = question_intercept;
+    floor
+}
+
+/// An L2-regularised logistic regression: coefficients and intercept.
+fn logistic(rows: Vec<f32>, labels: Vec<bool>, width: usize) -> (Vec<f32>, f32) {
+    let n = labels.len();
+    let x = Array2::from_shape_vec((n, width), rows)
+        .expect("rows of the input width")
+        .mapv(f64::from);
+    let y = Array1::from_vec(labels);
+    let model = LogisticRegression::default()
+        .alpha(0.01)
+        .max_iterations(500)
+        .fit(&Dataset::new(x, y))
+        .expect("the logistic regression converges on the fit part");
+    // linfa's positive class is the label it saw second; find which one `true` is.
+    let sign = if model.labels().pos.class { 1.0 } else { -1.0 };
+    (
+        model.params().iter().map(|c| (sign * c) as f32).collect(),
+        (sign * model.intercept()) as f32,
+    )
+}
+
+/// The decline and keep thresholds that score best on the fit part.
+fn thresholds(engine: &Engine, fit: &[&Case], w: &Weights, floor: Floor) -> Floor {
+    let mut best = (f64::MIN, floor.clone());
+    for answer in (10..=90).step_by(2).map(|p| p as f32 / 100.0) {
+        for keep in [0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3] {
+            if keep > answer {
+                continue;
+            }
+            let f = Floor {
+                answer,
+                keep,
+                ..floor.clone()
+            };
+            let o = objective(&scores(engine, fit, w, &f));
+            if o > best.0 + 1e-9 {
+                best = (o, f);
             }
         }
-        if !improved {
-            break;
+    }
+    best.1
+}
+
+/// Coordinate search of the ranking weights with the floor fixed.
+fn fit_weights(engine: &Engine, fit: &[&Case], start: Weights, floor: &Floor) -> Weights {
+    let mut w = start;
+    let mut best = objective(&scores(engine, fit, &w, floor));
+    let n = w.as_slice_mut().len();
+    for i in 0..n {
+        let cur = *w.as_slice_mut()[i].1;
+        for v in [
+            cur * 0.0,
+            cur * 0.5,
+            cur * 0.8,
+            cur * 1.25,
+            cur * 1.6,
+            cur - 0.1,
+            cur + 0.1,
+            cur + 0.3,
+        ] {
+            let mut t = w;
+            *t.as_slice_mut()[i].1 = v;
+            let o = objective(&scores(engine, fit, &t, floor));
+            if o > best + 1e-9 {
+                best = o;
+                w = t;
+            }
         }
     }
     w
 }
 
-fn report(rows: &[(&Case, Vec<SearchResult>)]) {
-    for set in ["dev", "dev2", "own"] {
-        let picked: Vec<&(&Case, Vec<SearchResult>)> =
-            rows.iter().filter(|(c, _)| c.set == set).collect();
-        if picked.is_empty() {
-            continue;
-        }
-        let by_q: HashMap<&str, &Vec<SearchResult>> =
-            picked.iter().map(|(c, r)| (c.q.q.as_str(), r)).collect();
-        let qs: Vec<Question> = picked.iter().map(|(c, _)| c.q.clone()).collect();
-        let s = score_with(&qs, |q| {
-            by_q.get(q).map(|r| (*r).clone()).unwrap_or_default()
-        });
+fn report(engine: &Engine, fit: &[&Case], held: &[&Case], w: &Weights, floor: &Floor) {
+    for (name, cases) in [("fit", fit), ("held-out", held)] {
+        let s = scores(engine, cases, w, floor);
         let cats: Vec<String> = s
             .per_cat
             .iter()
             .map(|(c, (ok, n))| format!("{c} {ok}/{n}"))
             .collect();
-        println!("  {set:<5} {}   [{}]", s.summary(), cats.join(", "));
+        println!("  {name:<9} {}   [{}]", s.summary(), cats.join(", "));
     }
 }

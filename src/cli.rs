@@ -106,10 +106,14 @@ pub enum Cmd {
     },
     /// Score a question set (JSONL) and print hit@1, hit@3, mrr@5 and none-ok
     Eval {
+        /// A question set (JSONL), or a folder of them (the corpus: tests/eval/corpus)
         file: PathBuf,
         /// Print every question answered wrongly
         #[arg(long)]
         show_misses: bool,
+        /// Score only one part of the corpus: fit or held-out
+        #[arg(long, value_parser = ["fit", "held-out"])]
+        part: Option<String>,
         #[arg(long)]
         knowledge: Option<PathBuf>,
     },
@@ -337,11 +341,13 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Cmd::Eval {
             file,
             show_misses,
+            part,
             knowledge,
         } => eval(
             &App::open(s, s.knowledge_dir(knowledge)?)?,
             &file,
             show_misses,
+            part.as_deref(),
         ),
         Cmd::Serve {
             http,
@@ -431,10 +437,26 @@ fn ask(s: &Settings, cmd: Command, explain: Option<String>, common: Common) -> a
 }
 
 /// `archie eval`: scores a question set, per category and overall.
-fn eval(app: &App, file: &std::path::Path, show_misses: bool) -> anyhow::Result<i32> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-    let questions = crate::eval::parse(&text)?;
+fn eval(
+    app: &App,
+    file: &std::path::Path,
+    show_misses: bool,
+    part: Option<&str>,
+) -> anyhow::Result<i32> {
+    let questions: Vec<crate::eval::Question> = if file.is_dir() {
+        crate::eval::corpus(file)?
+            .into_iter()
+            .filter(|(p, _)| part.is_none_or(|want| p.name() == want))
+            .map(|(_, q)| q)
+            .collect()
+    } else {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+        crate::eval::parse(&text)?
+            .into_iter()
+            .filter(|q| part.is_none_or(|want| crate::eval::Part::of(&q.id).name() == want))
+            .collect()
+    };
     let s = crate::eval::score(&app.engine, &questions);
     if show_misses {
         for m in &s.misses {

@@ -196,15 +196,21 @@ pub struct ArticleDef {
     pub sources: Vec<SpannedText>,
 }
 
-/// `topics.toml`: the words people use for the knowledge's own words, and chat filler.
+/// `topics.toml`: the words people use for the knowledge's own words.
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct TopicsFile {
     #[serde(default)]
     pub synonym: Vec<SynonymDef>,
-    /// Words that carry no topic in a chat message ("lol", "tmrw", "pls").
+}
+
+/// `concepts.toml`: the glossary of architecture ideas, and the reading-list topics that
+/// are titles of works rather than ideas.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ConceptsFile {
     #[serde(default)]
-    pub filler: Vec<SpannedText>,
+    pub titles: Vec<SpannedText>,
     #[serde(default)]
     pub concept: Vec<ConceptDef>,
 }
@@ -216,8 +222,11 @@ pub struct TopicsFile {
 pub struct ConceptDef {
     /// The names entries use for it ("event sourcing", "event-sourced").
     pub names: Vec<SpannedText>,
-    /// What it is, in the words a person would use to describe it.
+    /// What it is, as a glossary defines it.
     pub about: SpannedText,
+    /// The reading-list topics (exact strings) whose entries it describes.
+    #[serde(default)]
+    pub topics: Vec<SpannedText>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -18,6 +18,7 @@ mod model;
 mod names;
 mod problem;
 pub mod typed_stack;
+pub mod words;
 
 pub use items::{is_http_url, item_shown, item_text, split_item, split_top, stack_text};
 pub use layer_words::LayerWords;
@@ -40,21 +41,24 @@ pub struct Knowledge {
     pub layer_words: Option<LayerWords>,
 }
 
-/// How people word topics (`topics.toml`): synonyms that map their words onto the
-/// knowledge's own, and chat filler that says nothing about the subject.
+/// How people word topics: synonyms that map their words onto the knowledge's own
+/// (`topics.toml`), and the concept glossary (`concepts.toml`).
 #[derive(Debug, Default, Clone)]
 pub struct Topics {
     /// A normalised word → the normalised words it stands for.
     pub synonyms: HashMap<String, Vec<String>>,
-    pub filler: std::collections::HashSet<String>,
     pub concepts: Vec<Concept>,
+    /// Reading-list topics that are titles of works, not ideas: they need no concept.
+    pub titles: Vec<String>,
 }
 
-/// An architecture idea: its names (normalised) and a plain description of it.
+/// An architecture idea: its names (normalised), a glossary description of it, and the
+/// reading-list topics it describes.
 #[derive(Debug, Clone, Default)]
 pub struct Concept {
     pub names: Vec<String>,
     pub about: String,
+    pub topics: Vec<String>,
 }
 
 impl Topics {
@@ -63,17 +67,48 @@ impl Topics {
         self.synonyms.get(word).map(Vec::as_slice)
     }
 
+    /// Chat filler (`words.toml`): says nothing about the subject.
     pub fn is_filler(&self, word: &str) -> bool {
-        self.filler.contains(word)
+        words::Words::get().filler.contains(word)
+    }
+
+    /// The concepts a text names (as whole words, any case).
+    pub fn concepts_named(&self, text: &str) -> impl Iterator<Item = &Concept> {
+        let words = format!(" {} ", crate::text::normalize(text));
+        self.concepts
+            .iter()
+            .filter(move |c| c.names.iter().any(|n| words.contains(&format!(" {n} "))))
     }
 
     /// The descriptions of the concepts a text names (as whole words, any case).
     pub fn concepts_in(&self, text: &str) -> Vec<&str> {
-        let words = format!(" {} ", crate::text::normalize(text));
+        self.concepts_named(text).map(|c| c.about.as_str()).collect()
+    }
+
+    /// The concepts an entry is about: those its title names, and for a reading-list
+    /// link the concept of its topic.
+    pub fn concepts_of<'a>(&'a self, e: &Entry) -> Vec<&'a Concept> {
+        self.concept_ids_of(e)
+            .into_iter()
+            .map(|i| &self.concepts[i])
+            .collect()
+    }
+
+    /// Like [`Topics::concepts_of`], by position in `concepts`.
+    pub fn concept_ids_of(&self, e: &Entry) -> Vec<usize> {
+        let words = format!(" {} ", crate::text::normalize(&e.title));
+        let topic = match &e.detail {
+            Detail::Reading { topic: Some(t), .. } => Some(t.as_str()),
+            _ => None,
+        };
         self.concepts
             .iter()
-            .filter(|c| c.names.iter().any(|n| words.contains(&format!(" {n} "))))
-            .map(|c| c.about.as_str())
+            .enumerate()
+            .filter(|(_, c)| {
+                c.names.iter().any(|n| words.contains(&format!(" {n} ")))
+                    || topic.is_some_and(|t| c.topics.iter().any(|x| x == t))
+            })
+            .map(|(i, _)| i)
             .collect()
     }
 }

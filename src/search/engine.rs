@@ -5,7 +5,7 @@ use super::community::{self, GuildView};
 use super::fold::fact_key;
 use super::index::{analyzer, doc_texts, fingerprint, terms, DocText, IndexError, SearchIndex};
 use super::query::{self, understand, Understanding};
-use super::rank::{self, Weights};
+use super::rank::{self, Floor, Floors, Weights};
 use super::semantic::Encoder;
 use super::suggest::written_as_a_name;
 use super::vectors::{self, Vectors};
@@ -43,6 +43,10 @@ pub struct Engine {
     /// Base entry and sentence vectors (with the encoder).
     pub(super) vectors: Option<Vectors>,
     pub(super) weights: Weights,
+    /// The learned relevance floor of this mode.
+    pub(super) floor: Floor,
+    /// The glossary's concepts, for reading what a question describes.
+    pub(super) concepts: super::concepts::ConceptIndex,
 }
 
 impl Engine {
@@ -87,10 +91,21 @@ impl Engine {
             Some(enc) => Some(Self::open_vectors(enc, &knowledge, index.dir.as_deref())?),
             None => None,
         };
-        let weights = if encoder.is_some() {
-            Weights::default()
+        let concepts = super::concepts::ConceptIndex::build(
+            &knowledge,
+            &mut a,
+            encoder.as_ref(),
+            index.dir.as_deref(),
+            &match &encoder {
+                Some(enc) => format!("{}-{}", enc.fingerprint(), concepts_hash(&knowledge)),
+                None => String::new(),
+            },
+        )?;
+        let floors = Floors::shipped();
+        let (weights, floor) = if encoder.is_some() {
+            (Weights::default(), floors.hybrid)
         } else {
-            Weights::lexical()
+            (Weights::lexical(), floors.lexical)
         };
         Ok(Engine {
             knowledge,
@@ -109,6 +124,8 @@ impl Engine {
             encoder,
             vectors,
             weights,
+            floor,
+            concepts,
         })
     }
 
@@ -165,6 +182,16 @@ impl Engine {
         self.weights = w;
     }
 
+    /// The relevance floor ranking uses.
+    pub fn floor(&self) -> &Floor {
+        &self.floor
+    }
+
+    /// Replaces the relevance floor (the fitting tool).
+    pub fn set_floor(&mut self, f: Floor) {
+        self.floor = f;
+    }
+
     pub fn knowledge(&self) -> &Knowledge {
         &self.knowledge
     }
@@ -180,10 +207,10 @@ impl Engine {
 
     /// Understands a question (entities, typos, intent) without searching.
     pub fn understand(&self, question: &str) -> Understanding {
-        let q = clip_words(question, MAX_QUESTION_WORDS);
+        let q = clip_words(&query::markup::clean(question), MAX_QUESTION_WORDS);
         let a = std::cell::RefCell::new(self.analyzer.clone());
         // A word is known when the knowledge uses it, or when it is an ordinary English
-        // word of the encoder's vocabulary ("flash" is no typo of Flask).
+        // word of the encoder's vocabulary (an English word is no typo of a name).
         let known = |w: &str| {
             self.is_english(w)
                 || terms(&mut a.borrow_mut(), w)
@@ -191,11 +218,11 @@ impl Engine {
                     .all(|t| self.df.contains_key(t))
         };
         let mut u = understand(&self.knowledge, &self.typos, &q, &known);
-        // Words neither the knowledge nor English knows, no typo of a name, and written
-        // where a name goes: the name of something the knowledge does not hold ("Snapchat",
-        // "how does tiktok rank"). An unfamiliar ordinary word ("taming memory bloat") is
-        // not a name.
-        u.unknown_names = u
+        // Words neither the knowledge nor English knows and no typo of a name; written
+        // where a name goes, they are the name of something the knowledge does not hold
+        // ("Figma", "how does roblox scale"). An unfamiliar word elsewhere may be a
+        // misspelling or jargon: only evidence, not a name.
+        u.unknown_words = u
             .residual_words
             .iter()
             .filter(|w| {
@@ -203,8 +230,13 @@ impl Engine {
                     && w.chars().all(|c| c.is_ascii_alphabetic())
                     && !self.knowledge.topics.is_filler(w)
                     && !known(w)
-                    && written_as_a_name(&q, w)
             })
+            .cloned()
+            .collect();
+        u.unknown_names = u
+            .unknown_words
+            .iter()
+            .filter(|w| written_as_a_name(&q, w))
             .cloned()
             .collect();
         u
@@ -221,8 +253,7 @@ impl Engine {
     pub fn explain(&self, question: &str, n: usize) -> Result<serde_json::Value, SearchError> {
         let r = self.retrieve(question, &[], None)?;
         let asked = r.asked();
-        // The floor exactly as ranking applies it to this question.
-        let w = &self.weights.floor_for(asked);
+        let w = &self.weights;
         let mut rows: Vec<(f32, serde_json::Value)> = r
             .candidates
             .iter()
@@ -233,7 +264,7 @@ impl Engine {
                     "id": e.id,
                     "title": e.title,
                     "score": score,
-                    "relevant": w.relevant(&c.features, c.named),
+                    "probability": self.floor.probability(&c.features, asked, c.named),
                     "named": c.named,
                     "features": c.features,
                 });
@@ -371,7 +402,7 @@ impl Engine {
     ) -> Result<SearchAnswer, SearchError> {
         let limit = limit.clamp(1, 25);
         let r = self.retrieve(question, kinds, guild)?;
-        let ranked = rank::rank(&r.candidates, r.asked(), &self.weights);
+        let ranked = rank::rank(&r.candidates, r.asked(), &self.weights, &self.floor);
         let results = self.fold(&r, &ranked, limit, window);
         let suggestions = if results.is_empty() {
             self.suggestions(&r.understanding, r.qvec.as_deref())
@@ -450,7 +481,7 @@ fn concepts_hash(k: &Knowledge) -> String {
         .topics
         .concepts
         .iter()
-        .map(|c| format!("{}={}", c.names.join("|"), c.about))
+        .map(|c| format!("{}={}@{}", c.names.join("|"), c.about, c.topics.join("|")))
         .collect::<Vec<_>>()
         .join("\n");
     hex::encode(sha2::Sha256::digest(concepts.as_bytes()))[..12].to_string()

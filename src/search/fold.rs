@@ -101,10 +101,16 @@ impl Engine {
         &self,
         r: &Retrieved,
         w: &super::rank::Weights,
+        floor: &super::rank::Floor,
         limit: usize,
     ) -> Vec<SearchResult> {
-        let ranked = super::rank::rank(&r.candidates, r.asked(), w);
+        let ranked = super::rank::rank(&r.candidates, r.asked(), w, floor);
         self.fold(r, &ranked, limit, 0..0)
+    }
+
+    /// The id of a retrieved candidate's entry.
+    pub fn entry_id(&self, r: &Retrieved, ord: u64) -> Option<String> {
+        self.entry_at(&r.view, ord).map(|e| e.id.clone())
     }
 
     /// Every candidate as a result with its excerpt, by entry id (cached by the fitter).

@@ -10,8 +10,8 @@ use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, PreTokenizedString, RemoveLongFilter,
-    SimpleTokenizer, Stemmer, TextAnalyzer,
+    AsciiFoldingFilter, Language, LowerCaser, PreTokenizedString, RemoveLongFilter, Stemmer,
+    TextAnalyzer,
 };
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
@@ -32,13 +32,14 @@ pub enum IndexError {
 }
 
 /// Bumped whenever the schema or the analyzer changes, so old indexes are rebuilt.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 const TOKENIZER: &str = "archie_en";
 
-/// Lowercase, ASCII-folded, English-stemmed words. The same analyzer serves indexing,
-/// queries and excerpt highlighting, so they always agree on what a "word" is.
+/// Lowercase, ASCII-folded, English-stemmed words; Korean words without their particles
+/// and with their character bigrams ([`super::hangul`]). The same analyzer serves
+/// indexing, queries and excerpt highlighting, so they always agree on what a "word" is.
 pub fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(super::hangul::KoreanAwareTokenizer)
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)

@@ -10,9 +10,11 @@
 
 mod bert;
 pub mod community;
+mod concepts;
 mod engine;
 pub mod excerpt;
 mod fold;
+pub mod hangul;
 pub mod index;
 pub mod query;
 pub mod rank;

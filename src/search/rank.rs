@@ -1,7 +1,8 @@
 //! Ranking: turns the evidence retrieval gathered about each candidate ([`Features`]) into
 //! one score with documented [`Weights`], and decides whether the question is answerable
-//! at all (the relevance floor). Pure functions over numbers, so weights can be fitted
-//! offline (`cargo bench --bench fit`) without touching the index.
+//! at all with a learned relevance floor ([`Floor`]: a logistic model's calibrated
+//! probability that a candidate answers the question). Pure functions over numbers, so
+//! both are fitted offline (`cargo bench --bench fit`) without touching the index.
 
 use serde::{Deserialize, Serialize};
 
@@ -45,14 +46,19 @@ pub struct Features {
     /// Cosine similarity of the question with the entry, or with its best sentence for a
     /// passage (0 when semantic retrieval is off).
     pub semantic: f32,
+    /// Share of the question's content words that belong to subjects other than software
+    /// architecture (accounts, prices, homework, one's own install: `words.toml`).
+    pub off_topic: f32,
+    /// How well the question describes a concept of the glossary that this entry is about
+    /// (0 when it is about none the question describes).
+    pub concept: f32,
 }
 
-/// How much each kind of evidence is worth, and where the floor is.
+/// How much each kind of evidence is worth when ordering the answers.
 ///
-/// The defaults were fitted on `../shared/eval/dev.jsonl`, `dev2.jsonl` and
-/// `tests/eval/questions.jsonl` by coordinate search with 5-fold cross-validation
-/// (`cargo bench --bench fit`, which prints the held-out figures); a weight that made no
-/// difference on the folds kept its hand-set value.
+/// The defaults were fitted by coordinate search on the fit part of the project's own
+/// corpus (`tests/eval/corpus`, see `archie::eval::Part`) with `cargo bench --bench fit`,
+/// which prints the figures of the held-out part beside them.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Weights {
     pub bm25: f32,
@@ -74,22 +80,7 @@ pub struct Weights {
     pub figure: f32,
     pub qa_question: f32,
     pub semantic: f32,
-    /// A candidate that names nothing the question names is relevant only from this
-    /// coverage up …
-    pub coverage_floor: f32,
-    /// … or from this cosine similarity up, together with at least
-    /// `semantic_coverage_floor` coverage (meaning alone is not enough: "what does Uber
-    /// use" is close in meaning to every stack, and Uber is not in the knowledge).
-    pub semantic_floor: f32,
-    pub semantic_coverage_floor: f32,
-    /// When the question has a vector, a candidate must be at least this close in meaning
-    /// whatever its words: one shared word ("movie") is not an answer to a question that
-    /// means something else entirely.
-    pub semantic_min: f32,
-    /// … or from this cosine similarity up with any coverage: so close in meaning that
-    /// the words hardly matter ("keep every change as a log of events" and an article
-    /// on event sourcing). Never for a question naming something unknown.
-    pub semantic_alone: f32,
+    pub concept: f32,
     /// Results scoring below this share of the best score are dropped as noise.
     pub cutoff: f32,
 }
@@ -97,28 +88,24 @@ pub struct Weights {
 impl Default for Weights {
     fn default() -> Self {
         Weights {
-            bm25: 0.8,
+            bm25: 0.2,
             coverage: 0.375,
-            residual: 0.8,
+            residual: 0.0,
             company_match: 1.0,
             company_other: 0.0,
             company_none: -0.3,
-            tech_share: 0.8,
-            stack_answer: 1.5,
+            tech_share: 0.64,
+            stack_answer: 1.875,
             stack_layers: 0.3,
             uses_tech: 2.5,
             uses_stack: 1.0,
-            whatis_tech: 0.1,
+            whatis_tech: 0.16,
             reading: 0.6,
             prose: 0.25,
             figure: 0.4,
             qa_question: 3.0,
             semantic: 1.875,
-            coverage_floor: 0.5,
-            semantic_floor: 0.5,
-            semantic_coverage_floor: 0.15,
-            semantic_alone: 0.65,
-            semantic_min: 0.2,
+            concept: 0.0,
             cutoff: 0.25,
         }
     }
@@ -129,11 +116,6 @@ impl Weights {
     pub fn lexical() -> Weights {
         Weights {
             semantic: 0.0,
-            // Out of reach: cosines are at most 1.
-            semantic_floor: 2.0,
-            semantic_coverage_floor: 1.0,
-            semantic_alone: 2.0,
-            semantic_min: 0.0,
             ..Weights::default()
         }
     }
@@ -156,37 +138,12 @@ impl Weights {
             + self.figure * f.figure
             + self.qa_question * f.qa_question
             + self.semantic * f.semantic
-    }
-
-    /// Whether a candidate is evidence at all: it is about something the question names,
-    /// or it covers enough of the question, in words or in meaning.
-    pub fn relevant(&self, f: &Features, named: bool) -> bool {
-        named
-            || f.semantic >= self.semantic_min && f.coverage >= self.coverage_floor
-            || (f.semantic >= self.semantic_floor && f.coverage >= self.semantic_coverage_floor)
-            || f.semantic >= self.semantic_alone
-    }
-
-    /// These weights with the floor this question gets: a question naming something
-    /// unknown is answered on words, not on meaning alone; without a question vector every
-    /// similarity is 0, so there is no veto by meaning.
-    pub fn floor_for(&self, asked: Asked) -> Weights {
-        let unless_strict = |v: f32| if asked.strict { f32::INFINITY } else { v };
-        Weights {
-            semantic_floor: unless_strict(self.semantic_floor),
-            semantic_alone: unless_strict(self.semantic_alone),
-            semantic_min: if asked.meaning {
-                self.semantic_min
-            } else {
-                0.0
-            },
-            ..*self
-        }
+            + self.concept * f.concept
     }
 
     /// The weights as named numbers, in a fixed order (the fitting tool walks them).
-    pub fn as_slice_mut(&mut self) -> [(&'static str, &mut f32); 23] {
-        [
+    pub fn as_slice_mut(&mut self) -> Vec<(&'static str, &mut f32)> {
+        vec![
             ("bm25", &mut self.bm25),
             ("coverage", &mut self.coverage),
             ("residual", &mut self.residual),
@@ -204,13 +161,189 @@ impl Weights {
             ("figure", &mut self.figure),
             ("qa_question", &mut self.qa_question),
             ("semantic", &mut self.semantic),
-            ("coverage_floor", &mut self.coverage_floor),
-            ("semantic_floor", &mut self.semantic_floor),
-            ("semantic_coverage_floor", &mut self.semantic_coverage_floor),
-            ("semantic_alone", &mut self.semantic_alone),
-            ("semantic_min", &mut self.semantic_min),
+            ("concept", &mut self.concept),
             ("cutoff", &mut self.cutoff),
         ]
+    }
+}
+
+/// The names of the floor model's inputs, in order ([`Floor::inputs`]).
+pub const FLOOR_INPUTS: [&str; 26] = [
+    "bm25",
+    "coverage",
+    "residual",
+    "company_match",
+    "company_other",
+    "company_none",
+    "tech_share",
+    "stack_answer",
+    "stack_layers",
+    "uses_tech",
+    "uses_stack",
+    "whatis_tech",
+    "reading",
+    "prose",
+    "figure",
+    "qa_question",
+    "semantic",
+    "off_topic",
+    "concept",
+    "named",
+    "entity",
+    "strict",
+    "meaning",
+    "semantic_x_coverage",
+    "off_topic_x_named",
+    "semantic_sq",
+];
+
+/// The names of the decision model's inputs, in order ([`Floor::question_inputs`]).
+pub const QUESTION_INPUTS: [&str; 12] = [
+    "best_probability",
+    "best_semantic",
+    "best_concept",
+    "best_coverage",
+    "best_bm25",
+    "off_topic",
+    "entity",
+    "strict",
+    "unknown",
+    "meaning",
+    "korean",
+    "best_probability_x_off_topic",
+];
+
+/// The learned relevance floor, two logistic models fitted on the fit part of the corpus
+/// (`cargo bench --bench fit`) and stored in `src/search/floor.json`, one pair per mode:
+/// - per candidate, over its evidence and the question's ([`FLOOR_INPUTS`]): the
+///   probability that it answers the question; below `keep` it is not shown;
+/// - per question, over the best candidates' evidence and what the question is
+///   ([`QUESTION_INPUTS`]): the probability that the knowledge answers it at all; below
+///   `answer` the question is declined.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Floor {
+    /// One coefficient per input of [`FLOOR_INPUTS`], on the inputs as they are (0..1).
+    pub coef: Vec<f32>,
+    pub intercept: f32,
+    /// One coefficient per input of [`QUESTION_INPUTS`].
+    pub question: Vec<f32>,
+    pub question_intercept: f32,
+    /// The decline threshold on the question's probability.
+    pub answer: f32,
+    /// Candidates below this probability are not shown.
+    pub keep: f32,
+}
+
+/// The floors this program was built with: `hybrid` (with the encoder) and `lexical`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Floors {
+    pub hybrid: Floor,
+    pub lexical: Floor,
+}
+
+impl Floors {
+    pub const SHIPPED: &'static str = include_str!("floor.json");
+
+    /// The fitted floors; a floor that failed to parse (the unit test keeps the shipped
+    /// file valid) would decline nothing that names no entity, so it is logged.
+    pub fn shipped() -> Floors {
+        serde_json::from_str(Self::SHIPPED).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "src/search/floor.json is invalid");
+            Floors {
+                hybrid: Floor::neutral(),
+                lexical: Floor::neutral(),
+            }
+        })
+    }
+}
+
+impl Floor {
+    /// A floor that keeps a candidate as likely as not (the fitter's starting point).
+    pub fn neutral() -> Floor {
+        Floor {
+            coef: vec![0.0; FLOOR_INPUTS.len()],
+            intercept: 0.0,
+            question: vec![0.0; QUESTION_INPUTS.len()],
+            question_intercept: 0.0,
+            answer: 0.5,
+            keep: 0.0,
+        }
+    }
+
+    /// The decision model's inputs for a question whose candidates got these
+    /// probabilities.
+    pub fn question_inputs(
+        cands: &[Candidate],
+        probabilities: &[f32],
+        asked: Asked,
+    ) -> [f32; QUESTION_INPUTS.len()] {
+        let flag = |b: bool| b as u8 as f32;
+        let best = |f: &dyn Fn(&Features) -> f32| {
+            cands.iter().map(|c| f(&c.features)).fold(0.0f32, f32::max)
+        };
+        let best_p = probabilities.iter().copied().fold(0.0f32, f32::max);
+        let off_topic = cands.first().map_or(0.0, |c| c.features.off_topic);
+        [
+            best_p,
+            best(&|f| f.semantic),
+            best(&|f| f.concept),
+            best(&|f| f.coverage),
+            best(&|f| f.bm25),
+            off_topic,
+            flag(asked.entity),
+            flag(asked.strict),
+            flag(asked.unknown),
+            flag(asked.meaning),
+            flag(asked.korean),
+            best_p * off_topic,
+        ]
+    }
+
+    /// The probability that the knowledge answers a question with these candidates.
+    pub fn question_probability(&self, x: &[f32; QUESTION_INPUTS.len()]) -> f32 {
+        let z: f32 = self.question_intercept
+            + x.iter().zip(&self.question).map(|(x, c)| x * c).sum::<f32>();
+        1.0 / (1.0 + (-z).exp())
+    }
+
+    /// The model's inputs for one candidate of a question.
+    pub fn inputs(f: &Features, asked: Asked, named: bool) -> [f32; FLOOR_INPUTS.len()] {
+        let flag = |b: bool| b as u8 as f32;
+        [
+            f.bm25,
+            f.coverage,
+            f.residual,
+            f.company_match,
+            f.company_other,
+            f.company_none,
+            f.tech_share,
+            f.stack_answer,
+            f.stack_layers,
+            f.uses_tech,
+            f.uses_stack,
+            f.whatis_tech,
+            f.reading,
+            f.prose,
+            f.figure,
+            f.qa_question,
+            f.semantic,
+            f.off_topic,
+            f.concept,
+            flag(named),
+            flag(asked.entity),
+            flag(asked.strict),
+            flag(asked.meaning),
+            f.semantic * f.coverage,
+            f.off_topic * flag(named),
+            f.semantic * f.semantic,
+        ]
+    }
+
+    /// The probability that this candidate answers the question.
+    pub fn probability(&self, f: &Features, asked: Asked, named: bool) -> f32 {
+        let x = Floor::inputs(f, asked, named);
+        let z: f32 = self.intercept + x.iter().zip(&self.coef).map(|(x, c)| x * c).sum::<f32>();
+        1.0 / (1.0 + (-z).exp())
     }
 }
 
@@ -226,35 +359,37 @@ pub struct Candidate {
 /// What ranking needs to know about the question itself.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Asked {
-    /// It names a known company or technology: then it is answerable whenever something
-    /// is about it.
+    /// It names a known company or technology.
     pub entity: bool,
     /// It names something the knowledge does not hold: words, not meaning, must answer.
     pub strict: bool,
     /// It was encoded (semantic retrieval on, English): similarities are evidence.
     pub meaning: bool,
+    /// It holds words neither the knowledge nor English knows.
+    pub unknown: bool,
+    /// It is written (partly) in Hangul.
+    pub korean: bool,
 }
 
-/// The ranked, relevant candidates `(ord, score)`, best first; empty when the question is
-/// not answerable from the knowledge.
-pub fn rank(cands: &[Candidate], asked: Asked, w: &Weights) -> Vec<(u64, f32)> {
-    let entity = asked.entity;
-    let floor = w.floor_for(asked);
-    let w = &floor;
-    let mut scored: Vec<(&Candidate, f32)> = cands
+/// The ranked candidates `(ord, score)` the floor keeps, best first; empty when the
+/// question is not answerable from the knowledge (no candidate is likely enough).
+pub fn rank(cands: &[Candidate], asked: Asked, w: &Weights, floor: &Floor) -> Vec<(u64, f32)> {
+    let ps: Vec<f32> = cands
         .iter()
-        .filter(|c| w.relevant(&c.features, c.named))
-        .map(|c| (c, w.score(&c.features)))
+        .map(|c| floor.probability(&c.features, asked, c.named))
         .collect();
-    scored.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.ord.cmp(&y.0.ord)));
-    // Without a named entity, the best candidate must stand on its own evidence.
-    let answerable = entity
-        || scored
-            .first()
-            .is_some_and(|(c, _)| w.relevant(&c.features, false));
-    if !answerable {
+    if cands.is_empty()
+        || floor.question_probability(&Floor::question_inputs(cands, &ps, asked)) < floor.answer
+    {
         return Vec::new();
     }
+    let mut scored: Vec<(&Candidate, f32)> = cands
+        .iter()
+        .zip(&ps)
+        .filter(|(_, &p)| p >= floor.keep)
+        .map(|(c, _)| (c, w.score(&c.features)))
+        .collect();
+    scored.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.ord.cmp(&y.0.ord)));
     let top = scored.first().map(|x| x.1).unwrap_or(0.0);
     scored
         .into_iter()
@@ -266,24 +401,6 @@ pub fn rank(cands: &[Candidate], asked: Asked, w: &Weights) -> Vec<(u64, f32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A question judged on words alone (no vector).
-    fn asked(entity: bool, strict: bool) -> Asked {
-        Asked {
-            entity,
-            strict,
-            meaning: false,
-        }
-    }
-
-    /// A question with a vector: similarities are evidence.
-    fn meant(strict: bool) -> Asked {
-        Asked {
-            entity: false,
-            strict,
-            meaning: true,
-        }
-    }
 
     fn cand(ord: u64, coverage: f32, semantic: f32, named: bool) -> Candidate {
         Candidate {
@@ -297,89 +414,71 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_question_that_covers_nothing_well_is_declined() {
-        let w = Weights::default();
-        assert!(rank(
-            &[cand(1, 0.2, 0.1, false), cand(2, 0.3, 0.0, false)],
-            asked(false, false),
-            &w
-        )
-        .is_empty());
+    /// A floor that trusts coverage and meaning and distrusts off-topic words.
+    fn floor() -> Floor {
+        let mut coef = vec![0.0; FLOOR_INPUTS.len()];
+        let at = |n: &str| FLOOR_INPUTS.iter().position(|x| *x == n).unwrap();
+        coef[at("coverage")] = 4.0;
+        coef[at("semantic")] = 4.0;
+        coef[at("off_topic")] = -8.0;
+        let mut question = vec![0.0; QUESTION_INPUTS.len()];
+        question[0] = 8.0;
+        Floor {
+            coef,
+            intercept: -3.0,
+            question,
+            question_intercept: -4.0,
+            answer: 0.5,
+            keep: 0.2,
+        }
     }
 
     #[test]
-    fn a_named_entity_makes_its_entries_answerable() {
+    fn the_shipped_floors_parse_and_have_one_coefficient_per_input() {
+        let f: Floors = serde_json::from_str(Floors::SHIPPED).expect("floor.json parses");
+        for fl in [&f.hybrid, &f.lexical] {
+            assert_eq!(fl.coef.len(), FLOOR_INPUTS.len());
+            assert_eq!(fl.question.len(), QUESTION_INPUTS.len());
+            assert!((0.0..=1.0).contains(&fl.answer) && fl.keep <= fl.answer);
+        }
+    }
+
+    #[test]
+    fn a_question_whose_best_candidate_is_unlikely_is_declined() {
         let w = Weights::default();
-        let r = rank(&[cand(1, 0.1, 0.0, true)], asked(true, false), &w);
-        assert_eq!(r.len(), 1);
+        let weak = [cand(1, 0.2, 0.1, false), cand(2, 0.3, 0.0, false)];
+        assert!(rank(&weak, Asked::default(), &w, &floor()).is_empty());
+        let strong = [cand(1, 0.9, 0.6, false), cand(2, 0.3, 0.0, false)];
+        assert_eq!(rank(&strong, Asked::default(), &w, &floor())[0].0, 1);
+    }
+
+    #[test]
+    fn off_topic_words_lower_the_probability() {
+        let fl = floor();
+        let mut c = cand(1, 0.9, 0.6, true);
+        let on = fl.probability(&c.features, Asked::default(), true);
+        c.features.off_topic = 0.5;
+        let off = fl.probability(&c.features, Asked::default(), true);
+        assert!(off < on && off < fl.answer, "{on} {off}");
     }
 
     #[test]
     fn better_evidence_ranks_first_and_noise_is_cut() {
         let w = Weights::default();
         let r = rank(
-            &[cand(1, 0.6, 0.0, false), cand(2, 1.0, 0.0, false)],
-            asked(false, false),
+            &[cand(1, 0.6, 0.5, false), cand(2, 1.0, 0.5, false)],
+            Asked::default(),
             &w,
+            &floor(),
         );
         assert_eq!(r[0].0, 2);
         let noise = Weights { cutoff: 0.95, ..w };
-        assert_eq!(
-            rank(
-                &[cand(1, 0.6, 0.0, false), cand(2, 1.0, 0.0, false)],
-                asked(false, false),
-                &noise
-            )
-            .len(),
-            1
+        let r = rank(
+            &[cand(1, 0.6, 0.5, false), cand(2, 1.0, 0.5, false)],
+            Asked::default(),
+            &noise,
+            &floor(),
         );
-    }
-
-    #[test]
-    fn meaning_alone_does_not_pass_the_floor_without_some_words_in_common() {
-        let w = Weights {
-            semantic_floor: 0.5,
-            semantic_coverage_floor: 0.25,
-            ..Weights::default()
-        };
-        let no_alone = Weights {
-            semantic_alone: 2.0,
-            ..w
-        };
-        assert!(rank(&[cand(1, 0.0, 0.9, false)], meant(false), &no_alone).is_empty());
-        assert_eq!(rank(&[cand(1, 0.3, 0.6, false)], meant(false), &w).len(), 1);
-    }
-
-    #[test]
-    fn a_question_naming_something_unknown_needs_the_words_not_just_the_meaning() {
-        let w = Weights {
-            semantic_floor: 0.5,
-            semantic_coverage_floor: 0.25,
-            ..Weights::default()
-        };
-        assert!(rank(&[cand(1, 0.3, 0.6, false)], meant(true), &w).is_empty());
-        assert_eq!(rank(&[cand(1, 0.6, 0.6, false)], meant(true), &w).len(), 1);
-    }
-
-    #[test]
-    fn a_very_close_meaning_answers_without_shared_words_unless_a_name_is_unknown() {
-        let w = Weights::default();
-        let close = cand(1, 0.1, w.semantic_alone + 0.05, false);
-        assert_eq!(
-            rank(std::slice::from_ref(&close), meant(false), &w).len(),
-            1
-        );
-        assert!(rank(&[close], meant(true), &w).is_empty());
-    }
-
-    #[test]
-    fn one_shared_word_with_an_unrelated_meaning_is_no_answer() {
-        let w = Weights::default();
-        let word_only = cand(1, 1.0, w.semantic_min - 0.1, false);
-        assert!(rank(std::slice::from_ref(&word_only), meant(false), &w).is_empty());
-        // Without a question vector (Korean, or semantic retrieval off) words decide.
-        let no_vector = asked(false, false);
-        assert_eq!(rank(&[word_only], no_vector, &w).len(), 1);
+        assert_eq!(r.len(), 1);
     }
 }

@@ -59,6 +59,19 @@ impl WeighedTerms {
             / self.total
     }
 
+    /// The IDF-weighted share of these terms a set holds (0 when there are none).
+    pub(crate) fn share_of(&self, set: &HashSet<String>) -> f32 {
+        if self.total <= 0.0 {
+            return 0.0;
+        }
+        self.terms
+            .iter()
+            .filter(|(t, _, _)| set.contains(t))
+            .map(|x| x.2)
+            .sum::<f32>()
+            / self.total
+    }
+
     /// Term → weight, for marking and choosing excerpt sentences.
     pub fn weights(&self) -> HashMap<String, f32> {
         self.terms.iter().map(|(t, _, w)| (t.clone(), *w)).collect()
@@ -93,6 +106,8 @@ impl Retrieved {
             entity: self.entity,
             strict: self.strict(),
             meaning: self.qvec.is_some(),
+            unknown: !self.understanding.unknown_words.is_empty(),
+            korean: self.understanding.normalized.chars().any(super::hangul::is_hangul),
         }
     }
 }
@@ -175,6 +190,7 @@ impl Engine {
         kinds: &[Kind],
         guild: Option<u64>,
     ) -> Result<Retrieved, SearchError> {
+        let question = &query::markup::clean(question);
         let u = self.understand(question);
         let k = &self.knowledge;
         let (qterms, q_w, r_w) = self.weighed_terms(&u);
@@ -213,7 +229,26 @@ impl Engine {
             cands.extend(near.iter().take(SEMANTIC_CANDIDATES).map(|x| x.0));
             similarity.extend(near);
         }
+        let described = self
+            .concepts
+            .described(&u.normalized, &r_w, qvec.as_deref());
+        for (c, _) in &described {
+            cands.extend(self.concepts.entries(*c).iter().copied());
+        }
+        let words = crate::knowledge::words::Words::get();
+        let content: Vec<&String> = u.content_words.iter().collect();
+        let off_topic = if content.is_empty() {
+            0.0
+        } else {
+            content
+                .iter()
+                .filter(|w| words.not_architecture.contains(w.as_str()))
+                .count() as f32
+                / content.len() as f32
+        };
         let evidence = Evidence {
+            described: &described,
+            off_topic,
             u: &u,
             company_names: &company_names,
             qwords: query::word_set(&u.normalized),
@@ -233,7 +268,11 @@ impl Engine {
             if !kinds.is_empty() && !kinds.contains(&e.kind) {
                 continue;
             }
-            candidates.push(evidence.candidate(ord, e, &et));
+            let about = match self.concepts.of_entry.get(ord as usize) {
+                Some(ids) if ord < k.entries.len() as u64 => ids.clone(),
+                _ => k.topics.concept_ids_of(e),
+            };
+            candidates.push(evidence.candidate(ord, e, &et, &about));
         }
         Ok(Retrieved {
             entity: !u.companies.is_empty() || !u.techs.is_empty(),
@@ -331,6 +370,9 @@ fn stack_has_layers(e: &Entry, layers: &[Layer]) -> bool {
 
 /// What one question's candidates are measured against.
 struct Evidence<'a> {
+    /// The concepts the question describes, with their strength.
+    described: &'a [(usize, f32)],
+    off_topic: f32,
     u: &'a Understanding,
     company_names: &'a [&'a str],
     /// The question's words as compact keys, for comparing with stored questions.
@@ -344,9 +386,11 @@ struct Evidence<'a> {
 
 impl Evidence<'_> {
     /// One candidate entry with its features.
-    fn candidate(&self, ord: u64, e: &Entry, et: &Terms) -> Candidate {
+    fn candidate(&self, ord: u64, e: &Entry, et: &Terms, about: &[usize]) -> Candidate {
         let u = self.u;
         let mut f = Features {
+            off_topic: self.off_topic,
+            concept: super::concepts::strength(self.described, about),
             bm25: self.bm.get(&ord).copied().unwrap_or(0.0) / self.max_bm,
             coverage: self.q_w.share(et, 0.0),
             residual: self.r_w.share(et, 1.0),

@@ -35,9 +35,9 @@ pub fn entry_text(e: &Entry, topics: &Topics) -> String {
         Detail::Qa { question, answer } => format!("{question} {answer}"),
         _ => format!("{}. {}", e.title, e.text),
     };
-    for about in topics.concepts_in(&e.title) {
+    for c in topics.concepts_of(e) {
         text.push(' ');
-        text.push_str(about);
+        text.push_str(&c.about);
     }
     text
 }

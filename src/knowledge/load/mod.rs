@@ -29,6 +29,7 @@ struct Files {
     notes: Option<Src<NotesFile>>,
     articles: Option<Src<ArticlesFile>>,
     topics: Option<Src<TopicsFile>>,
+    concepts: Option<Src<ConceptsFile>>,
     stacks: Vec<Src<StackFile>>,
     layer_words: Option<Src<LayerWordsFile>>,
 }
@@ -43,6 +44,7 @@ impl Files {
             notes: l.read(dir.join("notes.toml"), true),
             articles: l.read(dir.join("articles.toml"), true),
             topics: l.read(dir.join("topics.toml"), true),
+            concepts: l.read(dir.join("concepts.toml"), true),
             stacks: stack_paths(dir)
                 .into_iter()
                 .filter_map(|p| l.read(p, false))
@@ -127,6 +129,9 @@ pub fn load_dir(dir: &Path) -> (Knowledge, Vec<super::Problem>) {
     }
     if let Some(src) = &files.topics {
         k.topics = topics::load_topics(&mut l, src);
+    }
+    if let Some(src) = &files.concepts {
+        topics::load_concepts(&mut l, src, &mut k.topics);
     }
     if let Some(src) = &files.layer_words {
         k.layer_words = Some(topics::load_folder_layer_words(&mut l, src));

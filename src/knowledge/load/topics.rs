@@ -3,20 +3,21 @@
 
 use super::loader::{Loader, Src};
 use super::stacks::layer_items;
-use crate::knowledge::files::{LayerWordsFile, TopicsFile};
+use crate::knowledge::files::{ConceptsFile, LayerWordsFile, TopicsFile};
 use crate::knowledge::{Concept, Layer, LayerWords, Topics};
 use crate::text::{compact_key, normalize};
 
-/// Synonyms and filler words, normalised the way questions are.
+fn words_of(s: &str) -> Vec<String> {
+    normalize(s)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Synonyms, normalised the way questions are.
 pub(super) fn load_topics(l: &mut Loader, src: &Src<TopicsFile>) -> Topics {
     let mut t = Topics::default();
-    let words_of = |s: &str| -> Vec<String> {
-        normalize(s)
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
     for syn in &src.data.synonym {
         let means = words_of(syn.means.get_ref());
         if means.is_empty() {
@@ -46,9 +47,13 @@ pub(super) fn load_topics(l: &mut Loader, src: &Src<TopicsFile>) -> Topics {
             }
         }
     }
-    for f in &src.data.filler {
-        t.filler.extend(words_of(f.get_ref()));
-    }
+    t
+}
+
+/// The concept glossary (`concepts.toml`): each concept's names and description, and the
+/// reading-list topics that are titles of works.
+pub(super) fn load_concepts(l: &mut Loader, src: &Src<ConceptsFile>, t: &mut Topics) {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for c in &src.data.concept {
         let names: Vec<String> = c
             .names
@@ -64,12 +69,30 @@ pub(super) fn load_topics(l: &mut Loader, src: &Src<TopicsFile>) -> Topics {
             );
             continue;
         }
+        for (n, def) in names.iter().zip(&c.names) {
+            let this = t.concepts.len();
+            if seen.insert(n.clone(), this).is_some_and(|other| other != this) {
+                l.problem(
+                    &src.path,
+                    src.line(def),
+                    format!("concept name '{n}' belongs to another concept too"),
+                );
+            }
+        }
+        let mut names = names;
+        names.dedup();
         t.concepts.push(Concept {
             names,
             about: c.about.get_ref().trim().to_string(),
+            topics: c.topics.iter().map(|x| x.get_ref().trim().to_string()).collect(),
         });
     }
-    t
+    t.titles = src
+        .data
+        .titles
+        .iter()
+        .map(|x| x.get_ref().trim().to_string())
+        .collect();
 }
 
 /// The words that place a new technology in a layer. Each word must be a compact key

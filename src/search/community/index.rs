@@ -24,7 +24,7 @@ use tantivy::{
 };
 
 /// Bumped whenever what a community document holds changes: older folders are rebuilt.
-pub const LAYOUT: u32 = 2;
+pub const LAYOUT: u32 = 3;
 /// Folders tried under `community/` before giving up (one per process sharing the data dir).
 const MAX_FOLDERS: usize = 64;
 /// The writer's memory: tantivy's minimum for one thread.

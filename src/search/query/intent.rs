@@ -1,8 +1,9 @@
 //! What a question asks for: its form ("what is", "who uses", "how/why"), a figure, and
 //! the intent that follows from its form and the names it holds.
 
-use super::words::{READING_QUALIFIERS, READING_WORDS, STACK_WORDS};
+use super::words::has_stack_word;
 use super::Intent;
+use crate::knowledge::words::Words;
 
 /// The forms of a question, read from its words.
 pub(super) struct Form {
@@ -56,22 +57,23 @@ pub(super) fn intent_of(
     techs: &[String],
     form: &Form,
     leftover: usize,
+    reading: &[bool],
 ) -> Intent {
     let has = |ws: &[&str]| words.iter().any(|w| ws.contains(&w.as_str()));
     if !techs.is_empty() && companies.is_empty() && form.uses {
         Intent::Uses
     } else if !techs.is_empty() && companies.is_empty() && (form.what_is || leftover == 0) {
         Intent::WhatIs
-    } else if has(READING_WORDS)
+    } else if reading.iter().any(|&r| r)
         || (!companies.is_empty()
             && words.iter().any(|w| w == "at")
             && leftover != 0
-            && !has(STACK_WORDS))
+            && !has_stack_word(words))
     {
         Intent::Reading
     } else if !companies.is_empty()
         && !form.specific
-        && (has(STACK_WORDS) || leftover == 0 || has(&["use", "uses", "using"]))
+        && (has_stack_word(words) || leftover == 0 || has(&["use", "uses", "using"]))
     {
         Intent::Stack
     } else {
@@ -81,34 +83,20 @@ pub(super) fn intent_of(
 
 /// Whether a (normalised) question wants a figure: "how many", "per second".
 pub(super) fn wants_quantity(normalized: &str) -> bool {
-    [
-        "how many",
-        "how much",
-        "how big",
-        "how large",
-        "how fast",
-        "how often",
-        "how long",
-        "what size",
-        "number of",
-        "per second",
-        "per day",
-        "a day",
-        "a second",
-    ]
-    .iter()
-    .any(|p| normalized.contains(p))
+    Words::get()
+        .quantity
+        .iter()
+        .any(|p| normalized.contains(p.as_str()))
 }
 
 /// In a reading request, "articles", "read" or "talks" say what kind of answer is wanted,
 /// not what it is about: the topic is the rest ("writeups on sharding"), unless nothing
-/// else is left.
-pub(super) fn reading_topic(ws: &mut Vec<String>) {
+/// else is left. `asks` says which words are the request ([`super::words::reading_request`]).
+pub(super) fn reading_topic(ws: &mut Vec<String>, asks: &dyn Fn(&str) -> bool) {
+    let q = &Words::get().reading_qualifiers;
     let rest: Vec<String> = ws
         .iter()
-        .filter(|w| {
-            !READING_WORDS.contains(&w.as_str()) && !READING_QUALIFIERS.contains(&w.as_str())
-        })
+        .filter(|w| !asks(w) && !q.contains(w.as_str()))
         .cloned()
         .collect();
     if !rest.is_empty() {

@@ -7,19 +7,20 @@
 //! form and the intent. [`understand`] runs them in that order.
 
 mod intent;
+pub mod markup;
 mod names;
 mod typos;
 mod words;
 
 pub use typos::TypoIndex;
-pub use words::{is_stopword, STOPWORDS};
+pub use words::is_stopword;
 
 use crate::knowledge::{Knowledge, Layer};
 use crate::text::{compact_key, normalize};
 use intent::{intent_of, reading_topic, wants_quantity, Form};
 use names::{add_weak_techs, recognise_names};
 use serde::Serialize;
-use words::layer_hints;
+use words::{layer_hints, reading_request};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -57,6 +58,9 @@ pub struct Understanding {
     /// Words that look like names the knowledge does not hold (set by the engine, which
     /// knows the vocabularies); meaning alone must not answer such a question.
     pub unknown_names: Vec<String>,
+    /// Words neither the knowledge nor English knows (set by the engine), wherever they
+    /// stand; `unknown_names` are those written as names.
+    pub unknown_words: Vec<String>,
 }
 
 /// Understands a question against the known companies and technologies.
@@ -69,17 +73,22 @@ pub fn understand(
     known_word: &dyn Fn(&str) -> bool,
 ) -> Understanding {
     let normalized = normalize(question);
-    // Chat words read as the knowledge's words ("db" → "database"); filler is skipped like
-    // a stopword.
+    // Korean words split from Latin ones and lose their particles ("kestrel은",
+    // "트위터는"), unless they are a name as written; chat words read as the knowledge's
+    // words ("db" → "database"); filler is skipped like a stopword.
+    let name = |w: &str| k.companies.get_key(w).is_some() || k.techs.get_key(w).is_some();
     let words: Vec<String> = normalized
         .split(' ')
         .filter(|w| !w.is_empty())
-        .flat_map(|w| match k.topics.meaning(w) {
+        .flat_map(|w| crate::search::hangul::question_words(w, &name))
+        .flat_map(|w| match k.topics.meaning(&w) {
             Some(m) => m.to_vec(),
-            None => vec![w.to_string()],
+            None => vec![w],
         })
         .collect();
-    let is_stopword = |w: &str| is_stopword(w) || k.topics.is_filler(w);
+    let normalized = words.join(" ");
+    let forms = crate::knowledge::words::Words::get();
+    let is_stopword = |w: &str| forms.is_empty_word(w);
     let mut r = recognise_names(k, question, &words, &is_stopword);
     typos::correct_typos(&mut r, k, typos, &words, &is_stopword, known_word);
     // Content words, with typos replaced by the name they were corrected to.
@@ -108,10 +117,33 @@ pub fn understand(
         .filter(|(i, w)| !r.used[*i] && !is_stopword(w))
         .map(|(_, w)| w.clone())
         .collect();
-    let intent = intent_of(&words, &r.companies, &r.techs, &form, residual_words.len());
+    let reading = reading_request(&words);
+    let intent = intent_of(
+        &words,
+        &r.companies,
+        &r.techs,
+        &form,
+        residual_words.len(),
+        &reading,
+    );
     if intent == Intent::Reading {
-        reading_topic(&mut content_words);
-        reading_topic(&mut residual_words);
+        // The words that made the request, wherever they stand; "read" in "read model"
+        // stays part of the topic.
+        let asked: std::collections::HashSet<&str> = words
+            .iter()
+            .zip(&reading)
+            .filter(|(_, &r)| r)
+            .map(|(w, _)| w.as_str())
+            .collect();
+        let kept: std::collections::HashSet<&str> = words
+            .iter()
+            .zip(&reading)
+            .filter(|(_, &r)| !r)
+            .map(|(w, _)| w.as_str())
+            .collect();
+        let asks = |w: &str| asked.contains(w) && !kept.contains(w);
+        reading_topic(&mut content_words, &asks);
+        reading_topic(&mut residual_words, &asks);
     }
     Understanding {
         residual_words,
@@ -125,6 +157,7 @@ pub fn understand(
         content_words,
         corrections: r.corrections,
         unknown_names: Vec::new(),
+        unknown_words: Vec::new(),
     }
 }
 

@@ -1,221 +1,65 @@
 //! The words of a question that say something about its form rather than its subject:
-//! stopwords, the words of reading and stack requests, and the words that hint at a layer.
+//! stopwords, reading and stack words, layer hints. The lists are data, in
+//! `knowledge/words.toml` ([`Words`]); this file only reads them.
 
+use crate::knowledge::words::Words;
 use crate::knowledge::Layer;
 
-/// Words that say nothing about the subject of a question.
-pub const STOPWORDS: &[&str] = &[
-    "a", "about", "an", "and", "any", "are", "as", "at", "be", "by", "can", "could", "did", "do",
-    "does", "doing", "for", "from", "get", "give", "has", "have", "how", "i", "in", "into", "is",
-    "it", "its", "let", "me", "much", "many", "my", "of", "on", "or", "our", "s", "should", "so",
-    "some", "tell", "that", "the", "their", "them", "there", "these", "they", "this", "to", "up",
-    "us", "was", "we", "were", "what", "whats", "when", "where", "which", "who", "whom", "why",
-    "will", "with", "would", "you", "your", "please", "show", "list", "find", "know", "want",
-    "need", "use", "uses", "used", "using",
-];
-
-pub(super) const READING_WORDS: &[&str] = &[
-    "article",
-    "articles",
-    "read",
-    "reading",
-    "readings",
-    "paper",
-    "papers",
-    "talk",
-    "talks",
-    "book",
-    "books",
-    "blog",
-    "blogs",
-    "post",
-    "posts",
-    "resources",
-    "links",
-    "learn",
-    "learning",
-    "case",
-    "study",
-    "studies",
-];
-
-/// Words that only qualify a reading request ("any good writeups", "recommend a solid
-/// talk"): dropped from its topic, like the reading words themselves.
-pub(super) const READING_QUALIFIERS: &[&str] = &[
-    "good",
-    "great",
-    "best",
-    "nice",
-    "solid",
-    "interesting",
-    "useful",
-    "recommend",
-    "recommended",
-    "recommendation",
-    "recommendations",
-    "suggest",
-    "suggestions",
-    "worth",
-];
-
-pub(super) const STACK_WORDS: &[&str] = &[
-    "stack",
-    "stacks",
-    "tech",
-    "technology",
-    "technologies",
-    "built",
-    "build",
-    "run",
-    "runs",
-    "backend",
-    "architecture",
-    "infrastructure",
-    "infra",
-    "tools",
-    "tool",
-    "software",
-    "database",
-    "databases",
-    "db",
-    "storage",
-    "cache",
-    "caching",
-    "queue",
-    "queues",
-    "monitoring",
-    "deploy",
-    "deployment",
-    "deployments",
-    "hosting",
-    "host",
-    "hosted",
-    "server",
-    "servers",
-    "language",
-    "languages",
-    "framework",
-    "frameworks",
-    "load",
-    "balancer",
-    "balancing",
-    "proxy",
-    "search",
-    "jobs",
-    "messaging",
-    "logging",
-    "os",
-    "cloud",
-    "data",
-    "datastore",
-    "nosql",
-    "sql",
-    "open",
-    "source",
-    "power",
-    "powers",
-];
-
 pub fn is_stopword(w: &str) -> bool {
-    STOPWORDS.contains(&w)
+    Words::get().is_stopword(w)
 }
 
-// Long only because each layer's hint words are listed one per line.
 pub(super) fn layer_hints(words: &[String]) -> Vec<Layer> {
-    let mut out = Vec::new();
-    let has = |ws: &[&str]| words.iter().any(|w| ws.contains(&w.as_str()));
-    let mut add = |l: Layer, cond: bool| {
-        if cond && !out.contains(&l) {
-            out.push(l)
-        }
-    };
-    add(
-        Layer::Data,
-        has(&[
-            "database",
-            "databases",
-            "db",
-            "storage",
-            "store",
-            "datastore",
-            "sql",
-            "nosql",
-            "persistence",
-        ]),
-    );
-    add(Layer::Cache, has(&["cache", "caching", "cached"]));
-    add(
-        Layer::Queue,
-        has(&[
-            "queue",
-            "queues",
-            "jobs",
-            "job",
-            "messaging",
-            "async",
-            "workers",
-            "tasks",
-        ]),
-    );
-    add(Layer::Search, has(&["search", "indexing", "fulltext"]));
-    add(
-        Layer::Monitoring,
-        has(&[
-            "monitoring",
-            "monitor",
-            "metrics",
-            "logging",
-            "logs",
-            "alerting",
-            "alerts",
-        ]),
-    );
-    add(
-        Layer::Deploy,
-        has(&[
-            "deploy",
-            "deployment",
-            "deployments",
-            "deploying",
-            "ci",
-            "automation",
-            "provisioning",
-        ]),
-    );
-    add(
-        Layer::Hosting,
-        has(&[
-            "hosting",
-            "host",
-            "hosted",
-            "cloud",
-            "os",
-            "infrastructure",
-            "infra",
-            "aws",
-        ]),
-    );
-    add(
-        Layer::Web,
-        has(&[
-            "balancer",
-            "balancing",
-            "proxy",
-            "webserver",
-            "http",
-            "frontend",
-        ]),
-    );
-    add(
-        Layer::Language,
-        has(&[
-            "language",
-            "languages",
-            "framework",
-            "frameworks",
-            "backend",
-            "written",
-        ]),
-    );
-    out
+    Words::get().layer_hints(words)
+}
+
+/// Per word, whether it asks for something to read: a reading word anywhere, or a verb of
+/// reading ("read", "learn") in a request's place (followed by "on", "about", "up" … or
+/// ending the question). "read" before a noun is the subject: a read replica.
+pub(super) fn reading_request(words: &[String]) -> Vec<bool> {
+    let w = Words::get();
+    (0..words.len())
+        .map(|i| {
+            let word = words[i].as_str();
+            if w.reading.contains(word) {
+                return true;
+            }
+            if !w.reading_verbs.contains(word) {
+                return false;
+            }
+            match words.get(i + 1) {
+                None => true,
+                Some(next) => w.reading_after.contains(next.as_str()),
+            }
+        })
+        .collect()
+}
+
+/// Whether any of the words asks for a company's technologies.
+pub(super) fn has_stack_word(words: &[String]) -> bool {
+    let w = Words::get();
+    words.iter().any(|x| w.stack.contains(x))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ws(s: &str) -> Vec<String> {
+        s.split(' ').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn read_is_a_request_only_in_a_requests_place() {
+        assert_eq!(
+            reading_request(&ws("what should i read on sharding")),
+            [false, false, false, true, false, false]
+        );
+        assert!(reading_request(&ws("something to read")).ends_with(&[true]));
+        assert!(!reading_request(&ws("how do read replicas help"))
+            .into_iter()
+            .any(|x| x));
+        let model = reading_request(&ws("keep the read model apart any reading on that"));
+        assert!(!model[2] && model[6]);
+    }
 }
