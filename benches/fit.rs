@@ -9,12 +9,12 @@
 //! 3. Its two thresholds (decline below `answer`, hide below `keep`) by grid search.
 //! 4. The ranking weights by coordinate search, then the thresholds again.
 //!
-//! `-- --write` stores the floor in `src/search/floor.json` (this mode's half) and prints
-//! the weights for `Weights::default()`. `ARCHIE_SEMANTIC=off` fits the lexical mode.
+//! `-- --write` stores the weights and the floor in `src/search/fitted.json` (this mode's
+//! half), which the program is built with. `ARCHIE_SEMANTIC=off` fits the lexical mode.
 
 use archie::eval::{corpus, rank_of, score_with, Expect, Part, Question, Scores};
 use archie::knowledge::Knowledge;
-use archie::search::rank::{Floor, Floors, Weights, FLOOR_INPUTS, QUESTION_INPUTS};
+use archie::search::rank::{Fitted, Floor, Mode, Weights, FLOOR_INPUTS, QUESTION_INPUTS};
 use archie::search::retrieve::Retrieved;
 use archie::search::semantic::{model_dir, Encoder};
 use archie::search::{Engine, SearchResult};
@@ -85,15 +85,19 @@ fn main() -> anyhow::Result<()> {
     report(&engine, &fit, &held, &w, &floor);
     println!("\n{w:#?}");
     if write {
-        let path = root.join("src/search/floor.json");
-        let mut floors: Floors = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+        let path = root.join("src/search/fitted.json");
+        let mut fitted: Fitted = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+        let m = Mode {
+            weights: w,
+            floor: floor.clone(),
+        };
         if semantic {
-            floors.hybrid = floor.clone();
+            fitted.hybrid = m;
         } else {
-            floors.lexical = floor.clone();
+            fitted.lexical = m;
         }
-        std::fs::write(&path, serde_json::to_string_pretty(&floors)? + "\n")?;
-        println!("wrote the {mode} floor to {}", path.display());
+        std::fs::write(&path, serde_json::to_string_pretty(&fitted)? + "\n")?;
+        println!("wrote the {mode} weights and floor to {}", path.display());
     }
     engine.set_floor(floor);
     Ok(())
@@ -161,12 +165,11 @@ fn learn_floor(engine: &Engine, fit: &[&Case], w: &Weights, keep: f32) -> Floor 
     let mut labels: Vec<bool> = Vec::new();
     for c in fit {
         let asked = c.r.asked();
-        let ps: Vec<f32> = c
-            .r
-            .candidates
-            .iter()
-            .map(|x| floor.probability(&x.features, asked, x.named))
-            .collect();
+        let ps: Vec<f32> =
+            c.r.candidates
+                .iter()
+                .map(|x| floor.probability(&x.features, asked, x.named))
+                .collect();
         rows.extend(Floor::question_inputs(&c.r.candidates, &ps, asked));
         labels.push(matches!(c.q.expect, Expect::Any(_)));
     }

@@ -4,8 +4,9 @@
 //! question set and per category, p50/p99 per question, index build time, and the model's
 //! load time and memory.
 //!
-//! Question sets: tests/eval/questions.jsonl ("own"), and ../shared/eval/dev.jsonl and
-//! dev2.jsonl when present.
+//! Question sets: the corpus's fit and held-out parts (tests/eval/corpus, split by
+//! `archie::eval::Part`), tests/eval/questions.jsonl ("own"), and ../shared/eval/dev.jsonl
+//! and dev2.jsonl when present.
 
 use archie::eval::{parse, score_with, Question, Scores};
 use archie::knowledge::{Kind, Knowledge};
@@ -17,7 +18,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// Timed rounds over every question: the lexical engines are fast enough for many.
-const ROUNDS_LEXICAL: usize = 50;
+const ROUNDS_LEXICAL: usize = 10;
 const ROUNDS_HYBRID: usize = 5;
 
 fn main() -> anyhow::Result<()> {
@@ -33,6 +34,18 @@ fn main() -> anyhow::Result<()> {
             Ok(t) => sets.push((name, parse(&t)?)),
             Err(_) => eprintln!("skipping {} (not found)", path.display()),
         }
+    }
+    let corpus = archie::eval::corpus(&root.join("tests/eval/corpus"))?;
+    for (name, part) in [
+        ("corpus-fit", archie::eval::Part::Fit),
+        ("corpus-held", archie::eval::Part::Held),
+    ] {
+        let qs = corpus
+            .iter()
+            .filter(|(p, _)| *p == part)
+            .map(|(_, q)| q.clone())
+            .collect();
+        sets.push((name, qs));
     }
     let t = Instant::now();
     let k = Knowledge::load(&root.join("knowledge"))?;

@@ -43,19 +43,22 @@
 //!   - `files.rs` — the TOML format; `model.rs` — entries and their details; `names.rs` — name tables;
 //!   - `items.rs` — URLs and stack items; `problem.rs` — problems and load errors;
 //!   - `typed_stack.rs` — a stack typed one layer per line; `layer_words.rs` — words that name layers;
+//!   - `words.rs` — the form words of a question (`knowledge/words.toml`, embedded);
 //!   - `load/` — one loader per kind (`names`, `stacks`, `entries`, `topics`, `detect`) over `loader.rs`;
 //!   - `import/` — `archie import`: `qa.rs`, `markdown.rs`, `sections.rs`, `stack.rs`, `glossary.rs`,
 //!     `reading.rs`, into `sink.rs` and `tables.rs`, written by `write.rs`, reported by `report.rs`.
 //! - [`search`] — the answer engine:
 //!   - `engine.rs` — the engine; `index.rs` — the tantivy index; `community.rs`, `visible.rs` — server entries;
-//!   - `query/` — understanding (`words`, `names`, `typos`, `intent`);
-//!   - `retrieve.rs` — candidates and evidence; `rank.rs` — `Weights` and the floor; `fold.rs` — one result per fact;
+//!   - `query/` — understanding (`markup`, `words`, `names`, `typos`, `intent`); `hangul.rs` — Korean
+//!     particles and bigrams; `concepts.rs` — the glossary concepts a question describes;
+//!   - `retrieve.rs` — candidates and evidence; `rank.rs` — `Weights` and the learned floor
+//!     (`fitted.json`); `fold.rs` — one result per fact;
 //!   - `excerpt/` — the answering excerpt (`window`, `answer`, `marking`, `sentences`);
 //!   - `semantic.rs`, `bert.rs`, `vectors.rs` — the sentence encoder and stored vectors;
 //!   - `results.rs` — what a search returns; `suggest.rs` — "did you mean".
 //! - [`store`] — the SQLite community store: `schema.rs`, `model.rs`, `validate.rs`, `writes.rs`,
 //!   `entries.rs`, `revisions.rs`, `diff.rs`, `import.rs`, `error.rs`.
-//! - [`eval`] — scoring question sets; [`text`] — normalisation, slugs, safe truncation.
+//! - [`eval`] — scoring question sets and the corpus's fit/held-out split; [`text`] — normalisation, slugs, safe truncation.
 
 pub mod app;
 pub mod cli;

@@ -82,7 +82,9 @@ impl Topics {
 
     /// The descriptions of the concepts a text names (as whole words, any case).
     pub fn concepts_in(&self, text: &str) -> Vec<&str> {
-        self.concepts_named(text).map(|c| c.about.as_str()).collect()
+        self.concepts_named(text)
+            .map(|c| c.about.as_str())
+            .collect()
     }
 
     /// The concepts an entry is about: those its title names, and for a reading-list

@@ -16,15 +16,20 @@ use tantivy::tokenizer::TextAnalyzer;
 /// How many concepts a question may be read as describing.
 const TOP_CONCEPTS: usize = 3;
 /// A concept is described from this strength up.
-const MIN_STRENGTH: f32 = 0.35;
+const MIN_STRENGTH: f32 = 0.2;
 /// At most this many entries of one concept join the candidates.
 const ENTRIES_PER_CONCEPT: usize = 24;
+/// A concept whose name is in the titles of more entries than this is a field (a
+/// section, a layer: "scaling", "caching"), not one idea: naming it tells little.
+const SPECIFIC_ENTRIES: usize = 40;
 /// Cosines between a question and a definition run from about this (unrelated) …
 const COSINE_LOW: f32 = 0.25;
 /// … to about this (the same idea in other words).
 const COSINE_HIGH: f32 = 0.65;
 
 pub(crate) struct ConceptIndex {
+    /// Concepts too broad to be evidence ([`SPECIFIC_ENTRIES`]).
+    broad: Vec<bool>,
     /// Analysed terms of each concept's names and definition.
     terms: Vec<HashSet<String>>,
     /// Each concept's names, normalised, padded with spaces for whole-word matching.
@@ -67,6 +72,7 @@ impl ConceptIndex {
             of_entry.push(ids);
         }
         // Entries filed under a concept's topic first, then those whose title names it.
+        let broad: Vec<bool> = entries.iter().map(|l| l.len() > SPECIFIC_ENTRIES).collect();
         for (c, list) in entries.iter_mut().enumerate() {
             let topic = |o: &u64| match &k.entries[*o as usize].detail {
                 Detail::Reading { topic: Some(t), .. } => cs[c].topics.contains(t),
@@ -80,6 +86,7 @@ impl ConceptIndex {
             None => None,
         };
         Ok(ConceptIndex {
+            broad,
             terms,
             names,
             entries,
@@ -97,6 +104,7 @@ impl ConceptIndex {
     ) -> Vec<(usize, f32)> {
         let padded = format!(" {normalized} ");
         let mut out: Vec<(usize, f32)> = (0..self.terms.len())
+            .filter(|&c| !self.broad[c])
             .map(|c| {
                 let named = self.names[c].iter().any(|n| padded.contains(n.as_str()));
                 let words = residual.share_of(&self.terms[c]);

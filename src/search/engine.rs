@@ -5,7 +5,7 @@ use super::community::{self, GuildView};
 use super::fold::fact_key;
 use super::index::{analyzer, doc_texts, fingerprint, terms, DocText, IndexError, SearchIndex};
 use super::query::{self, understand, Understanding};
-use super::rank::{self, Floor, Floors, Weights};
+use super::rank::{self, Fitted, Floor, Weights};
 use super::semantic::Encoder;
 use super::suggest::written_as_a_name;
 use super::vectors::{self, Vectors};
@@ -101,12 +101,13 @@ impl Engine {
                 None => String::new(),
             },
         )?;
-        let floors = Floors::shipped();
-        let (weights, floor) = if encoder.is_some() {
-            (Weights::default(), floors.hybrid)
+        let fitted = Fitted::shipped();
+        let mode = if encoder.is_some() {
+            fitted.hybrid
         } else {
-            (Weights::lexical(), floors.lexical)
+            fitted.lexical
         };
+        let (weights, floor) = (mode.weights, mode.floor);
         Ok(Engine {
             knowledge,
             index,
@@ -239,6 +240,22 @@ impl Engine {
             .filter(|w| written_as_a_name(&q, w))
             .cloned()
             .collect();
+        // Ordinary English words the knowledge never uses, written where a name goes
+        // ("how does zoom scale", "telegram's servers"): perhaps a product it lacks.
+        u.unfamiliar_names = u
+            .residual_words
+            .iter()
+            .filter(|w| {
+                w.chars().count() >= 3
+                    && w.chars().all(|c| c.is_ascii_alphabetic())
+                    && !self.knowledge.topics.is_filler(w)
+                    && !terms(&mut a.borrow_mut(), w)
+                        .iter()
+                        .all(|t| self.df.contains_key(t))
+                    && written_as_a_name(&q, w)
+            })
+            .cloned()
+            .collect();
         u
     }
 
@@ -274,6 +291,7 @@ impl Engine {
         rows.sort_by(|x, y| y.0.total_cmp(&x.0));
         Ok(serde_json::json!({
             "understanding": r.understanding,
+            "concepts": r.concepts,
             "asked": asked,
             "candidates": rows.into_iter().take(n).map(|x| x.1).collect::<Vec<_>>(),
         }))

@@ -37,8 +37,17 @@ impl Engine {
         // names it mentions count as much as its average word.
         let mut weights = r.weighed.weights();
         let avg = weights.values().sum::<f32>() / weights.len().max(1) as f32;
+        // Names in a script the question does not use (a Korean alias of a name asked
+        // in English) are marked where they appear but weigh nothing.
+        let hangul = r
+            .understanding
+            .normalized
+            .chars()
+            .any(super::hangul::is_hangul);
         for t in &hl {
-            weights.entry(t.clone()).or_insert(avg.max(1.0));
+            if hangul || !t.chars().any(super::hangul::is_hangul) {
+                weights.entry(t.clone()).or_insert(avg.max(1.0));
+            }
         }
         let marks = Marks {
             terms: &hl,

@@ -86,37 +86,40 @@ pub struct Weights {
 }
 
 impl Default for Weights {
+    /// The hybrid mode's fitted weights ([`Fitted::shipped`]).
     fn default() -> Self {
-        Weights {
-            bm25: 0.2,
-            coverage: 0.375,
-            residual: 0.0,
-            company_match: 1.0,
-            company_other: 0.0,
-            company_none: -0.3,
-            tech_share: 0.64,
-            stack_answer: 1.875,
-            stack_layers: 0.3,
-            uses_tech: 2.5,
-            uses_stack: 1.0,
-            whatis_tech: 0.16,
-            reading: 0.6,
-            prose: 0.25,
-            figure: 0.4,
-            qa_question: 3.0,
-            semantic: 1.875,
-            concept: 0.0,
-            cutoff: 0.25,
-        }
+        Fitted::shipped().hybrid.weights
     }
 }
 
 impl Weights {
-    /// The weights without semantic evidence (`ARCHIE_SEMANTIC=off`).
+    /// The weights fitted without semantic evidence (`ARCHIE_SEMANTIC=off`).
     pub fn lexical() -> Weights {
+        Fitted::shipped().lexical.weights
+    }
+
+    /// Weights that count every kind of evidence once (the fitter's fallback start).
+    pub fn even() -> Weights {
         Weights {
-            semantic: 0.0,
-            ..Weights::default()
+            bm25: 1.0,
+            coverage: 1.0,
+            residual: 1.0,
+            company_match: 1.0,
+            company_other: 0.0,
+            company_none: 0.0,
+            tech_share: 1.0,
+            stack_answer: 1.0,
+            stack_layers: 0.3,
+            uses_tech: 1.0,
+            uses_stack: 1.0,
+            whatis_tech: 1.0,
+            reading: 1.0,
+            prose: 0.3,
+            figure: 0.3,
+            qa_question: 1.0,
+            semantic: 1.0,
+            concept: 1.0,
+            cutoff: 0.25,
         }
     }
 
@@ -198,7 +201,7 @@ pub const FLOOR_INPUTS: [&str; 26] = [
 ];
 
 /// The names of the decision model's inputs, in order ([`Floor::question_inputs`]).
-pub const QUESTION_INPUTS: [&str; 12] = [
+pub const QUESTION_INPUTS: [&str; 14] = [
     "best_probability",
     "best_semantic",
     "best_concept",
@@ -211,10 +214,12 @@ pub const QUESTION_INPUTS: [&str; 12] = [
     "meaning",
     "korean",
     "best_probability_x_off_topic",
+    "unfamiliar",
+    "unfamiliar_x_entity",
 ];
 
 /// The learned relevance floor, two logistic models fitted on the fit part of the corpus
-/// (`cargo bench --bench fit`) and stored in `src/search/floor.json`, one pair per mode:
+/// (`cargo bench --bench fit`) and stored in `src/search/fitted.json`, one pair per mode:
 /// - per candidate, over its evidence and the question's ([`FLOOR_INPUTS`]): the
 ///   probability that it answers the question; below `keep` it is not shown;
 /// - per question, over the best candidates' evidence and what the question is
@@ -234,26 +239,42 @@ pub struct Floor {
     pub keep: f32,
 }
 
-/// The floors this program was built with: `hybrid` (with the encoder) and `lexical`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Floors {
-    pub hybrid: Floor,
-    pub lexical: Floor,
+/// Every fitted number of one answering mode: the ranking weights and the floor.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct Mode {
+    pub weights: Weights,
+    pub floor: Floor,
 }
 
-impl Floors {
-    pub const SHIPPED: &'static str = include_str!("floor.json");
+/// What this program was built with (`src/search/fitted.json`, written by `cargo bench
+/// --bench fit -- --write`): `hybrid` (with the encoder) and `lexical`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct Fitted {
+    pub hybrid: Mode,
+    pub lexical: Mode,
+}
 
-    /// The fitted floors; a floor that failed to parse (the unit test keeps the shipped
-    /// file valid) would decline nothing that names no entity, so it is logged.
-    pub fn shipped() -> Floors {
-        serde_json::from_str(Self::SHIPPED).unwrap_or_else(|e| {
-            tracing::error!(error = %e, "src/search/floor.json is invalid");
-            Floors {
-                hybrid: Floor::neutral(),
-                lexical: Floor::neutral(),
-            }
+impl Fitted {
+    pub const SHIPPED: &'static str = include_str!("fitted.json");
+
+    /// The fitted numbers. The unit test below keeps the shipped file valid; should it
+    /// ever fail to parse, even weights and a neutral floor are used, and it is logged.
+    pub fn shipped() -> Fitted {
+        static F: std::sync::OnceLock<Fitted> = std::sync::OnceLock::new();
+        F.get_or_init(|| {
+            serde_json::from_str(Self::SHIPPED).unwrap_or_else(|e| {
+                tracing::error!(error = %e, "src/search/fitted.json is invalid");
+                let mode = Mode {
+                    weights: Weights::even(),
+                    floor: Floor::neutral(),
+                };
+                Fitted {
+                    hybrid: mode.clone(),
+                    lexical: mode,
+                }
+            })
         })
+        .clone()
     }
 }
 
@@ -296,13 +317,18 @@ impl Floor {
             flag(asked.meaning),
             flag(asked.korean),
             best_p * off_topic,
+            flag(asked.unfamiliar),
+            flag(asked.unfamiliar && asked.entity),
         ]
     }
 
     /// The probability that the knowledge answers a question with these candidates.
     pub fn question_probability(&self, x: &[f32; QUESTION_INPUTS.len()]) -> f32 {
         let z: f32 = self.question_intercept
-            + x.iter().zip(&self.question).map(|(x, c)| x * c).sum::<f32>();
+            + x.iter()
+                .zip(&self.question)
+                .map(|(x, c)| x * c)
+                .sum::<f32>();
         1.0 / (1.0 + (-z).exp())
     }
 
@@ -367,6 +393,8 @@ pub struct Asked {
     pub meaning: bool,
     /// It holds words neither the knowledge nor English knows.
     pub unknown: bool,
+    /// It writes a word the knowledge never uses where a name goes.
+    pub unfamiliar: bool,
     /// It is written (partly) in Hangul.
     pub korean: bool,
 }
@@ -434,9 +462,9 @@ mod tests {
     }
 
     #[test]
-    fn the_shipped_floors_parse_and_have_one_coefficient_per_input() {
-        let f: Floors = serde_json::from_str(Floors::SHIPPED).expect("floor.json parses");
-        for fl in [&f.hybrid, &f.lexical] {
+    fn the_shipped_fitted_numbers_parse_and_have_one_coefficient_per_input() {
+        let f: Fitted = serde_json::from_str(Fitted::SHIPPED).expect("fitted.json parses");
+        for fl in [&f.hybrid.floor, &f.lexical.floor] {
             assert_eq!(fl.coef.len(), FLOOR_INPUTS.len());
             assert_eq!(fl.question.len(), QUESTION_INPUTS.len());
             assert!((0.0..=1.0).contains(&fl.answer) && fl.keep <= fl.answer);

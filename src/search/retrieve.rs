@@ -91,6 +91,8 @@ pub struct Retrieved {
     pub(crate) weighed: WeighedTerms,
     /// The guild's view the candidates were read from.
     pub(crate) view: Arc<GuildView>,
+    /// The glossary concepts the question describes: (name, strength).
+    pub concepts: Vec<(String, f32)>,
 }
 
 impl Retrieved {
@@ -107,7 +109,12 @@ impl Retrieved {
             strict: self.strict(),
             meaning: self.qvec.is_some(),
             unknown: !self.understanding.unknown_words.is_empty(),
-            korean: self.understanding.normalized.chars().any(super::hangul::is_hangul),
+            unfamiliar: !self.understanding.unfamiliar_names.is_empty(),
+            korean: self
+                .understanding
+                .normalized
+                .chars()
+                .any(super::hangul::is_hangul),
         }
     }
 }
@@ -191,7 +198,7 @@ impl Engine {
         guild: Option<u64>,
     ) -> Result<Retrieved, SearchError> {
         let question = &query::markup::clean(question);
-        let u = self.understand(question);
+        let mut u = self.understand(question);
         let k = &self.knowledge;
         let (qterms, q_w, r_w) = self.weighed_terms(&u);
         let company_names: Vec<&str> = u
@@ -261,10 +268,16 @@ impl Engine {
         let mut candidates = Vec::with_capacity(cands.len());
         let mut ords: Vec<u64> = cands.into_iter().collect();
         ords.sort_unstable();
-        for ord in ords {
+        // The words of the server's own entries among the candidates: a word the base
+        // knowledge lacks is no unknown name when the server's knowledge uses it.
+        let mut own_words: HashSet<&str> = HashSet::new();
+        for ord in ords.iter().copied() {
             let Some((e, et)) = self.get(&view, ord) else {
                 continue;
             };
+            if let Terms::Own(set) = &et {
+                own_words.extend(set.iter().map(String::as_str));
+            }
             if !kinds.is_empty() && !kinds.contains(&e.kind) {
                 continue;
             }
@@ -274,7 +287,23 @@ impl Engine {
             };
             candidates.push(evidence.candidate(ord, e, &et, &about));
         }
+        if !own_words.is_empty() {
+            let mut a = self.analyzer.clone();
+            let mut theirs = |w: &String| {
+                terms(&mut a, w)
+                    .iter()
+                    .all(|t| own_words.contains(t.as_str()))
+            };
+            u.unknown_words.retain(|w| !theirs(w));
+            u.unknown_names.retain(|w| !theirs(w));
+            u.unfamiliar_names.retain(|w| !theirs(w));
+        }
+        let concepts = described
+            .iter()
+            .map(|(c, s)| (k.topics.concepts[*c].names[0].clone(), *s))
+            .collect();
         Ok(Retrieved {
+            concepts,
             entity: !u.companies.is_empty() || !u.techs.is_empty(),
             understanding: u,
             qterms,

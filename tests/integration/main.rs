@@ -31,6 +31,7 @@ mod support;
 mod answers;
 mod cli;
 mod community_index;
+mod corpus;
 mod discord_limits;
 mod gateway;
 mod http;

@@ -71,7 +71,10 @@ pub(super) fn load_concepts(l: &mut Loader, src: &Src<ConceptsFile>, t: &mut Top
         }
         for (n, def) in names.iter().zip(&c.names) {
             let this = t.concepts.len();
-            if seen.insert(n.clone(), this).is_some_and(|other| other != this) {
+            if seen
+                .insert(n.clone(), this)
+                .is_some_and(|other| other != this)
+            {
                 l.problem(
                     &src.path,
                     src.line(def),
@@ -84,7 +87,11 @@ pub(super) fn load_concepts(l: &mut Loader, src: &Src<ConceptsFile>, t: &mut Top
         t.concepts.push(Concept {
             names,
             about: c.about.get_ref().trim().to_string(),
-            topics: c.topics.iter().map(|x| x.get_ref().trim().to_string()).collect(),
+            topics: c
+                .topics
+                .iter()
+                .map(|x| x.get_ref().trim().to_string())
+                .collect(),
         });
     }
     t.titles = src

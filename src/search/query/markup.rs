@@ -1,6 +1,6 @@
 //! A chat message as a question: Discord markup taken out before it is read. Mentions,
-//! `@everyone`/`@here`, custom and `:shortcode:` emoji, timestamps, fenced code blocks and
-//! quoted lines (someone else's words) go; inline code and emphasis keep their words; a
+//! `@everyone`/`@here`, custom and `:shortcode:` emoji, timestamps and fenced code blocks
+//! go; quote markers, inline code and emphasis keep their words; a
 //! URL leaves the words of its host and path as hints ("github.com/twitter/gizzard" →
 //! "github twitter gizzard").
 
@@ -37,8 +37,24 @@ fn patterns() -> &'static Patterns {
 
 /// Parts of a host name that say nothing about what is linked.
 const HOST_NOISE: &[&str] = &[
-    "www", "com", "org", "net", "io", "dev", "co", "blog", "engineering", "https", "http",
-    "html", "htm", "php", "md", "en", "us", "amp",
+    "www",
+    "com",
+    "org",
+    "net",
+    "io",
+    "dev",
+    "co",
+    "blog",
+    "engineering",
+    "https",
+    "http",
+    "html",
+    "htm",
+    "php",
+    "md",
+    "en",
+    "us",
+    "amp",
 ];
 
 /// The words of a URL worth reading: host and path words, without scheme, top-level
@@ -60,25 +76,19 @@ fn url_words(url: &str) -> String {
 pub fn clean(message: &str) -> String {
     let p = patterns();
     let text = p.fence.replace_all(message, " ");
-    // Quoted lines are someone else's words; keep them only when nothing else is said.
-    let unquoted: Vec<&str> = text
+    // A quoted line loses its marker and keeps its words: what a member quotes is what
+    // they ask about ("> tumblr sharded mysql" / "is there a link?").
+    let mut text: String = text
         .lines()
-        .filter(|l| !l.trim_start().starts_with('>'))
-        .collect();
-    let mut text = if unquoted.iter().any(|l| l.chars().any(char::is_alphanumeric)) {
-        unquoted.join("\n")
-    } else {
-        text.lines()
-            .map(|l| l.trim_start().trim_start_matches('>'))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
+        .map(|l| l.trim_start().trim_start_matches(['>', ' ']))
+        .collect::<Vec<_>>()
+        .join("\n");
     for re in &p.drop {
         text = re.replace_all(&text, " ").into_owned();
     }
-    let text = p
-        .url
-        .replace_all(&text, |c: &regex::Captures| format!(" {} ", url_words(&c[0])));
+    let text = p.url.replace_all(&text, |c: &regex::Captures| {
+        format!(" {} ", url_words(&c[0]))
+    });
     let text: String = text
         .lines()
         .map(|l| l.trim_start().trim_start_matches(['#', '-', '*', ' ']))
@@ -104,8 +114,8 @@ mod tests {
     #[test]
     fn mentions_emoji_code_and_quotes_go() {
         let m = "@here <@123456789012345678> <:pepega:98765> :thinking: does **instagram** \
-                 shard `postgres`?\n> someone said mysql\n```sql\nSELECT 1;\n```";
-        assert_eq!(clean(m), "does instagram shard postgres ?");
+                 shard `postgres`?\n> they said mysql\n```sql\nSELECT 1;\n```";
+        assert_eq!(clean(m), "does instagram shard postgres ? they said mysql");
     }
 
     #[test]
@@ -116,12 +126,12 @@ mod tests {
         );
         assert_eq!(
             clean("saw github.com/twitter/gizzard, what is it"),
-            "saw github twitter gizzard , what is it"
+            "saw github twitter gizzard what is it"
         );
     }
 
     #[test]
-    fn a_message_that_is_all_quote_is_read() {
+    fn a_quote_is_read_without_its_marker() {
         assert_eq!(clean("> who uses kafka"), "who uses kafka");
     }
 }

@@ -61,6 +61,8 @@ pub struct Understanding {
     /// Words neither the knowledge nor English knows (set by the engine), wherever they
     /// stand; `unknown_names` are those written as names.
     pub unknown_words: Vec<String>,
+    /// Words the knowledge never uses (English or not) written where a name goes.
+    pub unfamiliar_names: Vec<String>,
 }
 
 /// Understands a question against the known companies and technologies.
@@ -103,14 +105,7 @@ pub fn understand(
         )
         .collect();
     let form = Form::of(&normalized, &words);
-    add_weak_techs(
-        &mut r,
-        k,
-        question,
-        &words,
-        &is_stopword,
-        form.what_is || form.uses,
-    );
+    add_weak_techs(&mut r, &words, &is_stopword, form.what_is || form.uses);
     let mut residual_words: Vec<String> = words
         .iter()
         .enumerate()
@@ -158,6 +153,7 @@ pub fn understand(
         corrections: r.corrections,
         unknown_names: Vec::new(),
         unknown_words: Vec::new(),
+        unfamiliar_names: Vec::new(),
     }
 }
 

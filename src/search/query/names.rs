@@ -2,7 +2,7 @@
 //! first, with ordinary-word names counted only when written as names.
 
 use super::words::layer_hints;
-use crate::knowledge::{Company, Knowledge, Tech};
+use crate::knowledge::{Company, Knowledge};
 use crate::text::compact_key;
 
 /// What the names of a question account for.
@@ -100,11 +100,9 @@ fn company_named<'k>(
 
 /// A weak (ordinary-word) technology counts only when the question is plainly about it:
 /// it is all the question says, or nearly all of a "what is"/"who uses" question
-/// (`plain_form`), or it is written the product's way in a technical context.
+/// (`plain_form`), or it stands in a technical context.
 pub(super) fn add_weak_techs(
     r: &mut Recognised,
-    k: &Knowledge,
-    question: &str,
     words: &[String],
     is_stopword: &dyn Fn(&str) -> bool,
     plain_form: bool,
@@ -119,14 +117,10 @@ pub(super) fn add_weak_techs(
             .filter(|(i, w)| !(start..start + n).contains(i) && !is_stopword(w))
             .count();
         // In a technical context (another name, or a layer word such as "database"), the
-        // product's own spelling is enough: "Does Quora run Play or Django?".
-        let technical =
+        // name counts however it is written: "Does Quora run Play or Django?", "what are
+        // kestrel and storm at twitter". Elsewhere an ordinary word stays a word.
+        let named =
             !r.techs.is_empty() || !r.companies.is_empty() || !layer_hints(words).is_empty();
-        let span = words[start..start + n].join(" ");
-        let named = technical
-            && k.techs
-                .get(&name)
-                .is_some_and(|t| written_as_named_tech(question, &span, t));
         if rest == 0 || (plain_form && rest <= 1) || named {
             if !r.techs.contains(&name) {
                 r.techs.push(name);
@@ -148,24 +142,6 @@ pub(super) fn written_as_named(question: &str, span: &str, c: &Company) -> bool 
                 let before = question[..i].chars().next_back();
                 let after = question[i + m.len()..].chars().next();
                 !before.is_some_and(char::is_alphanumeric)
-                    && !after.is_some_and(char::is_alphanumeric)
-            })
-        })
-}
-
-/// Whether the raw question writes a technology's name the product's own way (with a
-/// capital, not as the sentence's first word), as a whole word.
-pub(super) fn written_as_named_tech(question: &str, span: &str, t: &Tech) -> bool {
-    let key = compact_key(span);
-    std::iter::once(&t.name)
-        .chain(t.aliases.iter())
-        .filter(|n| compact_key(n) == key && n.chars().any(char::is_uppercase))
-        .any(|n| {
-            question.match_indices(n.as_str()).any(|(i, m)| {
-                let before = question[..i].chars().next_back();
-                let after = question[i + m.len()..].chars().next();
-                i > 0
-                    && !before.is_some_and(char::is_alphanumeric)
                     && !after.is_some_and(char::is_alphanumeric)
             })
         })
