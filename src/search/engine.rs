@@ -210,52 +210,45 @@ impl Engine {
     pub fn understand(&self, question: &str) -> Understanding {
         let q = clip_words(&query::markup::clean(question), MAX_QUESTION_WORDS);
         let a = std::cell::RefCell::new(self.analyzer.clone());
+        let in_knowledge = |w: &str| {
+            terms(&mut a.borrow_mut(), w)
+                .iter()
+                .all(|t| self.df.contains_key(t))
+        };
         // A word is known when the knowledge uses it, or when it is an ordinary English
         // word of the encoder's vocabulary (an English word is no typo of a name).
-        let known = |w: &str| {
-            self.is_english(w)
-                || terms(&mut a.borrow_mut(), w)
-                    .iter()
-                    .all(|t| self.df.contains_key(t))
-        };
+        let known = |w: &str| self.is_english(w) || in_knowledge(w);
         let mut u = understand(&self.knowledge, &self.typos, &q, &known);
+        // A residual word that could be a name: letters only, at least `min` of them, and
+        // not chat filler.
+        let name_like = |w: &str, min: usize| {
+            w.chars().count() >= min
+                && w.chars().all(|c| c.is_ascii_alphabetic())
+                && !self.knowledge.topics.is_filler(w)
+        };
+        let residual = |keep: &dyn Fn(&str) -> bool| -> Vec<String> {
+            u.residual_words
+                .iter()
+                .filter(|w| keep(w))
+                .cloned()
+                .collect()
+        };
         // Words neither the knowledge nor English knows and no typo of a name; written
         // where a name goes, they are the name of something the knowledge does not hold
         // ("Figma", "how does roblox scale"). An unfamiliar word elsewhere may be a
         // misspelling or jargon: only evidence, not a name.
-        u.unknown_words = u
-            .residual_words
-            .iter()
-            .filter(|w| {
-                w.chars().count() >= 4
-                    && w.chars().all(|c| c.is_ascii_alphabetic())
-                    && !self.knowledge.topics.is_filler(w)
-                    && !known(w)
-            })
-            .cloned()
-            .collect();
-        u.unknown_names = u
-            .unknown_words
+        let unknown_words = residual(&|w| name_like(w, 4) && !known(w));
+        // Ordinary English words the knowledge never uses, written where a name goes
+        // ("how does zoom scale", "telegram's servers"): perhaps a product it lacks.
+        let unfamiliar_names =
+            residual(&|w| name_like(w, 3) && !in_knowledge(w) && written_as_a_name(&q, w));
+        u.unknown_names = unknown_words
             .iter()
             .filter(|w| written_as_a_name(&q, w))
             .cloned()
             .collect();
-        // Ordinary English words the knowledge never uses, written where a name goes
-        // ("how does zoom scale", "telegram's servers"): perhaps a product it lacks.
-        u.unfamiliar_names = u
-            .residual_words
-            .iter()
-            .filter(|w| {
-                w.chars().count() >= 3
-                    && w.chars().all(|c| c.is_ascii_alphabetic())
-                    && !self.knowledge.topics.is_filler(w)
-                    && !terms(&mut a.borrow_mut(), w)
-                        .iter()
-                        .all(|t| self.df.contains_key(t))
-                    && written_as_a_name(&q, w)
-            })
-            .cloned()
-            .collect();
+        u.unknown_words = unknown_words;
+        u.unfamiliar_names = unfamiliar_names;
         u
     }
 

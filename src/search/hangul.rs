@@ -31,8 +31,9 @@ pub fn script_pieces(word: &str) -> Vec<(usize, &str)> {
 }
 
 /// A Hangul word without its particle: the longest particle that leaves at least two
-/// syllables is taken off ("트위터는" → "트위터"; "결과" stays). `whole` says the word
-/// follows another script's piece ("kestrel" + "은"): then a lone particle is dropped.
+/// syllables is taken off ("트위터는" → "트위터"; "결과" stays). `after_other_script` says
+/// the word follows another script's piece ("kestrel" + "은"): then a lone particle is
+/// dropped (`None`).
 pub fn strip_particle(word: &str, after_other_script: bool) -> Option<&str> {
     let w = Words::get();
     if after_other_script && w.korean_particles.iter().any(|p| p == word) {

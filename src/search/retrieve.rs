@@ -243,7 +243,7 @@ impl Engine {
             cands.extend(self.concepts.entries(*c).iter().copied());
         }
         let words = crate::knowledge::words::Words::get();
-        let content: Vec<&String> = u.content_words.iter().collect();
+        let content = &u.content_words;
         let off_topic = if content.is_empty() {
             0.0
         } else {
@@ -281,11 +281,16 @@ impl Engine {
             if !kinds.is_empty() && !kinds.contains(&e.kind) {
                 continue;
             }
-            let about = match self.concepts.of_entry.get(ord as usize) {
-                Some(ids) if ord < k.entries.len() as u64 => ids.clone(),
-                _ => k.topics.concept_ids_of(e),
+            // A base entry's concepts are computed once; a server's own, here.
+            let own_concepts;
+            let about: &[usize] = match self.concepts.of_entry.get(ord as usize) {
+                Some(ids) if ord < k.entries.len() as u64 => ids,
+                _ => {
+                    own_concepts = k.topics.concept_ids_of(e);
+                    &own_concepts
+                }
             };
-            candidates.push(evidence.candidate(ord, e, &et, &about));
+            candidates.push(evidence.candidate(ord, e, &et, about));
         }
         if !own_words.is_empty() {
             let mut a = self.analyzer.clone();
