@@ -12,8 +12,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 mod community;
+mod question_log;
 
 pub use community::Follower;
+pub use question_log::{Asked, QuestionLog};
 
 /// An import waiting for its confirm button: what would be applied, by whom, where.
 pub struct PendingImport {
@@ -34,6 +36,8 @@ pub struct App {
     pub stash: Stash,
     /// Stack diagrams drawn so far, by content.
     pub diagrams: crate::render::diagram::Diagrams,
+    /// Questions asked, on their way to the store (off the answer path).
+    pub questions: QuestionLog,
 }
 
 /// Texts a button needs but its id cannot hold (Discord caps ids at 100 characters), kept
@@ -159,6 +163,7 @@ impl App {
             pending_imports: Mutex::new(HashMap::new()),
             stash: Stash::default(),
             diagrams: Default::default(),
+            questions: Default::default(),
         }
     }
 

@@ -225,6 +225,9 @@ pub(super) fn execute(app: &App, caller: &Caller, cmd: &KbCommand) -> Reply {
             .summary("This Archie runs without a community store, so /kb is unavailable.");
     };
     let ctx = caller;
+    // What the curation commands read (a question just asked, the answer being rated)
+    // may still be on its way to the store.
+    app.questions.settle();
     let result = match cmd {
         KbCommand::AddForm { kind } => form::add_form(kind),
         KbCommand::EditForm { id } => form::edit_form(app, ctx, id),
