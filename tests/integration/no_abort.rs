@@ -1,6 +1,7 @@
 //! No path aborts the process (issue 22), each tried against the real binary: a log
-//! stream that cannot be written.
+//! stream that cannot be written, and SIGTERM with a PostgreSQL store.
 
+use crate::support::postgres::cluster;
 use crate::support::*;
 use archie::store::Database;
 use serde_json::json;
@@ -93,4 +94,30 @@ fn a_start_refused_while_stderr_is_dev_full_exits_2_instead_of_aborting() {
         .output()
         .expect("archie runs");
     assert_eq!(out.status.code(), Some(2), "{:?}", out.status);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_with_a_postgresql_store_exits_0_in_10_of_10_runs() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = Database::Postgres(cluster().database("sigterm"));
+    let client = client();
+    let mut failed = Vec::new();
+    for run in 1..=10u64 {
+        let mut server = Served::spawn(tmp.path(), &format!("run{run}"), &db);
+        server.ready(&client).await;
+        // A request that reads the store (the question log), so pooled connections are in
+        // use when the signal comes.
+        let (status, text) = ask(&client, &server, run, "what does Twitter use for backend").await;
+        assert_eq!(status, 200, "run {run}: {text}");
+        let status = terminate(&mut server.child).await;
+        if status.code() != Some(0) {
+            failed.push(format!("run {run}: {status}\n{}", server.log_text()));
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "{} of 10 runs did not exit 0:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
 }
