@@ -1,10 +1,12 @@
 //! No path aborts the process (issue 22), each tried against the real binary: a log
-//! stream that cannot be written, and SIGTERM with a PostgreSQL store.
+//! stream that cannot be written, SIGTERM with a PostgreSQL store, and a data folder
+//! Archie cannot write.
 
 use crate::support::postgres::cluster;
 use crate::support::*;
 use archie::store::Database;
 use serde_json::json;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -120,4 +122,166 @@ async fn sigterm_with_a_postgresql_store_exits_0_in_10_of_10_runs() {
         failed.len(),
         failed.join("\n")
     );
+}
+
+/// Builds the fixture's index in `data` (a first run), so a later start finds an index to
+/// open there, as a restarted bot does.
+fn build_index_in(tmp: &Path, data: &Path) {
+    let (code, _, err) = archie_in(tmp)
+        .fixture_knowledge()
+        .data(data)
+        .args(["ask", "what does Twitter use for backend"])
+        .run();
+    assert_eq!(code, 0, "{err}");
+    let index = std::fs::read_dir(data)
+        .expect("the data folder")
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().starts_with("index-v"));
+    assert!(index, "the first run left an index in {}", data.display());
+}
+
+/// Whether this process can create a file in `dir` (a root process can, whatever the mode).
+fn can_write_in(dir: &Path) -> bool {
+    let probe = dir.join(".probe");
+    let wrote = std::fs::write(&probe, b"x").is_ok();
+    let _ = std::fs::remove_file(&probe);
+    wrote
+}
+
+/// `archie serve --http` over the fixture in `tmp` with `data` as the data folder and the
+/// SQLite store elsewhere (`tmp/store`), the public key set.
+fn serve_with_data(tmp: &Path, data: &Path) -> Archie {
+    let mut run = archie_in(tmp);
+    run.fixture_knowledge()
+        .data(data)
+        .database(tmp.join("store/archie.db"))
+        .env("DISCORD_PUBLIC_KEY", public_key_hex())
+        .args(["serve", "--http", "127.0.0.1:0"]);
+    run
+}
+
+/// `cmd` inside a mount namespace of its own in which `dir` is bind-mounted read-only:
+/// a read-only file system for this one process, gone when it ends.
+fn with_read_only(dir: &Path, cmd: &std::process::Command) -> std::process::Command {
+    let mut wrapped = std::process::Command::new("unshare");
+    wrapped
+        .args(["--mount", "--propagation", "private", "--", "sh", "-c"])
+        .arg(r#"mount --bind -o ro "$1" "$1" && shift && exec "$@""#)
+        .arg("sh")
+        .arg(dir)
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .stdin(Stdio::null());
+    for (name, value) in cmd.get_envs() {
+        match value {
+            Some(v) => wrapped.env(name, v),
+            None => wrapped.env_remove(name),
+        };
+    }
+    if let Some(d) = cmd.get_current_dir() {
+        wrapped.current_dir(d);
+    }
+    wrapped
+}
+
+/// Whether this machine lets a process make a mount namespace with a read-only bind mount
+/// of `dir` (root on Linux, where namespaces are allowed).
+fn read_only_mounts_work(dir: &Path) -> bool {
+    let probe = dir.join(".ro-probe");
+    let mut touch = std::process::Command::new("touch");
+    touch.arg(&probe);
+    let refused = match with_read_only(dir, &touch).output() {
+        Ok(o) => !o.status.success() && String::from_utf8_lossy(&o.stderr).contains("Read-only"),
+        Err(_) => false,
+    };
+    let _ = std::fs::remove_file(&probe);
+    refused
+}
+
+/// Sets the mode of `dir` and of every folder below it.
+fn set_folder_modes(dir: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    for e in std::fs::read_dir(dir).expect("read_dir").flatten() {
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            set_folder_modes(&e.path(), mode);
+        }
+    }
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+/// Every path under `dir`, sorted.
+fn listing(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("read_dir").flatten() {
+        out.push(e.path());
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            out.extend(listing(&e.path()));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A refused start: exit 2, `ARCHIE_DATA_DIR` and the fix named, and no false "rebuilding"
+/// (nor "unreadable") line before it.
+fn assert_refused_naming_the_variable(out: &std::process::Output, data: &Path) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let last = err.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("error: ") && last.contains(&data.display().to_string()),
+        "{err}"
+    );
+    assert!(
+        last.contains("ARCHIE_DATA_DIR"),
+        "the variable is named: {err}"
+    );
+    assert!(last.contains("writable"), "the fix is given: {err}");
+    assert!(
+        !err.contains("rebuilding") && !err.contains("unreadable"),
+        "no false rebuilding before the refusal: {err}"
+    );
+}
+
+#[test]
+fn a_read_only_data_folder_refuses_the_start_naming_archie_data_dir_without_rebuilding_first() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("data");
+    build_index_in(tmp.path(), &data);
+    let before = listing(&data);
+    let serve = serve_with_data(tmp.path(), &data);
+    set_folder_modes(&data, 0o555);
+    let out = if !can_write_in(&data) {
+        // An ordinary user: the folders' modes make the data read-only.
+        let out = serve_with_data(tmp.path(), &data).output();
+        set_folder_modes(&data, 0o755);
+        out
+    } else {
+        // Root (as in CI) writes whatever the modes say. The folder is bind-mounted
+        // read-only for the one process instead: the fault's own read-only file system.
+        set_folder_modes(&data, 0o755);
+        if !read_only_mounts_work(&data) {
+            // Root without mount namespaces: nothing makes the folder read-only here, so
+            // the nearest unusable folder is checked instead, a data folder that is a file
+            // (as the next test does everywhere).
+            eprintln!("root without mount namespaces: a data folder that is a file instead");
+            let file = tmp.path().join("data-is-a-file");
+            std::fs::write(&file, b"").expect("a file");
+            let out = serve_with_data(tmp.path(), &file).output();
+            assert_refused_naming_the_variable(&out, &file);
+            return;
+        }
+        with_read_only(&data, &serve).output().expect("archie runs")
+    };
+    assert_refused_naming_the_variable(&out, &data);
+    assert_eq!(listing(&data), before, "nothing in the data folder changed");
+}
+
+#[test]
+fn a_data_folder_that_is_a_file_refuses_the_start_naming_archie_data_dir() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let file: PathBuf = tmp.path().join("data");
+    std::fs::write(&file, b"not a folder").expect("a file");
+    let out = serve_with_data(tmp.path(), &file).output();
+    assert_refused_naming_the_variable(&out, &file);
 }
