@@ -1,6 +1,6 @@
 //! No path aborts the process (issue 22), each tried against the real binary: a log
-//! stream that cannot be written, SIGTERM with a PostgreSQL store, and a data folder
-//! Archie cannot write.
+//! stream that cannot be written, SIGTERM with a PostgreSQL store, a data folder Archie
+//! cannot write, and a PostgreSQL server that refuses the connection.
 
 use crate::support::postgres::cluster;
 use crate::support::*;
@@ -8,7 +8,7 @@ use archie::store::Database;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
@@ -284,4 +284,87 @@ fn a_data_folder_that_is_a_file_refuses_the_start_naming_archie_data_dir() {
     std::fs::write(&file, b"not a folder").expect("a file");
     let out = serve_with_data(tmp.path(), &file).output();
     assert_refused_naming_the_variable(&out, &file);
+}
+
+/// `archie serve --http` with `ARCHIE_DATABASE=url` (holding the password `secret`): the
+/// start is refused at once (not after the pool's retries), with PostgreSQL's own `words`,
+/// the variable named and the password nowhere.
+fn assert_refused_with(url: &str, secret: &str, words: &str) {
+    let t = Instant::now();
+    let (code, _, err) = archie()
+        .fixture_knowledge()
+        .database(url)
+        .env("DISCORD_PUBLIC_KEY", public_key_hex())
+        .args(["serve", "--http", "127.0.0.1:0"])
+        .run();
+    let took = t.elapsed();
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(words), "PostgreSQL's words ({words}): {err}");
+    assert!(err.contains("ARCHIE_DATABASE"), "{err}");
+    assert!(!err.contains(secret), "the password is never shown: {err}");
+    assert!(took < Duration::from_secs(5), "refused at once: {took:?}");
+}
+
+#[test]
+fn a_wrong_postgresql_password_fails_the_start_with_postgresqls_words_and_no_password() {
+    let pg = cluster();
+    let db = pg.database("wrong_password");
+    let name = db.rsplit('/').next().expect("a database name");
+    let role = "archie_pw_check";
+    pg.psql(
+        "postgres",
+        &format!(
+            "CREATE ROLE {role} LOGIN PASSWORD 'right-horse-battery';\n\
+             ALTER DATABASE \"{name}\" OWNER TO {role}"
+        ),
+    );
+    // The test cluster trusts every local user: this role alone must give a password.
+    let hba = pg.data_dir().join("pg_hba.conf");
+    let rules = std::fs::read_to_string(&hba).expect("pg_hba.conf");
+    std::fs::write(
+        &hba,
+        format!("host all {role} 127.0.0.1/32 scram-sha-256\n{rules}"),
+    )
+    .expect("pg_hba.conf written");
+    let loaded = pg.psql("postgres", "SELECT pg_conf_load_time()");
+    pg.psql("postgres", "SELECT pg_reload_conf()");
+    // The postmaster reloads on its own time; each psql is a new backend, forked with the
+    // postmaster's load time.
+    let t = Instant::now();
+    while pg.psql("postgres", "SELECT pg_conf_load_time()") == loaded {
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "PostgreSQL reloaded pg_hba.conf"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let at = db.split_once('@').expect("user@host").1;
+    let wrong = "wrong-staple-9f3k";
+    assert_refused_with(
+        &format!("postgres://{role}:{wrong}@{at}"),
+        wrong,
+        &format!("password authentication failed for user \"{role}\""),
+    );
+    // The right password is let in: the refusal was the password's.
+    let (code, _, err) = archie()
+        .fixture_knowledge()
+        .database(format!("postgres://{role}:right-horse-battery@{at}"))
+        .args(["kb", "export", "--guild", GUILD])
+        .run();
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_missing_postgresql_database_fails_the_start_with_postgresqls_words_and_no_password() {
+    let pg = cluster();
+    let secret = "never-shown-7q2";
+    let url = format!(
+        "postgres://postgres:{secret}@127.0.0.1:{}/archie_no_such_database",
+        pg.port()
+    );
+    assert_refused_with(
+        &url,
+        secret,
+        "database \"archie_no_such_database\" does not exist",
+    );
 }
