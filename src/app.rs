@@ -130,8 +130,11 @@ impl App {
         knowledge_dir: PathBuf,
         views: Views,
     ) -> anyhow::Result<App> {
+        // The data folder first: a read-only or unusable one stops the start naming
+        // ARCHIE_DATA_DIR, before a store is created in it or a database connected.
+        crate::search::index::check_data_dir(&settings.data_dir(&knowledge_dir))?;
         let db = settings.database(&knowledge_dir)?;
-        // The store first: an unreachable database stops the start before anything is
+        // Then the store: an unreachable database stops the start before anything is
         // built or written.
         let store = Store::connect(&db).with_context(|| {
             format!("opening the community store {db} failed (ARCHIE_DATABASE)")

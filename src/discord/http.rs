@@ -4,7 +4,7 @@
 //! and its interaction id new ([`super::replay`]) — 401 otherwise. PING gets PONG,
 //! malformed JSON gets 400, everything else goes to [`super::answer`] and its response is
 //! the HTTP body. A file (an export) follows over REST when the endpoint has a bot token.
-//! `GET /healthz` answers 200 with counters.
+//! `GET /healthz` answers 200 with counters: requests handled and rejected, log lines dropped.
 
 use super::replay::Replays;
 use super::{answer, followup, Options};
@@ -116,6 +116,7 @@ async fn healthz(State(ep): State<Arc<Endpoint>>) -> impl IntoResponse {
         "ok": true,
         "handled": ep.handled.load(Ordering::Relaxed),
         "rejected": ep.rejected.load(Ordering::Relaxed),
+        "log_lines_dropped": crate::logging::dropped_lines(),
     }))
 }
 

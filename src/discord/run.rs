@@ -238,19 +238,43 @@ pub fn serve(
     );
     // Applies writes of other processes (the CLI, other replicas) to this one's community
     // index; its first sync opens the index in the background. Stops with `serve`.
-    let _follower =
+    let follower =
         App::follow(&app, FOLLOW_EVERY).context("cannot start the community follower")?;
     let rt = runtime()?;
-    match http {
+    let served = match http {
         Some(addr) => {
             if register != Register::No {
                 tracing::warn!("--register is ignored with --http; run `archie register`");
             }
-            rt.block_on(serve_http(app, s, options, &addr))?
+            rt.block_on(serve_http(Arc::clone(&app), s, options, &addr))
         }
-        None => rt.block_on(serve_gateway(app, s, options, register, shards))?,
-    }
+        None => rt.block_on(serve_gateway(
+            Arc::clone(&app),
+            s,
+            options,
+            register,
+            shards,
+        )),
+    };
+    stop_outside_runtime(rt, follower, app);
+    served?;
     Ok(0)
+}
+
+/// Stops serving in the one order that cannot abort: the runtime first (its tasks and the
+/// clones of the app they hold are dropped, blocking calls finished), then the follower
+/// thread, and the app last, on this thread outside any runtime. The PostgreSQL store's
+/// synchronous clients run a small runtime of their own to close their connections, which
+/// panics ("Cannot start a runtime from within a runtime") when the last reference to the
+/// store is dropped on one of tokio's worker threads.
+fn stop_outside_runtime(
+    rt: tokio::runtime::Runtime,
+    follower: crate::app::Follower,
+    app: Arc<App>,
+) {
+    drop(rt);
+    drop(follower);
+    drop(app);
 }
 
 /// `archie register [--guild ID]`.

@@ -51,7 +51,9 @@ pub enum StoreError {
          that the URL in ARCHIE_DATABASE is right, and that its user may log in"
     )]
     Connect { url: String, reason: String },
-    #[error("store database error: {0}")]
+    /// PostgreSQL's own words when the server said something (`postgres::Error` alone shows
+    /// only "db error").
+    #[error("store database error: {}", super::postgres::reason(.0))]
     Postgres(#[from] postgres::Error),
     #[error("corrupt data in the store: {0}")]
     Corrupt(String),

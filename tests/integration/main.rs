@@ -42,6 +42,7 @@ mod kb_cli;
 mod kb_crash;
 mod knowledge;
 mod moderation;
+mod no_abort;
 mod passages;
 mod postgres_harness;
 mod previews;
