@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 mod community;
+pub mod health;
 mod question_log;
 
 pub use community::Follower;
@@ -38,6 +39,8 @@ pub struct App {
     pub diagrams: crate::render::diagram::Diagrams,
     /// Questions asked, on their way to the store (off the answer path).
     pub questions: QuestionLog,
+    /// Whether the community store answers ([`health::probe`], while serving).
+    pub store_health: Arc<health::StoreHealth>,
 }
 
 /// Texts a button needs but its id cannot hold (Discord caps ids at 100 characters), kept
@@ -167,6 +170,7 @@ impl App {
             stash: Stash::default(),
             diagrams: Default::default(),
             questions: Default::default(),
+            store_health: Default::default(),
         }
     }
 

@@ -205,6 +205,8 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// How often a serving process applies the store's changes made by other processes.
 const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+/// How often the health probe asks the community store.
+const PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// `archie serve [--http ADDR] [--register] [--shards FIRST-LAST --shard-count N]`: checks
 /// the settings first (failing with the variable's name and fix), then loads the knowledge
@@ -240,6 +242,10 @@ pub fn serve(
     // index; its first sync opens the index in the background. Stops with `serve`.
     let follower =
         App::follow(&app, FOLLOW_EVERY).context("cannot start the community follower")?;
+    // Watches the store, for /healthz and the outage's log lines.
+    let probe = app.store.as_ref().map(|store| {
+        crate::app::health::probe(store.clone(), app.store_health.clone(), PROBE_EVERY)
+    });
     let rt = runtime()?;
     let served = match http {
         Some(addr) => {
@@ -256,6 +262,7 @@ pub fn serve(
             shards,
         )),
     };
+    drop(probe);
     stop_outside_runtime(rt, follower, app);
     served?;
     Ok(0)

@@ -22,6 +22,9 @@ const POOL_SIZE: u32 = 8;
 /// How long a connection may take to open (unless the URL sets `connect_timeout`), and how
 /// long a caller waits for one from the pool.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a request waits for a pooled connection (or a new one) once serving: well
+/// inside Discord's 3 s, so that a store that is down is reported as such in time.
+const POOL_WAIT: Duration = Duration::from_secs(2);
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 
@@ -67,11 +70,14 @@ impl Postgres {
                 .map_err(|e| connect_error(&e, Some(&config)))?;
             super::schema::migrate_postgres(&mut first, &shown)
         })?;
+        // Serving connections give up on a server that does not answer within the wait.
+        config.connect_timeout(POOL_WAIT);
+        config.keepalives(true);
         let manager = PostgresConnectionManager::new(config, NoTls);
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
-            .connection_timeout(CONNECT_TIMEOUT)
+            .connection_timeout(POOL_WAIT)
             .build(manager)
             .map_err(|e| StoreError::Connect {
                 url: shown.clone(),

@@ -52,3 +52,4 @@ mod reading;
 mod replicas;
 mod store;
 mod store_crash;
+mod store_faults;
