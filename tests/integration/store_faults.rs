@@ -258,3 +258,146 @@ async fn with_postgresql_stopped_then_frozen_every_interaction_is_answered_in_ti
     let (status, h) = health(&client, &served).await;
     assert_eq!((status, &h["store"]), (200, &json!("up")), "{h}");
 }
+
+/// `archie serve --http` over the fixture with its SQLite store in `store` (a tmpfs of
+/// `size` mounted there inside a mount namespace of the process's own: a small disk that
+/// the test can fill through `/proc/<pid>/root`), or `None` where this machine allows no
+/// mount namespaces (not root).
+fn serve_on_a_small_disk(
+    tmp: &std::path::Path,
+    store: &std::path::Path,
+    size: &str,
+) -> Option<Served> {
+    let probe = std::process::Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "--", "sh", "-c"])
+        .arg(format!("mount -t tmpfs -o size={size} tmpfs \"$1\"").as_str())
+        .arg("sh")
+        .arg(store)
+        .output()
+        .ok()?;
+    if !probe.status.success() {
+        return None;
+    }
+    let port = free_port();
+    let mut serve = archie_in(tmp);
+    serve
+        .fixture_knowledge()
+        .data(tmp.join("data"))
+        .database(store.join("archie.db"))
+        .env("DISCORD_PUBLIC_KEY", public_key_hex())
+        .env("ARCHIE_KB_COOLDOWN", "off")
+        .env("ARCHIE_ASK_COOLDOWN", "off")
+        .env("RUST_LOG", "warn")
+        .args(["serve", "--http", &format!("127.0.0.1:{port}")]);
+    let mut wrapped = tokio::process::Command::new("unshare");
+    wrapped
+        .args(["--mount", "--propagation", "private", "--", "sh", "-c"])
+        .arg(format!("mount -t tmpfs -o size={size} tmpfs \"$1\" && shift && exec \"$@\"").as_str())
+        .arg("sh")
+        .arg(store)
+        .arg(serve.get_program())
+        .args(serve.get_args())
+        .kill_on_drop(true);
+    for (name, value) in serve.get_envs() {
+        match value {
+            Some(v) => wrapped.env(name, v),
+            None => wrapped.env_remove(name),
+        };
+    }
+    if let Some(d) = serve.get_current_dir() {
+        wrapped.current_dir(d);
+    }
+    let log = tmp.join("served.log");
+    let file = std::fs::File::create(&log).expect("log");
+    wrapped.stdout(std::process::Stdio::null()).stderr(file);
+    let child = wrapped.spawn().expect("unshare runs");
+    Some(Served { child, port, log })
+}
+
+/// Fills the disk holding `path` (seen through the process `pid`'s mounts) with one file;
+/// the file, to remove for space to return.
+fn fill(pid: u32, path: &std::path::Path) -> std::path::PathBuf {
+    use std::io::Write;
+    let filler = std::path::PathBuf::from(format!("/proc/{pid}/root"))
+        .join(path.strip_prefix("/").expect("absolute"))
+        .join("filler");
+    let mut f = std::fs::File::create(&filler).expect("filler");
+    let chunk = vec![0u8; 64 * 1024];
+    while f.write_all(&chunk).is_ok() {}
+    let _ = f.sync_all();
+    filler
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_sqlite_on_a_full_disk_the_moderator_is_told_and_nothing_is_lost_and_writes_resume() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = tmp.path().join("store");
+    std::fs::create_dir_all(&store).expect("store folder");
+    let Some(served) = serve_on_a_small_disk(tmp.path(), &store, "8m") else {
+        // A full disk needs a small file system of the test's own; without mount
+        // namespaces (a non-root developer machine) there is none to fill. CI runs as root.
+        eprintln!("no mount namespaces here: the full-disk check needs root");
+        return;
+    };
+    let client = client();
+    served.ready(&client).await;
+    let mut ids = 90_000;
+    assert!(matches!(
+        add(&client, &served, ids, "Before the disk filled").await,
+        Told::Added
+    ));
+    let pid = served.child.id().expect("running");
+    let filler = fill(pid, &store);
+    let mut acked = vec!["Before the disk filled".to_string()];
+    let mut refused = Vec::new();
+    // SQLite may still place a change in pages it has free; the disk shows within a few.
+    for _ in 0..20 {
+        ids += 1;
+        let title = format!("Written on a full disk {ids}");
+        match add(&client, &served, ids, &title).await {
+            Told::Added => acked.push(title),
+            Told::Failed(why) => {
+                assert!(
+                    why.contains("disk is full"),
+                    "the moderator was told {why:?}"
+                );
+                refused.push(title);
+                break;
+            }
+            Told::Later(_) => panic!("a full disk answers at once"),
+        }
+    }
+    assert!(!refused.is_empty(), "no add was refused on a full disk");
+    std::fs::remove_file(&filler).expect("space returns");
+    let resumed = writes_resume(&client, &served, &mut ids).await;
+    // What the store holds: its files copied out through the process's mounts (SQLite
+    // resolves /proc/<pid>/root to the test's own mounts) and read here.
+    let inside = std::path::PathBuf::from(format!("/proc/{pid}/root"))
+        .join(store.strip_prefix("/").unwrap());
+    let copy = tmp.path().join("copy");
+    std::fs::create_dir_all(&copy).expect("copy folder");
+    for f in ["archie.db", "archie.db-wal"] {
+        if inside.join(f).exists() {
+            std::fs::copy(inside.join(f), copy.join(f)).expect("copy the store");
+        }
+    }
+    let conn = rusqlite::Connection::open(copy.join("archie.db")).expect("the store's copy");
+    let mut stmt = conn
+        .prepare("SELECT title FROM entries WHERE state = 'live'")
+        .expect("select");
+    let stored: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .map(|r| r.expect("title"))
+        .collect();
+    for t in &acked {
+        assert!(
+            stored.contains(t),
+            "acknowledged {t:?} is missing: {stored:?}"
+        );
+    }
+    for t in &refused {
+        assert!(!stored.contains(t), "{t:?} was refused but is stored");
+    }
+    eprintln!("{} adds kept, {} refused for the full disk; writes resumed {resumed:?} after space returned", acked.len(), refused.len());
+}
