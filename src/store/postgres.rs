@@ -78,6 +78,7 @@ impl Postgres {
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
             .connection_timeout(POOL_WAIT)
+            .error_handler(Box::new(QuietPool))
             .build(manager)
             .map_err(|e| StoreError::Connect {
                 url: shown.clone(),
@@ -179,6 +180,18 @@ fn split_url(url: &str) -> Option<(&str, Option<&str>, &str, &str)> {
 fn password_in(url: &str) -> Option<&str> {
     let (_, user, _, _) = split_url(url)?;
     user?.split_once(':').map(|(_, password)| password)
+}
+
+/// The pool's failed connection attempts, at debug level with PostgreSQL's own words:
+/// the store's health probe logs an outage once when it starts and once when it ends,
+/// where r2d2 would log "db error" at every retry.
+#[derive(Debug)]
+struct QuietPool;
+
+impl r2d2::HandleError<postgres::Error> for QuietPool {
+    fn handle_error(&self, e: postgres::Error) {
+        tracing::debug!(reason = %reason(&e), "a PostgreSQL connection attempt failed");
+    }
 }
 
 /// `postgres://user:secret@host/db` → `postgres://user@host/db`: a password never reaches
