@@ -50,7 +50,13 @@ pub struct Topics {
     pub concepts: Vec<Concept>,
     /// Reading-list topics that are titles of works, not ideas: they need no concept.
     pub titles: Vec<String>,
+    /// Each concept name's words by its first word (built on first use).
+    by_first_word: std::sync::OnceLock<NamesByFirstWord>,
 }
+
+/// A first word → the concepts (by position) with a name starting with it, and that
+/// name's words.
+type NamesByFirstWord = HashMap<String, Vec<(usize, Vec<String>)>>;
 
 /// An architecture idea: its names (normalised), a glossary description of it, and the
 /// reading-list topics it describes.
@@ -74,10 +80,36 @@ impl Topics {
 
     /// The concepts a text names (as whole words, any case).
     pub fn concepts_named(&self, text: &str) -> impl Iterator<Item = &Concept> {
-        let words = format!(" {} ", crate::text::normalize(text));
-        self.concepts
-            .iter()
-            .filter(move |c| c.names.iter().any(|n| words.contains(&format!(" {n} "))))
+        self.ids_named(text).into_iter().map(|i| &self.concepts[i])
+    }
+
+    /// The positions of the concepts `text` names as whole words, in order: one pass over
+    /// its words, each looked up by the first word of the names.
+    fn ids_named(&self, text: &str) -> Vec<usize> {
+        let index = self.by_first_word.get_or_init(|| {
+            let mut m = NamesByFirstWord::new();
+            for (i, c) in self.concepts.iter().enumerate() {
+                for n in &c.names {
+                    let words: Vec<String> = n.split(' ').map(String::from).collect();
+                    m.entry(words[0].clone()).or_default().push((i, words));
+                }
+            }
+            m
+        });
+        let normal = crate::text::normalize(text);
+        let words: Vec<&str> = normal.split(' ').filter(|w| !w.is_empty()).collect();
+        let mut out: Vec<usize> = Vec::new();
+        for (p, w) in words.iter().enumerate() {
+            for (i, name) in index.get(*w).into_iter().flatten() {
+                let rest = &words[p..];
+                if name.len() <= rest.len() && name.iter().zip(rest).all(|(a, b)| a == b) {
+                    out.push(*i);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// The descriptions of the concepts a text names (as whole words, any case).
@@ -98,36 +130,27 @@ impl Topics {
 
     /// Like [`Topics::concepts_of`], by position in `concepts`.
     pub fn concept_ids_of(&self, e: &Entry) -> Vec<usize> {
-        let title = format!(" {} ", crate::text::normalize(&e.title));
-        let topic = match &e.detail {
-            Detail::Reading { topic: Some(t), .. } => Some(t.as_str()),
-            _ => None,
-        };
-        let by_topic = topic
-            .map(|t| self.concept_ids_of_topic(t))
-            .unwrap_or_default();
-        (0..self.concepts.len())
-            .filter(|i| names_in(&self.concepts[*i], &title) || by_topic.contains(i))
-            .collect()
+        let mut ids = self.ids_named(&e.title);
+        if let Detail::Reading { topic: Some(t), .. } = &e.detail {
+            ids.extend(self.concept_ids_of_topic(t));
+            ids.sort_unstable();
+            ids.dedup();
+        }
+        ids
     }
 
     /// The concepts of a reading-list topic: those whose names it holds as whole words
     /// ("Circuit Breaker Pattern"), and those that list it (a topic that names none).
     pub fn concept_ids_of_topic(&self, topic: &str) -> Vec<usize> {
-        let words = format!(" {} ", crate::text::normalize(topic));
-        (0..self.concepts.len())
-            .filter(|i| {
-                let c = &self.concepts[*i];
-                names_in(c, &words) || c.topics.iter().any(|x| x == topic)
-            })
-            .collect()
+        let mut ids = self.ids_named(topic);
+        ids.extend(
+            (0..self.concepts.len())
+                .filter(|i| self.concepts[*i].topics.iter().any(|x| x == topic)),
+        );
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
-}
-
-/// Whether one of the concept's names stands as whole words in `padded` (normalised text
-/// with a space at each end).
-fn names_in(c: &Concept, padded: &str) -> bool {
-    c.names.iter().any(|n| padded.contains(&format!(" {n} ")))
 }
 
 impl Knowledge {

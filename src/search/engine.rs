@@ -275,7 +275,10 @@ impl Engine {
 
     /// Whether `w` (normalised) is a whole word of the encoder's English vocabulary.
     pub(super) fn is_english(&self, w: &str) -> bool {
-        self.encoder.as_ref().is_some_and(|e| e.is_word(w))
+        match &self.encoder {
+            Some(e) => e.is_word(w),
+            None => super::semantic::english_words().contains(w),
+        }
     }
 
     /// Why a question is answered as it is: the understanding, and the best `n` candidates

@@ -246,6 +246,28 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
 
 /// Where the shipped model lives: `models/all-MiniLM-L6-v2` beside the knowledge folder
 /// (`ARCHIE_MODEL_DIR` overrides it, through [`crate::config::Settings::model_dir`]).
+/// The whole words of the encoder's vocabulary (at least 3 letters): ordinary English,
+/// as the model knows it. Read from the tokenizer shipped in the repository, built in, so
+/// the lexical mode (no model loaded) tells English words from names as the hybrid does.
+pub fn english_words() -> &'static std::collections::HashSet<String> {
+    static WORDS: std::sync::OnceLock<std::collections::HashSet<String>> =
+        std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        const TOKENIZER: &str = include_str!("../../models/all-MiniLM-L6-v2/tokenizer.json");
+        let v: serde_json::Value = serde_json::from_str(TOKENIZER).unwrap_or_default();
+        v["model"]["vocab"]
+            .as_object()
+            .map(|vocab| {
+                vocab
+                    .keys()
+                    .filter(|w| w.chars().count() >= 3 && w.chars().all(char::is_alphabetic))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
+}
+
 pub fn model_dir(knowledge_dir: &Path) -> PathBuf {
     let parent = knowledge_dir
         .canonicalize()
