@@ -144,11 +144,10 @@ impl Engine {
                 enc.fingerprint()
             ))
         });
-        if let Some(v) = path
-            .as_deref()
-            .and_then(|p| Vectors::load(p, k.entries.len()))
-        {
-            return Ok(v);
+        if let Some(p) = &path {
+            if let Some(v) = vectors::read_or_say_why(p, k.entries.len(), "entry vectors") {
+                return Ok(v);
+            }
         }
         let t = std::time::Instant::now();
         let v = Vectors::compute(enc, &k.entries, &k.topics)?;
