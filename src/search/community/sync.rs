@@ -46,7 +46,15 @@ impl Community {
         if let Some(src) = &self.source {
             let _s = lock(&self.sync);
             if let Some(why) = &o.rebuilt {
-                tracing::info!(reason = %why, "building the community index from the store");
+                if o.damaged {
+                    tracing::warn!(
+                        folder = ?o.folder,
+                        damage = %why,
+                        "the community index is damaged: rebuilding it from the store"
+                    );
+                } else {
+                    tracing::info!(reason = %why, "building the community index from the store");
+                }
                 self.rebuild(cx, src.as_ref(), &o)?;
             }
             applied = self.catch_up(cx, src.as_ref(), &o)?;
