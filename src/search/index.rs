@@ -25,7 +25,8 @@ pub enum IndexError {
     DataDir { dir: PathBuf, error: std::io::Error },
     #[error("index holds {found} documents, expected {expected}")]
     Count { found: usize, expected: usize },
-    /// Files whose checksum does not match (garbled in place).
+    /// Files whose checksum does not match (garbled in place), or the marker a failed
+    /// read left ([`super::damage::MARKER`]).
     #[error("index damaged: {0}")]
     Damaged(String),
     #[error(transparent)]
@@ -301,6 +302,12 @@ impl SearchIndex {
     }
 
     fn open(dir: &Path, expected_docs: usize) -> Result<Self, IndexError> {
+        if let Some(why) = super::damage::marked(dir) {
+            return Err(IndexError::Damaged(format!(
+                "a read failed earlier: {}",
+                why.trim()
+            )));
+        }
         let index = Index::open_in_dir(dir)?;
         verify(&index)?;
         let (_, fields) = schema();

@@ -105,12 +105,14 @@ impl Opened {
 
     /// Opens the first folder `base/N` no other process writes: its index when it was
     /// built from this store (`instance`, not past its `last` revision) for this
-    /// `fingerprint` and is intact, else an emptied one marked for a rebuild.
+    /// `fingerprint` and is intact, else an emptied one marked for a rebuild (always
+    /// when `damaged` says why the one in use was found damaged).
     pub fn on_disk(
         base: &Path,
         instance: &str,
         last: i64,
         fingerprint: &str,
+        damaged: Option<&str>,
     ) -> Result<Opened, SearchError> {
         let io = |error| IndexError::DataDir {
             dir: base.to_path_buf(),
@@ -125,7 +127,11 @@ impl Opened {
                 Err(LockError::LockBusy) => continue,
                 Err(e) => return Err(TantivyError::from(e).into()),
             };
-            let (index, watermark, rebuilt) = match check(&dir, instance, last, fingerprint) {
+            let checked = match damaged {
+                Some(why) => Err(Why::damage(why)),
+                None => check(&dir, &path, instance, last, fingerprint),
+            };
+            let (index, watermark, rebuilt) = match checked {
                 Ok((index, w)) => (index, w, None),
                 Err(why) => {
                     wipe(&path).map_err(io)?;
@@ -244,6 +250,13 @@ impl Opened {
             let row = doc.get_first(self.row).and_then(|v| v.as_bytes());
             let row: Option<StoredRow> = row.and_then(|b| serde_json::from_slice(b).ok());
             match row {
+                // Every document holds a row this layout wrote: one that does not read is
+                // garbled (a damaged index), not a row to skip.
+                None => {
+                    return Err(SearchError::Unreadable(format!(
+                        "the stored row of document {ord} in guild {guild} does not read back"
+                    )))
+                }
                 Some(StoredRow::Live(e)) => {
                     let Some(entry) = e.entry() else { continue };
                     let vectors = doc
@@ -253,7 +266,6 @@ impl Opened {
                     own.push(Arc::new(Own::new(ord, entry, vectors)));
                 }
                 Some(StoredRow::Hidden(id)) => hidden.push(id),
-                None => tracing::warn!(guild, ord, "unreadable community document skipped"),
             }
         }
         Ok(GuildView::from_parts(guild, base_ids, own, hidden))
@@ -287,6 +299,7 @@ impl Why {
 /// otherwise why not.
 fn check(
     dir: &MmapDirectory,
+    path: &Path,
     instance: &str,
     last: i64,
     fingerprint: &str,
@@ -316,6 +329,12 @@ fn check(
         return Err(Why::new(format!(
             "ahead of the store (revision {} > {last}: a restored older backup?)",
             p.watermark
+        )));
+    }
+    if let Some(why) = crate::search::damage::marked(path) {
+        return Err(Why::damage(format!(
+            "damaged: a read failed earlier: {}",
+            why.trim()
         )));
     }
     // Garbled bytes fail their file's checksum here rather than a search later.
