@@ -218,6 +218,18 @@ fn thresholds(engine: &Engine, fit: &[&Case], w: &Weights, floor: Floor) -> Floo
             }
         }
     }
+    // How sure the floor must be to keep a candidate the score cutoff would drop.
+    let start = best.1.clone();
+    for sure in [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01] {
+        let f = Floor {
+            sure,
+            ..start.clone()
+        };
+        let o = objective(&scores(engine, fit, w, &f));
+        if o > best.0 + 1e-9 {
+            best = (o, f);
+        }
+    }
     best.1
 }
 
@@ -237,6 +249,7 @@ fn fit_weights(engine: &Engine, fit: &[&Case], start: Weights, floor: &Floor) ->
             cur - 0.1,
             cur + 0.1,
             cur + 0.3,
+            cur + 1.0,
         ] {
             let mut t = w;
             *t.as_slice_mut()[i].1 = v;

@@ -12,8 +12,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 mod community;
+pub mod health;
+mod question_log;
 
 pub use community::Follower;
+pub use question_log::{Asked, QuestionLog};
 
 /// An import waiting for its confirm button: what would be applied, by whom, where.
 pub struct PendingImport {
@@ -34,6 +37,10 @@ pub struct App {
     pub stash: Stash,
     /// Stack diagrams drawn so far, by content.
     pub diagrams: crate::render::diagram::Diagrams,
+    /// Questions asked, on their way to the store (off the answer path).
+    pub questions: QuestionLog,
+    /// Whether the community store answers ([`health::probe`], while serving).
+    pub store_health: Arc<health::StoreHealth>,
 }
 
 /// Texts a button needs but its id cannot hold (Discord caps ids at 100 characters), kept
@@ -126,8 +133,11 @@ impl App {
         knowledge_dir: PathBuf,
         views: Views,
     ) -> anyhow::Result<App> {
+        // The data folder first: a read-only or unusable one stops the start naming
+        // ARCHIE_DATA_DIR, before a store is created in it or a database connected.
+        crate::search::index::check_data_dir(&settings.data_dir(&knowledge_dir))?;
         let db = settings.database(&knowledge_dir)?;
-        // The store first: an unreachable database stops the start before anything is
+        // Then the store: an unreachable database stops the start before anything is
         // built or written.
         let store = Store::connect(&db).with_context(|| {
             format!("opening the community store {db} failed (ARCHIE_DATABASE)")
@@ -159,6 +169,8 @@ impl App {
             pending_imports: Mutex::new(HashMap::new()),
             stash: Stash::default(),
             diagrams: Default::default(),
+            questions: Default::default(),
+            store_health: Default::default(),
         }
     }
 

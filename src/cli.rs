@@ -284,6 +284,8 @@ pub fn print_reply(reply: &Reply, json: bool) -> anyhow::Result<()> {
 }
 
 /// Sets up tracing once: `RUST_LOG` when set, else `info` for the bot and `warn` otherwise.
+/// Lines go to stderr through [`crate::logging::LossyStderr`]: one that cannot be written is
+/// dropped and counted, and nothing is printed about it on the stream that just failed.
 pub fn init_tracing(cli: &Cli) {
     let default = match cli.command {
         Cmd::Serve { .. } | Cmd::Register { .. } => "warn,archie=info",
@@ -293,7 +295,8 @@ pub fn init_tracing(cli: &Cli) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(crate::logging::LossyStderr)
+        .log_internal_errors(false)
         .try_init();
 }
 

@@ -9,6 +9,7 @@
 //! - `main.rs` — the binary: loads `.env`, parses the command line, turns errors into one line.
 //! - [`cli`] — the command line: clap definitions and one function per subcommand.
 //! - [`kb_cli`] — `archie kb …`: the moderator commands for the operator.
+//! - [`logging`] — the log's writer: a line stderr cannot take is dropped and counted, never a panic.
 //! - [`config`] — `Settings`, read from the environment once at start (`config/vars.rs`: each variable's checks).
 //! - [`app`] — `App`, the state built once per process; the stash of long button arguments.
 //! - [`commands`] — `Command` and `execute`; one file per command:
@@ -68,6 +69,7 @@ pub mod discord;
 pub mod eval;
 pub mod kb_cli;
 pub mod knowledge;
+pub mod logging;
 pub mod quiz;
 pub mod render;
 pub mod reply;

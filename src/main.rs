@@ -1,9 +1,12 @@
 //! The `archie` binary: parses the command line and hands off to the library. Errors
 //! become one `error: …` line (exit 2); a panic, which is always a bug, becomes one line
 //! asking for a report (exit 101) instead of a backtrace, and a closed pipe
-//! (`archie export | head`) ends the run quietly.
+//! (`archie export | head`) ends the run quietly. Both lines are written to stderr without
+//! `eprintln!`, which panics when stderr cannot be written (a full disk): a panic inside the
+//! panic hook would abort the process.
 
 use archie::cli::Cli;
+use std::io::Write as _;
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
@@ -28,7 +31,8 @@ fn main() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!(
+        let _ = writeln!(
+            std::io::stderr(),
             "error: internal error{at}: {msg} (this is a bug in archie; please report it with \
              the command you ran)"
         );
@@ -45,7 +49,7 @@ fn main() {
             if e.chain().any(|c| c.to_string().contains("Broken pipe")) {
                 std::process::exit(0);
             }
-            eprintln!("error: {e:#}");
+            let _ = writeln!(std::io::stderr(), "error: {e:#}");
             std::process::exit(2);
         }
         Err(payload) if is_broken_pipe(&panic_message(payload.as_ref())) => std::process::exit(0),

@@ -4,7 +4,7 @@
 //! and its interaction id new ([`super::replay`]) — 401 otherwise. PING gets PONG,
 //! malformed JSON gets 400, everything else goes to [`super::answer`] and its response is
 //! the HTTP body. A file (an export) follows over REST when the endpoint has a bot token.
-//! `GET /healthz` answers 200 with counters.
+//! `GET /healthz` answers 200 with counters: requests handled and rejected, log lines dropped.
 
 use super::replay::Replays;
 use super::{answer, followup, Options};
@@ -111,12 +111,31 @@ pub fn verifier(public_key: [u8; 32]) -> Option<Verifier> {
     Verifier::try_new(public_key).ok()
 }
 
+/// `GET /healthz`: 200 while this process can answer and write, 503 while its community
+/// store is down (a load balancer then sends members elsewhere), with the counters.
 async fn healthz(State(ep): State<Arc<Endpoint>>) -> impl IntoResponse {
-    axum::Json(serde_json::json!({
-        "ok": true,
+    let app = &ep.app;
+    let store = match &app.store {
+        None => "none",
+        Some(_) if app.store_health.is_up() => "up",
+        Some(_) => "down",
+    };
+    let ok = store != "down";
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = axum::Json(serde_json::json!({
+        "ok": ok,
+        "store": store,
         "handled": ep.handled.load(Ordering::Relaxed),
         "rejected": ep.rejected.load(Ordering::Relaxed),
-    }))
+        "log_lines_dropped": crate::logging::dropped_lines(),
+        "questions_queued": app.questions.queued.load(Ordering::Relaxed),
+        "questions_dropped": app.questions.dropped.load(Ordering::Relaxed),
+    }));
+    (status, body)
 }
 
 fn now_secs() -> i64 {

@@ -10,6 +10,7 @@
 
 pub mod autocomplete;
 pub mod custom_id;
+pub mod deadline;
 pub mod definitions;
 pub mod fair_use;
 pub mod followup;
@@ -114,6 +115,7 @@ async fn answer_guarded(
     files: bool,
     rest: Option<Arc<Http>>,
 ) -> Outgoing {
+    let id = i.id();
     let ctx = rights::caller(&i, &options);
     let mut incoming = interaction::parse(&i, &app.stash);
     let place = fair_use::Place::of(&i);
@@ -140,21 +142,48 @@ async fn answer_guarded(
         incoming = kb::fetch_import(file).await;
     }
     let run = options.executor;
-    let answer = match tokio::task::spawn_blocking(move || run(&app, &ctx, incoming, files)).await {
-        Ok(a) => a,
-        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Err(e) => {
-            tracing::error!(error = %e, "answering an interaction failed");
-            render::notice_text("Something went wrong on Archie's side; try again in a moment.")
-                .into()
-        }
+    let (update, private) = match &incoming {
+        Incoming::Run(r) => (r.update, r.private || matches!(r.command, Command::Kb(_))),
+        _ => (false, true),
     };
+    let mut work = tokio::task::spawn_blocking(move || run(&app, &ctx, incoming, files));
+    // Discord's deadline: work not done in time (a slow store) is deferred and the
+    // original response edited with its true outcome once it is.
+    let joined = match rest.filter(|_| place.application != 0) {
+        Some(http) => match tokio::time::timeout(deadline::DEADLINE, &mut work).await {
+            Ok(joined) => joined,
+            Err(_) => {
+                tracing::warn!(interaction = %id, "not answered within the deadline: deferred");
+                let (application, token) = (ApplicationId::new(place.application), place.token);
+                tokio::spawn(async move {
+                    let answer = finished(id, work.await);
+                    deadline::complete(&http, application, &token, answer).await;
+                });
+                return deadline::deferral(update, private).into();
+            }
+        },
+        None => work.await,
+    };
+    let answer = finished(id, joined);
     if let Some(key) = repeat {
         if fair_use::is_public_answer(&answer.response) {
             fair.remember(key, place.application, place.token);
         }
     }
     answer
+}
+
+/// The answer of the blocking work: a panic in it is logged and becomes the apology.
+fn finished(id: InteractionId, joined: Result<Outgoing, tokio::task::JoinError>) -> Outgoing {
+    match joined {
+        Ok(a) => a,
+        Err(e) if e.is_panic() => apology(id, &panic_text(e.into_panic().as_ref())),
+        Err(e) => {
+            tracing::error!(interaction = %id, error = %e, "answering an interaction failed");
+            render::notice_text("Something went wrong on Archie's side; try again in a moment.")
+                .into()
+        }
+    }
 }
 
 /// The (channel, message) ids of an earlier interaction's response:

@@ -205,6 +205,8 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// How often a serving process applies the store's changes made by other processes.
 const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+/// How often the health probe asks the community store.
+const PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// `archie serve [--http ADDR] [--register] [--shards FIRST-LAST --shard-count N]`: checks
 /// the settings first (failing with the variable's name and fix), then loads the knowledge
@@ -238,19 +240,48 @@ pub fn serve(
     );
     // Applies writes of other processes (the CLI, other replicas) to this one's community
     // index; its first sync opens the index in the background. Stops with `serve`.
-    let _follower =
+    let follower =
         App::follow(&app, FOLLOW_EVERY).context("cannot start the community follower")?;
+    // Watches the store, for /healthz and the outage's log lines.
+    let probe = app.store.as_ref().map(|store| {
+        crate::app::health::probe(store.clone(), app.store_health.clone(), PROBE_EVERY)
+    });
     let rt = runtime()?;
-    match http {
+    let served = match http {
         Some(addr) => {
             if register != Register::No {
                 tracing::warn!("--register is ignored with --http; run `archie register`");
             }
-            rt.block_on(serve_http(app, s, options, &addr))?
+            rt.block_on(serve_http(Arc::clone(&app), s, options, &addr))
         }
-        None => rt.block_on(serve_gateway(app, s, options, register, shards))?,
-    }
+        None => rt.block_on(serve_gateway(
+            Arc::clone(&app),
+            s,
+            options,
+            register,
+            shards,
+        )),
+    };
+    drop(probe);
+    stop_outside_runtime(rt, follower, app);
+    served?;
     Ok(0)
+}
+
+/// Stops serving in the one order that cannot abort: the runtime first (its tasks and the
+/// clones of the app they hold are dropped, blocking calls finished), then the follower
+/// thread, and the app last, on this thread outside any runtime. The PostgreSQL store's
+/// synchronous clients run a small runtime of their own to close their connections, which
+/// panics ("Cannot start a runtime from within a runtime") when the last reference to the
+/// store is dropped on one of tokio's worker threads.
+fn stop_outside_runtime(
+    rt: tokio::runtime::Runtime,
+    follower: crate::app::Follower,
+    app: Arc<App>,
+) {
+    drop(rt);
+    drop(follower);
+    drop(app);
 }
 
 /// `archie register [--guild ID]`.

@@ -98,21 +98,36 @@ impl Topics {
 
     /// Like [`Topics::concepts_of`], by position in `concepts`.
     pub fn concept_ids_of(&self, e: &Entry) -> Vec<usize> {
-        let words = format!(" {} ", crate::text::normalize(&e.title));
+        let title = format!(" {} ", crate::text::normalize(&e.title));
         let topic = match &e.detail {
             Detail::Reading { topic: Some(t), .. } => Some(t.as_str()),
             _ => None,
         };
-        self.concepts
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| {
-                c.names.iter().any(|n| words.contains(&format!(" {n} ")))
-                    || topic.is_some_and(|t| c.topics.iter().any(|x| x == t))
-            })
-            .map(|(i, _)| i)
+        let by_topic = topic
+            .map(|t| self.concept_ids_of_topic(t))
+            .unwrap_or_default();
+        (0..self.concepts.len())
+            .filter(|i| names_in(&self.concepts[*i], &title) || by_topic.contains(i))
             .collect()
     }
+
+    /// The concepts of a reading-list topic: those whose names it holds as whole words
+    /// ("Circuit Breaker Pattern"), and those that list it (a topic that names none).
+    pub fn concept_ids_of_topic(&self, topic: &str) -> Vec<usize> {
+        let words = format!(" {} ", crate::text::normalize(topic));
+        (0..self.concepts.len())
+            .filter(|i| {
+                let c = &self.concepts[*i];
+                names_in(c, &words) || c.topics.iter().any(|x| x == topic)
+            })
+            .collect()
+    }
+}
+
+/// Whether one of the concept's names stands as whole words in `padded` (normalised text
+/// with a space at each end).
+fn names_in(c: &Concept, padded: &str) -> bool {
+    c.names.iter().any(|n| padded.contains(&format!(" {n} ")))
 }
 
 impl Knowledge {

@@ -8,7 +8,7 @@ use super::index::{analyzer, doc_texts, fingerprint, terms, DocText, IndexError,
 use super::query::{self, understand, Understanding};
 use super::rank::{self, Fitted, Floor, Weights};
 use super::semantic::Encoder;
-use super::suggest::written_as_a_name;
+use super::suggest::{leads_the_question, written_as_a_name};
 use super::vectors::{self, Vectors};
 use super::visible::Visible;
 use super::{clip_words, SearchAnswer, SearchError, MAX_QUESTION_WORDS};
@@ -35,6 +35,9 @@ pub struct Engine {
     pub(super) vocab: HashMap<String, u32>,
     /// In how many entries each analysed term occurs (any field).
     pub(super) df: HashMap<String, u32>,
+    /// Every word the base knowledge writes, as written (normalised, not stemmed): a
+    /// name the knowledge lacks may stem like a word it has ("fastly", "fast").
+    pub(super) written: HashSet<String>,
     /// The key each base entry folds by (see `fold::fact_key`).
     pub(super) fact_keys: Vec<String>,
     /// Base entries' positions by id (the set of base ids, too).
@@ -81,6 +84,18 @@ impl Engine {
         };
         let mut a = analyzer();
         let (entry_terms, vocab, df) = term_stats(&mut a, &docs);
+        let written = docs
+            .iter()
+            .flat_map(|d| {
+                let all = [&d.entry.title, &d.entry.text, &d.company, &d.tech];
+                all.into_iter().flat_map(|t| {
+                    crate::text::normalize(t)
+                        .split(' ')
+                        .map(String::from)
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
         let community = community::Community::new(
             data_dir.map(|d| d.join("community")),
             community_fingerprint(&knowledge, &fingerprint(&docs), encoder.as_ref()),
@@ -125,6 +140,7 @@ impl Engine {
             entry_terms,
             vocab,
             df,
+            written,
             fact_keys,
             base_index,
             typos,
@@ -284,11 +300,16 @@ impl Engine {
         let unknown_words = residual(&|w| name_like(w, 4) && !known(w));
         // Ordinary English words the knowledge never uses, written where a name goes
         // ("how does zoom scale", "telegram's servers"): perhaps a product it lacks.
-        let unfamiliar_names =
-            residual(&|w| name_like(w, 3) && !in_knowledge(w) && written_as_a_name(&q, w));
+        let written = |w: &str| {
+            let bare = w.strip_suffix('s').unwrap_or(w);
+            [w, bare].iter().any(|x| self.written.contains(*x))
+        };
+        let unfamiliar_names = residual(&|w| {
+            name_like(w, 3) && !(in_knowledge(w) && written(w)) && written_as_a_name(&q, w)
+        });
         u.unknown_names = unknown_words
             .iter()
-            .filter(|w| written_as_a_name(&q, w))
+            .filter(|w| written_as_a_name(&q, w) || leads_the_question(&q, w))
             .cloned()
             .collect();
         u.unknown_words = unknown_words;
@@ -313,12 +334,13 @@ impl Engine {
             .iter()
             .filter_map(|c| {
                 let e = self.knowledge.entries.get(c.ord as usize)?;
-                let score = w.score(&c.features);
+                let p = self.floor.probability(&c.features, asked, c.named);
+                let score = w.score_with(&c.features, p);
                 let row = serde_json::json!({
                     "id": e.id,
                     "title": e.title,
                     "score": score,
-                    "probability": self.floor.probability(&c.features, asked, c.named),
+                    "probability": p,
                     "named": c.named,
                     "features": c.features,
                 });

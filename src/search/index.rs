@@ -18,8 +18,11 @@ use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocumen
 /// The index could not be opened or built.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
+    /// The data folder cannot be created or written: the one message naming the variable.
     #[error(
-        "cannot create data directory {}: {error} (set ARCHIE_DATA_DIR to a writable folder)",
+        "cannot use the data folder {}: {error}; Archie keeps its search indexes there and \
+         must be able to write in it: set ARCHIE_DATA_DIR to a folder this user can write, \
+         or make this one writable",
         dir.display()
     )]
     DataDir { dir: PathBuf, error: std::io::Error },
@@ -226,8 +229,11 @@ impl SearchIndex {
 
     /// Opens the index for `docs` under `data_dir`, building it first when it is missing,
     /// from another format version or content, unreadable or damaged. Returns whether it
-    /// was built.
+    /// was built. A data folder that cannot be written is refused first
+    /// ([`check_data_dir`]): opening an index writes a lock file, and its failure is no
+    /// reason to rebuild.
     pub fn open_or_build(data_dir: &Path, docs: &[DocText]) -> Result<(Self, bool), IndexError> {
+        check_data_dir(data_dir)?;
         let dir = data_dir.join(folder_name(docs));
         if dir.join("meta.json").is_file() {
             match Self::open(&dir, docs.len()) {
@@ -454,6 +460,42 @@ fn carry_over(old: &Path, new: &Path) {
             let _ = std::fs::rename(e.path(), new.join(&n));
         }
     }
+}
+
+/// Checks that Archie can write in `data_dir`, so a read-only or unusable data folder stops
+/// the start with [`IndexError::DataDir`] (naming `ARCHIE_DATA_DIR`) before anything is
+/// opened, rebuilt or stored there. Leaves nothing behind: a file is created and removed in
+/// the folder, or, while it does not exist yet, in the nearest folder above it, where it
+/// will be created.
+pub fn check_data_dir(data_dir: &Path) -> Result<(), IndexError> {
+    let refused = |error| IndexError::DataDir {
+        dir: data_dir.to_path_buf(),
+        error,
+    };
+    let mut folder = data_dir;
+    while !folder.exists() {
+        match folder.parent() {
+            Some(p) if !p.as_os_str().is_empty() => folder = p,
+            _ => {
+                folder = Path::new(".");
+                break;
+            }
+        }
+    }
+    if !folder.is_dir() {
+        let shown = folder.display();
+        return Err(refused(std::io::Error::other(format!(
+            "{shown} is a file, not a folder"
+        ))));
+    }
+    let probe = folder.join(format!(
+        ".archie-write-check-{}-{}",
+        std::process::id(),
+        nanos()
+    ));
+    std::fs::File::create_new(&probe).map_err(refused)?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
 }
 
 fn nanos() -> u128 {

@@ -52,6 +52,30 @@ pub struct Features {
     /// How well the question describes a concept of the glossary that this entry is about
     /// (0 when it is about none the question describes).
     pub concept: f32,
+    /// How far this entry's similarity stands below the best candidate's (0 for the
+    /// nearest): meaning measured against the question's own best, not an absolute cosine.
+    pub semantic_gap: f32,
+    /// 1 when this entry is about the concept the question describes best.
+    pub concept_lead: f32,
+    /// 1 when the entry is about a company (any).
+    pub about_company: f32,
+    /// 1 when the question names (not only describes) a concept this entry is about.
+    pub concept_named: f32,
+}
+
+impl Features {
+    /// Sets the features that compare a candidate with the question's other candidates.
+    pub fn relate(cands: &mut [Candidate]) {
+        let best =
+            |f: fn(&Features) -> f32| cands.iter().map(|c| f(&c.features)).fold(0.0f32, f32::max);
+        let (semantic, concept) = (best(|f| f.semantic), best(|f| f.concept));
+        for c in cands {
+            let f = &mut c.features;
+            f.semantic_gap = semantic - f.semantic;
+            f.concept_lead = (f.concept > 0.0 && f.concept >= concept) as u8 as f32;
+            f.concept_named = (f.concept >= 1.0) as u8 as f32;
+        }
+    }
 }
 
 /// How much each kind of evidence is worth when ordering the answers.
@@ -81,6 +105,11 @@ pub struct Weights {
     pub qa_question: f32,
     pub semantic: f32,
     pub concept: f32,
+    /// The floor's probability that the candidate answers ([`Floor::probability`]).
+    #[serde(default)]
+    pub probability: f32,
+    #[serde(default)]
+    pub concept_named: f32,
     /// Results scoring below this share of the best score are dropped as noise.
     pub cutoff: f32,
 }
@@ -119,6 +148,8 @@ impl Weights {
             qa_question: 1.0,
             semantic: 1.0,
             concept: 1.0,
+            probability: 0.0,
+            concept_named: 0.5,
             cutoff: 0.25,
         }
     }
@@ -142,6 +173,12 @@ impl Weights {
             + self.qa_question * f.qa_question
             + self.semantic * f.semantic
             + self.concept * f.concept
+            + self.concept_named * f.concept_named
+    }
+
+    /// [`Weights::score`] with the floor's probability `p` that the candidate answers.
+    pub fn score_with(&self, f: &Features, p: f32) -> f32 {
+        self.score(f) + self.probability * p
     }
 
     /// The weights as named numbers, in a fixed order (the fitting tool walks them).
@@ -165,13 +202,15 @@ impl Weights {
             ("qa_question", &mut self.qa_question),
             ("semantic", &mut self.semantic),
             ("concept", &mut self.concept),
+            ("probability", &mut self.probability),
+            ("concept_named", &mut self.concept_named),
             ("cutoff", &mut self.cutoff),
         ]
     }
 }
 
 /// The names of the floor model's inputs, in order ([`Floor::inputs`]).
-pub const FLOOR_INPUTS: [&str; 26] = [
+pub const FLOOR_INPUTS: [&str; 31] = [
     "bm25",
     "coverage",
     "residual",
@@ -198,6 +237,11 @@ pub const FLOOR_INPUTS: [&str; 26] = [
     "semantic_x_coverage",
     "off_topic_x_named",
     "semantic_sq",
+    "semantic_gap",
+    "concept_lead",
+    "concept_lead_x_semantic",
+    "absent_x_company",
+    "concept_named",
 ];
 
 /// The names of the decision model's inputs, in order ([`Floor::question_inputs`]).
@@ -237,6 +281,14 @@ pub struct Floor {
     pub answer: f32,
     /// Candidates below this probability are not shown.
     pub keep: f32,
+    /// Candidates from this probability up are shown however far their score stands
+    /// below the best (above 1: never).
+    #[serde(default = "never")]
+    pub sure: f32,
+}
+
+fn never() -> f32 {
+    1.01
 }
 
 /// Every fitted number of one answering mode: the ranking weights and the floor.
@@ -288,6 +340,7 @@ impl Floor {
             question_intercept: 0.0,
             answer: 0.5,
             keep: 0.0,
+            sure: never(),
         }
     }
 
@@ -362,6 +415,13 @@ impl Floor {
             f.semantic * f.coverage,
             f.off_topic * flag(named),
             f.semantic * f.semantic,
+            f.semantic_gap,
+            f.concept_lead,
+            f.concept_lead * f.semantic,
+            // A company's entry when the question names something the knowledge lacks
+            // ("how does zoom scale video" is not answered by Facebook's video).
+            flag(asked.strict || asked.unfamiliar) * f.about_company,
+            f.concept_named,
         ]
     }
 
@@ -411,18 +471,19 @@ pub fn rank(cands: &[Candidate], asked: Asked, w: &Weights, floor: &Floor) -> Ve
     {
         return Vec::new();
     }
-    let mut scored: Vec<(&Candidate, f32)> = cands
+    let mut scored: Vec<(&Candidate, f32, f32)> = cands
         .iter()
         .zip(&ps)
         .filter(|(_, &p)| p >= floor.keep)
-        .map(|(c, _)| (c, w.score(&c.features)))
+        .map(|(c, &p)| (c, w.score_with(&c.features, p), p))
         .collect();
     scored.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.ord.cmp(&y.0.ord)));
     let top = scored.first().map(|x| x.1).unwrap_or(0.0);
+    // Far below the best score is noise, unless the floor is sure it answers.
     scored
         .into_iter()
-        .take_while(|x| x.1 >= top * w.cutoff)
-        .map(|(c, s)| (c.ord, s))
+        .filter(|x| x.1 >= top * w.cutoff || x.2 >= floor.sure)
+        .map(|(c, s, _)| (c.ord, s))
         .collect()
 }
 
@@ -458,6 +519,7 @@ mod tests {
             question_intercept: -4.0,
             answer: 0.5,
             keep: 0.2,
+            sure: never(),
         }
     }
 

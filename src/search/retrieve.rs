@@ -293,6 +293,7 @@ impl Engine {
             };
             candidates.push(evidence.candidate(ord, e, &et, about));
         }
+        Features::relate(&mut candidates);
         if !own_words.is_empty() {
             let mut a = self.analyzer.clone();
             let mut theirs = |w: &String| {
@@ -441,6 +442,7 @@ impl Evidence<'_> {
             .company
             .as_deref()
             .is_some_and(|c| self.company_names.contains(&c));
+        f.about_company = e.company.is_some() as u8 as f32;
         if !self.company_names.is_empty() {
             if company_match {
                 f.company_match = 1.0;

@@ -65,38 +65,63 @@ const SUGGEST_TOPIC_COSINE: f32 = 0.5;
 
 /// Whether `word` (lowercase) stands in `question` the way a name does: capitalised, or as
 /// the subject or owner of what is asked ("does figma scale", "at figma",
-/// "roblox's servers", "roblox uses").
+/// "roblox's servers", "roblox uses", "roblox backend"). Words are read within one clause:
+/// "subtasks, run them" is no subject of "run".
 pub(super) fn written_as_a_name(question: &str, word: &str) -> bool {
     const BEFORE: &[&str] = &["does", "did", "do", "at", "from", "by"];
     const AFTER: &[&str] = &["use", "uses", "used", "using", "run", "runs", "ran"];
-    let tokens: Vec<&str> = question
-        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .filter(|t| !t.is_empty())
-        .collect();
-    tokens.iter().enumerate().any(|(i, t)| {
-        let (bare, owner) = match t.strip_suffix("'s").or_else(|| t.strip_suffix("’s")) {
-            Some(b) => (b, true),
-            None => (*t, false),
-        };
-        if !bare.eq_ignore_ascii_case(word) {
-            return false;
-        }
-        let lower = |j: usize| tokens.get(j).map(|t| t.to_lowercase());
-        // A lowercase word ending in -ing after "by" or "from" is a verb ("by replaying").
-        let verb = bare.ends_with("ing");
-        owner
-            || bare.chars().any(char::is_uppercase)
-            || !verb
-                && i.checked_sub(1)
-                    .and_then(lower)
-                    .is_some_and(|p| BEFORE.contains(&p.as_str()))
-            || lower(i + 1).is_some_and(|n| AFTER.contains(&n.as_str()))
+    let stack = &crate::knowledge::words::Words::get().stack;
+    clauses(question).any(|tokens| {
+        tokens.iter().enumerate().any(|(i, t)| {
+            let (bare, owner) = match t.strip_suffix("'s").or_else(|| t.strip_suffix("’s")) {
+                Some(b) => (b, true),
+                None => (*t, false),
+            };
+            if !bare.eq_ignore_ascii_case(word) {
+                return false;
+            }
+            let lower = |j: usize| tokens.get(j).map(|t| t.to_lowercase());
+            // A lowercase word ending in -ing after "by" or "from" is a verb ("by replaying").
+            let verb = bare.ends_with("ing");
+            let next = lower(i + 1);
+            owner
+                || bare.chars().any(char::is_uppercase)
+                || !verb
+                    && i.checked_sub(1)
+                        .and_then(lower)
+                        .is_some_and(|p| BEFORE.contains(&p.as_str()))
+                || next.as_deref().is_some_and(|n| AFTER.contains(&n))
+                // "<name> backend", "<name> infrastructure": what a company's stack is asked as.
+                || !verb && next.is_some_and(|n| stack.contains(&n))
+        })
     })
+}
+
+/// Whether `word` (lowercase) is the first word of `question`, where a question that is
+/// a topic rather than a sentence puts its subject ("roblox matchmaking servers").
+pub(super) fn leads_the_question(question: &str, word: &str) -> bool {
+    clauses(question)
+        .next()
+        .and_then(|c| c.first().copied())
+        .is_some_and(|t| t.eq_ignore_ascii_case(word))
+}
+
+/// The words of each clause of a question (split at , ; : . ! ? and line breaks).
+fn clauses(question: &str) -> impl Iterator<Item = Vec<&str>> {
+    question
+        .split([',', ';', ':', '.', '!', '?', '\n'])
+        .map(|clause| {
+            clause
+                .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+        })
+        .filter(|c| !c.is_empty())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::written_as_a_name;
+    use super::{leads_the_question, written_as_a_name};
 
     #[test]
     fn a_name_is_told_from_an_unfamiliar_word_by_where_it_stands() {
@@ -113,7 +138,20 @@ mod tests {
             "any notes on trimming caches and tail latency?",
             "latency"
         ));
-        // Only whole words count.
+        assert!(written_as_a_name("roblox backend, what is it", "roblox"));
+        // Only whole words count, and only within a clause.
         assert!(!written_as_a_name("Figmas say hi", "figma"));
+        assert!(!written_as_a_name(
+            "split it into subtasks, run them in parallel",
+            "subtasks"
+        ));
+        // A verb before a stack word is no name ("keep caching").
+        assert!(!written_as_a_name("stop caching everything", "caching"));
+    }
+
+    #[test]
+    fn a_question_that_is_a_topic_leads_with_its_subject() {
+        assert!(leads_the_question("roblox matchmaking servers", "roblox"));
+        assert!(!leads_the_question("how does roblox scale", "roblox"));
     }
 }

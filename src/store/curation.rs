@@ -454,12 +454,33 @@ impl Store {
         shown: &[String],
         signature: impl FnOnce() -> Signature,
     ) -> Result<i64, StoreError> {
+        let id = new_ask_id();
+        let signature = shown.is_empty().then(signature);
+        self.record_ask_as(id, guild, question, qkey, kind, shown, signature)?;
+        Ok(id)
+    }
+
+    /// [`Store::record_ask`] under an id chosen by the caller ([`new_ask_id`]): the
+    /// question log gives a question its id before it is written. `signature`: what an
+    /// unanswered question is about (its gap).
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_ask_as(
+        &self,
+        id: i64,
+        guild: u64,
+        question: &str,
+        qkey: &str,
+        kind: Option<&str>,
+        shown: &[String],
+        signature: Option<Signature>,
+    ) -> Result<(), StoreError> {
         self.write_relaxed(|b, now| {
             let answered = !shown.is_empty();
-            let rows = b.query(
-                "INSERT INTO asks (guild_id, qkey, question, answered, kind, shown, at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            b.exec(
+                "INSERT INTO asks (id, guild_id, qkey, question, answered, kind, shown, at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 &[
+                    int(id),
                     gid(guild),
                     text(qkey),
                     text(question),
@@ -469,14 +490,10 @@ impl Store {
                     int(now),
                 ],
             )?;
-            let ask = rows
-                .first()
-                .ok_or_else(|| StoreError::Corrupt("no id for a new ask".into()))?
-                .int(0)?;
-            if !answered {
-                raise_gap(b, guild, question, &signature(), None, now)?;
+            if let (false, Some(sig)) = (answered, &signature) {
+                raise_gap(b, guild, question, sig, None, now)?;
             }
-            Ok(ask)
+            Ok(())
         })
     }
 
@@ -1006,4 +1023,14 @@ fn decide(
         ],
     )?;
     Ok(())
+}
+
+/// A new ask id: milliseconds since 2024 above 22 random bits, so ids grow with time (the
+/// latest ask of a question has the largest id) and processes never need to agree on one.
+pub fn new_ask_id() -> i64 {
+    const EPOCH_MS: u128 = 1_704_067_200_000;
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis().saturating_sub(EPOCH_MS)) as i64;
+    (ms << 22) | i64::from(rand::random::<u32>() & 0x3f_ffff)
 }

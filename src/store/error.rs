@@ -51,7 +51,9 @@ pub enum StoreError {
          that the URL in ARCHIE_DATABASE is right, and that its user may log in"
     )]
     Connect { url: String, reason: String },
-    #[error("store database error: {0}")]
+    /// PostgreSQL's own words when the server said something (`postgres::Error` alone shows
+    /// only "db error").
+    #[error("store database error: {}", super::postgres::reason(.0))]
     Postgres(#[from] postgres::Error),
     #[error("corrupt data in the store: {0}")]
     Corrupt(String),
@@ -61,7 +63,45 @@ pub enum StoreError {
     Refused(String),
 }
 
+/// What kind of fault outside Archie a store error is, for the member's message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The store cannot be reached or does not answer in time.
+    Unavailable,
+    /// The store's disk is full.
+    DiskFull,
+    /// Anything else.
+    Other,
+}
+
 impl StoreError {
+    /// The fault behind this error, for telling the member what happened.
+    pub fn fault(&self) -> Fault {
+        use rusqlite::ErrorCode;
+        match self {
+            StoreError::Connect { .. } => Fault::Unavailable,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+            | StoreError::Open {
+                source: rusqlite::Error::SqliteFailure(e, _),
+                ..
+            } => match e.code {
+                ErrorCode::DiskFull => Fault::DiskFull,
+                ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => Fault::Unavailable,
+                _ => Fault::Other,
+            },
+            StoreError::Postgres(e) => match e.code() {
+                Some(c) if *c == postgres::error::SqlState::DISK_FULL => Fault::DiskFull,
+                Some(c) if c.code().starts_with("08") || c.code().starts_with("57P") => {
+                    Fault::Unavailable
+                }
+                // No SQLSTATE: the connection itself failed (closed, reset, timed out).
+                None => Fault::Unavailable,
+                _ => Fault::Other,
+            },
+            _ => Fault::Other,
+        }
+    }
+
     /// True for errors caused by what the user asked (show the message to them); false for
     /// internal failures (log them, show a generic error).
     pub fn is_user_error(&self) -> bool {

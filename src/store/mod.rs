@@ -37,7 +37,7 @@ pub use curation::{
 };
 pub use diff::diff;
 pub use entries::{Duplicate, DuplicateField};
-pub use error::StoreError;
+pub use error::{Fault, StoreError};
 pub use import::{ImportPlan, Invalid, PlannedAdd, PlannedChange, Skipped};
 pub use model::*;
 pub use validate::{RawDraft, ValidationError};
@@ -201,6 +201,11 @@ impl Store {
             Db::Sqlite(s) => s.write(durable, |b| f(b, now)),
             Db::Postgres(p) => p.write(durable, |b| f(b, now)),
         }
+    }
+
+    /// Whether the store answers a trivial query (the health probe).
+    pub fn ping(&self) -> Result<(), StoreError> {
+        self.read(|b| b.query("SELECT 1", &[]).map(|_| ()))
     }
 
     /// Runs `f` on a read connection.

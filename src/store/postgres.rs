@@ -19,6 +19,12 @@ use std::time::Duration;
 pub(crate) const WRITE_LOCK: i64 = 0x4152_4348;
 /// Connections kept by one process.
 const POOL_SIZE: u32 = 8;
+/// How long a connection may take to open (unless the URL sets `connect_timeout`), and how
+/// long a caller waits for one from the pool.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a request waits for a pooled connection (or a new one) once serving: well
+/// inside Discord's 3 s, so that a store that is down is reported as such in time.
+const POOL_WAIT: Duration = Duration::from_secs(2);
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 
@@ -29,31 +35,56 @@ pub(crate) struct Postgres {
 }
 
 impl Postgres {
-    /// Connects to `url` and brings the schema up to date.
+    /// Connects to `url` and brings the schema up to date. The first connection is opened
+    /// here, not by the pool: a refusal (a wrong password, an unknown database) then fails
+    /// at once with PostgreSQL's own words, where r2d2 would retry until its timeout and
+    /// report only "db error". The schema is migrated over that connection.
     pub fn open(url: &str) -> Result<Postgres, StoreError> {
         let shown = redact(url);
-        let config: postgres::Config =
-            url.parse()
-                .map_err(|e: postgres::Error| StoreError::Connect {
-                    url: shown.clone(),
-                    reason: e.to_string(),
-                })?;
+        let connect_error = |e: &postgres::Error, config: Option<&postgres::Config>| {
+            let mut reason = reason(e);
+            for secret in [
+                password_in(url).map(str::as_bytes),
+                config.and_then(|c| c.get_password()),
+            ]
+            .into_iter()
+            .flatten()
+            .filter(|p| !p.is_empty())
+            {
+                reason = reason.replace(&*String::from_utf8_lossy(secret), "***");
+            }
+            StoreError::Connect {
+                url: shown.clone(),
+                reason,
+            }
+        };
+        let mut config: postgres::Config = url
+            .parse()
+            .map_err(|e: postgres::Error| connect_error(&e, None))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        outside_runtime(|| {
+            let mut first = config
+                .connect(NoTls)
+                .map_err(|e| connect_error(&e, Some(&config)))?;
+            super::schema::migrate_postgres(&mut first, &shown)
+        })?;
+        // Serving connections give up on a server that does not answer within the wait.
+        config.connect_timeout(POOL_WAIT);
+        config.keepalives(true);
         let manager = PostgresConnectionManager::new(config, NoTls);
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(10))
+            .connection_timeout(POOL_WAIT)
+            .error_handler(Box::new(QuietPool))
             .build(manager)
             .map_err(|e| StoreError::Connect {
                 url: shown.clone(),
                 reason: e.to_string(),
             })?;
-        let db = Postgres { pool, shown };
-        {
-            let mut c = db.client()?;
-            super::schema::migrate_postgres(&mut c, &db.shown)?;
-        }
-        Ok(db)
+        Ok(Postgres { pool, shown })
     }
 
     fn client(
@@ -95,23 +126,86 @@ impl Postgres {
     }
 }
 
-/// `postgres://user:secret@host/db` → `postgres://user@host/db`: a password never reaches
-/// a message or a log.
-pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return "a PostgreSQL URL".to_string();
+/// Runs `f` on a thread of its own and waits for it. The synchronous client runs a small
+/// runtime of its own to connect and to close, which panics on a thread that drives tokio:
+/// a client made and dropped inside `f` is safe whoever calls.
+fn outside_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| {
+        s.spawn(f)
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// What went wrong, in PostgreSQL's own words when the server said it
+/// (`FATAL: password authentication failed for user "archie"`, `FATAL: database "x" does
+/// not exist`), else the driver's with its cause (`error connecting to server: Connection
+/// refused (os error 111)`), on one line. `postgres::Error` alone shows only "db error".
+pub(crate) fn reason(e: &postgres::Error) -> String {
+    let text = match e.as_db_error() {
+        Some(db) => db.to_string(),
+        None => {
+            let mut text = e.to_string();
+            let mut cause = std::error::Error::source(e);
+            while let Some(c) = cause {
+                text = format!("{text}: {c}");
+                cause = c.source();
+            }
+            text
+        }
     };
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The URL's user part and the rest: `user:secret@host/db` → (`Some("user:secret")`,
+/// `"host"`, `"/db"`); `None` without an `@`. The query is not part of the path.
+fn split_url(url: &str) -> Option<(&str, Option<&str>, &str, &str)> {
+    let (scheme, rest) = url.split_once("://")?;
     let (authority, path) = match rest.find(['/', '?']) {
         Some(i) => rest.split_at(i),
         None => (rest, ""),
     };
     let path = path.split('?').next().unwrap_or_default();
-    let authority = match authority.rsplit_once('@') {
-        Some((user, host)) => {
+    Some(match authority.rsplit_once('@') {
+        Some((user, host)) => (scheme, Some(user), host, path),
+        None => (scheme, None, authority, path),
+    })
+}
+
+/// The password written in `url` (`postgres://user:secret@host` → `secret`).
+fn password_in(url: &str) -> Option<&str> {
+    let (_, user, _, _) = split_url(url)?;
+    user?.split_once(':').map(|(_, password)| password)
+}
+
+/// The pool's failed connection attempts, at debug level with PostgreSQL's own words:
+/// the store's health probe logs an outage once when it starts and once when it ends,
+/// where r2d2 would log "db error" at every retry.
+#[derive(Debug)]
+struct QuietPool;
+
+impl r2d2::HandleError<postgres::Error> for QuietPool {
+    fn handle_error(&self, e: postgres::Error) {
+        tracing::debug!(reason = %reason(&e), "a PostgreSQL connection attempt failed");
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user@host/db`: a password never reaches
+/// a message or a log.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, user, host, path)) = split_url(url) else {
+        return "a PostgreSQL URL".to_string();
+    };
+    let authority = match user {
+        Some(user) => {
             let user = user.split(':').next().unwrap_or_default();
             format!("{user}@{host}")
         }
-        None => authority.to_string(),
+        None => host.to_string(),
     };
     format!("{scheme}://{authority}{path}")
 }
@@ -162,6 +256,18 @@ impl<C: GenericClient> Backend for Pg<'_, C> {
 #[cfg(test)]
 mod tests {
     use super::redact;
+
+    #[test]
+    fn the_password_of_a_url_is_found_to_be_kept_out_of_messages() {
+        use super::password_in;
+        assert_eq!(
+            password_in("postgres://archie:s3cret@db/archie"),
+            Some("s3cret")
+        );
+        assert_eq!(password_in("postgres://u:p@ss:w@host/db"), Some("p@ss:w"));
+        assert_eq!(password_in("postgres://archie@db/archie"), None);
+        assert_eq!(password_in("postgres://db/archie?password=x"), None);
+    }
 
     #[test]
     fn a_password_never_reaches_the_shown_url() {

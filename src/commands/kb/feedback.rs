@@ -34,7 +34,8 @@ fn question_key(question: &str) -> String {
 /// Records a question asked in the caller's server and returns the id its answer's vote
 /// buttons carry: a typed question is a new ask; another page of an answer is the latest
 /// ask of the same question. `None` outside a server or without a store (nothing to
-/// rate); a store failure is logged and the answer is still shown.
+/// rate). The answer never waits for the store: the question is queued for the question
+/// log ([`crate::app::QuestionLog`]), which drops and counts what it cannot keep.
 pub(crate) fn record(
     app: &App,
     ctx: &Caller,
@@ -45,28 +46,23 @@ pub(crate) fn record(
         return None;
     };
     let qkey = question_key(question);
-    let found = if ctx.typed {
-        Ok(None)
-    } else {
-        store.last_ask(g, &qkey)
-    };
-    let ask = found.and_then(|earlier| match earlier {
-        Some(id) => Ok(id),
-        None => {
-            let shown: Vec<String> = results.iter().map(|r| r.id.clone()).collect();
-            let kind = results.first().map(|r| r.kind.as_str());
-            store.record_ask(g, question, &qkey, kind, &shown, || {
-                signature(app, question)
-            })
-        }
-    });
-    match ask {
-        Ok(id) => Some(id),
-        Err(e) => {
-            tracing::error!(error = %e, "a question could not be recorded");
-            None
+    if !ctx.typed {
+        if let Some(id) = app.questions.last(store, g, &qkey) {
+            return Some(id);
         }
     }
+    let id = curation::new_ask_id();
+    let shown: Vec<String> = results.iter().map(|r| r.id.clone()).collect();
+    let asked = crate::app::Asked {
+        id,
+        guild: g,
+        question: question.to_string(),
+        kind: results.first().map(|r| r.kind.as_str().to_string()),
+        signature: shown.is_empty().then(|| signature(app, question)),
+        shown,
+        qkey,
+    };
+    app.questions.push(store, asked).then_some(id)
 }
 
 /// The ask `ask` of the caller's server, or the refusal (a forged or foreign id).

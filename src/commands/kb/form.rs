@@ -167,6 +167,11 @@ pub(super) fn submit(
     let g = server(ctx)?;
     let actor = actor(ctx)?;
     let k = app.engine.knowledge();
+    if id.is_none() {
+        if let Some(done) = already_added(app, store, g, actor, raw) {
+            return Ok(done);
+        }
+    }
     let draft = checked_draft(app, store, ctx, id, raw)?;
     let saved = match id {
         None => store.add(g, actor, &draft),
@@ -183,4 +188,44 @@ pub(super) fn submit(
     r.blocks.push(entry_block(&saved.to_entry(k)));
     r.ephemeral = true;
     Ok(r)
+}
+
+/// How long a form sent again counts as the same submission: the 15 minutes Discord keeps
+/// an interaction's token, within which a moderator retries one shown as failed or slow.
+const RETRY_WINDOW_SECS: i64 = 15 * 60;
+
+/// The reply to an add form submitted again: when its exact content was added by the same
+/// moderator within [`RETRY_WINDOW_SECS`] and the entry still reads so, the first
+/// submission succeeded (perhaps while Discord showed it as failed), and the retry gets
+/// the same "Added" instead of the duplicate-title refusal.
+fn already_added(
+    app: &App,
+    store: &Store,
+    g: u64,
+    actor: &crate::store::Actor,
+    raw: &RawDraft,
+) -> Option<Reply> {
+    let draft = validate::validate(raw, app.engine.knowledge()).ok()?;
+    let dup = store.find_duplicate(g, &draft, None).ok()??;
+    let entry = store.get(g, &dup.id).ok()??;
+    if entry.draft != draft || entry.state != crate::store::State::Live {
+        return None;
+    }
+    let added = store
+        .history(g, Some(&entry.id), 0, 1)
+        .ok()?
+        .into_iter()
+        .next()
+        .filter(|r| {
+            r.action == crate::store::Action::Add
+                && r.actor.id == actor.id
+                && store.now() - r.at <= RETRY_WINDOW_SECS
+        })?;
+    tracing::info!(id = %entry.id, revision = added.id, "an add form sent again: already added");
+    let mut r = Reply::new(Status::Answer, format!("Added {}", entry.id));
+    r.summary = Some("Already saved by your first submission of this form.".into());
+    r.blocks
+        .push(entry_block(&entry.to_entry(app.engine.knowledge())));
+    r.ephemeral = true;
+    Some(r)
 }

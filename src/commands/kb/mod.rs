@@ -225,6 +225,9 @@ pub(super) fn execute(app: &App, caller: &Caller, cmd: &KbCommand) -> Reply {
             .summary("This Archie runs without a community store, so /kb is unavailable.");
     };
     let ctx = caller;
+    // What the curation commands read (a question just asked, the answer being rated)
+    // may still be on its way to the store.
+    app.questions.settle();
     let result = match cmd {
         KbCommand::AddForm { kind } => form::add_form(kind),
         KbCommand::EditForm { id } => form::edit_form(app, ctx, id),
@@ -338,13 +341,19 @@ pub(super) fn actor(ctx: &Caller) -> Result<&Actor, Box<Reply>> {
 
 /// A store error as the member should read it; internal failures are logged, not shown.
 pub(crate) fn store_error(e: StoreError) -> Reply {
+    use crate::store::Fault;
     if e.is_user_error() {
-        Reply::invalid(capitalise(&e.to_string()))
-    } else {
-        tracing::error!(error = %e, "community store failure");
-        Reply::new(Status::Failed, "Something went wrong").summary(
+        return Reply::invalid(capitalise(&e.to_string()));
+    }
+    tracing::error!(error = %e, "community store failure");
+    match e.fault() {
+        Fault::Unavailable => Reply::new(Status::Failed, "The knowledge store is unavailable")
+            .summary("Nothing was changed. Try again in a minute."),
+        Fault::DiskFull => Reply::new(Status::Failed, "The server's disk is full")
+            .summary("Nothing was changed. Tell the bot's operator: Archie needs disk space."),
+        Fault::Other => Reply::new(Status::Failed, "Something went wrong").summary(
             "Archie could not save that change; nothing was changed. Try again in a moment.",
-        )
+        ),
     }
 }
 

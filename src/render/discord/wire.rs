@@ -9,6 +9,8 @@ pub const PONG: u8 = 1;
 pub const MESSAGE: u8 = 4;
 /// `DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE`: "thinking…", completed later over REST.
 pub const DEFERRED: u8 = 5;
+/// `DEFERRED_UPDATE_MESSAGE`: a button's click acknowledged; its message is edited later.
+pub const DEFERRED_UPDATE: u8 = 6;
 /// `UPDATE_MESSAGE`: edits the message a button sits on.
 pub const UPDATE: u8 = 7;
 /// `APPLICATION_COMMAND_AUTOCOMPLETE_RESULT`.

@@ -38,23 +38,6 @@ fn log(path: &std::path::Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
 
-/// Sends SIGTERM and expects a clean exit within 10 s.
-async fn terminate(child: &mut Child) -> std::process::ExitStatus {
-    let pid = child.id().expect("running").to_string();
-    let sent = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill -TERM");
-    assert!(sent.success());
-    match tokio::time::timeout(Duration::from_secs(10), child.wait()).await {
-        Ok(status) => status.expect("exit status"),
-        Err(_) => {
-            let _ = child.kill().await;
-            panic!("archie did not stop within 10 s of SIGTERM");
-        }
-    }
-}
-
 fn callback_for(id: u64) -> impl Fn(&Event) -> bool {
     let path = format!("/api/v10/interactions/{id}/tok{id}/callback");
     move |e| matches!(e, Event::Rest { method, path: p, .. } if method == "POST" && *p == path)

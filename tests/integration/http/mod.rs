@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use std::sync::atomic::Ordering;
 
 mod answers;
+mod deadline;
 pub(crate) mod diagrams;
 mod fair_use;
 mod find_answer;

@@ -354,3 +354,39 @@ async fn kb_replies_obey_discords_limits_even_for_long_hostile_entries() {
         assert!(!t.contains("@everyone"), "{t}");
     }
 }
+
+#[tokio::test]
+async fn an_add_form_sent_again_by_its_moderator_is_added_once_and_answered_added_again() {
+    let kb = Kb::start().await;
+    let moira = Who::moderator(GUILD);
+    let fields = entry_fields(TITLE, TEXT, "Discord", "cassandra", SOURCE);
+    let first = kb.submit("kbform:add:note", &fields, &moira).await;
+    let id = added_id(&first);
+    // Discord showed the first as failed (a slow store): the moderator sends it again.
+    let again = kb.submit("kbform:add:note", &fields, &moira).await;
+    assert_eq!(
+        added_id(&again),
+        id,
+        "the same entry, not a second: {again:#}"
+    );
+    assert!(visible_text(&again).contains("Already saved"), "{again:#}");
+    let history = kb
+        .kb("history", json!([string_opt("id", &id)]), &moira)
+        .await;
+    assert_eq!(
+        history_lines(&history).len(),
+        1,
+        "one revision: {history:#}"
+    );
+    // Another moderator's form with the same title is a duplicate, as before.
+    let other = Who {
+        user: "555555555555555599".into(),
+        ..Who::moderator(GUILD)
+    };
+    let dup = kb.submit("kbform:add:note", &fields, &other).await;
+    assert!(
+        visible_text(&dup).to_lowercase().contains("already"),
+        "{dup:#}"
+    );
+    assert!(!visible_text(&dup).contains("Already saved"), "{dup:#}");
+}

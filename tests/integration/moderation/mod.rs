@@ -312,12 +312,16 @@ fn invalid_input_gets_a_clear_message_and_writes_nothing() {
     );
     assert_eq!(r.status, Status::Invalid);
     add(&app, &m);
+    // Another entry under the same title (the same form sent again is one submission:
+    // http_kb::writes covers it).
+    let mut same_title = discord_draft();
+    same_title.text = "A different text under the same title.".into();
     let dup = run_kb(
         &app,
         &m,
         &KbCommand::Submit {
             id: None,
-            draft: discord_draft(),
+            draft: same_title,
         },
     );
     assert_eq!(

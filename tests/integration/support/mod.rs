@@ -21,7 +21,7 @@ pub mod served;
 pub use http::*;
 pub use payloads::*;
 pub use run::*;
-pub use served::Served;
+pub use served::{terminate, Served};
 
 use archie::app::App;
 use archie::knowledge::Knowledge;

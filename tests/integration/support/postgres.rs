@@ -128,6 +128,65 @@ impl Cluster {
         String::from_utf8(out.stdout).expect("psql prints UTF-8")
     }
 
+    /// A cluster of the caller's own, for a test that stops or freezes its server (the
+    /// shared [`cluster`] serves other tests meanwhile). Removed when the process ends.
+    pub fn own() -> Cluster {
+        Cluster::start().unwrap_or_else(|e| panic!("a test PostgreSQL did not start: {e}"))
+    }
+
+    /// Stops the server (`pg_ctl stop -m fast`: connections are closed).
+    pub fn stop(&self) {
+        self.pg_ctl(&["stop", "-m", "fast", "-w"]);
+    }
+
+    /// Starts the stopped server again on the same port.
+    pub fn start_again(&self) {
+        let log = self.dir.join("log");
+        let mut c = as_user(is_root().then_some("postgres"), &self.bin.pg_ctl);
+        c.args(["start", "-w", "-t", "60", "-D"])
+            .arg(self.data_dir())
+            .arg("-l")
+            .arg(&log)
+            .current_dir(&self.dir);
+        run(&mut c).unwrap_or_else(|e| panic!("pg_ctl start: {e}"));
+    }
+
+    /// Freezes (`SIGSTOP`) or thaws (`SIGCONT`) the server and every process of it: it
+    /// keeps its connections and answers nothing, like a machine that hangs.
+    pub fn freeze(&self, frozen: bool) {
+        let pid = std::fs::read_to_string(self.data_dir().join("postmaster.pid"))
+            .ok()
+            .and_then(|t| t.lines().next().and_then(|l| l.trim().parse::<u32>().ok()))
+            .expect("the postmaster's pid");
+        let mut pids = vec![pid];
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+            // pid (comm) state ppid …: the parent is the second field after the comm.
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|p| p.parse::<u32>().ok());
+            if ppid == Some(pid) {
+                if let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() {
+                    pids.push(child);
+                }
+            }
+        }
+        let signal = if frozen { "-STOP" } else { "-CONT" };
+        let mut kill = Command::new("kill");
+        kill.arg(signal).args(pids.iter().map(u32::to_string));
+        run(&mut kill).unwrap_or_else(|e| panic!("kill {signal}: {e}"));
+    }
+
+    fn pg_ctl(&self, args: &[&str]) {
+        let mut c = as_user(is_root().then_some("postgres"), &self.bin.pg_ctl);
+        c.args(args)
+            .arg("-D")
+            .arg(self.data_dir())
+            .current_dir(&self.dir);
+        run(&mut c).unwrap_or_else(|e| panic!("pg_ctl {args:?}: {e}"));
+    }
+
     fn url_of(&self, db: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{db}", self.port)
     }

@@ -32,13 +32,28 @@ impl Served {
     /// store `db`, its log appended to `dir/<name>.log`. Fair-use limits are off: these
     /// tests send bursts far over them (tests/integration/http/fair_use.rs covers them).
     pub fn spawn(dir: &Path, name: &str, db: &archie::store::Database) -> Served {
-        let port = super::free_port();
         let log = dir.join(format!("{name}.log"));
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&log)
             .expect("log file");
+        Served::spawn_with(dir, db, Stdio::from(file), log, |c| {
+            c.env("RUST_LOG", "warn");
+        })
+    }
+
+    /// Like [`Served::spawn`], logging at the binary's own default level to `stderr`, with
+    /// `configure` applied last; `log` is the file `stderr` writes, read by
+    /// [`Served::log_text`] (a path that does not exist when it writes none).
+    pub fn spawn_with(
+        dir: &Path,
+        db: &archie::store::Database,
+        stderr: Stdio,
+        log: PathBuf,
+        configure: impl FnOnce(&mut super::Archie),
+    ) -> Served {
+        let port = super::free_port();
         let mut c = archie_in(dir);
         c.fixture_knowledge()
             .database(database_env(db))
@@ -46,9 +61,9 @@ impl Served {
             .env("DISCORD_PUBLIC_KEY", public_key_hex())
             .env("ARCHIE_KB_COOLDOWN", "off")
             .env("ARCHIE_ASK_COOLDOWN", "off")
-            .env("ARCHIE_REPEAT_WINDOW", "off")
-            .env("RUST_LOG", "warn");
-        c.stdout(Stdio::null()).stderr(Stdio::from(file));
+            .env("ARCHIE_REPEAT_WINDOW", "off");
+        configure(&mut c);
+        c.stdout(Stdio::null()).stderr(stderr);
         let child = c.into_tokio().spawn().expect("archie starts");
         Served { child, port, log }
     }
@@ -78,5 +93,22 @@ impl Served {
 
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+/// Sends SIGTERM and expects the process to stop within 10 s; its exit status.
+pub async fn terminate(child: &mut Child) -> std::process::ExitStatus {
+    let pid = child.id().expect("running").to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill -TERM");
+    assert!(sent.success());
+    match tokio::time::timeout(Duration::from_secs(10), child.wait()).await {
+        Ok(status) => status.expect("exit status"),
+        Err(_) => {
+            let _ = child.kill().await;
+            panic!("archie did not stop within 10 s of SIGTERM");
+        }
     }
 }
