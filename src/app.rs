@@ -4,7 +4,7 @@ use crate::config::Settings;
 use crate::knowledge::Knowledge;
 use crate::search::community::{Change, Views};
 use crate::search::semantic::Encoder;
-use crate::search::Engine;
+use crate::search::{Engine, SearchError};
 use crate::store::{CommunityEntry, State, Store};
 use anyhow::Context as _;
 use std::collections::HashMap;
@@ -195,13 +195,30 @@ impl App {
         Ok(self.engine.sync()?)
     }
 
-    /// After a committed write to `guild`: searchable there when this returns. A failure
-    /// is logged; the store stays the truth and the next sync applies the change.
-    pub fn written(&self, guild: u64) {
-        if let Err(e) = self.engine.written(guild) {
-            tracing::error!(error = %e, guild, "index update failed; the next sync retries it");
+    /// After a committed write to `guild`: whether it is searchable there now. A failure
+    /// is logged; the store stays the truth and the next sync (or the rebuild of a
+    /// damaged index) applies the change.
+    pub fn written(&self, guild: u64) -> Searchable {
+        match self.engine.written(guild) {
+            Ok(()) => Searchable::Now,
+            Err(SearchError::Damaged { .. }) => Searchable::AfterRepair,
+            Err(e) => {
+                tracing::error!(error = %e, guild, "index update failed; the next sync retries it");
+                Searchable::AfterRetry
+            }
         }
     }
+}
+
+/// Whether a committed write is searchable when its reply is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Searchable {
+    /// In the index: the server's searches find it.
+    Now,
+    /// Not yet: the index was found damaged and is being rebuilt from the store.
+    AfterRepair,
+    /// Not yet: updating the index failed (logged); the next sync applies it.
+    AfterRetry,
 }
 
 /// How the index must show a store entry in its state now.

@@ -173,7 +173,10 @@ fn definition_vectors(
 ) -> Result<Vectors, SearchError> {
     let defs = definitions(k);
     let path = dir.map(|d| d.join(format!("concepts-{tag}.bin")));
-    if let Some(v) = path.as_deref().and_then(|p| Vectors::load(p, defs.len())) {
+    if let Some(v) = path
+        .as_deref()
+        .and_then(|p| super::vectors::read_or_say_why(p, defs.len(), "concept vectors"))
+    {
         return Ok(v);
     }
     let v = Vectors::compute(enc, &defs, &Default::default())?;

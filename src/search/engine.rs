@@ -2,6 +2,7 @@
 //! questions through the stages of [`super`] (understand → retrieve → rank → fold).
 
 use super::community::{self, GuildView};
+use super::damage::Damage;
 use super::fold::fact_key;
 use super::index::{analyzer, doc_texts, fingerprint, terms, DocText, IndexError, SearchIndex};
 use super::query::{self, understand, Understanding};
@@ -14,13 +15,20 @@ use super::{clip_words, SearchAnswer, SearchError, MAX_QUESTION_WORDS};
 use crate::knowledge::{Entry, Kind, Knowledge};
 use sha2::Digest;
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
 use tantivy::tokenizer::TextAnalyzer;
 
 pub struct Engine {
     pub(super) knowledge: Knowledge,
-    pub(super) index: SearchIndex,
+    /// The base index; replaced when it is rebuilt after a failed read.
+    index: RwLock<Arc<SearchIndex>>,
+    /// Where the base index is persisted (`None`: in memory).
+    data_dir: Option<PathBuf>,
+    /// Whether a read of the base index failed (it is not used until rebuilt).
+    pub(super) base_damage: Damage,
+    /// One repair at a time.
+    repairing: Mutex<()>,
     /// Analysed terms of each entry (by ordinal), for coverage and highlighting.
     pub(super) entry_terms: Vec<Vec<u32>>,
     /// Every analysed term of the base entries, numbered; `entry_terms` holds sorted ids.
@@ -125,7 +133,10 @@ impl Engine {
         let (weights, floor) = (mode.weights, mode.floor);
         Ok(Engine {
             knowledge,
-            index,
+            index: RwLock::new(Arc::new(index)),
+            data_dir: data_dir.map(Path::to_path_buf),
+            base_damage: Damage::new("index"),
+            repairing: Mutex::new(()),
             entry_terms,
             vocab,
             df,
@@ -160,11 +171,10 @@ impl Engine {
                 enc.fingerprint()
             ))
         });
-        if let Some(v) = path
-            .as_deref()
-            .and_then(|p| Vectors::load(p, k.entries.len()))
-        {
-            return Ok(v);
+        if let Some(p) = &path {
+            if let Some(v) = vectors::read_or_say_why(p, k.entries.len(), "entry vectors") {
+                return Ok(v);
+            }
         }
         let t = std::time::Instant::now();
         let v = Vectors::compute(enc, &k.entries, &k.topics)?;
@@ -218,8 +228,42 @@ impl Engine {
         self.built
     }
 
-    pub fn index(&self) -> &SearchIndex {
-        &self.index
+    /// The base index as it is now (a rebuild replaces it).
+    pub fn index(&self) -> Arc<SearchIndex> {
+        Arc::clone(&self.index.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Why the base index is damaged, while it is (found by a failed read; rebuilt by
+    /// [`Engine::repair`]).
+    pub fn index_damage(&self) -> Option<String> {
+        self.base_damage.get()
+    }
+
+    /// Rebuilds what a failed read found damaged: the base index from the knowledge,
+    /// the community index from the store. Meanwhile search answers without them.
+    /// Returns whether anything was rebuilt. [`Engine::sync`] (the serving process's
+    /// follower) calls it first.
+    pub fn repair(&self) -> Result<bool, SearchError> {
+        let _one = self.repairing.lock().unwrap_or_else(|p| p.into_inner());
+        let mut repaired = false;
+        if self.base_damage.get().is_some() {
+            let t = std::time::Instant::now();
+            let docs = doc_texts(&self.knowledge);
+            let on_disk = self.data_dir.as_deref().map(|d| {
+                SearchIndex::rebuild(d, &docs).inspect_err(|e| {
+                    tracing::warn!(error = %e, "could not rebuild the index on disk; keeping it in memory")
+                })
+            });
+            let fresh = match on_disk {
+                Some(Ok(si)) => si,
+                _ => SearchIndex::in_memory(&docs).map_err(IndexError::from)?,
+            };
+            *self.index.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(fresh);
+            self.base_damage.clear(t.elapsed().as_millis() as u64);
+            repaired = true;
+        }
+        repaired |= self.with_cx(|cx| self.community.repair(cx))?;
+        Ok(repaired)
     }
 
     /// Understands a question (entities, typos, intent) without searching.
@@ -392,10 +436,15 @@ impl Engine {
         self.with_cx(|cx| self.community.apply(cx, rows))
     }
 
-    /// Applies the store's changes since the community index's watermark (opening the
-    /// index first when it is closed); how many revisions were read.
+    /// Rebuilds a damaged index ([`Engine::repair`]), then applies the store's changes
+    /// since the community index's watermark (opening the index first when it is
+    /// closed); how many revisions were read.
     pub fn sync(&self) -> Result<usize, SearchError> {
-        self.with_cx(|cx| self.community.sync(cx))
+        // A repair that fails (and is retried at the next sync) does not hold up the rest.
+        let repaired = self.repair();
+        let n = self.with_cx(|cx| self.community.sync(cx))?;
+        repaired?;
+        Ok(n)
     }
 
     /// After this process wrote to `guild` in the store: searchable in the guild on return.

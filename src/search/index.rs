@@ -28,6 +28,10 @@ pub enum IndexError {
     DataDir { dir: PathBuf, error: std::io::Error },
     #[error("index holds {found} documents, expected {expected}")]
     Count { found: usize, expected: usize },
+    /// Files whose checksum does not match (garbled in place), or the marker a failed
+    /// read left ([`super::damage::MARKER`]).
+    #[error("index damaged: {0}")]
+    Damaged(String),
     #[error(transparent)]
     Io(#[from] std::io::Error),
     #[error(transparent)]
@@ -224,22 +228,40 @@ impl SearchIndex {
     }
 
     /// Opens the index for `docs` under `data_dir`, building it first when it is missing,
-    /// from another format version or content, or unreadable. Returns whether it was built.
-    /// A data folder that cannot be written is refused first ([`check_data_dir`]): opening an
-    /// index writes a lock file, and its failure is no reason to rebuild.
+    /// from another format version or content, unreadable or damaged. Returns whether it
+    /// was built. A data folder that cannot be written is refused first
+    /// ([`check_data_dir`]): opening an index writes a lock file, and its failure is no
+    /// reason to rebuild.
     pub fn open_or_build(data_dir: &Path, docs: &[DocText]) -> Result<(Self, bool), IndexError> {
         check_data_dir(data_dir)?;
-        let fp = fingerprint(docs);
-        let name = format!("index-v{FORMAT_VERSION}-{fp}");
-        let dir = data_dir.join(&name);
+        let dir = data_dir.join(folder_name(docs));
         if dir.join("meta.json").is_file() {
             match Self::open(&dir, docs.len()) {
                 Ok(si) => return Ok((si, false)),
+                Err(e @ IndexError::Damaged(_)) => tracing::warn!(
+                    error = %e,
+                    dir = %dir.display(),
+                    "index damaged, rebuilding it from the knowledge"
+                ),
                 Err(e) => {
                     tracing::warn!(error = %e, dir = %dir.display(), "index unreadable, rebuilding")
                 }
             }
         }
+        Ok((Self::build(data_dir, docs, false)?, true))
+    }
+
+    /// Builds the index for `docs` under `data_dir` anew, replacing the one there even
+    /// when it opens (a read of it failed). Stored vectors beside it are kept.
+    pub fn rebuild(data_dir: &Path, docs: &[DocText]) -> Result<Self, IndexError> {
+        Self::build(data_dir, docs, true)
+    }
+
+    /// Builds the index in a private folder and renames it into place; `replace`: even
+    /// over an index there that opens.
+    fn build(data_dir: &Path, docs: &[DocText], replace: bool) -> Result<Self, IndexError> {
+        let name = folder_name(docs);
+        let dir = data_dir.join(&name);
         std::fs::create_dir_all(data_dir).map_err(|error| IndexError::DataDir {
             dir: data_dir.to_path_buf(),
             error,
@@ -255,10 +277,12 @@ impl SearchIndex {
         drop(si);
         if std::fs::rename(&tmp, &dir).is_err() {
             // Something is in the way: another process's finished index (keep it) or a
-            // broken one (replace it with ours).
-            if Self::open(&dir, docs.len()).is_ok() {
+            // broken one (replace it with ours, keeping the vectors stored beside it:
+            // they are checked on their own when read).
+            if !replace && Self::open(&dir, docs.len()).is_ok() {
                 let _ = std::fs::remove_dir_all(&tmp);
             } else {
+                carry_over(&dir, &tmp);
                 let _ = std::fs::remove_dir_all(&dir);
                 if std::fs::rename(&tmp, &dir).is_err() {
                     let _ = std::fs::remove_dir_all(&tmp);
@@ -267,10 +291,10 @@ impl SearchIndex {
         }
         if !dir.join("meta.json").is_file() {
             // Last resort (read-only races): rebuild in place.
-            return Self::rebuild_in_place(&dir, docs).map(|s| (s, true));
+            return Self::rebuild_in_place(&dir, docs);
         }
         remove_stale(data_dir, &name);
-        Ok((Self::open(&dir, docs.len())?, true))
+        Self::open(&dir, docs.len())
     }
 
     fn rebuild_in_place(dir: &Path, docs: &[DocText]) -> Result<Self, IndexError> {
@@ -284,7 +308,14 @@ impl SearchIndex {
     }
 
     fn open(dir: &Path, expected_docs: usize) -> Result<Self, IndexError> {
+        if let Some(why) = super::damage::marked(dir) {
+            return Err(IndexError::Damaged(format!(
+                "a read failed earlier: {}",
+                why.trim()
+            )));
+        }
         let index = Index::open_in_dir(dir)?;
+        verify(&index)?;
         let (_, fields) = schema();
         let si = Self::with_reader(index, fields, Some(dir.to_path_buf()))?;
         let n = si.reader.searcher().num_docs() as usize;
@@ -392,6 +423,42 @@ impl SearchIndex {
 
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
+    }
+}
+
+/// The folder of the index for `docs`: its format version and content fingerprint.
+fn folder_name(docs: &[DocText]) -> String {
+    format!("index-v{FORMAT_VERSION}-{}", fingerprint(docs))
+}
+
+/// Checks every file of the index's segments against its checksum (tantivy's CRC-32
+/// footer): garbled bytes fail here, at open, instead of at the first query.
+pub(crate) fn verify(index: &Index) -> Result<(), IndexError> {
+    let t = std::time::Instant::now();
+    let bad = index.validate_checksum()?;
+    tracing::debug!(
+        us = t.elapsed().as_micros() as u64,
+        "index checksums verified"
+    );
+    if bad.is_empty() {
+        return Ok(());
+    }
+    let mut files: Vec<String> = bad.iter().map(|p| p.display().to_string()).collect();
+    files.sort();
+    Err(IndexError::Damaged(format!(
+        "checksum mismatch in {}",
+        files.join(", ")
+    )))
+}
+
+/// Moves what is stored beside the index (vectors, concept vectors) from `old` to `new`.
+fn carry_over(old: &Path, new: &Path) {
+    for e in std::fs::read_dir(old).into_iter().flatten().flatten() {
+        let n = e.file_name();
+        let name = n.to_string_lossy();
+        if name.starts_with("vectors-") || name.starts_with("concepts-") {
+            let _ = std::fs::rename(e.path(), new.join(&n));
+        }
     }
 }
 

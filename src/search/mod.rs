@@ -6,11 +6,13 @@
 //!
 //! Files: `engine.rs` ([`Engine`]) builds and runs it; `results.rs` holds what it returns;
 //! `visible.rs` the entries one guild sees; `suggest.rs` "did you mean" when nothing
-//! is found; [`index`] the tantivy index; [`excerpt`] the passages shown.
+//! is found; [`index`] the tantivy index; [`excerpt`] the passages shown; [`damage`]
+//! damaged index files, found at open or by a failed read, and what search does then.
 
 mod bert;
 pub mod community;
 mod concepts;
+pub mod damage;
 mod engine;
 pub mod excerpt;
 mod fold;
@@ -49,6 +51,12 @@ pub enum SearchError {
     /// The community store could not be read (or a community document written).
     #[error("community entries: {0}")]
     Community(community::SourceError),
+    /// A read of index files panicked (garbled bytes): the index is damaged.
+    #[error("index files unreadable: {0}")]
+    Unreadable(String),
+    /// The index is damaged and being rebuilt; search answers without it meanwhile.
+    #[error("the {what} is damaged and being rebuilt ({why})")]
+    Damaged { what: &'static str, why: String },
 }
 
 /// The first `n` words of a text (whitespace-separated), so huge inputs cost little.

@@ -4,6 +4,7 @@
 //! (when the sentence encoder is on). Each gets its [`Features`]; ranking weighs them.
 
 use super::community::{GuildView, Own};
+use super::damage::guarded;
 use super::index::terms;
 use super::query::{self, Intent, Understanding};
 use super::rank::{Candidate, Features};
@@ -327,8 +328,14 @@ impl Engine {
         guild: Option<u64>,
     ) -> Result<HashMap<u64, f32>, SearchError> {
         let mut bm: HashMap<u64, f32> = HashMap::new();
-        for (ord, s) in self.index.bm25(qterms, "", BM25_CANDIDATES)? {
-            bm.insert(ord, s);
+        // A damaged base index is skipped (names, meaning and concepts still find
+        // candidates) until it is rebuilt.
+        if self.base_damage.get().is_none() {
+            let ix = self.index();
+            match guarded(|| Ok(ix.bm25(qterms, "", BM25_CANDIDATES)?)) {
+                Ok(hits) => bm.extend(hits),
+                Err(e) => self.base_damage.mark(ix.dir.as_deref(), &e),
+            }
         }
         if let Some(g) = guild {
             let hits =
@@ -354,7 +361,7 @@ impl Engine {
             v
         };
         let qterms = analysed(&u.content_words, &|_| true);
-        let n_docs = self.index.num_docs().max(1) as f32;
+        let n_docs = self.index().num_docs().max(1) as f32;
         let idf = |t: &str| {
             let df = self.df.get(t).copied().unwrap_or(0) as f32;
             (1.0 + n_docs / (df + 0.5)).ln()

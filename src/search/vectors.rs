@@ -2,6 +2,8 @@
 //! passage (articles, Q&A answers, notes), computed when the index is built and stored in
 //! the index folder beside tantivy's files, under the same content fingerprint. A restart
 //! reads them back (a few MB) instead of running the encoder over the whole knowledge.
+//! The file leads with a CRC-32 of what follows, so a file garbled in place is found
+//! when it is read, and recomputed, instead of serving wrong neighbours.
 
 use super::semantic::{Encoder, SemanticError, DIM};
 use crate::knowledge::{Detail, Entry, Kind, Topics};
@@ -9,9 +11,21 @@ use std::io::Write;
 use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"ARCHVEC1";
+/// A vectors file: this, the CRC-32 of the rest, then [`Vectors::to_bytes`].
+const FILE_MAGIC: &[u8; 8] = b"ARCHSUM1";
 /// Bumped when what a vector is computed from changes (entry texts, sentence splitting),
 /// so stored vectors of the old kind are recomputed.
 pub const LAYOUT: u32 = 3;
+
+/// Why a vectors file was not used (its vectors are recomputed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unusable {
+    Missing,
+    /// Garbled or unreadable: worth a warning.
+    Damaged(String),
+    /// Sound, but not for these entries (or of an older format).
+    Other(&'static str),
+}
 
 /// Vectors for a list of entries, by entry ordinal.
 #[derive(Debug, Default, Clone)]
@@ -133,21 +147,48 @@ impl Vectors {
         b
     }
 
-    /// Writes the vectors to `path` atomically (a private file renamed into place).
+    /// Writes the vectors to `path` atomically (a private file renamed into place),
+    /// behind their checksum.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
         {
+            let body = self.to_bytes();
             let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-            f.write_all(&self.to_bytes())?;
+            f.write_all(FILE_MAGIC)?;
+            f.write_all(&crc32fast::hash(&body).to_le_bytes())?;
+            f.write_all(&body)?;
             f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         }
         std::fs::rename(&tmp, path)
     }
 
     /// Reads vectors written by [`Vectors::save`] for `n` entries; `None` when the file is
-    /// missing, from another layout, or for other entries (then they are recomputed).
+    /// missing, damaged, from another layout, or for other entries (then they are
+    /// recomputed).
     pub fn load(path: &Path, n: usize) -> Option<Vectors> {
-        Vectors::from_bytes(&std::fs::read(path).ok()?, n)
+        Vectors::read(path, n).ok()
+    }
+
+    /// Like [`Vectors::load`], saying why the file cannot be used.
+    pub fn read(path: &Path, n: usize) -> Result<Vectors, Unusable> {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Unusable::Missing),
+            Err(e) => return Err(Unusable::Damaged(e.to_string())),
+        };
+        let Some(rest) = bytes.strip_prefix(FILE_MAGIC.as_slice()) else {
+            return Err(if bytes.starts_with(MAGIC) {
+                Unusable::Other("in an older format, without a checksum")
+            } else {
+                Unusable::Damaged("not a vectors file (its header is garbled)".into())
+            });
+        };
+        let (sum, body) = rest.split_at_checked(4).unwrap_or((&[], rest));
+        let stored = <[u8; 4]>::try_from(sum).ok().map(u32::from_le_bytes);
+        if stored != Some(crc32fast::hash(body)) {
+            return Err(Unusable::Damaged("checksum mismatch".into()));
+        }
+        Vectors::from_bytes(body, n).ok_or(Unusable::Other("for other entries or another layout"))
     }
 
     /// Reads vectors of `n` entries from [`Vectors::to_bytes`]; `None` when the bytes are of
@@ -203,12 +244,37 @@ impl Vectors {
     }
 }
 
+/// The vectors stored at `path` for `n` entries; `None` (logged unless the file is
+/// simply missing, `what` naming them) when they must be recomputed.
+pub(crate) fn read_or_say_why(path: &Path, n: usize, what: &str) -> Option<Vectors> {
+    let t = std::time::Instant::now();
+    match Vectors::read(path, n) {
+        Ok(v) => {
+            tracing::debug!(
+                us = t.elapsed().as_micros() as u64,
+                path = %path.display(),
+                "{what} read and their checksum verified"
+            );
+            Some(v)
+        }
+        Err(Unusable::Missing) => None,
+        Err(Unusable::Damaged(why)) => {
+            tracing::warn!(path = %path.display(), damage = %why, "{what} damaged: recomputing them");
+            None
+        }
+        Err(Unusable::Other(why)) => {
+            tracing::info!(path = %path.display(), "{what} stored {why}: recomputing them");
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn vectors_round_trip_through_their_file_and_refuse_other_shapes() {
+    /// Vectors of two entries (three sentences), saved in a temporary folder.
+    fn saved() -> (Vectors, tempfile::TempDir, std::path::PathBuf) {
         let v = Vectors {
             entries: (0..2 * DIM).map(|i| i as f32 / 7.0).collect(),
             starts: vec![0, 1, 3],
@@ -217,6 +283,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("vectors.bin");
         v.save(&p).unwrap();
+        (v, dir, p)
+    }
+
+    #[test]
+    fn vectors_round_trip_through_their_file_and_refuse_other_shapes() {
+        let (v, _dir, p) = saved();
         let back = Vectors::load(&p, 2).unwrap();
         assert_eq!(back.entries, v.entries);
         assert_eq!(back.sentences(1).count(), 2);
@@ -224,5 +296,33 @@ mod tests {
         assert!(Vectors::load(&p, 3).is_none(), "other entries: recompute");
         std::fs::write(&p, &std::fs::read(&p).unwrap()[..100]).unwrap();
         assert!(Vectors::load(&p, 2).is_none(), "truncated file: recompute");
+    }
+
+    #[test]
+    fn a_vectors_file_garbled_in_place_is_found_damaged() {
+        let (_, dir, p) = saved();
+        let good = std::fs::read(&p).unwrap();
+        // Floats garbled in the middle still parse: only the checksum tells.
+        let mut bad = good.clone();
+        let mid = bad.len() / 2;
+        bad[mid..mid + 16].copy_from_slice(&[0x42; 16]);
+        assert!(
+            Vectors::from_bytes(&bad[12..], 2).is_some(),
+            "the shape is intact"
+        );
+        std::fs::write(&p, &bad).unwrap();
+        assert_eq!(
+            Vectors::read(&p, 2).unwrap_err(),
+            Unusable::Damaged("checksum mismatch".into())
+        );
+        std::fs::write(&p, &good[12..]).unwrap();
+        assert!(
+            matches!(Vectors::read(&p, 2), Err(Unusable::Other(_))),
+            "old format"
+        );
+        assert_eq!(
+            Vectors::read(&dir.path().join("none.bin"), 2).unwrap_err(),
+            Unusable::Missing
+        );
     }
 }

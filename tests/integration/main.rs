@@ -32,6 +32,7 @@ mod answers;
 mod cli;
 mod community_index;
 mod corpus;
+mod damaged_index;
 mod discord_limits;
 mod gateway;
 mod http;

@@ -181,10 +181,10 @@ pub(super) fn submit(
         }
     }
     .map_err(store_error)?;
-    app.written(g);
+    let indexed = app.written(g);
     let verb = if id.is_none() { "Added" } else { "Saved" };
     let mut r = Reply::new(Status::Answer, format!("{verb} {}", saved.id));
-    r.summary = Some("Searchable in this server now.".into());
+    r.summary = Some(super::searchable(indexed, "Searchable in this server now."));
     r.blocks.push(entry_block(&saved.to_entry(k)));
     r.ephemeral = true;
     Ok(r)

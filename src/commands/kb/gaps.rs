@@ -101,10 +101,11 @@ pub(super) fn answer(app: &App, store: &Store, ctx: &Caller, gap: i64, raw: &Raw
     let saved = store
         .answer_gap(g, actor, gap, &draft)
         .map_err(store_error)?;
-    app.written(g);
+    let indexed = app.written(g);
     let mut r = Reply::new(Status::Answer, format!("Added {}", saved.id));
     r.summary = Some(format!(
-        "Gap #{gap} is closed, and the entry is searchable in this server now."
+        "Gap #{gap} is closed. {}",
+        super::searchable(indexed, "The entry is searchable in this server now.")
     ));
     r.blocks
         .push(entry_block(&saved.to_entry(app.engine.knowledge())));

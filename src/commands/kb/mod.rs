@@ -27,7 +27,7 @@ pub use suggest::suggest_ids;
 pub use transfer::MAX_IMPORT_BYTES;
 
 use super::Caller;
-use crate::app::App;
+use crate::app::{App, Searchable};
 use crate::knowledge::Entry;
 use crate::reply::{links, plain, Block, Reply, Status};
 use crate::store::validate::RawDraft;
@@ -373,6 +373,21 @@ pub(super) fn visible_entry(app: &App, ctx: &Caller, id: &str) -> Option<Entry> 
             tracing::error!(error = %e, id, "the server's entry could not be read");
             None
         })
+}
+
+/// What a moderator is told about search after a write: `now` (the sentence saying it
+/// is searchable) only when it is.
+pub(super) fn searchable(s: Searchable, now: &str) -> String {
+    match s {
+        Searchable::Now => now.to_string(),
+        Searchable::AfterRepair => "Saved, but not searchable yet: Archie found its search \
+             index damaged and is rebuilding it from the saved entries. It becomes searchable \
+             when that is done; nothing more to do."
+            .into(),
+        Searchable::AfterRetry => "Saved, but not searchable yet: updating the search index \
+             failed (the error was logged). Archie retries on its own; nothing more to do."
+            .into(),
+    }
 }
 
 /// For a base id without a row in this guild: its content, the `before` of an override.

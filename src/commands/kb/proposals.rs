@@ -180,13 +180,17 @@ pub(super) fn approve(app: &App, store: &Store, ctx: &Caller, proposal: i64) -> 
     let (_, e) = store
         .approve(g, actor, proposal, base.as_ref())
         .map_err(store_error)?;
-    app.written(g);
+    let indexed = app.written(g);
+    let now = format!("{} is searchable now.", e.id);
     review(
         app,
         store,
         ctx,
         0,
-        Some(format!("Approved #{proposal}: {} is searchable now.", e.id)),
+        Some(format!(
+            "Approved #{proposal}: {}",
+            super::searchable(indexed, &now)
+        )),
     )
 }
 

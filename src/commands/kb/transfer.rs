@@ -162,12 +162,13 @@ pub(super) fn import_apply(app: &App, store: &Store, ctx: &Caller, token: &str) 
         .plan_import(g, app.engine.knowledge(), &p.items)
         .map_err(store_error)?;
     let saved = store.apply_import(g, actor, &plan).map_err(store_error)?;
-    app.written(g);
+    let indexed = app.written(g);
     let mut r = Reply::new(Status::Answer, "Imported");
     r.summary = Some(format!(
-        "{} entr{} added or changed; searchable in this server now.",
+        "{} entr{} added or changed. {}",
         saved.len(),
-        if saved.len() == 1 { "y" } else { "ies" }
+        if saved.len() == 1 { "y" } else { "ies" },
+        super::searchable(indexed, "Searchable in this server now.")
     ));
     r.ephemeral = true;
     Ok(r)

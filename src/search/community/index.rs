@@ -49,6 +49,8 @@ pub(super) struct Opened {
     fingerprint: String,
     /// Why the index had to be built from the store, if it was.
     pub rebuilt: Option<String>,
+    /// Whether that was because it was damaged.
+    pub damaged: bool,
     pub folder: Option<PathBuf>,
 }
 
@@ -70,7 +72,7 @@ impl Opened {
         instance: &str,
         fingerprint: &str,
         watermark: i64,
-        rebuilt: Option<String>,
+        rebuilt: Option<Why>,
     ) -> Result<Opened, TantivyError> {
         let (_, fields, row, vecs) = schema();
         let writer = index.writer_with_num_threads(1, WRITER_BUDGET)?;
@@ -82,7 +84,8 @@ impl Opened {
             watermark: AtomicI64::new(watermark),
             instance: instance.to_string(),
             fingerprint: fingerprint.to_string(),
-            rebuilt,
+            damaged: rebuilt.as_ref().is_some_and(|w| w.damaged),
+            rebuilt: rebuilt.map(|w| w.text),
             folder: dir,
         })
     }
@@ -96,18 +99,20 @@ impl Opened {
             "",
             fingerprint,
             0,
-            why.map(str::to_string),
+            why.map(Why::new),
         )?)
     }
 
     /// Opens the first folder `base/N` no other process writes: its index when it was
     /// built from this store (`instance`, not past its `last` revision) for this
-    /// `fingerprint`, else an emptied one marked for a rebuild.
+    /// `fingerprint` and is intact, else an emptied one marked for a rebuild (always
+    /// when `damaged` says why the one in use was found damaged).
     pub fn on_disk(
         base: &Path,
         instance: &str,
         last: i64,
         fingerprint: &str,
+        damaged: Option<&str>,
     ) -> Result<Opened, SearchError> {
         let io = |error| IndexError::DataDir {
             dir: base.to_path_buf(),
@@ -122,7 +127,11 @@ impl Opened {
                 Err(LockError::LockBusy) => continue,
                 Err(e) => return Err(TantivyError::from(e).into()),
             };
-            let (index, watermark, rebuilt) = match check(&dir, instance, last, fingerprint) {
+            let checked = match damaged {
+                Some(why) => Err(Why::damage(why)),
+                None => check(&dir, &path, instance, last, fingerprint),
+            };
+            let (index, watermark, rebuilt) = match checked {
                 Ok((index, w)) => (index, w, None),
                 Err(why) => {
                     wipe(&path).map_err(io)?;
@@ -241,6 +250,13 @@ impl Opened {
             let row = doc.get_first(self.row).and_then(|v| v.as_bytes());
             let row: Option<StoredRow> = row.and_then(|b| serde_json::from_slice(b).ok());
             match row {
+                // Every document holds a row this layout wrote: one that does not read is
+                // garbled (a damaged index), not a row to skip.
+                None => {
+                    return Err(SearchError::Unreadable(format!(
+                        "the stored row of document {ord} in guild {guild} does not read back"
+                    )))
+                }
                 Some(StoredRow::Live(e)) => {
                     let Some(entry) = e.entry() else { continue };
                     let vectors = doc
@@ -250,10 +266,32 @@ impl Opened {
                     own.push(Arc::new(Own::new(ord, entry, vectors)));
                 }
                 Some(StoredRow::Hidden(id)) => hidden.push(id),
-                None => tracing::warn!(guild, ord, "unreadable community document skipped"),
             }
         }
         Ok(GuildView::from_parts(guild, base_ids, own, hidden))
+    }
+}
+
+/// Why an index folder is rebuilt rather than caught up.
+pub(super) struct Why {
+    pub text: String,
+    /// Its files are damaged (not merely stale or of another store).
+    pub damaged: bool,
+}
+
+impl Why {
+    fn new(text: impl Into<String>) -> Why {
+        Why {
+            text: text.into(),
+            damaged: false,
+        }
+    }
+
+    fn damage(text: impl Into<String>) -> Why {
+        Why {
+            text: text.into(),
+            damaged: true,
+        }
     }
 }
 
@@ -261,42 +299,53 @@ impl Opened {
 /// otherwise why not.
 fn check(
     dir: &MmapDirectory,
+    path: &Path,
     instance: &str,
     last: i64,
     fingerprint: &str,
-) -> Result<(Index, i64), String> {
+) -> Result<(Index, i64), Why> {
     if !dir.exists(Path::new("meta.json")).unwrap_or(false) {
-        return Err("no community index yet".into());
+        return Err(Why::new("no community index yet"));
     }
-    let index = Index::open(dir.clone()).map_err(|e| format!("unreadable: {e}"))?;
+    let index = Index::open(dir.clone()).map_err(|e| Why::new(format!("unreadable: {e}")))?;
     if index.schema() != schema().0 {
-        return Err("another layout".into());
+        return Err(Why::new("another layout"));
     }
-    let metas = index.load_metas().map_err(|e| format!("unreadable: {e}"))?;
+    let metas = index
+        .load_metas()
+        .map_err(|e| Why::new(format!("unreadable: {e}")))?;
     let p: Payload = metas
         .payload
         .as_deref()
         .and_then(|p| serde_json::from_str(p).ok())
-        .ok_or("no readable commit payload")?;
+        .ok_or(Why::new("no readable commit payload"))?;
     if p.instance != instance {
-        return Err("built from another community store".into());
+        return Err(Why::new("built from another community store"));
     }
     if p.fingerprint != fingerprint {
-        return Err("built for other knowledge or another layout".into());
+        return Err(Why::new("built for other knowledge or another layout"));
     }
     if p.watermark > last {
-        return Err(format!(
+        return Err(Why::new(format!(
             "ahead of the store (revision {} > {last}: a restored older backup?)",
             p.watermark
-        ));
+        )));
     }
+    if let Some(why) = crate::search::damage::marked(path) {
+        return Err(Why::damage(format!(
+            "damaged: a read failed earlier: {}",
+            why.trim()
+        )));
+    }
+    // Garbled bytes fail their file's checksum here rather than a search later.
+    crate::search::index::verify(&index).map_err(|e| Why::damage(e.to_string()))?;
     // Every segment must open, or searches would fail later.
     index
         .reader_builder()
         .reload_policy(tantivy::ReloadPolicy::Manual)
         .try_into()
         .map(|_: tantivy::IndexReader| ())
-        .map_err(|e| format!("unreadable segments: {e}"))?;
+        .map_err(|e| Why::new(format!("unreadable segments: {e}")))?;
     Ok((index, p.watermark))
 }
 

@@ -13,6 +13,12 @@
 //!   processes' writes).
 //!
 //! Nothing is loaded at start: the index opens on first use.
+//!
+//! A damaged index (checksums that fail at open, or a failed read later, see
+//! [`crate::search::damage`]) is not served: guild views come from the store's rows
+//! meanwhile (without vectors, and without BM25 over a guild's own entries), and the
+//! next [`Community::repair`] (the serving process's follower) rebuilds it from the
+//! store.
 
 mod index;
 mod stored;
@@ -23,6 +29,7 @@ pub use index::LAYOUT;
 pub use view::{GuildView, Own};
 
 use crate::knowledge::{Entry, Knowledge};
+use crate::search::damage::{guarded, Damage};
 use index::Opened;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -105,6 +112,8 @@ pub struct CommunityStatus {
     pub open: bool,
     /// Whether opening it had to build it from the store's rows, and why.
     pub rebuilt: Option<String>,
+    /// Why it is damaged, while it is (search then answers without it).
+    pub damaged: Option<String>,
     /// Its folder (`None` in RAM or while closed).
     pub folder: Option<PathBuf>,
     /// The last store revision applied.
@@ -132,6 +141,10 @@ pub struct Community {
     /// Views come from the store while the index is closed ([`Views::Store`]).
     store_views: AtomicBool,
     opened: Mutex<Option<Arc<Opened>>>,
+    /// One opening (or rebuild) at a time; `opened` itself is held only to read or set it.
+    opening: Mutex<()>,
+    /// Whether a read of the index failed, or its checksums did at open.
+    damage: Damage,
     cache: Mutex<Cache>,
     /// Serialises reading the store and applying what was read, so a later read is never
     /// overwritten by an earlier one.
@@ -150,6 +163,8 @@ impl Community {
             source: None,
             store_views: AtomicBool::new(false),
             opened: Mutex::new(None),
+            opening: Mutex::new(()),
+            damage: Damage::new("community index"),
             cache: Mutex::new(Cache::new(VIEW_CAPACITY)),
             sync: Mutex::new(()),
         }
@@ -172,9 +187,20 @@ impl Community {
         lock(&self.opened).clone()
     }
 
-    /// Whether views come from the store (the index closed, lookups only).
+    /// Whether views come from the store: the index closed (lookups only), or damaged.
     fn views_from_store(&self) -> bool {
-        self.store_views.load(Ordering::SeqCst) && self.current().is_none()
+        self.damaged() || (self.store_views.load(Ordering::SeqCst) && self.current().is_none())
+    }
+
+    fn damaged(&self) -> bool {
+        self.damage.get().is_some()
+    }
+
+    /// Records a failed read of `o` (logged once; its folder marked) and clears the cached
+    /// views, which may hold what it read wrongly.
+    fn failed(&self, o: &Opened, e: &crate::search::SearchError) {
+        self.damage.mark(o.folder.as_deref(), e);
+        self.cache().clear();
     }
 
     /// Nothing to read: no store, and nothing applied by hand.
@@ -188,6 +214,7 @@ impl Community {
         CommunityStatus {
             open: o.is_some(),
             rebuilt: o.as_ref().and_then(|o| o.rebuilt.clone()),
+            damaged: self.damage.get(),
             folder: o.as_ref().and_then(|o| o.folder.clone()),
             watermark: o.as_ref().map_or(0, |o| o.watermark()),
             cached_guilds,
@@ -223,7 +250,15 @@ impl Community {
                     let mut c = self.cache();
                     (c.start_load(guild), o.index.reader.searcher())
                 };
-                (o.load(cx.base_ids, &searcher, guild)?, token)
+                match guarded(|| o.load(cx.base_ids, &searcher, guild)) {
+                    Ok(view) => (view, token),
+                    Err(e) => {
+                        // From the store instead, while the index waits for its rebuild.
+                        self.failed(&o, &e);
+                        let token = self.cache().start_load(guild);
+                        (self.load_from_store(cx, guild)?, token)
+                    }
+                }
             };
             let view = Arc::new(view);
             // A change to the guild during the load: load again (it may have been missed),
@@ -291,7 +326,7 @@ impl Community {
         Ok(GuildView::from_parts(guild, cx.base_ids, own, hidden))
     }
 
-    /// BM25 hits among the guild's own entries.
+    /// BM25 hits among the guild's own entries; none while the index is damaged.
     pub(crate) fn bm25(
         &self,
         cx: &Cx,
@@ -299,10 +334,16 @@ impl Community {
         guild: u64,
         limit: usize,
     ) -> Result<Vec<(u64, f32)>, crate::search::SearchError> {
-        if self.nothing() {
+        if self.nothing() || self.damaged() {
             return Ok(Vec::new());
         }
         let o = self.open(cx)?;
-        Ok(o.index.bm25(qterms, &guild.to_string(), limit)?)
+        match guarded(|| Ok(o.index.bm25(qterms, &guild.to_string(), limit)?)) {
+            Ok(hits) => Ok(hits),
+            Err(e) => {
+                self.failed(&o, &e);
+                Ok(Vec::new())
+            }
+        }
     }
 }

@@ -27,18 +27,45 @@ impl Community {
     /// The index, opened on first use: reused and caught up when it was built from this
     /// store for this knowledge, otherwise rebuilt from the store's rows.
     pub(super) fn open(&self, cx: &Cx) -> Result<Arc<Opened>, SearchError> {
-        let mut slot = lock(&self.opened);
-        if let Some(o) = &*slot {
-            return Ok(Arc::clone(o));
+        if let Some(o) = self.current() {
+            return Ok(o);
+        }
+        let _one = lock(&self.opening);
+        self.open_locked(cx)
+    }
+
+    /// Rebuilds the index from the store when it is damaged (its folder is emptied and
+    /// filled again); whether it was. Search answers from the store's rows meanwhile.
+    pub(crate) fn repair(&self, cx: &Cx) -> Result<bool, SearchError> {
+        if !self.damaged() || self.source.is_none() {
+            return Ok(false);
+        }
+        let _one = lock(&self.opening);
+        if !self.damaged() {
+            return Ok(false);
+        }
+        // Dropping the damaged index releases its folder's lock, so the rebuild can
+        // take the same folder.
+        drop(lock(&self.opened).take());
+        self.open_locked(cx)?;
+        Ok(true)
+    }
+
+    /// [`Community::open`] once this thread is the one opening.
+    fn open_locked(&self, cx: &Cx) -> Result<Arc<Opened>, SearchError> {
+        if let Some(o) = self.current() {
+            return Ok(o);
         }
         let t = Instant::now();
+        // A damaged index is rebuilt, whatever its checksums say now.
+        let forced = self.damage.get();
         let o = match (&self.source, &self.dir) {
             (None, _) => Opened::in_memory(&self.fingerprint, None)?,
             (Some(_), None) => Opened::in_memory(&self.fingerprint, Some("kept in memory"))?,
             (Some(src), Some(dir)) => {
                 let instance = src.instance_id().map_err(source_err)?;
                 let last = src.last_revision().map_err(source_err)?;
-                Opened::on_disk(dir, &instance, last, &self.fingerprint)?
+                Opened::on_disk(dir, &instance, last, &self.fingerprint, forced.as_deref())?
             }
         };
         let o = Arc::new(o);
@@ -46,7 +73,19 @@ impl Community {
         if let Some(src) = &self.source {
             let _s = lock(&self.sync);
             if let Some(why) = &o.rebuilt {
-                tracing::info!(reason = %why, "building the community index from the store");
+                if o.damaged {
+                    // Searches answer from the store's rows until the rebuild is done.
+                    if forced.is_none() {
+                        tracing::warn!(
+                            folder = ?o.folder,
+                            damage = %why,
+                            "the community index is damaged: rebuilding it from the store"
+                        );
+                    }
+                    self.damage.set(why);
+                } else {
+                    tracing::info!(reason = %why, "building the community index from the store");
+                }
                 self.rebuild(cx, src.as_ref(), &o)?;
             }
             applied = self.catch_up(cx, src.as_ref(), &o)?;
@@ -62,7 +101,8 @@ impl Community {
             ms = t.elapsed().as_millis() as u64,
             "community index open"
         );
-        *slot = Some(Arc::clone(&o));
+        *lock(&self.opened) = Some(Arc::clone(&o));
+        self.damage.clear(t.elapsed().as_millis() as u64);
         Ok(o)
     }
 
@@ -146,13 +186,31 @@ impl Community {
     }
 
     /// After this process wrote to `guild` in the store: the write is searchable when this
-    /// returns.
+    /// returns `Ok`. While the index is damaged, the guild's view is read from the store
+    /// again, and the error says the write waits for the rebuild. Otherwise the guild's
+    /// view is read back from the index after the change is applied: a read that fails
+    /// there finds the damage before a moderator is told the entry is searchable.
     pub(crate) fn written(&self, cx: &Cx, guild: u64) -> Result<(), SearchError> {
         if self.views_from_store() {
             lock(&self.cache).evict(guild);
-            return Ok(());
+            return match self.damage.get() {
+                Some(why) => Err(SearchError::Damaged {
+                    what: "community index",
+                    why,
+                }),
+                None => Ok(()),
+            };
         }
-        self.sync(cx).map(|_| ())
+        self.sync(cx)?;
+        lock(&self.cache).evict(guild);
+        self.view(cx, guild)?;
+        match self.damage.get() {
+            Some(why) => Err(SearchError::Damaged {
+                what: "community index",
+                why,
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Applies `rows` (not read from the store's log: the watermark stays).
