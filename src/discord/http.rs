@@ -112,13 +112,21 @@ pub fn verifier(public_key: [u8; 32]) -> Option<Verifier> {
 }
 
 /// `GET /healthz`: 200 while this process can answer and write, 503 while its community
-/// store is down (a load balancer then sends members elsewhere), with the counters.
+/// store is down (a load balancer then sends members elsewhere), with the counters; the
+/// index is "damaged" while a damaged index is answered around and rebuilt.
 async fn healthz(State(ep): State<Arc<Endpoint>>) -> impl IntoResponse {
     let app = &ep.app;
     let store = match &app.store {
         None => "none",
         Some(_) if app.store_health.is_up() => "up",
         Some(_) => "down",
+    };
+    // A damaged index is answered around (and rebuilt by the follower): degraded, not down.
+    let community = app.engine.community_status();
+    let index = if app.engine.index_damage().is_some() || community.damaged.is_some() {
+        "damaged"
+    } else {
+        "ok"
     };
     let ok = store != "down";
     let status = if ok {
@@ -129,6 +137,7 @@ async fn healthz(State(ep): State<Arc<Endpoint>>) -> impl IntoResponse {
     let body = axum::Json(serde_json::json!({
         "ok": ok,
         "store": store,
+        "index": index,
         "handled": ep.handled.load(Ordering::Relaxed),
         "rejected": ep.rejected.load(Ordering::Relaxed),
         "log_lines_dropped": crate::logging::dropped_lines(),

@@ -257,6 +257,7 @@ async fn with_postgresql_stopped_then_frozen_every_interaction_is_answered_in_ti
     );
     let (status, h) = health(&client, &served).await;
     assert_eq!((status, &h["store"]), (200, &json!("up")), "{h}");
+    assert_eq!(h["index"], "ok", "{h}");
 }
 
 /// `archie serve --http` over the fixture with its SQLite store in `store` (a tmpfs of
