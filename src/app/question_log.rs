@@ -16,7 +16,7 @@ pub const QUEUE: usize = 1024;
 /// Latest asks remembered per (server, question), for another page of an answer.
 const RECENT: usize = 4096;
 /// How long a curation command waits for the questions queued before it.
-const SETTLE_WAIT: Duration = Duration::from_millis(500);
+const SETTLE_WAIT: Duration = Duration::from_millis(1500);
 /// How long another page of an answer may wait for the store to find its ask.
 const LOOKUP_WAIT: Duration = Duration::from_millis(250);
 
