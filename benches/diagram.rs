@@ -44,7 +44,7 @@ fn main() -> anyhow::Result<()> {
     let (mut cold, mut warm, mut largest, mut stacked) = (Vec::new(), Vec::new(), 0, Vec::new());
     for c in &companies {
         let r = execute(&app, &caller, &Command::Stack { company: c.clone() });
-        let Some(Data::Stack(s)) = r.data.filter(|_| r.image.is_some()) else {
+        let Some(Data::Stack(s)) = r.data.filter(|_| r.picture.is_some()) else {
             continue;
         };
         let fresh = Diagrams::default();

@@ -9,7 +9,7 @@
 //! 3. Its two thresholds (decline below `answer`, hide below `keep`) by grid search.
 //! 4. The ranking weights by coordinate search, then the thresholds again.
 //!
-//! `-- --write` stores the weights and the floor in `src/search/fitted.json` (this mode's
+//! `-- --write` stores the weights and the floor in `crates/search/src/fitted.json` (this mode's
 //! half), which the program is built with. `ARCHIE_SEMANTIC=off` fits the lexical mode.
 
 use archie::eval::{corpus, rank_of, score_with, Expect, Part, Question, Scores};
@@ -85,7 +85,7 @@ fn main() -> anyhow::Result<()> {
     report(&engine, &fit, &held, &w, &floor);
     println!("\n{w:#?}");
     if write {
-        let path = root.join("src/search/fitted.json");
+        let path = root.join("crates/search/src/fitted.json");
         let mut fitted: Fitted = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
         let m = Mode {
             weights: w,

@@ -252,7 +252,10 @@ fn lookup_png(
     let app = App::open_with(s, s.knowledge_dir(common.knowledge)?, semantic)?;
     let reply = execute(&app, &Caller::default(), &cmd);
     print_reply(&reply, common.json)?;
-    if let (Some(path), Some(image)) = (&png, &reply.image) {
+    let image = png
+        .as_ref()
+        .and_then(|_| archie_discord::render::diagram::shared().picture(&reply));
+    if let (Some(path), Some(image)) = (&png, &image) {
         std::fs::write(path, &image.bytes)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
         eprintln!("diagram written to {}", path.display());

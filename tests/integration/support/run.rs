@@ -165,7 +165,7 @@ pub fn free_port() -> u16 {
     l.local_addr().expect("local addr").port()
 }
 
-/// The names `src/` reads from the environment: the first argument of every call to
+/// The names `src/` and `crates/` read from the environment: the first argument of every call to
 /// `var`, `var_os` and config's `env_path`, `env_value`, `snowflake` and `rate_var`.
 fn variables_read_by_src() -> std::collections::BTreeSet<String> {
     fn walk(dir: &Path, out: &mut std::collections::BTreeSet<String>) {
@@ -196,6 +196,7 @@ fn variables_read_by_src() -> std::collections::BTreeSet<String> {
     }
     let mut out = std::collections::BTreeSet::new();
     walk(&super::repo_path("src"), &mut out);
+    walk(&super::repo_path("crates"), &mut out);
     out
 }
 

@@ -1,0 +1,251 @@
+//! `App`: the state built once per process and passed by reference to every command.
+
+use crate::config::Settings;
+use anyhow::Context as _;
+use archie_knowledge::Knowledge;
+use archie_search::community::{Change, Views};
+use archie_search::semantic::Encoder;
+use archie_search::{Engine, SearchError};
+use archie_store::{CommunityEntry, State, Store};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+mod community;
+pub mod health;
+mod question_log;
+
+pub use community::Follower;
+pub use question_log::{Asked, QuestionLog};
+
+/// An import waiting for its confirm button: what would be applied, by whom, where.
+pub struct PendingImport {
+    pub guild: u64,
+    pub actor: u64,
+    pub items: Vec<serde_json::Value>,
+    pub at: std::time::Instant,
+}
+
+pub struct App {
+    pub engine: Engine,
+    pub knowledge_dir: PathBuf,
+    /// The community store; `None` for offline lookups that never write.
+    pub store: Option<Arc<Store>>,
+    /// Import previews awaiting confirmation, by token.
+    pub pending_imports: Mutex<HashMap<String, PendingImport>>,
+    /// Button arguments too long for the button's own id.
+    pub stash: Stash,
+    /// Questions asked, on their way to the store (off the answer path).
+    pub questions: QuestionLog,
+    /// Whether the community store answers ([`health::probe`], while serving).
+    pub store_health: Arc<health::StoreHealth>,
+}
+
+/// Texts a button needs but its id cannot hold (Discord caps ids at 100 characters), kept
+/// under a short key derived from the text. Bounded: the oldest go first, and a button
+/// whose text is gone (or that reaches another process) asks to run the command again.
+#[derive(Debug, Default)]
+pub struct Stash {
+    inner: Mutex<StashInner>,
+}
+
+#[derive(Debug, Default)]
+struct StashInner {
+    texts: HashMap<String, String>,
+    order: std::collections::VecDeque<String>,
+}
+
+impl Stash {
+    /// Texts kept at most (questions are at most a few KB: a few MB in all).
+    pub const CAPACITY: usize = 4096;
+
+    /// Keeps `text` and returns its key (16 hex digits of its SHA-256).
+    pub fn put(&self, text: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let key = hex::encode(&Sha256::digest(text.as_bytes())[..8]);
+        let mut s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if !s.texts.contains_key(&key) {
+            if s.order.len() >= Stash::CAPACITY {
+                if let Some(old) = s.order.pop_front() {
+                    s.texts.remove(&old);
+                }
+            }
+            s.order.push_back(key.clone());
+            s.texts.insert(key.clone(), text.to_string());
+        }
+        key
+    }
+
+    /// The text kept under `key`, if it is still here.
+    pub fn get(&self, key: &str) -> Option<String> {
+        let s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        s.texts.get(key).cloned()
+    }
+}
+
+impl App {
+    /// Loads the knowledge folder and opens (or builds) the index in the data directory,
+    /// with the sentence encoder unless `ARCHIE_SEMANTIC=off`.
+    pub fn open(settings: &Settings, knowledge_dir: PathBuf) -> anyhow::Result<App> {
+        App::open_with(settings, knowledge_dir, settings.semantic)
+    }
+
+    /// Like [`App::open`], choosing semantic retrieval explicitly (lookups by name never
+    /// need the encoder).
+    pub fn open_with(
+        settings: &Settings,
+        knowledge_dir: PathBuf,
+        semantic: bool,
+    ) -> anyhow::Result<App> {
+        let models = settings.model_dir(&knowledge_dir);
+        // The model loads on a second thread while the knowledge is read: a cold start
+        // costs the longer of the two, not their sum.
+        let (k, encoder) = std::thread::scope(|s| {
+            let model = semantic.then(|| s.spawn(|| Encoder::load(&models)));
+            let k = Knowledge::load(&knowledge_dir);
+            let encoder = match model {
+                Some(h) => Some(
+                    h.join()
+                        .map_err(|_| anyhow::anyhow!("the model loader panicked"))??,
+                ),
+                None => None,
+            };
+            anyhow::Ok((k?, encoder))
+        })?;
+        let data = settings.data_dir(&knowledge_dir);
+        let engine = Engine::with_encoder(k, Some(&data), encoder)?;
+        Ok(App::with_engine(engine, knowledge_dir))
+    }
+
+    /// Like [`App::open`], with the community store (`ARCHIE_DATABASE`, created on first
+    /// run): moderator commands can write, and search reads the community index (opened
+    /// on first use, see [`Views::Index`]).
+    pub fn open_with_store(settings: &Settings, knowledge_dir: PathBuf) -> anyhow::Result<App> {
+        App::open_with_store_views(settings, knowledge_dir, Views::Index)
+    }
+
+    /// Like [`App::open_with_store`], reading guild entries as `views` says (one-shot
+    /// commands read them from the store, [`Views::Store`]).
+    pub fn open_with_store_views(
+        settings: &Settings,
+        knowledge_dir: PathBuf,
+        views: Views,
+    ) -> anyhow::Result<App> {
+        // The data folder first: a read-only or unusable one stops the start naming
+        // ARCHIE_DATA_DIR, before a store is created in it or a database connected.
+        archie_search::index::check_data_dir(&settings.data_dir(&knowledge_dir))?;
+        let db = settings.database(&knowledge_dir)?;
+        // Then the store: an unreachable database stops the start before anything is
+        // built or written.
+        let store = Store::connect(&db).with_context(|| {
+            format!("opening the community store {db} failed (ARCHIE_DATABASE)")
+        })?;
+        let mut app = App::open(settings, knowledge_dir)?;
+        app.attach_store_with(store, views);
+        Ok(app)
+    }
+
+    /// An app whose index lives in memory (tests, benchmarks).
+    pub fn in_memory(k: Knowledge) -> anyhow::Result<App> {
+        Ok(App::with_engine(Engine::new(k, None)?, PathBuf::new()))
+    }
+
+    /// An app whose indexes live in `data_dir`, lexical (tests, benchmarks: a process of
+    /// its own, as far as the indexes can tell).
+    pub fn on_disk(k: Knowledge, data_dir: &std::path::Path) -> anyhow::Result<App> {
+        Ok(App::with_engine(
+            Engine::new(k, Some(data_dir))?,
+            PathBuf::new(),
+        ))
+    }
+
+    fn with_engine(engine: Engine, knowledge_dir: PathBuf) -> App {
+        App {
+            engine,
+            knowledge_dir,
+            store: None,
+            pending_imports: Mutex::new(HashMap::new()),
+            stash: Stash::default(),
+            questions: Default::default(),
+            store_health: Default::default(),
+        }
+    }
+
+    /// Uses `store` for moderator commands and search (community index opened on first
+    /// use). Reads nothing now.
+    pub fn attach_store(&mut self, store: Store) -> anyhow::Result<()> {
+        self.attach_store_with(store, Views::Index);
+        Ok(())
+    }
+
+    /// Like [`App::attach_store`], reading guild entries as `views` says.
+    pub fn attach_store_with(&mut self, store: Store, views: Views) {
+        let store = Arc::new(store);
+        self.engine
+            .attach_community(Arc::new(community::StoreSource(Arc::clone(&store))), views);
+        self.store = Some(store);
+    }
+
+    /// Applies the store's changes since the community index's watermark, written by this
+    /// or any other process (opening the index when it is closed); how many revisions.
+    pub fn sync(&self) -> anyhow::Result<usize> {
+        Ok(self.engine.sync()?)
+    }
+
+    /// After a committed write to `guild`: whether it is searchable there now. A failure
+    /// is logged; the store stays the truth and the next sync (or the rebuild of a
+    /// damaged index) applies the change.
+    pub fn written(&self, guild: u64) -> Searchable {
+        match self.engine.written(guild) {
+            Ok(()) => Searchable::Now,
+            Err(SearchError::Damaged { .. }) => Searchable::AfterRepair,
+            Err(e) => {
+                tracing::error!(error = %e, guild, "index update failed; the next sync retries it");
+                Searchable::AfterRetry
+            }
+        }
+    }
+}
+
+/// Whether a committed write is searchable when its reply is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Searchable {
+    /// In the index: the server's searches find it.
+    Now,
+    /// Not yet: the index was found damaged and is being rebuilt from the store.
+    AfterRepair,
+    /// Not yet: updating the index failed (logged); the next sync applies it.
+    AfterRetry,
+}
+
+/// How the index must show a store entry in its state now.
+pub fn change_for(k: &Knowledge, ce: &CommunityEntry) -> Change {
+    match ce.state {
+        State::Live => Change::Live(Box::new(ce.to_entry(k))),
+        State::Removed => Change::Gone,
+        State::Hidden => Change::Hidden,
+        State::Base => Change::Base,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Stash;
+
+    #[test]
+    fn the_stash_returns_what_it_keeps_and_forgets_the_oldest_beyond_its_capacity() {
+        let stash = Stash::default();
+        let first = stash.put("the first question");
+        assert_eq!(stash.put("the first question"), first, "one key per text");
+        assert_eq!(stash.get(&first).as_deref(), Some("the first question"));
+        for i in 0..Stash::CAPACITY {
+            stash.put(&format!("question {i}"));
+        }
+        assert_eq!(stash.get(&first), None, "the oldest text was evicted");
+        assert_eq!(
+            stash.get(&stash.put("question 5")).as_deref(),
+            Some("question 5")
+        );
+        assert_eq!(stash.get("not-a-key"), None);
+    }
+}

@@ -1,0 +1,78 @@
+//! Gateway mode: a serenity `EventHandler` that answers each interaction through
+//! [`super::answer`] and posts the response to Discord's callback route (then a file, if
+//! any, as a followup), and registers the commands once shard 0 is READY when asked to.
+
+use super::{answer, followup, Options};
+use archie_core::app::App;
+use serenity::all::{Context, EventHandler, GuildId, Interaction, Ready};
+use serenity::async_trait;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Where to register the commands once connected, if at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Register {
+    No,
+    Global,
+    Guild(GuildId),
+}
+
+pub struct Handler {
+    pub app: Arc<App>,
+    pub register: Register,
+    pub options: Options,
+}
+
+#[async_trait]
+impl EventHandler for Handler {
+    async fn ready(&self, ctx: Context, ready: Ready) {
+        tracing::info!(
+            user = %ready.user.name,
+            application = %ready.application.id,
+            guilds = ready.guilds.len(),
+            shard = ctx.shard_id.0,
+            "connected to the Discord gateway"
+        );
+        let scope = match self.register {
+            Register::No => return,
+            Register::Global => None,
+            Register::Guild(g) => Some(g),
+        };
+        // Commands belong to the application, not to a shard: when shards run in several
+        // processes (`--shards`), the one running shard 0 registers them, once.
+        if ctx.shard_id.0 != 0 {
+            tracing::info!(
+                shard = ctx.shard_id.0,
+                "not registering slash commands: the process running shard 0 does"
+            );
+            return;
+        }
+        match super::run::register_with(&ctx.http, scope).await {
+            Ok(n) => tracing::info!(commands = n, guild = ?scope, "registered slash commands"),
+            Err(e) => tracing::error!(error = %e, "registering slash commands failed"),
+        }
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        let id = interaction.id();
+        let token = interaction.token().to_string();
+        let kind = interaction.kind();
+        let application = interaction.application_id();
+        let rest = Some(ctx.http.clone());
+        let answer = answer(self.app.clone(), &self.options, interaction, true, rest).await;
+        match ctx
+            .http
+            .create_interaction_response(id, &token, &answer.response, Vec::new())
+            .await
+        {
+            Ok(()) => tracing::debug!(interaction = %id, ?kind, "answered"),
+            Err(e) => {
+                tracing::warn!(interaction = %id, ?kind, error = %e, "sending a response failed");
+                return;
+            }
+        }
+        for file in [answer.file, answer.image].into_iter().flatten() {
+            followup::send_with_retry(&ctx.http, application, &token, file, Duration::ZERO).await;
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! Archie on Discord. Both transports — the gateway ([`gateway`], a serenity client) and
+//! the signed HTTP interactions endpoint ([`http`]) — hand every interaction to
+//! [`answer`]: [`rights`] reads who asks and where, [`interaction::parse`] turns it into a
+//! typed command (`/kb`'s options and forms in [`kb`]), [`archie_core::commands::execute`]
+//! answers in that server's context, [`crate::render::discord`] renders. A file (an export) follows the response over REST
+//! ([`followup`]). Command definitions live in [`definitions`], paging state in button ids
+//! in [`custom_id`], startup and shutdown in [`run`]. On the way, [`fair_use`] applies the
+//! per-member cooldowns and links repeated questions to their earlier answer, and a panic
+//! anywhere in handling becomes a logged error and a short apology.
+
+pub mod autocomplete;
+pub mod custom_id;
+pub mod deadline;
+pub mod definitions;
+pub mod fair_use;
+pub mod followup;
+pub mod gateway;
+pub mod http;
+pub mod interaction;
+pub mod kb;
+pub mod message_question;
+pub mod render;
+pub mod replay;
+pub mod rights;
+pub mod run;
+pub mod shards;
+
+use crate::render::discord::{self as view, wire::Response, Delivery};
+use archie_core::app::App;
+use archie_core::commands::{execute, Caller, Command, KbCommand};
+use interaction::Incoming;
+pub use rights::Options;
+use serenity::all::{ApplicationId, Http, Interaction, InteractionId};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Results per `/ask` page: the best answer and two related entries.
+pub const ASK_PER_PAGE: usize = 3;
+/// Links per `/read` page.
+pub const READ_PER_PAGE: usize = 5;
+
+/// What to send for one interaction: the response, then possibly a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outgoing {
+    pub response: Response,
+    /// Sent as a followup once the (deferred) response is out.
+    pub file: Option<followup::File>,
+    /// A picture of the answer (a stack diagram), sent as a followup after it; the
+    /// interaction's own webhook takes it, so no bot token is needed.
+    pub image: Option<followup::File>,
+}
+
+impl From<Response> for Outgoing {
+    fn from(response: Response) -> Outgoing {
+        Outgoing {
+            response,
+            file: None,
+            image: None,
+        }
+    }
+}
+
+/// The response to one interaction, without moderator roles, fetching or files (tests,
+/// benchmarks). Never panics.
+pub fn respond(app: &App, i: &Interaction) -> Response {
+    respond_with(app, &Options::default(), i, false).response
+}
+
+/// The answer to one interaction that needs no network: everything but `/kb import`'s
+/// file fetch and repeat links; no cooldowns. `files`: whether the transport can send a
+/// file after the response. A panic while answering becomes the apology.
+pub fn respond_with(app: &App, options: &Options, i: &Interaction, files: bool) -> Outgoing {
+    let ctx = rights::caller(i, options);
+    let run = options.executor;
+    let work =
+        std::panic::AssertUnwindSafe(|| run(app, &ctx, interaction::parse(i, &app.stash), files));
+    match std::panic::catch_unwind(work) {
+        Ok(a) => a,
+        Err(panic) => apology(i.id(), &panic_text(panic.as_ref())),
+    }
+}
+
+/// How long a repeated question waits for its earlier answer's message id before it is
+/// answered anew (the whole answer must leave within Discord's 3 seconds).
+const EARLIER_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// The answer to one interaction: applies the member's cooldowns, links a repeated
+/// question to its earlier answer (looked up with `rest`, the interaction token is all
+/// it needs), fetches `/kb import`'s file if the member may import, then runs the command
+/// on a blocking thread (store writes fsync; a write is committed before its reply
+/// exists). A panic anywhere is logged with the interaction id and answered with a short
+/// ephemeral apology.
+pub async fn answer(
+    app: Arc<App>,
+    options: &Options,
+    i: Interaction,
+    files: bool,
+    rest: Option<Arc<Http>>,
+) -> Outgoing {
+    let id = i.id();
+    let options = options.clone();
+    match tokio::spawn(answer_guarded(app, options, i, files, rest)).await {
+        Ok(a) => a,
+        Err(e) if e.is_panic() => apology(id, &panic_text(e.into_panic().as_ref())),
+        Err(e) => {
+            tracing::error!(interaction = %id, error = %e, "answering an interaction failed");
+            apology(id, "cancelled")
+        }
+    }
+}
+
+async fn answer_guarded(
+    app: Arc<App>,
+    options: Options,
+    i: Interaction,
+    files: bool,
+    rest: Option<Arc<Http>>,
+) -> Outgoing {
+    let id = i.id();
+    let ctx = rights::caller(&i, &options);
+    let mut incoming = interaction::parse(&i, &app.stash);
+    let place = fair_use::Place::of(&i);
+    drop(i);
+    let fair = &options.fair_use;
+    if let (Some(bucket), Some(member)) = (fair_use::bucket(&incoming), place.member) {
+        if let Err(retry_at) = fair.take(bucket, place.guild.unwrap_or(0), member) {
+            return fair_use::slow_down(bucket, retry_at).into();
+        }
+    }
+    let repeat = fair_use::repeat_key(&incoming, &place);
+    if let (Some(key), Some(rest)) = (&repeat, &rest) {
+        if let Some(earlier) = fair.earlier(key) {
+            if let Some((channel, message)) = original_message(rest, &earlier).await {
+                return fair_use::already_answered(key.0, channel, message, earlier.at_ms).into();
+            }
+        }
+    }
+    if let Incoming::Import(file) = &incoming {
+        // Nothing is fetched for a member who may not import; the command layer words why.
+        if let Err(refusal) = archie_core::commands::kb::may_write(&ctx) {
+            return view::notice_reply(&refusal).into();
+        }
+        incoming = kb::fetch_import(file).await;
+    }
+    let run = options.executor;
+    let (update, private) = match &incoming {
+        Incoming::Run(r) => (r.update, r.private || matches!(r.command, Command::Kb(_))),
+        _ => (false, true),
+    };
+    let mut work = tokio::task::spawn_blocking(move || run(&app, &ctx, incoming, files));
+    // Discord's deadline: work not done in time (a slow store) is deferred and the
+    // original response edited with its true outcome once it is.
+    let joined = match rest.filter(|_| place.application != 0) {
+        Some(http) => match tokio::time::timeout(deadline::DEADLINE, &mut work).await {
+            Ok(joined) => joined,
+            Err(_) => {
+                tracing::warn!(interaction = %id, "not answered within the deadline: deferred");
+                let (application, token) = (ApplicationId::new(place.application), place.token);
+                tokio::spawn(async move {
+                    let answer = finished(id, work.await);
+                    deadline::complete(&http, application, &token, answer).await;
+                });
+                return deadline::deferral(update, private).into();
+            }
+        },
+        None => work.await,
+    };
+    let answer = finished(id, joined);
+    if let Some(key) = repeat {
+        if fair_use::is_public_answer(&answer.response) {
+            fair.remember(key, place.application, place.token);
+        }
+    }
+    answer
+}
+
+/// The answer of the blocking work: a panic in it is logged and becomes the apology.
+fn finished(id: InteractionId, joined: Result<Outgoing, tokio::task::JoinError>) -> Outgoing {
+    match joined {
+        Ok(a) => a,
+        Err(e) if e.is_panic() => apology(id, &panic_text(e.into_panic().as_ref())),
+        Err(e) => {
+            tracing::error!(interaction = %id, error = %e, "answering an interaction failed");
+            view::notice_text("Something went wrong on Archie's side; try again in a moment.")
+                .into()
+        }
+    }
+}
+
+/// The (channel, message) ids of an earlier interaction's response:
+/// `GET /webhooks/{application}/{token}/messages/@original`. `None` when it cannot be had
+/// in time (the question is then answered anew).
+async fn original_message(rest: &Http, earlier: &fair_use::Earlier) -> Option<(u64, u64)> {
+    if earlier.application == 0 {
+        return None;
+    }
+    if rest.application_id().is_none() {
+        rest.set_application_id(ApplicationId::new(earlier.application));
+    }
+    let fetch = rest.get_original_interaction_response(&earlier.token);
+    match tokio::time::timeout(EARLIER_TIMEOUT, fetch).await {
+        Ok(Ok(m)) => Some((m.channel_id.get(), m.id.get())),
+        Ok(Err(e)) => {
+            tracing::debug!(error = %e, "the earlier answer could not be fetched");
+            None
+        }
+        Err(_) => {
+            tracing::debug!("fetching the earlier answer took too long");
+            None
+        }
+    }
+}
+
+/// The words of a panic's payload.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
+}
+
+/// Logs a panic with the interaction id; the member gets a short ephemeral apology.
+fn apology(id: InteractionId, panic: &str) -> Outgoing {
+    tracing::error!(interaction = %id, panic = %panic, "handling an interaction panicked");
+    view::notice_text(APOLOGY).into()
+}
+
+/// What a member sees when Archie failed on its side.
+pub const APOLOGY: &str =
+    "Sorry, something went wrong on Archie's side. It has been logged; try again in a moment.";
+
+/// What runs a parsed interaction: [`answer_incoming`]. Tests put a panicking one in
+/// [`Options::executor`] to check that a panic is caught on both transports.
+pub type Executor = fn(&App, &Caller, Incoming, bool) -> Outgoing;
+
+/// Executes and renders a parsed interaction (the default [`Executor`]). `files`: whether
+/// the transport can send a file after the response.
+pub fn answer_incoming(app: &App, caller: &Caller, incoming: Incoming, files: bool) -> Outgoing {
+    match incoming {
+        Incoming::Ping => view::pong().into(),
+        Incoming::Run(run) => {
+            let file = matches!(
+                run.command,
+                Command::Kb(KbCommand::Export | KbCommand::ExportCuration)
+            );
+            if file && !files {
+                return view::notice_text(NO_FILES).into();
+            }
+            let reply = execute(app, caller, &run.command);
+            let delivery = Delivery {
+                command: &run.command,
+                view: run.view,
+                mention: run.mention,
+                private: run.private,
+                update: run.update,
+                stash: &app.stash,
+            };
+            match reply.attachment.as_ref() {
+                Some(a) if files => Outgoing {
+                    response: view::deferred(),
+                    file: Some(followup::File::of(&reply, a, true)),
+                    image: None,
+                },
+                Some(_) => view::notice_text(NO_FILES).into(),
+                None => {
+                    Outgoing {
+                        response: view::reply(&reply, &delivery),
+                        file: None,
+                        // A button on the answer (a page) leaves the picture already sent.
+                        image: (!run.update)
+                            .then(|| crate::render::diagram::shared().picture(&reply))
+                            .flatten()
+                            .map(|img| {
+                                followup::File::of(&reply, &img, run.private || reply.ephemeral)
+                            }),
+                    }
+                }
+            }
+        }
+        Incoming::Import(_) => {
+            view::notice_text("Importing a file is not available here; try again.").into()
+        }
+        Incoming::Autocomplete { names, typed } => {
+            view::choices(autocomplete::suggest_in(app, caller.guild, names, &typed)).into()
+        }
+        Incoming::NoChoices => view::choices(Vec::new()).into(),
+        Incoming::Refuse(why) => view::notice_text(&why).into(),
+    }
+}
+
+/// Why `/kb export` cannot send its file (an HTTP-mode server without a bot token).
+const NO_FILES: &str = "Export sends a file, which needs a bot token: set DISCORD_TOKEN for \
+                        this Archie (see .env.example), then run /kb export again.";

@@ -1,0 +1,153 @@
+//! The form words of a question (`knowledge/words.toml`): stopwords, chat filler, the
+//! words of reading and stack requests, layer hints, words of subjects that are not
+//! software architecture, and Korean particles and function words. Embedded when the
+//! program is built; a unit test keeps the file valid.
+
+use super::Layer;
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+const SHIPPED: &str = include_str!("../../../knowledge/words.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WordsFile {
+    stopwords: Vec<String>,
+    filler: Vec<String>,
+    reading: Vec<String>,
+    reading_verbs: Vec<String>,
+    reading_after: Vec<String>,
+    reading_qualifiers: Vec<String>,
+    stack: Vec<String>,
+    quantity: Vec<String>,
+    not_architecture: Vec<String>,
+    korean_particles: Vec<String>,
+    korean_filler: Vec<String>,
+    korean_not_architecture: Vec<String>,
+    korean_reading: Vec<String>,
+    korean_stack: Vec<String>,
+    layers: HashMap<String, Vec<String>>,
+}
+
+/// The lists of `words.toml`, as sets.
+#[derive(Debug, Default)]
+pub struct Words {
+    pub stopwords: HashSet<String>,
+    /// Chat filler, English and Korean.
+    pub filler: HashSet<String>,
+    /// Reading-request words, English and Korean.
+    pub reading: HashSet<String>,
+    pub reading_verbs: HashSet<String>,
+    pub reading_after: HashSet<String>,
+    pub reading_qualifiers: HashSet<String>,
+    /// Stack-request words, English and Korean.
+    pub stack: HashSet<String>,
+    pub quantity: Vec<String>,
+    pub not_architecture: HashSet<String>,
+    /// Longest first.
+    pub korean_particles: Vec<String>,
+    /// Layer → its hint words, in `Layer::ALL` order.
+    pub layers: Vec<(Layer, HashSet<String>)>,
+}
+
+fn set(v: Vec<String>) -> HashSet<String> {
+    v.into_iter().collect()
+}
+
+impl Words {
+    fn parse(src: &str) -> Result<Words, String> {
+        let f: WordsFile = toml::from_str(src).map_err(|e| e.to_string())?;
+        let mut layers = Vec::new();
+        for (key, ws) in f.layers {
+            let layer = Layer::ALL
+                .into_iter()
+                .find(|l| l.key() == key)
+                .ok_or_else(|| format!("unknown layer '{key}' in [layers]"))?;
+            layers.push((layer, set(ws)));
+        }
+        layers.sort_by_key(|(l, _)| Layer::ALL.iter().position(|x| x == l));
+        let mut korean_particles = f.korean_particles;
+        korean_particles.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
+        let mut filler = set(f.filler);
+        filler.extend(f.korean_filler);
+        let mut reading = set(f.reading);
+        reading.extend(f.korean_reading);
+        let mut stack = set(f.stack);
+        stack.extend(f.korean_stack);
+        let mut not_architecture = set(f.not_architecture);
+        not_architecture.extend(f.korean_not_architecture);
+        Ok(Words {
+            stopwords: set(f.stopwords),
+            filler,
+            reading,
+            reading_verbs: set(f.reading_verbs),
+            reading_after: set(f.reading_after),
+            reading_qualifiers: set(f.reading_qualifiers),
+            stack,
+            quantity: f.quantity,
+            not_architecture,
+            korean_particles,
+            layers,
+        })
+    }
+
+    /// The lists this program was built with.
+    pub fn get() -> &'static Words {
+        static WORDS: OnceLock<Words> = OnceLock::new();
+        WORDS.get_or_init(|| {
+            Words::parse(SHIPPED).unwrap_or_else(|e| {
+                // The unit test below keeps the shipped file valid; should it ever fail,
+                // questions are read with no form words rather than not at all.
+                tracing::error!(error = %e, "knowledge/words.toml is invalid");
+                Words::default()
+            })
+        })
+    }
+
+    pub fn is_stopword(&self, w: &str) -> bool {
+        self.stopwords.contains(w)
+    }
+
+    /// A stopword or chat filler.
+    pub fn is_empty_word(&self, w: &str) -> bool {
+        self.stopwords.contains(w) || self.filler.contains(w)
+    }
+
+    /// The layers the words hint at, in `Layer::ALL` order.
+    pub fn layer_hints(&self, words: &[String]) -> Vec<Layer> {
+        self.layers
+            .iter()
+            .filter(|(_, ws)| words.iter().any(|w| ws.contains(w)))
+            .map(|(l, _)| *l)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use archie_text::normalize;
+
+    #[test]
+    fn the_shipped_word_lists_parse_and_are_written_normalised() {
+        let w = Words::parse(SHIPPED).expect("knowledge/words.toml parses");
+        assert!(w.stopwords.contains("the") && w.filler.contains("lol"));
+        assert_eq!(w.layers.len(), 9);
+        let all = w
+            .stopwords
+            .iter()
+            .chain(&w.filler)
+            .chain(&w.reading)
+            .chain(&w.stack)
+            .chain(&w.not_architecture)
+            .chain(w.layers.iter().flat_map(|(_, s)| s));
+        for word in all {
+            assert_eq!(&normalize(word), word, "write '{word}' normalised");
+            assert!(!word.contains(' '), "'{word}' must be one word");
+        }
+        // Longest particle first: 에서 is tried before 에.
+        let i = |p: &str| w.korean_particles.iter().position(|x| x == p).unwrap();
+        assert!(i("에서") < i("에"));
+    }
+}

@@ -1,0 +1,189 @@
+//! Concepts in questions: which ideas of the glossary (`knowledge/concepts.toml`) a
+//! question describes, by their names, by the words of their definitions and by meaning,
+//! so that "stop calling a dependency that keeps failing" meets the reading on circuit
+//! breakers although it names none. The entries a described concept is about join the
+//! candidates, with the strength of the match as evidence.
+
+use super::retrieve::WeighedTerms;
+use super::semantic::{cosine, Encoder};
+use super::vectors::Vectors;
+use super::SearchError;
+use archie_knowledge::{Detail, Entry, Kind, Knowledge};
+use std::collections::HashSet;
+use std::path::Path;
+use tantivy::tokenizer::TextAnalyzer;
+
+/// How many concepts a question may be read as describing.
+const TOP_CONCEPTS: usize = 3;
+/// A concept is described from this strength up.
+const MIN_STRENGTH: f32 = 0.2;
+/// At most this many entries of one concept join the candidates.
+const ENTRIES_PER_CONCEPT: usize = 24;
+/// A concept whose name is in the titles of more entries than this is a field (a
+/// section, a layer: "scaling", "caching"), not one idea: naming it tells little.
+const SPECIFIC_ENTRIES: usize = 40;
+/// Cosines between a question and a definition run from about this (unrelated) …
+const COSINE_LOW: f32 = 0.25;
+/// … to about this (the same idea in other words).
+const COSINE_HIGH: f32 = 0.65;
+
+pub(crate) struct ConceptIndex {
+    /// Concepts too broad to be evidence ([`SPECIFIC_ENTRIES`]).
+    broad: Vec<bool>,
+    /// Analysed terms of each concept's names and definition.
+    terms: Vec<HashSet<String>>,
+    /// Each concept's names, normalised, padded with spaces for whole-word matching.
+    names: Vec<Vec<String>>,
+    /// Base entries (by ordinal) each concept is about.
+    entries: Vec<Vec<u64>>,
+    /// Per base entry, the concepts it is about.
+    pub(crate) of_entry: Vec<Vec<usize>>,
+    /// Definition vectors (with the encoder).
+    vectors: Option<Vectors>,
+}
+
+impl ConceptIndex {
+    pub(crate) fn build(
+        k: &Knowledge,
+        a: &mut TextAnalyzer,
+        encoder: Option<&Encoder>,
+        dir: Option<&Path>,
+        tag: &str,
+    ) -> Result<ConceptIndex, SearchError> {
+        let cs = &k.topics.concepts;
+        let terms = cs
+            .iter()
+            .map(|c| {
+                let text = format!("{} {}", c.names.join(" "), c.about);
+                super::index::terms(a, &text).into_iter().collect()
+            })
+            .collect();
+        let names = cs
+            .iter()
+            .map(|c| c.names.iter().map(|n| format!(" {n} ")).collect())
+            .collect();
+        let mut entries = vec![Vec::new(); cs.len()];
+        let mut of_entry = Vec::with_capacity(k.entries.len());
+        for (i, e) in k.entries.iter().enumerate() {
+            let ids = k.topics.concept_ids_of(e);
+            for &c in &ids {
+                entries[c].push(i as u64);
+            }
+            of_entry.push(ids);
+        }
+        // Entries filed under a concept's topic first, then those whose title names it.
+        let broad: Vec<bool> = entries.iter().map(|l| l.len() > SPECIFIC_ENTRIES).collect();
+        for (c, list) in entries.iter_mut().enumerate() {
+            let topic = |o: &u64| match &k.entries[*o as usize].detail {
+                Detail::Reading { topic: Some(t), .. } => cs[c].topics.contains(t),
+                _ => false,
+            };
+            list.sort_by_key(|o| !topic(o));
+            list.truncate(ENTRIES_PER_CONCEPT);
+        }
+        let vectors = match encoder {
+            Some(enc) => Some(definition_vectors(enc, k, dir, tag)?),
+            None => None,
+        };
+        Ok(ConceptIndex {
+            broad,
+            terms,
+            names,
+            entries,
+            of_entry,
+            vectors,
+        })
+    }
+
+    /// The concepts the question describes, strongest first: `(concept, strength 0..1)`.
+    pub(crate) fn described(
+        &self,
+        normalized: &str,
+        residual: &WeighedTerms,
+        qvec: Option<&[f32]>,
+    ) -> Vec<(usize, f32)> {
+        let padded = format!(" {normalized} ");
+        let mut out: Vec<(usize, f32)> = (0..self.terms.len())
+            .filter(|&c| !self.broad[c])
+            .map(|c| {
+                let named = self.names[c].iter().any(|n| padded.contains(n.as_str()));
+                let words = residual.share_of(&self.terms[c]);
+                let meaning = match (qvec, &self.vectors) {
+                    (Some(q), Some(v)) => v.entry(c).map_or(0.0, |d| {
+                        ((cosine(q, d) - COSINE_LOW) / (COSINE_HIGH - COSINE_LOW)).clamp(0.0, 1.0)
+                    }),
+                    _ => 0.0,
+                };
+                let blend = if qvec.is_some() {
+                    0.4 * words + 0.6 * meaning
+                } else {
+                    0.8 * words
+                };
+                (c, if named { 1.0 } else { blend })
+            })
+            .filter(|x| x.1 >= MIN_STRENGTH)
+            .collect();
+        out.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        out.truncate(TOP_CONCEPTS);
+        out
+    }
+
+    /// The base entries a concept is about (bounded).
+    pub(crate) fn entries(&self, c: usize) -> &[u64] {
+        &self.entries[c]
+    }
+}
+
+/// The strength of the best described concept an entry is about.
+pub(crate) fn strength(described: &[(usize, f32)], about: &[usize]) -> f32 {
+    described
+        .iter()
+        .filter(|(c, _)| about.contains(c))
+        .map(|x| x.1)
+        .fold(0.0, f32::max)
+}
+
+/// The concepts' definitions as pseudo-entries, for the encoder.
+fn definitions(k: &Knowledge) -> Vec<Entry> {
+    k.topics
+        .concepts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Entry {
+            id: format!("concept-{i}"),
+            kind: Kind::Tech,
+            title: c.names.first().cloned().unwrap_or_default(),
+            text: c.about.clone(),
+            company: None,
+            technologies: Vec::new(),
+            sources: Vec::new(),
+            aliases: Vec::new(),
+            detail: Detail::Note {},
+        })
+        .collect()
+}
+
+/// The definitions' vectors, stored beside the entry vectors (`tag` names the encoder and
+/// the glossary's hash), computed when missing.
+fn definition_vectors(
+    enc: &Encoder,
+    k: &Knowledge,
+    dir: Option<&Path>,
+    tag: &str,
+) -> Result<Vectors, SearchError> {
+    let defs = definitions(k);
+    let path = dir.map(|d| d.join(format!("concepts-{tag}.bin")));
+    if let Some(v) = path
+        .as_deref()
+        .and_then(|p| super::vectors::read_or_say_why(p, defs.len(), "concept vectors"))
+    {
+        return Ok(v);
+    }
+    let v = Vectors::compute(enc, &defs, &Default::default())?;
+    if let Some(p) = &path {
+        if let Err(e) = v.save(p) {
+            tracing::warn!(error = %e, path = %p.display(), "could not store concept vectors");
+        }
+    }
+    Ok(v)
+}
