@@ -42,6 +42,7 @@ mod index;
 mod kb_cli;
 mod kb_crash;
 mod knowledge;
+mod layout;
 mod moderation;
 mod no_abort;
 mod passages;

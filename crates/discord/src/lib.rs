@@ -7,6 +7,34 @@
 //! in [`custom_id`], startup and shutdown in [`run`]. On the way, [`fair_use`] applies the
 //! per-member cooldowns and links repeated questions to their earlier answer, and a panic
 //! anywhere in handling becomes a logged error and a short apology.
+//!
+//! # Layout
+//!
+//! - `autocomplete.rs` — Autocomplete for company and technology options, answered from memory.
+//! - `custom_id.rs` — Every id Archie puts on a button or a form, and reading them back: the one place that knows their format.
+//! - `custom_id/tests.rs` — Every id made here reads back as what it was made from, and no id exceeds Discord's limit.
+//! - `deadline.rs` — Discord's deadline.
+//! - `definitions.rs` — The slash-command definitions Archie registers with Discord, and the option names the interaction parser reads back.
+//! - `fair_use.rs` — Fair use, on the one command path both transports share ([`super.
+//! - `followup.rs` — Files after a response.
+//! - `gateway.rs` — Gateway mode.
+//! - `http.rs` — The HTTP interactions endpoint (axum): a body over [`MAX_BODY`] gets 413.
+//! - `interaction.rs` — Parses a serenity `Interaction` (from the gateway or a verified HTTP body) into what Archie should do.
+//! - `kb.rs` — `/kb` on Discord.
+//! - `message_question.rs` — "Find an answer" on a message: the question in a member's message, as `/ask` would take it.
+//! - `render/diagram.rs` — Stack diagrams as PNG.
+//! - `render/discord.rs` — Discord rendering: the one place a [`Reply`] becomes an interaction response.
+//! - `render/discord/limits.rs` — Discord's hard limits on a response, and `enforce`, the last pass every rendered response goes through.
+//! - `render/discord/modal.rs` — A form as a Discord modal (type 9): one text input per row, at most five.
+//! - `render/discord/split.rs` — Splits long markdown into pieces of at most `max` units, preferring paragraph boundaries, then line boundaries, then…
+//! - `render/discord/text.rs` — Discord markdown from knowledge and user text.
+//! - `render/discord/wire.rs` — The JSON shapes of Discord's interaction responses that Archie sends, as plain serde structs.
+//! - `render/mod.rs` — Renderers for Discord: the only code here that turns a [`archie_core::reply::Reply`] into bytes.
+//! - `render/preview.rs` — A preview for people.
+//! - `replay.rs` — Replay protection for the HTTP endpoint.
+//! - `rights.rs` — Who is asking and where, read from the interaction itself (both transports).
+//! - `run.rs` — Starting and stopping Archie on Discord.
+//! - `shards.rs` — Which of Discord's gateway shards this process runs.
 
 pub mod autocomplete;
 pub mod custom_id;

@@ -1,6 +1,36 @@
 //! The knowledge base: loading `knowledge/` (TOML files), validating it, resolving every
 //! technology and company name to its canonical entry, and exporting it as JSON.
 //! Nothing here knows about search or Discord.
+//!
+//! # Layout
+//!
+//! - `files.rs` — The on-disk format of `knowledge/`: one TOML file per kind (stacks one file per company).
+//! - `import/glossary.rs` — The `REFERENCES` glossary of a company page.
+//! - `import/markdown.rs` — The Markdown tokenizer: logical lines (flattened lists cut at `* [` and `## `) and `[title](url)` links.
+//! - `import/mod.rs` — `archie import`.
+//! - `import/qa.rs` — The `qa-text` format: a question line, a blank line, the answer paragraph, optionally ending with `Source: URL` lines.
+//! - `import/reading.rs` — Reading-list links, and guessing the company a link's title is about.
+//! - `import/report.rs` — What an import did: every entry added, skipped or unparsable, and where each piece of input sits (`file:line:column`).
+//! - `import/sections.rs` — The `awesome-md` section state machine.
+//! - `import/sink.rs` — What the folder already holds (names, ids, URLs, questions, stacks), and what this import adds to it.
+//! - `import/stack.rs` — The stack grammar of a company section.
+//! - `import/tables.rs` — The TOML tables an import appends, shaped like the folder's files (`files.rs`) and serialised in the same field order.
+//! - `import/write.rs` — Writing an import into the folder: all or nothing, each file replaced whole.
+//! - `items.rs` — How entries spell things: `http(s)` URLs, stack items (`name (qualifier)`), and the text of a stack.
+//! - `layer_words.rs` — The layer a technology new to the folder gets when `archie import` creates it, from the words of…
+//! - `load/detect.rs` — Technologies named in an entry's prose.
+//! - `load/entries.rs` — `qa.toml`, `reading.toml`, `notes.toml` and `articles.toml` into entries.
+//! - `load/loader.rs` — The reading and checking every kind of file shares.
+//! - `load/mod.rs` — Reads a knowledge folder into a resolved [`Knowledge`], collecting every problem as `file.
+//! - `load/names.rs` — `companies.toml` and `technologies.toml` into name tables.
+//! - `load/stacks.rs` — `stacks/*.toml` into stack entries, then one entry per technology saying which companies use it.
+//! - `load/topics.rs` — `topics.toml` (synonyms, filler, concepts) and `layer_words.toml`.
+//! - `model.rs` — The loaded, resolved form of the knowledge.
+//! - `names.rs` — Name tables.
+//! - `problem.rs` — One thing wrong with a knowledge folder, and the errors of loading one.
+//! - `quiz.rs` — Multiple-choice questions generated from the knowledge a server sees.
+//! - `typed_stack.rs` — A stack as a person types it.
+//! - `words.rs` — The form words of a question (`knowledge/words.toml`).
 
 //!
 //! Files: `files.rs` mirrors the TOML on disk; `load/` reads and checks it into a

@@ -2,12 +2,42 @@
 //! understand ([`query`]) → retrieve ([`retrieve`]: BM25, named entities, nearest in
 //! meaning) → rank ([`rank`]: weighted evidence and the relevance floor) → fold
 //! (`fold`: one result per fact, answering excerpts). Knows nothing about Discord.
-
 //!
-//! Files: `engine.rs` ([`Engine`]) builds and runs it; `results.rs` holds what it returns;
-//! `visible.rs` the entries one guild sees; `suggest.rs` "did you mean" when nothing
-//! is found; [`index`] the tantivy index; [`excerpt`] the passages shown; [`damage`]
-//! damaged index files, found at open or by a failed read, and what search does then.
+//! # Layout
+//!
+//! - `bert.rs` — The encoder network.
+//! - `community/index.rs` — The community index on disk (or in RAM).
+//! - `community/mod.rs` — Server (guild) entries written by moderators, and the base entries a guild hides or replaces.
+//! - `community/stored.rs` — What a community document stores.
+//! - `community/sync.rs` — Keeping the community index current.
+//! - `community/view.rs` — One guild's view of its community rows: its own entries by ordinal and the base ids it does not see.
+//! - `concepts.rs` — Concepts in questions.
+//! - `damage.rs` — Damaged index files.
+//! - `engine.rs` — The engine.
+//! - `engine/derived.rs` — What the engine derives from the knowledge once.
+//! - `eval.rs` — `archie eval`.
+//! - `excerpt/answer.rs` — The sentence that answers.
+//! - `excerpt/marking.rs` — The words of a text that match the question, and the text with them marked.
+//! - `excerpt/mod.rs` — Excerpts.
+//! - `excerpt/sentences.rs` — Sentence spans of a passage, for picking the sentence that answers a question and for computing one embedding per…
+//! - `excerpt/tests.rs` — unit tests of the module beside it.
+//! - `excerpt/window.rs` — Cutting.
+//! - `fold.rs` — Folding.
+//! - `hangul.rs` — Korean in questions and entries.
+//! - `index.rs` — The tantivy index over knowledge entries.
+//! - `query/intent.rs` — What a question asks for.
+//! - `query/markup.rs` — A chat message as a question: Discord markup taken out before it is read.
+//! - `query/mod.rs` — Query understanding.
+//! - `query/names.rs` — Name recognition.
+//! - `query/typos.rs` — Typo correction: single-word names a misspelt word may stand for.
+//! - `query/words.rs` — The words of a question that say something about its form rather than its subject.
+//! - `rank.rs` — Ranking.
+//! - `results.rs` — What a search returns: the answer to a question and its results.
+//! - `retrieve.rs` — Retrieval: from an understood question to candidate entries with their evidence.
+//! - `semantic.rs` — Semantic evidence.
+//! - `suggest.rs` — When nothing relevant is found.
+//! - `vectors.rs` — The semantic side of the index.
+//! - `visible.rs` — The entries one place (a guild, or everywhere) sees.
 
 mod bert;
 pub mod community;

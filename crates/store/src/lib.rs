@@ -16,6 +16,24 @@
 //! query) over which every query is written once; everything above it is shared. The API is synchronous: async callers use `spawn_blocking`. Validation of
 //! user input is pure and lives in [`validate`]; [`diff()`] renders a revision for humans;
 //! [`import`] moves entries in and out as JSON.
+//!
+//! # Layout
+//!
+//! - `backend.rs` — The one store trait: the queries the store's logic runs, inside a write's transaction or on a read connection.
+//! - `changes.rs` — The change log other processes and the search index follow.
+//! - `curation.rs` — The curation loop's records, kept per server beside the entries and as durable.
+//! - `diff.rs` — A readable summary of what a revision changed, one line per change.
+//! - `entries.rs` — Reading entry rows.
+//! - `error.rs` — The store's typed errors.
+//! - `import.rs` — Moving a guild's entries in and out as JSON.
+//! - `model.rs` — The values the community store keeps and hands out.
+//! - `postgres.rs` — The shared backend: PostgreSQL, for several processes (HTTP replicas, shard ranges) working on one community store.
+//! - `quiz.rs` — Quizzes and the answers members give, per server, as durable as entries.
+//! - `revisions.rs` — Reading the audit trail: a guild's history newest first.
+//! - `schema.rs` — The store's schema as ordered lists of migrations, one per backend, with the same versions.
+//! - `sqlite.rs` — The embedded backend: one SQLite file in WAL mode with `synchronous=FULL`.
+//! - `validate.rs` — Pure checks of what a moderator typed, run before any write.
+//! - `writes.rs` — The writes: add, edit, remove, revert and restore.
 
 mod backend;
 mod changes;

@@ -1,5 +1,8 @@
 //! Text helpers shared by every layer: normalisation for matching, slugs for ids,
 //! and character-safe truncation.
+//!
+//! # Layout
+//!
 
 use unicode_normalization::UnicodeNormalization;
 
