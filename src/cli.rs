@@ -6,9 +6,9 @@ use crate::commands::{execute, Caller, Command};
 use crate::config::Settings;
 use crate::discord::shards;
 use crate::knowledge::{self, import};
-use crate::reply::{Reply, Status};
+use crate::reply::Status;
+use crate::terminal::print_reply;
 use clap::{CommandFactory, Parser, Subcommand};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -266,24 +266,6 @@ fn lookup_png(
         );
     }
     Ok(if reply.status == Status::Answer { 0 } else { 1 })
-}
-
-/// The JSON `--json` prints for a reply: its data, or the error and suggestions.
-pub fn reply_json(reply: &Reply) -> serde_json::Value {
-    match &reply.data {
-        Some(data) => serde_json::to_value(data).unwrap_or(serde_json::Value::Null),
-        None => serde_json::json!({"error": reply.summary, "suggestions": reply.suggestions}),
-    }
-}
-
-pub fn print_reply(reply: &Reply, json: bool) -> anyhow::Result<()> {
-    if json {
-        println!("{}", serde_json::to_string_pretty(&reply_json(reply))?);
-    } else {
-        let ansi = std::io::stdout().is_terminal();
-        print!("{}", crate::render::terminal::render(reply, ansi));
-    }
-    Ok(())
 }
 
 /// Sets up tracing once: `RUST_LOG` when set, else `info` for the bot and `warn` otherwise.

@@ -177,7 +177,7 @@ pub fn run(settings: &Settings, args: KbArgs) -> anyhow::Result<i32> {
             let json = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
             let preview = execute(&app, &caller, &Command::Kb(KbCommand::Import { json }));
-            crate::cli::print_reply(&preview, args.json)?;
+            crate::terminal::print_reply(&preview, args.json)?;
             // The preview's confirm button is the command that applies it.
             let confirm = preview.actions.iter().find_map(|a| match &a.run {
                 Command::Kb(c @ KbCommand::ConfirmImport { .. }) => Some(c.clone()),
@@ -200,10 +200,10 @@ pub fn run(settings: &Settings, args: KbArgs) -> anyhow::Result<i32> {
         // The export is the data itself.
         println!(
             "{}",
-            serde_json::to_string_pretty(&crate::cli::reply_json(&reply))?
+            serde_json::to_string_pretty(&crate::terminal::reply_json(&reply))?
         );
     } else {
-        crate::cli::print_reply(&reply, args.json)?;
+        crate::terminal::print_reply(&reply, args.json)?;
     }
     Ok(if reply.status == Status::Answer { 0 } else { 1 })
 }

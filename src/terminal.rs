@@ -85,3 +85,22 @@ fn rich(r: &Rich, ansi: bool) -> String {
         r.marked()
     }
 }
+
+/// The JSON `--json` prints for a reply: its data, or the error and suggestions.
+pub fn reply_json(reply: &Reply) -> serde_json::Value {
+    match &reply.data {
+        Some(data) => serde_json::to_value(data).unwrap_or(serde_json::Value::Null),
+        None => serde_json::json!({"error": reply.summary, "suggestions": reply.suggestions}),
+    }
+}
+
+/// Prints a reply on stdout: its JSON, or its text (bold matches on a terminal).
+pub fn print_reply(reply: &Reply, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(&reply_json(reply))?);
+    } else {
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        print!("{}", render(reply, ansi));
+    }
+    Ok(())
+}

@@ -40,7 +40,7 @@ fn ask_json(question: &str) -> serde_json::Value {
             per_page: 5,
         },
     );
-    archie::cli::reply_json(&reply)
+    archie::terminal::reply_json(&reply)
 }
 
 /// The article, Q&A and note passages of the shipped knowledge: (entry id, text).

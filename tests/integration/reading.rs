@@ -114,7 +114,7 @@ fn instagrams_two_sources_make_one_stack() {
     let r = run(Command::Stack {
         company: "Instagram".into(),
     });
-    let data = archie::cli::reply_json(&r);
+    let data = archie::terminal::reply_json(&r);
     assert_eq!(data["sources"].as_array().unwrap().len(), 2, "{data:#}");
     let text = archie::render::terminal::render(&r, false);
     assert_eq!(text.matches("Data stores").count(), 1, "{text}");

@@ -85,7 +85,7 @@ fn a_moderators_entry_is_searchable_at_once_in_that_server_only() {
     assert!(hist_b.blocks.is_empty(), "B has no history");
     let export_b = run_kb(&app, &member(B), &KbCommand::Export);
     assert_eq!(
-        archie::cli::reply_json(&export_b)
+        archie::terminal::reply_json(&export_b)
             .as_array()
             .map(|a| a.len()),
         Some(0)
@@ -215,7 +215,7 @@ fn edit_remove_and_revert_are_recorded_and_reversible() {
             page: 0,
         },
     );
-    let json = archie::cli::reply_json(&h);
+    let json = archie::terminal::reply_json(&h);
     let revs = json["revisions"].as_array().unwrap();
     let actions: Vec<&str> = revs.iter().map(|r| r["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["remove", "edit", "add"], "newest first");
@@ -248,7 +248,7 @@ fn edit_remove_and_revert_are_recorded_and_reversible() {
         },
     );
     assert_eq!(
-        archie::cli::reply_json(&h)["revisions"][0]["action"],
+        archie::terminal::reply_json(&h)["revisions"][0]["action"],
         "revert"
     );
 }
@@ -354,7 +354,7 @@ fn export_then_import_with_a_confirmed_preview() {
     let json = String::from_utf8(file.bytes).unwrap();
     let preview = run_kb(&app, &moderator(B), &KbCommand::Import { json });
     assert_eq!(
-        archie::cli::reply_json(&preview)["add"],
+        archie::terminal::reply_json(&preview)["add"],
         1,
         "{:?}",
         preview.summary

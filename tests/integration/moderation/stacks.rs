@@ -16,7 +16,7 @@ fn stack_techs(app: &App, ctx: &Ctx, company: &str) -> Vec<(String, String)> {
             company: company.into(),
         },
     );
-    let json = archie::cli::reply_json(&r);
+    let json = archie::terminal::reply_json(&r);
     let mut out = Vec::new();
     for layer in json["layers"].as_array().into_iter().flatten() {
         for t in layer["technologies"].as_array().into_iter().flatten() {
@@ -69,7 +69,7 @@ fn a_moderator_stack_is_a_real_stack_with_layers_in_its_server_only() {
         "another server sees only the base stack: {in_b:?}"
     );
     // /uses and /compare read the same layers.
-    let uses = archie::cli::reply_json(&execute(
+    let uses = archie::terminal::reply_json(&execute(
         &app,
         &member(A),
         &Command::Uses {
@@ -84,7 +84,7 @@ fn a_moderator_stack_is_a_real_stack_with_layers_in_its_server_only() {
             .any(|u| u["company"] == "Pinterest"),
         "{uses:#}"
     );
-    let compare = archie::cli::reply_json(&execute(
+    let compare = archie::terminal::reply_json(&execute(
         &app,
         &member(A),
         &Command::Compare {

@@ -5,8 +5,9 @@
 
 use crate::passages::{app, nasty_text};
 use crate::support::*;
-use archie::cli::{reply_json, Cli};
+use archie::cli::Cli;
 use archie::commands::{execute, Caller};
+use archie::terminal::reply_json;
 use clap::Parser;
 use proptest::prelude::*;
 use std::sync::LazyLock;

@@ -163,7 +163,7 @@ proptest! {
                 return Ok(());
             }
         }
-        let plan = archie::cli::reply_json(&preview);
+        let plan = archie::terminal::reply_json(&preview);
         let announced = plan["add"].as_u64().unwrap_or(0) + plan["change"].as_u64().unwrap_or(0);
         let Some(confirm) = preview.actions.first() else {
             prop_assert_eq!(announced, 0);

@@ -157,7 +157,7 @@ pub fn ask_ids(app: &App, caller: &archie::commands::Caller, q: &str) -> Vec<Str
             per_page: 5,
         },
     );
-    archie::cli::reply_json(&r)["results"]
+    archie::terminal::reply_json(&r)["results"]
         .as_array()
         .map(|a| {
             a.iter()
