@@ -8,7 +8,7 @@ use super::autocomplete::Names;
 use super::definitions as def;
 use super::{custom_id, kb, ASK_PER_PAGE, READ_PER_PAGE};
 use archie_core::app::Stash;
-use archie_core::commands::Command;
+use archie_core::commands::{Command, QuizSubject};
 use serenity::all::{
     CommandDataOption, CommandDataOptionValue, CommandInteraction, CommandType,
     ComponentInteraction, ComponentInteractionDataKind, Interaction,
@@ -168,9 +168,11 @@ fn quiz(c: &CommandInteraction) -> Incoming {
     };
     let command = match sub {
         def::QUESTION_SUB => Command::Quiz {
-            company: string(o, def::COMPANY),
-            technology: string(o, def::TECHNOLOGY),
-            topic: string(o, def::TOPIC),
+            on: QuizSubject::of_options(
+                &string(o, def::COMPANY),
+                &string(o, def::TECHNOLOGY),
+                &string(o, def::TOPIC),
+            ),
         },
         def::LEADERBOARD => Command::Leaderboard,
         _ => return Incoming::Refuse("Use /quiz question or /quiz leaderboard.".into()),

@@ -62,11 +62,9 @@ pub enum Command {
     Help,
     /// `/kb`: a moderator's change to the server's knowledge, or a look at it.
     Kb(KbCommand),
-    /// `/quiz question`: about a company, a technology or a topic (all empty: anything).
+    /// `/quiz question`: about a company, a technology, a topic, or anything.
     Quiz {
-        company: String,
-        technology: String,
-        topic: String,
+        on: QuizSubject,
     },
     /// A quiz's choice button.
     QuizAnswer {
@@ -114,11 +112,7 @@ pub fn execute(app: &App, caller: &Caller, cmd: &Command) -> Reply {
         } => read::run(app, ctx, topic, *page, *per_page),
         Command::Help => help::run(app, ctx),
         Command::Kb(kb) => kb::execute(app, ctx, kb),
-        Command::Quiz {
-            company,
-            technology,
-            topic,
-        } => quiz::question(app, ctx, company, technology, topic),
+        Command::Quiz { on } => quiz::question(app, ctx, on),
         Command::QuizAnswer { quiz, choice } => quiz::answer(app, ctx, *quiz, *choice),
         Command::Leaderboard => quiz::leaderboard(app, ctx),
     }
@@ -268,4 +262,53 @@ fn unknown(what: &str, given: &str, suggestions: Vec<String>) -> Reply {
     r.summary = Some(msg);
     r.suggestions = suggestions;
     r
+}
+
+/// What a quiz question is to be about, as a member named it (resolved by `/quiz`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QuizSubject {
+    Anything,
+    Company(String),
+    Technology(String),
+    /// A layer of a stack, by a word for it ("caching", "data stores").
+    Topic(String),
+}
+
+impl QuizSubject {
+    /// The first of the options a member filled in, in this order: company, technology,
+    /// topic; none of them is anything.
+    pub fn of_options(company: &str, technology: &str, topic: &str) -> QuizSubject {
+        let given = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+        if let Some(c) = given(company) {
+            QuizSubject::Company(c)
+        } else if let Some(t) = given(technology) {
+            QuizSubject::Technology(t)
+        } else if let Some(t) = given(topic) {
+            QuizSubject::Topic(t)
+        } else {
+            QuizSubject::Anything
+        }
+    }
+}
+
+#[cfg(test)]
+mod quiz_subject_tests {
+    use super::QuizSubject;
+
+    #[test]
+    fn the_first_option_filled_in_is_what_the_quiz_is_about() {
+        assert_eq!(QuizSubject::of_options("", " ", ""), QuizSubject::Anything);
+        assert_eq!(
+            QuizSubject::of_options("  Uber ", "Kafka", "caching"),
+            QuizSubject::Company("Uber".into())
+        );
+        assert_eq!(
+            QuizSubject::of_options("", "Kafka", "caching"),
+            QuizSubject::Technology("Kafka".into())
+        );
+        assert_eq!(
+            QuizSubject::of_options("", "", " caching"),
+            QuizSubject::Topic("caching".into())
+        );
+    }
 }

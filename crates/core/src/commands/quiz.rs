@@ -4,7 +4,7 @@
 //! leaderboard`: the server's best, by name, pinging nobody. Quizzes and answers are kept
 //! in the store, so buttons and scores survive a restart.
 
-use super::{company_arg, tech_arg, Caller, Command};
+use super::{company_arg, tech_arg, Caller, Command, QuizSubject};
 use crate::app::App;
 use crate::reply::{links, plain, Action, Block, ButtonStyle, Data, Reply, Status};
 use archie_knowledge::quiz::{About, Facts};
@@ -21,23 +21,21 @@ fn no_store() -> Reply {
         .summary("This Archie runs without a store, so it cannot keep quizzes or scores.")
 }
 
-pub fn question(app: &App, ctx: &Caller, company: &str, tech: &str, topic: &str) -> Reply {
+pub fn question(app: &App, ctx: &Caller, on: &QuizSubject) -> Reply {
     let Some(store) = app.store.as_ref() else {
         return no_store();
     };
     let k = app.engine.knowledge();
-    let about = if !company.trim().is_empty() {
-        match company_arg(app, company) {
+    let about = match on {
+        QuizSubject::Company(company) => match company_arg(app, company) {
             Ok(c) => About::Company(c),
             Err(r) => return *r,
-        }
-    } else if !tech.trim().is_empty() {
-        match tech_arg(app, tech) {
+        },
+        QuizSubject::Technology(tech) => match tech_arg(app, tech) {
             Ok(t) => About::Tech(t),
             Err(r) => return *r,
-        }
-    } else if !topic.trim().is_empty() {
-        match layer_named(topic) {
+        },
+        QuizSubject::Topic(topic) => match layer_named(topic) {
             Some(l) => About::Layer(l),
             None => {
                 return Reply::invalid(format!(
@@ -46,9 +44,8 @@ pub fn question(app: &App, ctx: &Caller, company: &str, tech: &str, topic: &str)
                     archie_text::truncate_words(topic, 40)
                 ))
             }
-        }
-    } else {
-        About::Anything
+        },
+        QuizSubject::Anything => About::Anything,
     };
     let facts = Facts::gather(k, app.engine.visible(ctx.guild).iter());
     let mut rng = StdRng::from_rng(&mut rand::rng());
