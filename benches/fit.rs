@@ -12,7 +12,7 @@
 //! `-- --write` stores the weights and the floor in `crates/search/src/fitted.json` (this mode's
 //! half), which the program is built with. `ARCHIE_SEMANTIC=off` fits the lexical mode.
 
-use archie::eval::{corpus, rank_of, score_with, Expect, Part, Question, Scores};
+use archie::eval::{corpus, rank_of, score_with, EvalQuestion, Expect, Part, Scores};
 use archie::knowledge::Knowledge;
 use archie::search::rank::{Fitted, Floor, Mode, Weights, FLOOR_INPUTS, QUESTION_INPUTS};
 use archie::search::retrieve::Retrieved;
@@ -30,7 +30,7 @@ const PASSES: usize = 2;
 
 struct Case {
     part: Part,
-    q: Question,
+    q: EvalQuestion,
     r: Retrieved,
     /// Each candidate's result with its excerpt, by entry id.
     shown: HashMap<String, SearchResult>,
@@ -114,7 +114,7 @@ fn answers(engine: &Engine, c: &Case, w: &Weights, floor: &Floor) -> Vec<SearchR
 
 fn scores(engine: &Engine, cases: &[&Case], w: &Weights, floor: &Floor) -> Scores {
     let by_q: HashMap<&str, &Case> = cases.iter().map(|c| (c.q.id.as_str(), *c)).collect();
-    let mut qs: Vec<Question> = cases.iter().map(|c| c.q.clone()).collect();
+    let mut qs: Vec<EvalQuestion> = cases.iter().map(|c| c.q.clone()).collect();
     // score_with hands the question text back; the id keys it uniquely.
     for q in &mut qs {
         q.q = q.id.clone();

@@ -8,7 +8,7 @@
 //! `archie::eval::Part`), tests/eval/questions.jsonl ("own"), and ../shared/eval/dev.jsonl
 //! and dev2.jsonl when present.
 
-use archie::eval::{parse, score_with, Question, Scores};
+use archie::eval::{parse, score_with, EvalQuestion, Scores};
 use archie::knowledge::{Kind, Knowledge};
 use archie::search::excerpt::{Excerpt, Segment};
 use archie::search::semantic::{model_dir, Encoder};
@@ -24,7 +24,7 @@ const ROUNDS_HYBRID: usize = 5;
 fn main() -> anyhow::Result<()> {
     archie::search::semantic::settle_thread_count();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut sets: Vec<(&str, Vec<Question>)> = Vec::new();
+    let mut sets: Vec<(&str, Vec<EvalQuestion>)> = Vec::new();
     for (name, path) in [
         ("dev", root.join("../shared/eval/dev.jsonl")),
         ("dev2", root.join("../shared/eval/dev2.jsonl")),
@@ -96,7 +96,7 @@ fn main() -> anyhow::Result<()> {
     );
 
     let ask = |e: &Engine, q: &str| e.ask(q, 5).map(|a| a.results).unwrap_or_default();
-    let all: Vec<&Question> = sets.iter().flat_map(|(_, qs)| qs.iter()).collect();
+    let all: Vec<&EvalQuestion> = sets.iter().flat_map(|(_, qs)| qs.iter()).collect();
     let lat_h = latencies(&all, ROUNDS_HYBRID, |q| {
         std::hint::black_box(hybrid.ask(q, 5).ok());
     });
@@ -152,7 +152,7 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn latencies(questions: &[&Question], rounds: usize, mut f: impl FnMut(&str)) -> Vec<Duration> {
+fn latencies(questions: &[&EvalQuestion], rounds: usize, mut f: impl FnMut(&str)) -> Vec<Duration> {
     for q in questions {
         f(&q.q); // warm up
     }

@@ -431,7 +431,7 @@ fn eval(
     show_misses: bool,
     part: Option<&str>,
 ) -> anyhow::Result<i32> {
-    let questions: Vec<crate::eval::Question> = if file.is_dir() {
+    let questions: Vec<crate::eval::EvalQuestion> = if file.is_dir() {
         crate::eval::corpus(file)?
             .into_iter()
             .filter(|(p, _)| part.is_none_or(|want| p.name() == want))

@@ -31,7 +31,7 @@ pub struct KbArgs {
 
 /// Entry fields; on `edit`, the ones not given keep their current value.
 #[derive(Debug, Args, Default)]
-pub struct Fields {
+pub struct EntryArgs {
     /// qa, note, article, reading, stack or tech
     #[arg(long)]
     pub kind: Option<String>,
@@ -49,7 +49,7 @@ pub struct Fields {
     pub sources: Vec<String>,
 }
 
-impl Fields {
+impl EntryArgs {
     /// The fields given, over `current`'s values on an edit.
     fn into_draft(self, current: Option<crate::knowledge::Entry>) -> RawDraft {
         let techs = self.tech.map(|t| crate::store::validate::split_list(&t));
@@ -81,12 +81,12 @@ impl Fields {
 #[derive(Debug, Subcommand)]
 pub enum KbAction {
     /// Add an entry
-    Add(Fields),
+    Add(EntryArgs),
     /// Edit an entry (a base entry gets a server-local override)
     Edit {
         id: String,
         #[command(flatten)]
-        fields: Fields,
+        fields: EntryArgs,
     },
     /// Remove an entry (a base entry is hidden in that server only)
     Remove { id: String },

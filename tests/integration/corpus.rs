@@ -5,16 +5,16 @@
 
 use crate::answers::{engine, hybrid};
 use crate::support::{repo_path, shipped_dir};
-use archie::eval::{corpus, score, Expect, Part, Question, Scores};
+use archie::eval::{corpus, score, EvalQuestion, Expect, Part, Scores};
 use archie::knowledge::{Detail, Knowledge};
 use archie::search::Engine;
 use std::collections::HashSet;
 
-fn questions() -> Vec<(Part, Question)> {
+fn questions() -> Vec<(Part, EvalQuestion)> {
     corpus(&repo_path("tests/eval/corpus")).expect("the corpus parses")
 }
 
-fn part(qs: &[(Part, Question)], p: Part) -> Vec<Question> {
+fn part(qs: &[(Part, EvalQuestion)], p: Part) -> Vec<EvalQuestion> {
     qs.iter()
         .filter(|(x, _)| *x == p)
         .map(|(_, q)| q.clone())

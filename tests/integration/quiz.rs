@@ -5,7 +5,7 @@
 
 use crate::support::*;
 use archie::knowledge::{Knowledge, Layer};
-use archie::quiz::{About, Asked, Facts, CHOICES};
+use archie::quiz::{About, Facts, QuizKind, CHOICES};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde_json::{json, Value};
@@ -35,9 +35,9 @@ fn every_generated_question_has_exactly_one_true_choice() {
         };
         made += 1;
         kinds[match q.asked {
-            Asked::WhichCompany { .. } => 0,
-            Asked::CompanyLayer { .. } => 1,
-            Asked::KindOf { .. } => 2,
+            QuizKind::WhichCompany { .. } => 0,
+            QuizKind::CompanyLayer { .. } => 1,
+            QuizKind::KindOf { .. } => 2,
         }] += 1;
         assert_eq!(q.choices.len(), CHOICES, "{q:?}");
         let truths: Vec<usize> = (0..CHOICES)
@@ -72,9 +72,9 @@ fn a_question_about_something_is_about_it() {
             .question(About::Company(instagram), &mut StdRng::seed_from_u64(seed))
             .expect("a question about Instagram");
         match &q.asked {
-            Asked::WhichCompany { .. } => assert_eq!(q.choices[q.answer], "Instagram"),
-            Asked::CompanyLayer { company, .. } => assert_eq!(company, "Instagram"),
-            Asked::KindOf { .. } => panic!("not about Instagram: {q:?}"),
+            QuizKind::WhichCompany { .. } => assert_eq!(q.choices[q.answer], "Instagram"),
+            QuizKind::CompanyLayer { company, .. } => assert_eq!(company, "Instagram"),
+            QuizKind::KindOf { .. } => panic!("not about Instagram: {q:?}"),
         }
     }
     let q = facts

@@ -16,7 +16,7 @@ pub mod health;
 mod question_log;
 
 pub use community::Follower;
-pub use question_log::{Asked, QuestionLog};
+pub use question_log::{LoggedQuestion, QuestionLog};
 
 /// An import waiting for its confirm button: what would be applied, by whom, where.
 pub struct PendingImport {

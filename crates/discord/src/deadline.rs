@@ -8,7 +8,7 @@
 
 use super::followup;
 use super::Outgoing;
-use crate::render::discord::wire::{self, Data, Message, Response};
+use crate::render::discord::wire::{self, Message, Response, ResponseData};
 use serenity::all::{ApplicationId, Http};
 use std::time::Duration;
 
@@ -32,7 +32,7 @@ pub fn deferral(update: bool, private: bool) -> Response {
     }
     Response {
         kind: wire::DEFERRED,
-        data: Some(Data::Message(Message {
+        data: Some(ResponseData::Message(Message {
             flags: private.then_some(wire::EPHEMERAL),
             ..Default::default()
         })),
@@ -45,7 +45,7 @@ pub fn deferral(update: bool, private: bool) -> Response {
 pub fn edit_body(response: &Response) -> Option<serde_json::Value> {
     match (&response.data, response.kind) {
         (_, wire::DEFERRED) | (_, wire::DEFERRED_UPDATE) => None,
-        (Some(Data::Message(m)), _) => {
+        (Some(ResponseData::Message(m)), _) => {
             let mut v = serde_json::to_value(m).ok()?;
             if let Some(o) = v.as_object_mut() {
                 o.remove("flags");
@@ -56,9 +56,9 @@ pub fn edit_body(response: &Response) -> Option<serde_json::Value> {
         _ => {
             let notice = crate::render::discord::notice_text(SLOW_FORM);
             match notice.data {
-                Some(Data::Message(m)) => edit_body(&Response {
+                Some(ResponseData::Message(m)) => edit_body(&Response {
                     kind: wire::MESSAGE,
-                    data: Some(Data::Message(m)),
+                    data: Some(ResponseData::Message(m)),
                 }),
                 _ => None,
             }
@@ -128,7 +128,7 @@ mod tests {
         assert_eq!(edit_body(&crate::render::discord::deferred()), None);
         let form = Response {
             kind: wire::MODAL,
-            data: Some(Data::Modal(wire::Modal {
+            data: Some(ResponseData::Modal(wire::Modal {
                 custom_id: "x".into(),
                 title: "t".into(),
                 components: Vec::new(),

@@ -3,7 +3,7 @@
 //! suppression (the same question asked again in the same channel within a few minutes
 //! links to the earlier answer instead of posting it again). Memory is bounded: at most
 //! [`MAX_MEMBERS`] cooldown entries and [`MAX_REPEATS`] remembered answers, expired ones
-//! dropped first. Time comes from an injected [`Clock`], so tests never sleep.
+//! dropped first. Time comes from an injected [`MillisClock`], so tests never sleep.
 
 use super::interaction::Incoming;
 use crate::render::discord::{limits, wire};
@@ -15,10 +15,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The time now, in milliseconds since the Unix epoch.
-pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+pub type MillisClock = Arc<dyn Fn() -> u64 + Send + Sync>;
 
 /// The system clock.
-pub fn system_clock() -> Clock {
+pub fn system_clock() -> MillisClock {
     Arc::new(|| {
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -108,7 +108,7 @@ struct Tally {
 /// The cooldowns and remembered answers of one process.
 pub struct FairUse {
     pub limits: Limits,
-    clock: Clock,
+    clock: MillisClock,
     state: Mutex<Tally>,
 }
 
@@ -121,7 +121,7 @@ impl std::fmt::Debug for FairUse {
 }
 
 impl FairUse {
-    pub fn new(limits: Limits, clock: Clock) -> FairUse {
+    pub fn new(limits: Limits, clock: MillisClock) -> FairUse {
         FairUse {
             limits,
             clock,
@@ -307,7 +307,7 @@ pub fn is_public_answer(r: &wire::Response) -> bool {
 fn notice(text: String) -> wire::Response {
     limits::enforce(wire::Response {
         kind: wire::MESSAGE,
-        data: Some(wire::Data::Message(wire::Message {
+        data: Some(wire::ResponseData::Message(wire::Message {
             content: Some(text),
             flags: Some(wire::EPHEMERAL),
             ..Default::default()

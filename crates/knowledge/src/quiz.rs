@@ -23,7 +23,7 @@ const ATTEMPTS: usize = 64;
 /// What a question asks, with what its oracle needs to judge any choice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Asked {
+pub enum QuizKind {
     /// "Which company uses Gizzard?": choices are company names.
     WhichCompany { tech: String },
     /// "What does Instagram use for caching?": choices are technology names.
@@ -34,8 +34,8 @@ pub enum Asked {
 
 /// A generated question.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Question {
-    pub asked: Asked,
+pub struct QuizQuestion {
+    pub asked: QuizKind,
     pub prompt: String,
     /// Display names, in the order shown.
     pub choices: Vec<String>,
@@ -133,7 +133,7 @@ impl Facts {
 
     /// A question about `about`, drawn with `rng`; `None` when the facts cannot make one
     /// with four unambiguous choices.
-    pub fn question(&self, about: About<'_>, rng: &mut StdRng) -> Option<Question> {
+    pub fn question(&self, about: About<'_>, rng: &mut StdRng) -> Option<QuizQuestion> {
         for _ in 0..ATTEMPTS {
             let kind = match about {
                 About::Anything => rng.random_range(0..3),
@@ -154,7 +154,7 @@ impl Facts {
     }
 
     /// "Which company uses T?": one company whose stack lists T, three whose stacks don't.
-    fn which_company(&self, about: About<'_>, rng: &mut StdRng) -> Option<Question> {
+    fn which_company(&self, about: About<'_>, rng: &mut StdRng) -> Option<QuizQuestion> {
         let (tech, users): (String, Vec<&Stack>) = match about {
             About::Company(c) => {
                 let s = self.stacks.iter().find(|s| s.company == c.name)?;
@@ -187,7 +187,7 @@ impl Facts {
             .map(|(l, _)| short_label(*l))
             .unwrap_or("its stack");
         self.finish(
-            Asked::WhichCompany { tech: tech.clone() },
+            QuizKind::WhichCompany { tech: tech.clone() },
             format!("Which company uses {tech}?"),
             right.company.clone(),
             wrong,
@@ -199,7 +199,7 @@ impl Facts {
 
     /// "What does C use for L?": one technology C's stack lists under L, three of layer L
     /// that C's stack does not list anywhere.
-    fn company_layer(&self, about: About<'_>, rng: &mut StdRng) -> Option<Question> {
+    fn company_layer(&self, about: About<'_>, rng: &mut StdRng) -> Option<QuizQuestion> {
         let candidates: Vec<(&Stack, Layer)> = self
             .stacks
             .iter()
@@ -220,7 +220,7 @@ impl Facts {
         let wrong = self.techs_where(|name, l| l == layer && !s.techs.contains(name), rng);
         let label = short_label(layer);
         self.finish(
-            Asked::CompanyLayer {
+            QuizKind::CompanyLayer {
                 company: s.company.clone(),
                 layer,
             },
@@ -234,7 +234,7 @@ impl Facts {
     }
 
     /// "Which of these is a Q?": one technology of layer Q, three of layers far from Q.
-    fn kind_of(&self, about: About<'_>, rng: &mut StdRng) -> Option<Question> {
+    fn kind_of(&self, about: About<'_>, rng: &mut StdRng) -> Option<QuizQuestion> {
         let layer = match about {
             About::Layer(l) => l,
             About::Tech(t) => t.layer,
@@ -262,7 +262,7 @@ impl Facts {
         let far = far_from(layer);
         let wrong = self.techs_where(|_, l| far.contains(&l), rng);
         self.finish(
-            Asked::KindOf { layer },
+            QuizKind::KindOf { layer },
             format!("Which of these is {what}?"),
             right.clone(),
             wrong,
@@ -301,14 +301,14 @@ impl Facts {
     #[allow(clippy::too_many_arguments)]
     fn finish(
         &self,
-        asked: Asked,
+        asked: QuizKind,
         prompt: String,
         right: String,
         wrong: Vec<String>,
         fact: String,
         source: String,
         rng: &mut StdRng,
-    ) -> Option<Question> {
+    ) -> Option<QuizQuestion> {
         let mut choices: Vec<String> = vec![right.clone()];
         for w in wrong {
             if !choices.iter().any(|c| c.eq_ignore_ascii_case(&w)) {
@@ -320,7 +320,7 @@ impl Facts {
         }
         choices.shuffle(rng);
         let answer = choices.iter().position(|c| *c == right)?;
-        Some(Question {
+        Some(QuizQuestion {
             asked,
             prompt,
             choices,
@@ -332,20 +332,20 @@ impl Facts {
 
     /// Whether `choice` is true for `asked`, by the facts alone (the oracle the tests
     /// hold every generated question to).
-    pub fn is_true(&self, asked: &Asked, choice: &str) -> bool {
+    pub fn is_true(&self, asked: &QuizKind, choice: &str) -> bool {
         match asked {
-            Asked::WhichCompany { tech } => self
+            QuizKind::WhichCompany { tech } => self
                 .stacks
                 .iter()
                 .any(|s| s.company == choice && s.techs.contains(tech)),
             // Listed by the company anywhere counts as true: a distractor it uses for
             // something else would be a fair complaint.
-            Asked::CompanyLayer { company, .. } => self
+            QuizKind::CompanyLayer { company, .. } => self
                 .stacks
                 .iter()
                 .any(|s| s.company == *company && s.techs.contains(choice)),
             // Of the layer asked, or of one close enough to be argued.
-            Asked::KindOf { layer } => self
+            QuizKind::KindOf { layer } => self
                 .techs
                 .get(choice)
                 .is_some_and(|(l, _)| !far_from(*layer).contains(l)),

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Question {
+pub struct EvalQuestion {
     #[serde(default)]
     pub id: String,
     #[serde(default)]
@@ -79,13 +79,13 @@ pub fn rank_of(results: &[SearchResult], alts: &[Vec<String>]) -> Option<usize> 
         .map(|i| i + 1)
 }
 
-pub fn parse(jsonl: &str) -> anyhow::Result<Vec<Question>> {
+pub fn parse(jsonl: &str) -> anyhow::Result<Vec<EvalQuestion>> {
     let mut out = Vec::new();
     for (i, line) in jsonl.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let q: Question =
+        let q: EvalQuestion =
             serde_json::from_str(line).map_err(|e| anyhow::anyhow!("line {}: {e}", i + 1))?;
         if let Expect::None(s) = &q.expect {
             anyhow::ensure!(
@@ -99,7 +99,7 @@ pub fn parse(jsonl: &str) -> anyhow::Result<Vec<Question>> {
     Ok(out)
 }
 
-pub fn score(engine: &Engine, questions: &[Question]) -> Scores {
+pub fn score(engine: &Engine, questions: &[EvalQuestion]) -> Scores {
     score_with(questions, |q| match engine.ask(q, 5) {
         Ok(a) => a.results,
         Err(e) => {
@@ -111,7 +111,7 @@ pub fn score(engine: &Engine, questions: &[Question]) -> Scores {
 
 /// Scores any answerer (Archie, or a baseline in the benchmark) with the same rules.
 pub fn score_with(
-    questions: &[Question],
+    questions: &[EvalQuestion],
     mut answer: impl FnMut(&str) -> Vec<SearchResult>,
 ) -> Scores {
     let mut s = Scores::default();
@@ -194,7 +194,7 @@ impl Part {
 }
 
 /// The corpus's questions in a folder (every `*.jsonl`, sorted), each with its part.
-pub fn corpus(dir: &std::path::Path) -> anyhow::Result<Vec<(Part, Question)>> {
+pub fn corpus(dir: &std::path::Path) -> anyhow::Result<Vec<(Part, EvalQuestion)>> {
     let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))

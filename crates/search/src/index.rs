@@ -88,8 +88,9 @@ pub fn terms(a: &mut TextAnalyzer, text: &str) -> Vec<String> {
     out
 }
 
+/// The handles of the index schema's fields.
 #[derive(Clone, Copy, Debug)]
-pub struct Fields {
+pub struct SchemaFields {
     pub title: Field,
     pub question: Field,
     pub body: Field,
@@ -143,20 +144,20 @@ pub(crate) fn doc_text<'a>(k: &Knowledge, e: &'a Entry, scope: &'a str) -> DocTe
     }
 }
 
-fn schema() -> (Schema, Fields) {
+fn schema() -> (Schema, SchemaFields) {
     let (sb, fields) = schema_builder();
     (sb.build(), fields)
 }
 
 /// The fields every index has; the community index adds stored fields of its own.
-pub(crate) fn schema_builder() -> (tantivy::schema::SchemaBuilder, Fields) {
+pub(crate) fn schema_builder() -> (tantivy::schema::SchemaBuilder, SchemaFields) {
     let mut sb = Schema::builder();
     let text = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(TOKENIZER)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
-    let fields = Fields {
+    let fields = SchemaFields {
         title: sb.add_text_field("title", text.clone()),
         question: sb.add_text_field("question", text.clone()),
         body: sb.add_text_field("body", text.clone()),
@@ -174,7 +175,7 @@ pub(crate) fn schema_builder() -> (tantivy::schema::SchemaBuilder, Fields) {
 pub struct SearchIndex {
     pub index: Index,
     pub reader: IndexReader,
-    pub fields: Fields,
+    pub fields: SchemaFields,
     pub dir: Option<PathBuf>,
 }
 
@@ -202,7 +203,7 @@ impl SearchIndex {
     /// An opened `index` of these `fields` with a manually reloaded reader.
     pub(crate) fn with_reader(
         index: Index,
-        fields: Fields,
+        fields: SchemaFields,
         dir: Option<PathBuf>,
     ) -> tantivy::Result<Self> {
         Self::register(&index);

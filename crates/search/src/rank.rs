@@ -349,7 +349,7 @@ impl Floor {
     pub fn question_inputs(
         cands: &[Candidate],
         probabilities: &[f32],
-        asked: Asked,
+        asked: QuestionTraits,
     ) -> [f32; QUESTION_INPUTS.len()] {
         let flag = |b: bool| b as u8 as f32;
         let best = |f: &dyn Fn(&Features) -> f32| {
@@ -386,7 +386,7 @@ impl Floor {
     }
 
     /// The model's inputs for one candidate of a question.
-    pub fn inputs(f: &Features, asked: Asked, named: bool) -> [f32; FLOOR_INPUTS.len()] {
+    pub fn inputs(f: &Features, asked: QuestionTraits, named: bool) -> [f32; FLOOR_INPUTS.len()] {
         let flag = |b: bool| b as u8 as f32;
         [
             f.bm25,
@@ -426,7 +426,7 @@ impl Floor {
     }
 
     /// The probability that this candidate answers the question.
-    pub fn probability(&self, f: &Features, asked: Asked, named: bool) -> f32 {
+    pub fn probability(&self, f: &Features, asked: QuestionTraits, named: bool) -> f32 {
         let x = Floor::inputs(f, asked, named);
         let z: f32 = self.intercept + x.iter().zip(&self.coef).map(|(x, c)| x * c).sum::<f32>();
         1.0 / (1.0 + (-z).exp())
@@ -444,7 +444,7 @@ pub struct Candidate {
 
 /// What ranking needs to know about the question itself.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct Asked {
+pub struct QuestionTraits {
     /// It names a known company or technology.
     pub entity: bool,
     /// It names something the knowledge does not hold: words, not meaning, must answer.
@@ -461,7 +461,12 @@ pub struct Asked {
 
 /// The ranked candidates `(ord, score)` the floor keeps, best first; empty when the
 /// question is not answerable from the knowledge (no candidate is likely enough).
-pub fn rank(cands: &[Candidate], asked: Asked, w: &Weights, floor: &Floor) -> Vec<(u64, f32)> {
+pub fn rank(
+    cands: &[Candidate],
+    asked: QuestionTraits,
+    w: &Weights,
+    floor: &Floor,
+) -> Vec<(u64, f32)> {
     let ps: Vec<f32> = cands
         .iter()
         .map(|c| floor.probability(&c.features, asked, c.named))
@@ -537,18 +542,21 @@ mod tests {
     fn a_question_whose_best_candidate_is_unlikely_is_declined() {
         let w = Weights::default();
         let weak = [cand(1, 0.2, 0.1, false), cand(2, 0.3, 0.0, false)];
-        assert!(rank(&weak, Asked::default(), &w, &floor()).is_empty());
+        assert!(rank(&weak, QuestionTraits::default(), &w, &floor()).is_empty());
         let strong = [cand(1, 0.9, 0.6, false), cand(2, 0.3, 0.0, false)];
-        assert_eq!(rank(&strong, Asked::default(), &w, &floor())[0].0, 1);
+        assert_eq!(
+            rank(&strong, QuestionTraits::default(), &w, &floor())[0].0,
+            1
+        );
     }
 
     #[test]
     fn off_topic_words_lower_the_probability() {
         let fl = floor();
         let mut c = cand(1, 0.9, 0.6, true);
-        let on = fl.probability(&c.features, Asked::default(), true);
+        let on = fl.probability(&c.features, QuestionTraits::default(), true);
         c.features.off_topic = 0.5;
-        let off = fl.probability(&c.features, Asked::default(), true);
+        let off = fl.probability(&c.features, QuestionTraits::default(), true);
         assert!(off < on && off < fl.answer, "{on} {off}");
     }
 
@@ -557,7 +565,7 @@ mod tests {
         let w = Weights::default();
         let r = rank(
             &[cand(1, 0.6, 0.5, false), cand(2, 1.0, 0.5, false)],
-            Asked::default(),
+            QuestionTraits::default(),
             &w,
             &floor(),
         );
@@ -565,7 +573,7 @@ mod tests {
         let noise = Weights { cutoff: 0.95, ..w };
         let r = rank(
             &[cand(1, 0.6, 0.5, false), cand(2, 1.0, 0.5, false)],
-            Asked::default(),
+            QuestionTraits::default(),
             &noise,
             &floor(),
         );

@@ -104,8 +104,8 @@ impl Retrieved {
     }
 
     /// The question as ranking sees it.
-    pub fn asked(&self) -> super::rank::Asked {
-        super::rank::Asked {
+    pub fn asked(&self) -> super::rank::QuestionTraits {
+        super::rank::QuestionTraits {
             entity: self.entity,
             strict: self.strict(),
             meaning: self.qvec.is_some(),

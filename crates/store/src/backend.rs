@@ -5,7 +5,9 @@
 //! imports, the change log, validation): both backends keep the same rules, the same audit
 //! trail and the same guarantees.
 
-use super::{Action, Actor, ChangeRef, CommunityEntry, Draft, Origin, Revision, State, StoreError};
+use super::{
+    Actor, ChangeRef, CommunityEntry, Draft, Origin, Revision, RevisionAction, State, StoreError,
+};
 use archie_knowledge::Kind;
 
 /// The store's queries, written once: a backend provides [`Backend::exec`] and
@@ -349,7 +351,7 @@ pub(crate) struct NewRow<'a> {
 pub(crate) struct NewRevision<'a> {
     pub guild: u64,
     pub entry_id: &'a str,
-    pub action: Action,
+    pub action: RevisionAction,
     pub actor: &'a Actor,
     pub at: i64,
     pub before: Option<&'a Draft>,
@@ -419,7 +421,8 @@ fn revision_row(r: &Cells) -> Result<Revision, StoreError> {
         id,
         guild: from_sql_id(r.int(1)?),
         entry_id: r.text(2)?,
-        action: Action::parse(&action).ok_or_else(|| bad(format!("unknown action '{action}'")))?,
+        action: RevisionAction::parse(&action)
+            .ok_or_else(|| bad(format!("unknown action '{action}'")))?,
         actor: Actor::new(from_sql_id(r.int(4)?), r.text(5)?),
         at: r.int(6)?,
         before: draft(7)?,

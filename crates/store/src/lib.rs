@@ -69,7 +69,7 @@ mod postgres;
 mod sqlite;
 
 /// The current time in unix seconds; injectable so tests control revision times.
-pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+pub type SecondsClock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
 /// Where the store lives: `ARCHIE_DATABASE` as a SQLite file or a PostgreSQL URL.
 #[derive(Clone, PartialEq, Eq)]
@@ -102,7 +102,7 @@ enum Db {
 /// The community store. `Send + Sync`: share it behind an `Arc`.
 pub struct Store {
     db: Db,
-    clock: Clock,
+    clock: SecondsClock,
     /// The secret members' vote keys are made with, read once from the store.
     member_secret: std::sync::OnceLock<String>,
 }
@@ -116,7 +116,7 @@ impl std::fmt::Debug for Store {
 }
 
 /// The system clock in unix seconds.
-pub fn system_clock() -> Clock {
+pub fn system_clock() -> SecondsClock {
     Arc::new(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -133,7 +133,7 @@ impl Store {
     }
 
     /// [`Store::open`] with the clock revisions are stamped with.
-    pub fn open_with_clock(path: &Path, clock: Clock) -> Result<Store, StoreError> {
+    pub fn open_with_clock(path: &Path, clock: SecondsClock) -> Result<Store, StoreError> {
         Store::connect_with_clock(&Database::Sqlite(path.to_path_buf()), clock)
     }
 
@@ -143,7 +143,7 @@ impl Store {
     }
 
     /// [`Store::connect`] with the clock revisions are stamped with.
-    pub fn connect_with_clock(db: &Database, clock: Clock) -> Result<Store, StoreError> {
+    pub fn connect_with_clock(db: &Database, clock: SecondsClock) -> Result<Store, StoreError> {
         let db = match db {
             Database::Sqlite(path) => Db::Sqlite(sqlite::Sqlite::open(path)?),
             Database::Postgres(url) => Db::Postgres(postgres::Postgres::open(url)?),

@@ -106,7 +106,7 @@ impl Origin {
 
 /// What a revision did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub enum RevisionAction {
     Add,
     Edit,
     Remove,
@@ -119,31 +119,31 @@ pub enum Action {
     Restore,
 }
 
-impl Action {
-    pub const ALL: [Action; 7] = [
-        Action::Add,
-        Action::Edit,
-        Action::Remove,
-        Action::Revert,
-        Action::Override,
-        Action::Hide,
-        Action::Restore,
+impl RevisionAction {
+    pub const ALL: [RevisionAction; 7] = [
+        RevisionAction::Add,
+        RevisionAction::Edit,
+        RevisionAction::Remove,
+        RevisionAction::Revert,
+        RevisionAction::Override,
+        RevisionAction::Hide,
+        RevisionAction::Restore,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
-            Action::Add => "add",
-            Action::Edit => "edit",
-            Action::Remove => "remove",
-            Action::Revert => "revert",
-            Action::Override => "override",
-            Action::Hide => "hide",
-            Action::Restore => "restore",
+            RevisionAction::Add => "add",
+            RevisionAction::Edit => "edit",
+            RevisionAction::Remove => "remove",
+            RevisionAction::Revert => "revert",
+            RevisionAction::Override => "override",
+            RevisionAction::Hide => "hide",
+            RevisionAction::Restore => "restore",
         }
     }
 
-    pub fn parse(s: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.as_str() == s)
+    pub fn parse(s: &str) -> Option<RevisionAction> {
+        RevisionAction::ALL.into_iter().find(|a| a.as_str() == s)
     }
 }
 
@@ -239,7 +239,7 @@ pub struct Revision {
     pub id: i64,
     pub guild: u64,
     pub entry_id: String,
-    pub action: Action,
+    pub action: RevisionAction,
     pub actor: Actor,
     /// Unix seconds.
     pub at: i64,

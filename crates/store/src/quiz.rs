@@ -4,12 +4,12 @@
 
 use super::backend::{from_sql_id, gid, int, Param};
 use super::{Actor, Store, StoreError};
-use archie_knowledge::quiz::Question;
+use archie_knowledge::quiz::QuizQuestion;
 
 /// What one answer did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuizOutcome {
-    pub question: Question,
+    pub question: QuizQuestion,
     /// The choice the member made (their first, when they had answered before).
     pub choice: usize,
     /// False when the member had answered already (nothing was recorded).
@@ -28,13 +28,13 @@ pub struct Score {
     pub answered: i64,
 }
 
-fn decode(json: &str) -> Result<Question, StoreError> {
+fn decode(json: &str) -> Result<QuizQuestion, StoreError> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("quiz: {e}")))
 }
 
 impl Store {
     /// Keeps a quiz asked in `guild` (0 outside a server); its id.
-    pub fn new_quiz(&self, guild: u64, q: &Question) -> Result<i64, StoreError> {
+    pub fn new_quiz(&self, guild: u64, q: &QuizQuestion) -> Result<i64, StoreError> {
         let json = serde_json::to_string(q).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.write(|b, now| {
             b.query(
@@ -49,7 +49,7 @@ impl Store {
     }
 
     /// A quiz of `guild`, with its answer.
-    pub fn quiz(&self, guild: u64, quiz: i64) -> Result<Option<Question>, StoreError> {
+    pub fn quiz(&self, guild: u64, quiz: i64) -> Result<Option<QuizQuestion>, StoreError> {
         self.read(|b| {
             b.query(
                 "SELECT question FROM quizzes WHERE id = $1 AND guild_id = $2",

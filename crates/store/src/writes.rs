@@ -3,7 +3,7 @@
 
 use super::backend::{Backend, NewRevision, NewRow};
 use super::validate::check_shape;
-use super::{Action, Actor, CommunityEntry, Draft, Origin, State, Store, StoreError};
+use super::{Actor, CommunityEntry, Draft, Origin, RevisionAction, State, Store, StoreError};
 use archie_text::slug;
 
 /// One write in progress: the transaction, the guild, who and when.
@@ -20,7 +20,7 @@ impl WriteTxn<'_> {
     fn revise(
         &mut self,
         id: &str,
-        action: Action,
+        action: RevisionAction,
         before: Option<&Draft>,
         after: Option<&Draft>,
         state_after: State,
@@ -90,7 +90,7 @@ impl WriteTxn<'_> {
         check_shape(draft)?;
         let id = self.free_id(preferred_id, &draft.title)?;
         self.insert(&id, Origin::Community, State::Live, draft)?;
-        self.revise(&id, Action::Add, None, Some(draft), State::Live)?;
+        self.revise(&id, RevisionAction::Add, None, Some(draft), State::Live)?;
         self.reload(&id)
     }
 
@@ -131,14 +131,26 @@ impl WriteTxn<'_> {
                         return Err(StoreError::Unchanged { id: id.to_string() });
                     }
                     self.update(id, State::Live, draft)?;
-                    self.revise(id, Action::Edit, Some(&row.draft), Some(draft), State::Live)?;
+                    self.revise(
+                        id,
+                        RevisionAction::Edit,
+                        Some(&row.draft),
+                        Some(draft),
+                        State::Live,
+                    )?;
                 }
                 State::Removed | State::Hidden => {
                     return Err(StoreError::Removed { id: id.to_string() })
                 }
                 State::Base => {
                     self.update(id, State::Live, draft)?;
-                    self.revise(id, Action::Override, base_before, Some(draft), State::Live)?;
+                    self.revise(
+                        id,
+                        RevisionAction::Override,
+                        base_before,
+                        Some(draft),
+                        State::Live,
+                    )?;
                 }
             },
             None => {
@@ -146,7 +158,13 @@ impl WriteTxn<'_> {
                     return Err(StoreError::NotFound { id: id.to_string() });
                 };
                 self.insert(id, Origin::Base, State::Live, draft)?;
-                self.revise(id, Action::Override, Some(base), Some(draft), State::Live)?;
+                self.revise(
+                    id,
+                    RevisionAction::Override,
+                    Some(base),
+                    Some(draft),
+                    State::Live,
+                )?;
             }
         }
         self.reload(id)
@@ -164,15 +182,27 @@ impl WriteTxn<'_> {
                 }
                 (Origin::Community, _) => {
                     self.update(id, State::Removed, &row.draft)?;
-                    self.revise(id, Action::Remove, Some(&row.draft), None, State::Removed)?;
+                    self.revise(
+                        id,
+                        RevisionAction::Remove,
+                        Some(&row.draft),
+                        None,
+                        State::Removed,
+                    )?;
                 }
                 (Origin::Base, State::Live) => {
                     self.update(id, State::Hidden, &row.draft)?;
-                    self.revise(id, Action::Hide, Some(&row.draft), None, State::Hidden)?;
+                    self.revise(
+                        id,
+                        RevisionAction::Hide,
+                        Some(&row.draft),
+                        None,
+                        State::Hidden,
+                    )?;
                 }
                 (Origin::Base, State::Base) => {
                     self.update(id, State::Hidden, base_before.unwrap_or(&row.draft))?;
-                    self.revise(id, Action::Hide, base_before, None, State::Hidden)?;
+                    self.revise(id, RevisionAction::Hide, base_before, None, State::Hidden)?;
                 }
             },
             None => {
@@ -180,7 +210,7 @@ impl WriteTxn<'_> {
                     return Err(StoreError::NotFound { id: id.to_string() });
                 };
                 self.insert(id, Origin::Base, State::Hidden, base)?;
-                self.revise(id, Action::Hide, Some(base), None, State::Hidden)?;
+                self.revise(id, RevisionAction::Hide, Some(base), None, State::Hidden)?;
             }
         }
         self.reload(id)
@@ -203,7 +233,7 @@ impl WriteTxn<'_> {
         let before = (row.state == State::Live).then_some(&row.draft);
         let after = (rev.state_after == State::Live).then_some(content);
         self.update(id, rev.state_after, content)?;
-        self.revise(id, Action::Revert, before, after, rev.state_after)?;
+        self.revise(id, RevisionAction::Revert, before, after, rev.state_after)?;
         self.reload(id)
     }
 
@@ -223,7 +253,7 @@ impl WriteTxn<'_> {
         }
         let before = (row.state == State::Live).then_some(&row.draft);
         self.update(id, State::Base, base_now.unwrap_or(&row.draft))?;
-        self.revise(id, Action::Restore, before, base_now, State::Base)?;
+        self.revise(id, RevisionAction::Restore, before, base_now, State::Base)?;
         self.reload(id)
     }
 }

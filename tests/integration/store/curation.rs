@@ -278,8 +278,8 @@ pub(super) fn proposals_are_limited_per_member_and_can_be_turned_off() {
 pub(super) fn a_quiz_is_answered_once_per_member_and_scored_per_guild() {
     let t = open();
     let s = &t.store;
-    let q = archie::quiz::Question {
-        asked: archie::quiz::Asked::KindOf {
+    let q = archie::quiz::QuizQuestion {
+        asked: archie::quiz::QuizKind::KindOf {
             layer: archie::knowledge::Layer::Cache,
         },
         prompt: "Which of these is a cache?".into(),

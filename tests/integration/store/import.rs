@@ -122,7 +122,7 @@ pub(super) fn an_import_plan_sorts_items_into_add_change_skip_and_invalid() {
     );
     assert_eq!(s.revision_count(A, None).unwrap(), before + 3);
     let last = s.history(A, Some("note-cache-first"), 0, 1).unwrap();
-    assert_eq!(last[0].action, Action::Override);
+    assert_eq!(last[0].action, RevisionAction::Override);
 }
 
 #[test]

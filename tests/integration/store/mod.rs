@@ -4,8 +4,8 @@
 use archie::knowledge::{Kind, Knowledge};
 use archie::store::validate::{parse_technologies, validate};
 use archie::store::{
-    diff, schema, Action, Actor, Clock, CommunityEntry, Database, Draft, DuplicateField, Origin,
-    RawDraft, State, Store, StoreError, ValidationError,
+    diff, schema, Actor, CommunityEntry, Database, Draft, DuplicateField, Origin, RawDraft,
+    RevisionAction, SecondsClock, State, Store, StoreError, ValidationError,
 };
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -48,7 +48,7 @@ fn open() -> TestStore {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data").join("archie.db");
     let tick = Arc::new(AtomicI64::new(T0));
-    let clock: Clock = Arc::new(move || tick.fetch_add(1, Ordering::SeqCst));
+    let clock: SecondsClock = Arc::new(move || tick.fetch_add(1, Ordering::SeqCst));
     let db = if ON_POSTGRES.get() {
         Database::Postgres(crate::support::postgres::cluster().database("store"))
     } else {

@@ -32,10 +32,15 @@ pub(super) fn an_entry_round_trips_through_add_edit_remove_and_revert_with_histo
     );
 
     let h = s.history(A, Some(&added.id), 0, 10).unwrap();
-    let actions: Vec<Action> = h.iter().map(|r| r.action).collect();
+    let actions: Vec<RevisionAction> = h.iter().map(|r| r.action).collect();
     assert_eq!(
         actions,
-        [Action::Revert, Action::Remove, Action::Edit, Action::Add]
+        [
+            RevisionAction::Revert,
+            RevisionAction::Remove,
+            RevisionAction::Edit,
+            RevisionAction::Add
+        ]
     );
     assert!(h.windows(2).all(|w| w[0].id > w[1].id && w[0].at > w[1].at));
     assert_eq!(h[3].before, None);
@@ -158,7 +163,7 @@ pub(super) fn editing_a_base_entry_creates_an_override_seen_only_in_that_guild()
     assert!(s.live(B).unwrap().is_empty());
     assert_eq!(s.get(B, "note-cache-first").unwrap(), None);
     let h = s.history(A, Some("note-cache-first"), 0, 10).unwrap();
-    assert_eq!(h[0].action, Action::Override);
+    assert_eq!(h[0].action, RevisionAction::Override);
     assert_eq!(h[0].before.as_ref(), Some(&base));
     assert_eq!(h[0].after.as_ref(), Some(&mine));
 
@@ -169,7 +174,7 @@ pub(super) fn editing_a_base_entry_creates_an_override_seen_only_in_that_guild()
     let h = s.history(A, Some("note-cache-first"), 0, 10).unwrap();
     assert_eq!(
         h[0].action,
-        Action::Edit,
+        RevisionAction::Edit,
         "later edits of an override are edits"
     );
     assert_eq!(h[0].before.as_ref(), Some(&mine));
@@ -211,7 +216,7 @@ pub(super) fn removing_a_base_entry_hides_it_only_in_that_guild_until_reverted_o
     assert_eq!(shown, [(A, "note-cache-first".to_string(), State::Hidden)]);
     assert_eq!(
         s.history(A, Some("note-cache-first"), 0, 1).unwrap()[0].action,
-        Action::Hide
+        RevisionAction::Hide
     );
 
     // Revert to the override: live again with the moderator's content.

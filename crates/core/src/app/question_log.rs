@@ -21,7 +21,7 @@ const SETTLE_WAIT: Duration = Duration::from_millis(1500);
 const LOOKUP_WAIT: Duration = Duration::from_millis(250);
 
 /// One question to record.
-pub struct Asked {
+pub struct LoggedQuestion {
     pub id: i64,
     pub guild: u64,
     pub question: String,
@@ -34,7 +34,7 @@ pub struct Asked {
 
 #[derive(Default)]
 pub struct QuestionLog {
-    tx: OnceLock<SyncSender<Asked>>,
+    tx: OnceLock<SyncSender<LoggedQuestion>>,
     /// Questions dropped: the queue was full, or the store refused them.
     pub dropped: Arc<AtomicU64>,
     /// Questions queued and not yet written.
@@ -50,7 +50,7 @@ struct Recent {
 
 impl QuestionLog {
     /// Queues `a` for `store`; returns at once. `false` when it was dropped (queue full).
-    pub fn push(&self, store: &Arc<Store>, a: Asked) -> bool {
+    pub fn push(&self, store: &Arc<Store>, a: LoggedQuestion) -> bool {
         self.remember(a.guild, &a.qkey, a.id);
         let tx = self.tx.get_or_init(|| self.start(store.clone()));
         self.queued.fetch_add(1, Ordering::Relaxed);
@@ -114,8 +114,8 @@ impl QuestionLog {
         }
     }
 
-    fn start(&self, store: Arc<Store>) -> SyncSender<Asked> {
-        let (tx, rx) = sync_channel::<Asked>(QUEUE);
+    fn start(&self, store: Arc<Store>) -> SyncSender<LoggedQuestion> {
+        let (tx, rx) = sync_channel::<LoggedQuestion>(QUEUE);
         let (queued, dropped) = (self.queued.clone(), self.dropped.clone());
         let spawned = std::thread::Builder::new()
             .name("question-log".into())

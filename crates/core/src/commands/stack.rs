@@ -136,10 +136,7 @@ fn layers(r: &mut Reply, stacks: &[&Entry]) -> Listed {
         push_new(&mut remarks, remark.as_slice());
         for l in ls {
             if !out.links.iter().any(|x| x.url == l.url) {
-                out.links.push(Link {
-                    title: l.title.clone(),
-                    url: l.url.clone(),
-                });
+                out.links.push(l.clone());
             }
         }
         push_new(&mut out.sources, &e.sources);

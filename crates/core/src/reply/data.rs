@@ -24,7 +24,7 @@ pub enum Data {
     /// `/kb export`: the entries in the `archie export --json` format.
     Export(Vec<serde_json::Value>),
     /// `/kb import` before confirmation: how many entries each outcome has.
-    ImportPlan(ImportPlan),
+    ImportPlan(ImportCounts),
     /// `/kb gaps`: one page of open gaps.
     Gaps(Gaps),
     /// `/kb review` and `/kb proposals`.
@@ -181,8 +181,9 @@ pub struct RevisionData {
     pub note: Option<String>,
 }
 
+/// How many items of an import each outcome has (the store's `ImportPlan`, counted).
 #[derive(Debug, Clone, Serialize)]
-pub struct ImportPlan {
+pub struct ImportCounts {
     pub add: usize,
     pub change: usize,
     pub skip: usize,

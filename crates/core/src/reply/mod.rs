@@ -5,6 +5,9 @@ pub mod data;
 
 use crate::commands::Command;
 use archie_knowledge::Kind;
+/// A titled link (a source, a further reading): the knowledge's own type, so a stack's
+/// links pass into a reply as they are.
+pub use archie_knowledge::Link;
 use archie_search::excerpt::{Excerpt, Segment};
 pub use data::Data;
 use serde::Serialize;
@@ -19,12 +22,6 @@ pub fn plain(s: impl Into<String>) -> Rich {
             hit: false,
         }],
     }
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Link {
-    pub title: String,
-    pub url: String,
 }
 
 /// One section of a reply: a result, a layer of a stack, a list.

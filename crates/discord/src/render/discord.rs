@@ -20,7 +20,8 @@ use archie_knowledge::Kind;
 use limits::{clip, measure};
 use text::{esc, heading, link, links_line, markdown, rich, safe_url};
 use wire::{
-    AllowedMentions, Author, Button, Choice, Data, Embed, Field, Footer, Message, Response, Row,
+    AllowedMentions, Author, Button, ButtonRow, Choice, Embed, Field, Footer, Message, Response,
+    ResponseData,
 };
 
 /// Discord's blurple, so answers look like the app's own.
@@ -70,7 +71,7 @@ pub fn notice_reply(reply: &Reply) -> Response {
 pub fn deferred() -> Response {
     Response {
         kind: wire::DEFERRED,
-        data: Some(Data::Message(Message {
+        data: Some(ResponseData::Message(Message {
             flags: Some(wire::EPHEMERAL),
             ..Default::default()
         })),
@@ -105,14 +106,14 @@ pub fn choices(items: impl IntoIterator<Item = (String, String)>) -> Response {
         .collect();
     limits::enforce(Response {
         kind: wire::AUTOCOMPLETE,
-        data: Some(Data::Choices { choices }),
+        data: Some(ResponseData::Choices { choices }),
     })
 }
 
 fn ephemeral(content: String) -> Response {
     Response {
         kind: wire::MESSAGE,
-        data: Some(Data::Message(Message {
+        data: Some(ResponseData::Message(Message {
             content: Some(content),
             flags: Some(wire::EPHEMERAL),
             ..Default::default()
@@ -183,7 +184,7 @@ fn answer(reply: &Reply, ctx: &Delivery) -> Response {
     // Two choices of one item (a gap's answer and dismiss) share a row, two items a row.
     let mut actions = actions.into_iter().peekable();
     while actions.peek().is_some() {
-        components.push(Row {
+        components.push(ButtonRow {
             kind: 1,
             components: actions.by_ref().take(ACTIONS_PER_ROW).collect(),
         });
@@ -217,7 +218,7 @@ fn answer(reply: &Reply, ctx: &Delivery) -> Response {
         } else {
             wire::MESSAGE
         },
-        data: Some(Data::Message(message)),
+        data: Some(ResponseData::Message(message)),
     }
 }
 
@@ -225,7 +226,7 @@ fn answer(reply: &Reply, ctx: &Delivery) -> Response {
 const ACTIONS_PER_ROW: usize = 4;
 
 /// 👍 and 👎 under a public answer; each carries the id of the answer's ask.
-fn feedback(ask: i64, ctx: &Delivery) -> Option<Row> {
+fn feedback(ask: i64, ctx: &Delivery) -> Option<ButtonRow> {
     let button = |label: &str, vote| -> Option<Button> {
         Some(Button {
             kind: 2,
@@ -242,7 +243,7 @@ fn feedback(ask: i64, ctx: &Delivery) -> Option<Row> {
             disabled: false,
         })
     };
-    Some(Row {
+    Some(ButtonRow {
         kind: 1,
         components: vec![
             button("👍 Helpful", archie_store::Vote::Up)?,
@@ -261,7 +262,7 @@ fn bare(reply: &Reply) -> Embed {
 }
 
 /// ◀ and ▶ buttons; their ids run the command at the page (or screen) they lead to.
-fn nav(ctx: &Delivery, page: usize, pages: usize, newest_first: bool) -> Option<Row> {
+fn nav(ctx: &Delivery, page: usize, pages: usize, newest_first: bool) -> Option<ButtonRow> {
     let (back, forward) = if newest_first {
         ("◀ Newer", "Older ▶")
     } else {
@@ -277,7 +278,7 @@ fn nav(ctx: &Delivery, page: usize, pages: usize, newest_first: bool) -> Option<
             disabled,
         })
     };
-    Some(Row {
+    Some(ButtonRow {
         kind: 1,
         components: vec![
             button(back, page.saturating_sub(1), page == 0)?,

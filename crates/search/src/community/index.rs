@@ -5,7 +5,7 @@
 use super::stored::{StoredEntry, StoredRow};
 use super::view::{GuildView, Own};
 use super::{Change, Row, COMMUNITY_ORD};
-use crate::index::{doc_text, schema_builder, DocText, Fields, IndexError, SearchIndex};
+use crate::index::{doc_text, schema_builder, DocText, IndexError, SchemaFields, SearchIndex};
 use crate::vectors::Vectors;
 use crate::SearchError;
 use archie_knowledge::Knowledge;
@@ -54,7 +54,7 @@ pub(super) struct Opened {
     pub folder: Option<PathBuf>,
 }
 
-fn schema() -> (Schema, Fields, Field, Field) {
+fn schema() -> (Schema, SchemaFields, Field, Field) {
     let (mut sb, f) = schema_builder();
     let row = sb.add_bytes_field("row", STORED);
     let vecs = sb.add_bytes_field("vectors", STORED);

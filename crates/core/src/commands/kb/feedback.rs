@@ -53,7 +53,7 @@ pub(crate) fn record(
     }
     let id = curation::new_ask_id();
     let shown: Vec<String> = results.iter().map(|r| r.id.clone()).collect();
-    let asked = crate::app::Asked {
+    let asked = crate::app::LoggedQuestion {
         id,
         guild: g,
         question: question.to_string(),

@@ -217,7 +217,7 @@ fn already_added(
         .into_iter()
         .next()
         .filter(|r| {
-            r.action == archie_store::Action::Add
+            r.action == archie_store::RevisionAction::Add
                 && r.actor.id == actor.id
                 && store.now() - r.at <= RETRY_WINDOW_SECS
         })?;

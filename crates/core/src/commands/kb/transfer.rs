@@ -114,7 +114,7 @@ pub(super) fn import_preview(app: &App, store: &Store, ctx: &Caller, json: &str)
             run: Command::Kb(KbCommand::ConfirmImport { token }),
         });
     }
-    r.data = Some(Data::ImportPlan(data::ImportPlan {
+    r.data = Some(Data::ImportPlan(data::ImportCounts {
         add: plan.add.len(),
         change: plan.change.len(),
         skip: plan.skip.len(),

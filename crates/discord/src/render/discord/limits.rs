@@ -3,7 +3,7 @@
 //! Lengths are measured in UTF-16 code units, which is never less than the character
 //! count Discord documents, so a text that fits here fits there.
 
-use super::wire::{Button, Choice, Data, Embed, Message, Modal, Response, Row};
+use super::wire::{Button, ButtonRow, Choice, Embed, Message, Modal, Response, ResponseData};
 
 pub const CONTENT: usize = 2000;
 pub const EMBEDS: usize = 10;
@@ -94,9 +94,9 @@ pub fn embed_total(e: &Embed) -> usize {
 /// Makes any response obey every limit.
 pub fn enforce(mut r: Response) -> Response {
     match &mut r.data {
-        Some(Data::Message(m)) => enforce_message(m),
-        Some(Data::Choices { choices }) => enforce_choices(choices),
-        Some(Data::Modal(m)) => enforce_modal(m),
+        Some(ResponseData::Message(m)) => enforce_message(m),
+        Some(ResponseData::Choices { choices }) => enforce_choices(choices),
+        Some(ResponseData::Modal(m)) => enforce_modal(m),
         None => {}
     }
     r
@@ -195,7 +195,7 @@ fn enforce_embed(e: &mut Embed) {
     }
 }
 
-fn enforce_row(row: &mut Row) {
+fn enforce_row(row: &mut ButtonRow) {
     row.kind = 1;
     row.components
         .retain(|b: &Button| !b.custom_id.is_empty() && measure(&b.custom_id) <= CUSTOM_ID);
@@ -253,7 +253,7 @@ mod tests {
         };
         let r = enforce(Response {
             kind: 4,
-            data: Some(Data::Message(m)),
+            data: Some(ResponseData::Message(m)),
         });
         let m = r.message().cloned().unwrap_or_default();
         assert!(m.embeds.len() <= EMBEDS);

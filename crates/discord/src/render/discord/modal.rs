@@ -2,7 +2,7 @@
 
 use super::limits::{self, measure};
 use super::notice_text;
-use super::wire::{self, Data, InputRow, Modal, Response, TextInput};
+use super::wire::{self, InputRow, Modal, Response, ResponseData, TextInput};
 use crate::custom_id;
 use archie_core::app::Stash;
 use archie_core::reply::Form;
@@ -30,7 +30,7 @@ pub(super) fn modal(form: &Form, stash: &Stash) -> Response {
         .collect();
     limits::enforce(Response {
         kind: wire::MODAL,
-        data: Some(Data::Modal(Modal {
+        data: Some(ResponseData::Modal(Modal {
             custom_id: id,
             title: form.title.clone(),
             components,

@@ -33,12 +33,14 @@ pub struct Response {
     #[serde(rename = "type")]
     pub kind: u8,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Data>,
+    pub data: Option<ResponseData>,
 }
 
+/// A response's `data` (Discord's interaction callback data): a message, autocomplete
+/// choices or a modal.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
-pub enum Data {
+pub enum ResponseData {
     Message(Message),
     Choices { choices: Vec<Choice> },
     Modal(Modal),
@@ -80,7 +82,7 @@ pub struct Message {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     pub embeds: Vec<Embed>,
-    pub components: Vec<Row>,
+    pub components: Vec<ButtonRow>,
     pub allowed_mentions: AllowedMentions,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flags: Option<u64>,
@@ -132,7 +134,7 @@ pub struct Footer {
 
 /// An action row (component type 1) of buttons.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Row {
+pub struct ButtonRow {
     #[serde(rename = "type")]
     pub kind: u8,
     pub components: Vec<Button>,
@@ -166,7 +168,7 @@ impl Response {
     /// The message inside, if this response carries one.
     pub fn message(&self) -> Option<&Message> {
         match &self.data {
-            Some(Data::Message(m)) => Some(m),
+            Some(ResponseData::Message(m)) => Some(m),
             _ => None,
         }
     }
