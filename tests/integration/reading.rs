@@ -270,3 +270,55 @@ fn answer_titles_fit_80_characters_where_the_source_allows() {
     }
     assert!(checked > 50, "{checked}");
 }
+
+/// How often `word` stands in `text` as a whole word (case as given).
+fn word_count(text: &str, word: &str) -> usize {
+    let alnum = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    text.match_indices(word)
+        .filter(|(i, _)| {
+            !alnum(text[..*i].chars().next_back()) && !alnum(text[i + word.len()..].chars().next())
+        })
+        .count()
+}
+
+#[test]
+fn govuks_stack_names_each_technology_once_and_canonically_even_in_its_notes() {
+    let r = run(Command::Stack {
+        company: "GOV.UK".into(),
+    });
+    assert_eq!(r.status, Status::Answer);
+    let text = archie::render::terminal::render(&r, false);
+    let k = app().engine.knowledge();
+    let Detail::Stack { layers, .. } = &k.stack_of("GOV.UK").expect("a stack").detail else {
+        unreachable!("a stack entry")
+    };
+    // The seed's own spellings, wherever they differ from the canonical name by more than
+    // case ("postgres-sql", "new-relic", "graphie"), are never what a member reads.
+    let respelled: Vec<&str> = layers
+        .iter()
+        .flat_map(|g| &g.items)
+        .filter(|i| i.raw.to_lowercase() != i.tech.to_lowercase())
+        .map(|i| i.raw.as_str())
+        .collect();
+    for raw in ["postgres-sql", "new-relic", "graphie"] {
+        assert!(
+            respelled.contains(&raw),
+            "{raw} is a seed spelling: {respelled:?}"
+        );
+    }
+    for raw in &respelled {
+        assert_eq!(word_count(&text, raw), 0, "'{raw}' in {text}");
+    }
+    // Each technology appears once in the whole answer, in its layer.
+    let mut techs: Vec<&str> = layers
+        .iter()
+        .flat_map(|g| &g.items)
+        .map(|i| i.tech.as_str())
+        .collect();
+    techs.sort_unstable();
+    techs.dedup();
+    assert!(techs.len() >= 40, "{techs:?}");
+    for tech in techs {
+        assert_eq!(word_count(&text, tech), 1, "'{tech}' in {text}");
+    }
+}

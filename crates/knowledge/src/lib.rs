@@ -51,7 +51,9 @@ pub mod quiz;
 pub mod typed_stack;
 pub mod words;
 
-pub use items::{is_http_url, item_shown, item_text, split_item, split_top, stack_text};
+pub use items::{
+    is_http_url, item_shown, item_text, remark_beyond_layers, split_item, split_top, stack_text,
+};
 pub use layer_words::LayerWords;
 pub use load::load_dir;
 pub use model::*;

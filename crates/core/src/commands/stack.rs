@@ -4,7 +4,9 @@ use super::Caller;
 use super::{company_arg, push_new, unknown};
 use crate::app::App;
 use crate::reply::{data, links, plain, Block, Data, Link, Reply, Status};
-use archie_knowledge::{item_shown, Detail, Entry, Kind, Layer, StackItem};
+use archie_knowledge::{
+    item_shown, remark_beyond_layers, Detail, Entry, Kind, Layer, NameTable, StackItem, Tech,
+};
 
 pub fn run(app: &App, ctx: &Caller, company: &str) -> Reply {
     let c = match company_arg(app, company) {
@@ -24,7 +26,7 @@ pub fn run(app: &App, ctx: &Caller, company: &str) -> Reply {
         return unknown("company stack", &c.name, Vec::new());
     }
     let mut r = Reply::new(Status::Answer, format!("{} technology stack", c.name));
-    let listed = layers(&mut r, &stacks);
+    let listed = layers(&mut r, &stacks, &app.engine.knowledge().techs);
     r.summary = Some(if stacks.is_empty() {
         format!(
             "Archie has no technology list for {}, only its reading list.",
@@ -93,9 +95,10 @@ struct Merged {
 }
 
 /// The company's stacks as one: a block per layer in the usual order, each technology
-/// once under its canonical name with the notes its sources give, the stacks' remarks,
-/// and their sources once, at the end.
-fn layers(r: &mut Reply, stacks: &[&Entry]) -> Listed {
+/// once under its canonical name with the notes its sources give, what the stacks'
+/// remarks say beyond the layers (a remark line that only lists technologies the layers
+/// show is not repeated), and their sources once, at the end.
+fn layers(r: &mut Reply, stacks: &[&Entry], techs: &NameTable<Tech>) -> Listed {
     let mut out = Listed::default();
     // Slot `i` holds the technologies of `Layer::ALL[i]`: layers come out in their order.
     let mut by_layer: Vec<Vec<Merged>> = Layer::ALL.iter().map(|_| Vec::new()).collect();
@@ -166,9 +169,15 @@ fn layers(r: &mut Reply, stacks: &[&Entry]) -> Listed {
             sources,
         });
     }
-    if !remarks.is_empty() {
-        r.blocks
-            .push(Block::new("Notes", plain(remarks.join("\n"))));
+    let shown: Vec<&str> = out
+        .layers
+        .iter()
+        .flat_map(|l| &l.technologies)
+        .map(|t| t.tech.as_str())
+        .collect();
+    let notes = remark_beyond_layers(&remarks, &shown, techs);
+    if !notes.is_empty() {
+        r.blocks.push(Block::new("Notes", plain(notes.join("\n"))));
     }
     out
 }
