@@ -21,7 +21,11 @@
 //!
 //! - `backend.rs` — The one store trait: the queries the store's logic runs, inside a write's transaction or on a read connection.
 //! - `changes.rs` — The change log other processes and the search index follow.
-//! - `curation.rs` — The curation loop's records, kept per server beside the entries and as durable.
+//! - `curation/asks.rs` — Asks and votes: every question a server asked, and one 👍 or 👎 per member and answer.
+//! - `curation/gaps.rs` — Gaps: unanswered or down-voted questions, similar ones folded into one, until answered or dismissed.
+//! - `curation/mod.rs` — The curation loop's records, kept per server beside the entries and as durable.
+//! - `curation/proposals.rs` — Proposals: entries and edits members propose, waiting for a moderator's decision.
+//! - `curation/report.rs` — What the loop reports: a server's stats over a period, and its curation records as JSON.
 //! - `diff.rs` — A readable summary of what a revision changed, one line per change.
 //! - `entries.rs` — Reading entry rows.
 //! - `error.rs` — The store's typed errors.
