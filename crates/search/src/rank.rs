@@ -78,40 +78,69 @@ impl Features {
     }
 }
 
-/// How much each kind of evidence is worth when ordering the answers.
-///
-/// The defaults were fitted by coordinate search on the fit part of the project's own
-/// corpus (`tests/eval/corpus`, see `archie::eval::Part`) with `cargo bench --bench fit`,
-/// which prints the figures of the held-out part beside them.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Weights {
-    pub bm25: f32,
-    pub coverage: f32,
-    pub residual: f32,
-    pub company_match: f32,
-    /// Negative: an entry about another company than the one asked about.
-    pub company_other: f32,
-    /// Negative: a general entry when a company was named.
-    pub company_none: f32,
-    pub tech_share: f32,
-    pub stack_answer: f32,
-    pub stack_layers: f32,
-    pub uses_tech: f32,
-    pub uses_stack: f32,
-    pub whatis_tech: f32,
-    pub reading: f32,
-    pub prose: f32,
-    pub figure: f32,
-    pub qa_question: f32,
-    pub semantic: f32,
-    pub concept: f32,
-    /// The floor's probability that the candidate answers ([`Floor::probability`]).
-    #[serde(default)]
-    pub probability: f32,
-    #[serde(default)]
-    pub concept_named: f32,
-    /// Results scoring below this share of the best score are dropped as noise.
-    pub cutoff: f32,
+/// Declares [`Weights`] from one list of its fields: each `evidence` field weighs the
+/// feature of the same name in [`Weights::score`]; every field is walked by
+/// [`Weights::as_slice_mut`], in this order.
+macro_rules! weights {
+    ($(#[$sm:meta])* { $( $(#[$m:meta])* $name:ident: $kind:ident, )* }) => {
+        $(#[$sm])*
+        pub struct Weights {
+            $( $(#[$m])* pub $name: f32, )*
+        }
+
+        impl Weights {
+            /// The weighted sum of the evidence.
+            pub fn score(&self, f: &Features) -> f32 {
+                let w = self;
+                0.0 $( + weights!(@term $kind w f $name) )*
+            }
+
+            /// The weights as named numbers, in a fixed order (the fitting tool walks them).
+            pub fn as_slice_mut(&mut self) -> Vec<(&'static str, &mut f32)> {
+                vec![ $( (stringify!($name), &mut self.$name), )* ]
+            }
+        }
+    };
+    (@term evidence $w:ident $f:ident $name:ident) => { $w.$name * $f.$name };
+    (@term other $w:ident $f:ident $name:ident) => { 0.0 };
+}
+
+weights! {
+    /// How much each kind of evidence is worth when ordering the answers.
+    ///
+    /// The defaults were fitted by coordinate search on the fit part of the project's own
+    /// corpus (`tests/eval/corpus`, see `archie::eval::Part`) with `cargo bench --bench fit`,
+    /// which prints the figures of the held-out part beside them.
+    #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+    {
+        bm25: evidence,
+        coverage: evidence,
+        residual: evidence,
+        company_match: evidence,
+        /// Negative: an entry about another company than the one asked about.
+        company_other: evidence,
+        /// Negative: a general entry when a company was named.
+        company_none: evidence,
+        tech_share: evidence,
+        stack_answer: evidence,
+        stack_layers: evidence,
+        uses_tech: evidence,
+        uses_stack: evidence,
+        whatis_tech: evidence,
+        reading: evidence,
+        prose: evidence,
+        figure: evidence,
+        qa_question: evidence,
+        semantic: evidence,
+        concept: evidence,
+        /// The floor's probability that the candidate answers ([`Floor::probability`]).
+        #[serde(default)]
+        probability: other,
+        #[serde(default)]
+        concept_named: evidence,
+        /// Results scoring below this share of the best score are dropped as noise.
+        cutoff: other,
+    }
 }
 
 impl Default for Weights {
@@ -154,58 +183,9 @@ impl Weights {
         }
     }
 
-    pub fn score(&self, f: &Features) -> f32 {
-        self.bm25 * f.bm25
-            + self.coverage * f.coverage
-            + self.residual * f.residual
-            + self.company_match * f.company_match
-            + self.company_other * f.company_other
-            + self.company_none * f.company_none
-            + self.tech_share * f.tech_share
-            + self.stack_answer * f.stack_answer
-            + self.stack_layers * f.stack_layers
-            + self.uses_tech * f.uses_tech
-            + self.uses_stack * f.uses_stack
-            + self.whatis_tech * f.whatis_tech
-            + self.reading * f.reading
-            + self.prose * f.prose
-            + self.figure * f.figure
-            + self.qa_question * f.qa_question
-            + self.semantic * f.semantic
-            + self.concept * f.concept
-            + self.concept_named * f.concept_named
-    }
-
     /// [`Weights::score`] with the floor's probability `p` that the candidate answers.
     pub fn score_with(&self, f: &Features, p: f32) -> f32 {
         self.score(f) + self.probability * p
-    }
-
-    /// The weights as named numbers, in a fixed order (the fitting tool walks them).
-    pub fn as_slice_mut(&mut self) -> Vec<(&'static str, &mut f32)> {
-        vec![
-            ("bm25", &mut self.bm25),
-            ("coverage", &mut self.coverage),
-            ("residual", &mut self.residual),
-            ("company_match", &mut self.company_match),
-            ("company_other", &mut self.company_other),
-            ("company_none", &mut self.company_none),
-            ("tech_share", &mut self.tech_share),
-            ("stack_answer", &mut self.stack_answer),
-            ("stack_layers", &mut self.stack_layers),
-            ("uses_tech", &mut self.uses_tech),
-            ("uses_stack", &mut self.uses_stack),
-            ("whatis_tech", &mut self.whatis_tech),
-            ("reading", &mut self.reading),
-            ("prose", &mut self.prose),
-            ("figure", &mut self.figure),
-            ("qa_question", &mut self.qa_question),
-            ("semantic", &mut self.semantic),
-            ("concept", &mut self.concept),
-            ("probability", &mut self.probability),
-            ("concept_named", &mut self.concept_named),
-            ("cutoff", &mut self.cutoff),
-        ]
     }
 }
 
