@@ -21,11 +21,13 @@
 //!
 //! - `backend.rs` — The one store trait: the queries the store's logic runs, inside a write's transaction or on a read connection.
 //! - `changes.rs` — The change log other processes and the search index follow.
-//! - `curation/asks.rs` — Asks and votes: every question a server asked, and one 👍 or 👎 per member and answer.
-//! - `curation/gaps.rs` — Gaps: unanswered or down-voted questions, similar ones folded into one, until answered or dismissed.
+//! - `curation/asks.rs` — Asks: every question asked in a server, whether it was answered, the kind of the best answer and the ids shown.
+//! - `curation/export.rs` — Everything of the curation loop a server holds (gaps, proposals, votes without who voted), for `/kb export`.
+//! - `curation/feedback.rs` — Votes on answers: one 👍 or 👎 per member and ask, kept under a member key.
+//! - `curation/gaps.rs` — Gaps: questions not answered well in a server, alike ones folded into one.
 //! - `curation/mod.rs` — The curation loop's records, kept per server beside the entries and as durable.
-//! - `curation/proposals.rs` — Proposals: entries and edits members propose, waiting for a moderator's decision.
-//! - `curation/report.rs` — What the loop reports: a server's stats over a period, and its curation records as JSON.
+//! - `curation/proposals.rs` — Proposals: entries or edits members propose, kept for a moderator's review.
+//! - `curation/stats.rs` — A server's curation figures over a period.
 //! - `diff.rs` — A readable summary of what a revision changed, one line per change.
 //! - `entries.rs` — Reading entry rows.
 //! - `error.rs` — The store's typed errors.

@@ -1,11 +1,29 @@
-//! Asks and votes: every question a server asked, and one 👍 or 👎 per member and answer.
+//! Asks: every question asked in a server, whether it was answered, the kind of the best
+//! answer and the ids shown; what stats count and votes point at.
 
-use super::gaps::{add_note, alike_gap, raise_gap};
-use super::*;
+use super::gaps::raise_gap;
+use super::{from_json, refused, to_json, Signature};
+use crate::backend::{from_sql_id, gid, int, text, Backend, Cells, Param};
+use crate::{Store, StoreError};
+use serde::Serialize;
 
-pub(super) const ASK_COLUMNS: &str = "id, guild_id, question, answered, kind, shown, at";
+/// One question asked in a server.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AskRecord {
+    pub id: i64,
+    pub guild: u64,
+    pub question: String,
+    pub answered: bool,
+    /// The kind of the best answer shown.
+    pub kind: Option<String>,
+    /// The ids of the entries shown.
+    pub shown: Vec<String>,
+    pub at: i64,
+}
 
-pub(super) fn ask_row(r: &Cells) -> Result<AskRecord, StoreError> {
+const ASK_COLUMNS: &str = "id, guild_id, question, answered, kind, shown, at";
+
+fn ask_row(r: &Cells) -> Result<AskRecord, StoreError> {
     Ok(AskRecord {
         id: r.int(0)?,
         guild: from_sql_id(r.int(1)?),
@@ -17,11 +35,7 @@ pub(super) fn ask_row(r: &Cells) -> Result<AskRecord, StoreError> {
     })
 }
 
-pub(super) fn fetch_ask(
-    b: &mut dyn Backend,
-    guild: u64,
-    ask: i64,
-) -> Result<Option<AskRecord>, StoreError> {
+fn fetch_ask(b: &mut dyn Backend, guild: u64, ask: i64) -> Result<Option<AskRecord>, StoreError> {
     b.query(
         &format!("SELECT {ASK_COLUMNS} FROM asks WHERE id = $1 AND guild_id = $2"),
         &[int(ask), gid(guild)],
@@ -40,39 +54,7 @@ pub(super) fn guild_ask(
     fetch_ask(b, guild, ask)?.ok_or_else(|| refused("That answer is not from this server."))
 }
 
-/// A new ask id: milliseconds since 2024 above 22 random bits, so ids grow with time (the
-/// latest ask of a question has the largest id) and processes never need to agree on one.
-pub fn new_ask_id() -> i64 {
-    const EPOCH_MS: u128 = 1_704_067_200_000;
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis().saturating_sub(EPOCH_MS)) as i64;
-    (ms << 22) | i64::from(rand::random::<u32>() & 0x3f_ffff)
-}
-
 impl Store {
-    /// The key a member's votes are kept under: an HMAC-SHA-256 of their id with this
-    /// store's secret, so votes dedupe without the store holding who voted.
-    pub fn member_key(&self, member: u64) -> Result<String, StoreError> {
-        let secret = match self.member_secret.get() {
-            Some(s) => s.clone(),
-            None => {
-                let s = self.read(|b| {
-                    let rows = b.query("SELECT value FROM meta WHERE key = 'member_key'", &[])?;
-                    rows.first()
-                        .map(|r| r.text(0))
-                        .transpose()?
-                        .ok_or_else(|| StoreError::Corrupt("the store has no member key".into()))
-                })?;
-                self.member_secret.get_or_init(|| s).clone()
-            }
-        };
-        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
-            .map_err(|e| corrupt("member key", e))?;
-        mac.update(format!("member:{member}").as_bytes());
-        Ok(hex::encode(&mac.finalize().into_bytes()[..16]))
-    }
-
     /// Records a question asked in `guild`; an unanswered one also raises a gap. Returns
     /// the ask's id (what the answer's vote buttons carry); the question's `signature` is
     /// computed only for that gap. Nobody is told it was saved,
@@ -145,82 +127,14 @@ impl Store {
     pub fn ask_record(&self, guild: u64, ask: i64) -> Result<Option<AskRecord>, StoreError> {
         self.read(|b| fetch_ask(b, guild, ask))
     }
+}
 
-    /// Records `member`'s vote on an ask of `guild` (a second vote replaces the first).
-    /// A member's first 👎 raises a gap for the question (its `signature` is computed only
-    /// then). Returns the vote it replaced.
-    pub fn vote(
-        &self,
-        guild: u64,
-        ask: i64,
-        member: &str,
-        vote: Vote,
-        signature: impl FnOnce() -> Signature,
-    ) -> Result<Option<Vote>, StoreError> {
-        self.write(|b, now| {
-            let a = guild_ask(b, guild, ask)?;
-            let earlier = b.query(
-                "SELECT vote, raised FROM votes WHERE ask_id = $1 AND member_key = $2",
-                &[int(ask), text(member)],
-            )?;
-            let before = earlier
-                .first()
-                .map(|r| r.text(0))
-                .transpose()?
-                .and_then(|v| Vote::parse(&v));
-            // A member's 👎 raises the gap once, however often they change their mind.
-            let raised = earlier.first().map(|r| r.int(1)).transpose()?.unwrap_or(0) != 0;
-            let raise = vote == Vote::Down && !raised;
-            b.exec(
-                "INSERT INTO votes (guild_id, ask_id, member_key, vote, raised, at)
-                 VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT (ask_id, member_key)
-                 DO UPDATE SET vote = excluded.vote, raised = excluded.raised, at = excluded.at",
-                &[
-                    gid(guild),
-                    int(ask),
-                    text(member),
-                    text(vote.as_str()),
-                    int(i64::from(raised || raise)),
-                    int(now),
-                ],
-            )?;
-            if raise {
-                raise_gap(b, guild, &a.question, &signature(), None, now)?;
-            }
-            Ok(before)
-        })
-    }
-
-    /// Adds what was missing to `member`'s 👎 on an ask (and to the gap it raised).
-    pub fn vote_note(
-        &self,
-        guild: u64,
-        ask: i64,
-        member: &str,
-        note: &str,
-        sig: &Signature,
-    ) -> Result<(), StoreError> {
-        let note = clean_note(note);
-        self.write(|b, now| {
-            let a = guild_ask(b, guild, ask)?;
-            let changed = b.exec(
-                "UPDATE votes SET note = $1 WHERE ask_id = $2 AND member_key = $3 AND vote = 'down'",
-                &[Param::Text(note.as_deref()), int(ask), text(member)],
-            )?;
-            if changed == 0 {
-                return Err(refused("Vote 👎 on the answer first."));
-            }
-            if let Some(n) = note.as_deref() {
-                // The 👎 counted the gap already: only the note is added here.
-                match alike_gap(b, guild, sig)?.0 {
-                    Some(mut g) => add_note(b, &mut g, n, now)?,
-                    None => {
-                        raise_gap(b, guild, &a.question, sig, Some(n), now)?;
-                    }
-                }
-            }
-            Ok(())
-        })
-    }
+/// A new ask id: milliseconds since 2024 above 22 random bits, so ids grow with time (the
+/// latest ask of a question has the largest id) and processes never need to agree on one.
+pub fn new_ask_id() -> i64 {
+    const EPOCH_MS: u128 = 1_704_067_200_000;
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis().saturating_sub(EPOCH_MS)) as i64;
+    (ms << 22) | i64::from(rand::random::<u32>() & 0x3f_ffff)
 }

@@ -1,6 +1,101 @@
-//! Gaps: unanswered or down-voted questions, similar ones folded into one, until answered or dismissed.
+//! Gaps: questions Archie could not answer well in a server (unanswered, or voted 👎),
+//! alike ones folded into one by their [`Signature`], until a moderator answers or
+//! dismisses them.
 
-use super::*;
+use super::{corrupt, from_json, refused, to_json};
+use crate::backend::{from_sql_id, gid, int, text, Backend, Cells, Param};
+use crate::{Actor, CommunityEntry, Draft, Store, StoreError};
+use serde::{Deserialize, Serialize};
+
+/// Open gaps one server keeps; questions beyond it still count in the stats.
+pub const MAX_OPEN_GAPS: i64 = 1000;
+/// "What was missing" notes kept on one gap (the first ones).
+const MAX_NOTES: usize = 20;
+/// Share of topic terms two questions with the same names must have in common to be one gap.
+const FOLD_OVERLAP: f32 = 0.5;
+
+/// What a question is about, as the search understands it: the names it mentions and its
+/// topic terms (analyzed). Two questions with the same names and most terms in common are
+/// one gap.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Signature {
+    pub names: Vec<String>,
+    pub terms: Vec<String>,
+}
+
+impl Signature {
+    pub fn new(mut names: Vec<String>, mut terms: Vec<String>) -> Signature {
+        names.sort();
+        names.dedup();
+        terms.sort();
+        terms.dedup();
+        Signature { names, terms }
+    }
+
+    /// Whether a question of this signature is the same gap as one of `other`'s.
+    pub fn same_gap(&self, other: &Signature) -> bool {
+        if self.names != other.names {
+            return false;
+        }
+        if self.terms.is_empty() || other.terms.is_empty() {
+            return self.terms == other.terms && !self.names.is_empty();
+        }
+        let shared = self
+            .terms
+            .iter()
+            .filter(|t| other.terms.binary_search(t).is_ok())
+            .count();
+        let union = self.terms.len() + other.terms.len() - shared;
+        shared as f32 / union as f32 >= FOLD_OVERLAP
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GapState {
+    Open,
+    Answered,
+    Dismissed,
+}
+
+impl GapState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GapState::Open => "open",
+            GapState::Answered => "answered",
+            GapState::Dismissed => "dismissed",
+        }
+    }
+
+    fn parse(s: &str) -> Option<GapState> {
+        match s {
+            "open" => Some(GapState::Open),
+            "answered" => Some(GapState::Answered),
+            "dismissed" => Some(GapState::Dismissed),
+            _ => None,
+        }
+    }
+}
+
+/// A question (or several alike) Archie could not answer well in a server.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Gap {
+    pub id: i64,
+    pub guild: u64,
+    /// The first wording asked.
+    pub question: String,
+    #[serde(skip)]
+    pub signature: Signature,
+    /// How many times it was asked unanswered or voted 👎.
+    pub asked: i64,
+    pub state: GapState,
+    /// What members said was missing.
+    pub notes: Vec<String>,
+    /// The entry that answered it.
+    pub entry_id: Option<String>,
+    pub first_at: i64,
+    pub last_at: i64,
+}
 
 pub(super) const GAP_COLUMNS: &str =
     "id, guild_id, question, signature, asked, state, notes, entry_id, first_at, last_at";
@@ -110,48 +205,6 @@ pub(super) fn raise_gap(
     rows.first().map(|r| r.int(0)).transpose()
 }
 
-pub(super) fn fetch_gap(b: &mut dyn Backend, guild: u64, gap: i64) -> Result<Gap, StoreError> {
-    b.query(
-        &format!("SELECT {GAP_COLUMNS} FROM gaps WHERE id = $1 AND guild_id = $2"),
-        &[int(gap), gid(guild)],
-    )?
-    .first()
-    .map(gap_row)
-    .transpose()?
-    .ok_or_else(|| refused(format!("There is no gap #{gap} in this server.")))
-}
-
-pub(super) fn close_gap(
-    b: &mut dyn Backend,
-    guild: u64,
-    gap: i64,
-    state: GapState,
-    entry: Option<&str>,
-    actor: &Actor,
-    now: i64,
-) -> Result<(), StoreError> {
-    let g = fetch_gap(b, guild, gap)?;
-    if g.state != GapState::Open {
-        return Err(refused(format!(
-            "Gap #{gap} is already {}.",
-            g.state.as_str()
-        )));
-    }
-    b.exec(
-        "UPDATE gaps SET state = $1, entry_id = $2, closed_by = $3, closed_at = $4
-         WHERE id = $5 AND guild_id = $6",
-        &[
-            text(state.as_str()),
-            Param::Text(entry),
-            gid(actor.id),
-            int(now),
-            int(gap),
-            gid(guild),
-        ],
-    )?;
-    Ok(())
-}
-
 impl Store {
     /// Open gaps of `guild`, most asked first (then oldest), and how many there are.
     pub fn open_gaps(
@@ -217,4 +270,46 @@ impl Store {
             Ok(e)
         })
     }
+}
+
+fn fetch_gap(b: &mut dyn Backend, guild: u64, gap: i64) -> Result<Gap, StoreError> {
+    b.query(
+        &format!("SELECT {GAP_COLUMNS} FROM gaps WHERE id = $1 AND guild_id = $2"),
+        &[int(gap), gid(guild)],
+    )?
+    .first()
+    .map(gap_row)
+    .transpose()?
+    .ok_or_else(|| refused(format!("There is no gap #{gap} in this server.")))
+}
+
+fn close_gap(
+    b: &mut dyn Backend,
+    guild: u64,
+    gap: i64,
+    state: GapState,
+    entry: Option<&str>,
+    actor: &Actor,
+    now: i64,
+) -> Result<(), StoreError> {
+    let g = fetch_gap(b, guild, gap)?;
+    if g.state != GapState::Open {
+        return Err(refused(format!(
+            "Gap #{gap} is already {}.",
+            g.state.as_str()
+        )));
+    }
+    b.exec(
+        "UPDATE gaps SET state = $1, entry_id = $2, closed_by = $3, closed_at = $4
+         WHERE id = $5 AND guild_id = $6",
+        &[
+            text(state.as_str()),
+            Param::Text(entry),
+            gid(actor.id),
+            int(now),
+            int(gap),
+            gid(guild),
+        ],
+    )?;
+    Ok(())
 }

@@ -1,6 +1,61 @@
-//! Proposals: entries and edits members propose, waiting for a moderator's decision.
+//! Proposals: entries or edits members propose, kept for review until a moderator approves
+//! (a normal write whose revision names both people) or rejects them; and whether a server
+//! takes proposals at all.
 
-use super::*;
+use super::{clean_note, corrupt, from_json, refused, to_json};
+use crate::backend::{from_sql_id, gid, int, text, Backend, Cells, Param};
+use crate::{Actor, CommunityEntry, Draft, Store, StoreError};
+use serde::Serialize;
+
+/// Pending proposals one member may hold in one server.
+pub const MAX_PENDING_PER_MEMBER: i64 = 5;
+/// Pending proposals one server may hold.
+pub const MAX_PENDING_PER_SERVER: i64 = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProposalState {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl ProposalState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProposalState::Pending => "pending",
+            ProposalState::Approved => "approved",
+            ProposalState::Rejected => "rejected",
+        }
+    }
+
+    fn parse(s: &str) -> Option<ProposalState> {
+        match s {
+            "pending" => Some(ProposalState::Pending),
+            "approved" => Some(ProposalState::Approved),
+            "rejected" => Some(ProposalState::Rejected),
+            _ => None,
+        }
+    }
+}
+
+/// A member's proposed new entry (`entry_id` None) or edit of an entry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Proposal {
+    pub id: i64,
+    pub guild: u64,
+    pub entry_id: Option<String>,
+    pub draft: Draft,
+    pub proposer_id: u64,
+    pub proposer_name: String,
+    pub state: ProposalState,
+    pub reason: Option<String>,
+    pub reviewer_name: Option<String>,
+    /// The entry the approval wrote.
+    pub result_id: Option<String>,
+    pub created_at: i64,
+    pub decided_at: Option<i64>,
+}
 
 pub(super) const PROPOSAL_COLUMNS: &str =
     "id, guild_id, entry_id, draft, proposer_id, proposer_name, state,
@@ -29,65 +84,6 @@ pub(super) fn pending_count(b: &mut dyn Backend, guild: u64) -> Result<i64, Stor
         "SELECT COUNT(*) FROM proposals WHERE guild_id = $1 AND state = 'pending'",
         &[gid(guild)],
     )
-}
-
-pub(super) fn proposals_open(b: &mut dyn Backend, guild: u64) -> Result<bool, StoreError> {
-    let off = b
-        .query(
-            "SELECT proposals_off FROM guild_settings WHERE guild_id = $1",
-            &[gid(guild)],
-        )?
-        .first()
-        .map(|r| r.int(0))
-        .transpose()?;
-    Ok(off.unwrap_or(0) == 0)
-}
-
-pub(super) fn fetch_proposal(
-    b: &mut dyn Backend,
-    guild: u64,
-    proposal: i64,
-) -> Result<Option<Proposal>, StoreError> {
-    b.query(
-        &format!("SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE id = $1 AND guild_id = $2"),
-        &[int(proposal), gid(guild)],
-    )?
-    .first()
-    .map(proposal_row)
-    .transpose()
-}
-
-pub(super) fn decide(
-    b: &mut dyn Backend,
-    guild: u64,
-    proposal: i64,
-    state: ProposalState,
-    reason: Option<&str>,
-    reviewer: &Actor,
-    now: i64,
-) -> Result<(), StoreError> {
-    let p = fetch_proposal(b, guild, proposal)?
-        .ok_or_else(|| refused(format!("There is no proposal #{proposal} in this server.")))?;
-    if p.state != ProposalState::Pending {
-        return Err(refused(format!(
-            "Proposal #{proposal} was already {}.",
-            p.state.as_str()
-        )));
-    }
-    b.exec(
-        "UPDATE proposals SET state = $1, reason = $2, reviewer_id = $3, reviewer_name = $4,
-            decided_at = $5 WHERE id = $6 AND guild_id = $7",
-        &[
-            text(state.as_str()),
-            Param::Text(reason),
-            gid(reviewer.id),
-            text(&reviewer.name),
-            int(now),
-            int(proposal),
-            gid(guild),
-        ],
-    )?;
-    Ok(())
 }
 
 impl Store {
@@ -269,4 +265,63 @@ impl Store {
                 .ok_or_else(|| StoreError::Corrupt("a rejected proposal vanished".into()))
         })
     }
+}
+
+fn proposals_open(b: &mut dyn Backend, guild: u64) -> Result<bool, StoreError> {
+    let off = b
+        .query(
+            "SELECT proposals_off FROM guild_settings WHERE guild_id = $1",
+            &[gid(guild)],
+        )?
+        .first()
+        .map(|r| r.int(0))
+        .transpose()?;
+    Ok(off.unwrap_or(0) == 0)
+}
+
+fn fetch_proposal(
+    b: &mut dyn Backend,
+    guild: u64,
+    proposal: i64,
+) -> Result<Option<Proposal>, StoreError> {
+    b.query(
+        &format!("SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE id = $1 AND guild_id = $2"),
+        &[int(proposal), gid(guild)],
+    )?
+    .first()
+    .map(proposal_row)
+    .transpose()
+}
+
+fn decide(
+    b: &mut dyn Backend,
+    guild: u64,
+    proposal: i64,
+    state: ProposalState,
+    reason: Option<&str>,
+    reviewer: &Actor,
+    now: i64,
+) -> Result<(), StoreError> {
+    let p = fetch_proposal(b, guild, proposal)?
+        .ok_or_else(|| refused(format!("There is no proposal #{proposal} in this server.")))?;
+    if p.state != ProposalState::Pending {
+        return Err(refused(format!(
+            "Proposal #{proposal} was already {}.",
+            p.state.as_str()
+        )));
+    }
+    b.exec(
+        "UPDATE proposals SET state = $1, reason = $2, reviewer_id = $3, reviewer_name = $4,
+            decided_at = $5 WHERE id = $6 AND guild_id = $7",
+        &[
+            text(state.as_str()),
+            Param::Text(reason),
+            gid(reviewer.id),
+            text(&reviewer.name),
+            int(now),
+            int(proposal),
+            gid(guild),
+        ],
+    )?;
+    Ok(())
 }
