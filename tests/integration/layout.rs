@@ -2,7 +2,7 @@
 //! names every source file it holds and no other, each crate uses only the crates below
 //! it, and no source file grows past 600 lines.
 
-use crate::support::repo_path;
+use crate::support::{repo_path, rust_files};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -55,20 +55,17 @@ const LAYERS: &[(&str, &str, &[&str])] = &[
     ),
 ];
 
-fn rust_files(dir: &Path, root: &Path, out: &mut BTreeSet<String>) {
-    for e in std::fs::read_dir(dir).expect("a source folder").flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            rust_files(&p, root, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            let rel = p
-                .strip_prefix(root)
+/// The `.rs` files under `root`, as paths relative to it.
+fn relative_rust_files(root: &Path) -> BTreeSet<String> {
+    rust_files(root)
+        .iter()
+        .map(|p| {
+            p.strip_prefix(root)
                 .unwrap()
                 .to_string_lossy()
-                .replace('\\', "/");
-            out.insert(rel);
-        }
-    }
+                .replace('\\', "/")
+        })
+        .collect()
 }
 
 /// The files a crate's `lib.rs` names in its `# Layout` section.
@@ -100,8 +97,7 @@ fn named_in_layout(lib: &str) -> BTreeSet<String> {
 fn every_crates_layout_names_each_of_its_files_and_no_other() {
     for (name, dir, _) in LAYERS {
         let src = repo_path(dir).join("src");
-        let mut files = BTreeSet::new();
-        rust_files(&src, &src, &mut files);
+        let mut files = relative_rust_files(&src);
         files.remove("lib.rs");
         let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
         let named = named_in_layout(&lib);
@@ -149,9 +145,7 @@ fn no_source_file_is_over_600_lines() {
     let mut long = Vec::new();
     for dir in ["src", "crates", "tests", "benches"] {
         let root = repo_path(dir);
-        let mut files = BTreeSet::new();
-        rust_files(&root, &root, &mut files);
-        for f in files {
+        for f in relative_rust_files(&root) {
             let n = std::fs::read_to_string(root.join(&f))
                 .unwrap()
                 .lines()

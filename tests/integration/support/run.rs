@@ -168,35 +168,27 @@ pub fn free_port() -> u16 {
 /// The names `src/` and `crates/` read from the environment: the first argument of every call to
 /// `var`, `var_os` and config's `env_path`, `env_value`, `snowflake` and `rate_var`.
 fn variables_read_by_src() -> std::collections::BTreeSet<String> {
-    fn walk(dir: &Path, out: &mut std::collections::BTreeSet<String>) {
-        for e in std::fs::read_dir(dir).expect("src/ is readable").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                let text = std::fs::read_to_string(&p).expect("a source file");
-                for call in [
-                    "var(",
-                    "var_os(",
-                    "env_path(",
-                    "env_value(",
-                    "snowflake(",
-                    "rate_var(",
-                ] {
-                    for (at, _) in text.match_indices(call) {
-                        let rest = text[at + call.len()..].trim_start();
-                        if let Some(name) = rest.strip_prefix('"').and_then(|r| r.split('"').next())
-                        {
-                            out.insert(name.to_string());
-                        }
+    let mut out = std::collections::BTreeSet::new();
+    for dir in ["src", "crates"] {
+        for p in super::rust_files(&super::repo_path(dir)) {
+            let text = std::fs::read_to_string(&p).expect("a source file");
+            for call in [
+                "var(",
+                "var_os(",
+                "env_path(",
+                "env_value(",
+                "snowflake(",
+                "rate_var(",
+            ] {
+                for (at, _) in text.match_indices(call) {
+                    let rest = text[at + call.len()..].trim_start();
+                    if let Some(name) = rest.strip_prefix('"').and_then(|r| r.split('"').next()) {
+                        out.insert(name.to_string());
                     }
                 }
             }
         }
     }
-    let mut out = std::collections::BTreeSet::new();
-    walk(&super::repo_path("src"), &mut out);
-    walk(&super::repo_path("crates"), &mut out);
     out
 }
 
