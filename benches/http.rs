@@ -110,6 +110,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 fn stages(app: &App, verifier: &serenity::interactions_endpoint::Verifier, requests: &[Vec<u8>]) {
     use archie::commands::{execute, Caller};
     use archie::discord::interaction::{parse, Incoming};
+    let stash = archie::discord::stash::Stash::default();
     let rounds = 20;
     let mut t = [Duration::ZERO; 5];
     let mut n = 0u32;
@@ -137,7 +138,7 @@ fn stages(app: &App, verifier: &serenity::interactions_endpoint::Verifier, reque
                 continue;
             };
             let s2 = Instant::now();
-            let Incoming::Run(run) = parse(&i, &app.stash) else {
+            let Incoming::Run(run) = parse(&i, &stash) else {
                 continue;
             };
             let reply = execute(app, &Caller::default(), &run.command);
@@ -148,7 +149,7 @@ fn stages(app: &App, verifier: &serenity::interactions_endpoint::Verifier, reque
                 mention: None,
                 private: false,
                 update: false,
-                stash: &app.stash,
+                stash: &stash,
             };
             let resp = archie::render::discord::reply(&reply, &ctx);
             let s4 = Instant::now();

@@ -7,9 +7,8 @@ use archie_search::community::{Change, Views};
 use archie_search::semantic::Encoder;
 use archie_search::{Engine, SearchError};
 use archie_store::{CommunityEntry, State, Store};
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 mod community;
 pub mod health;
@@ -18,69 +17,15 @@ mod question_log;
 pub use community::Follower;
 pub use question_log::{LoggedQuestion, QuestionLog};
 
-/// An import waiting for its confirm button: what would be applied, by whom, where.
-pub struct PendingImport {
-    pub guild: u64,
-    pub actor: u64,
-    pub items: Vec<serde_json::Value>,
-    pub at: std::time::Instant,
-}
-
 pub struct App {
     pub engine: Engine,
     pub knowledge_dir: PathBuf,
     /// The community store; `None` for offline lookups that never write.
     pub store: Option<Arc<Store>>,
-    /// Import previews awaiting confirmation, by token.
-    pub pending_imports: Mutex<HashMap<String, PendingImport>>,
-    /// Button arguments too long for the button's own id.
-    pub stash: Stash,
     /// Questions asked, on their way to the store (off the answer path).
     pub questions: QuestionLog,
     /// Whether the community store answers ([`health::probe`], while serving).
     pub store_health: Arc<health::StoreHealth>,
-}
-
-/// Texts a button needs but its id cannot hold (Discord caps ids at 100 characters), kept
-/// under a short key derived from the text. Bounded: the oldest go first, and a button
-/// whose text is gone (or that reaches another process) asks to run the command again.
-#[derive(Debug, Default)]
-pub struct Stash {
-    inner: Mutex<StashInner>,
-}
-
-#[derive(Debug, Default)]
-struct StashInner {
-    texts: HashMap<String, String>,
-    order: std::collections::VecDeque<String>,
-}
-
-impl Stash {
-    /// Texts kept at most (questions are at most a few KB: a few MB in all).
-    pub const CAPACITY: usize = 4096;
-
-    /// Keeps `text` and returns its key (16 hex digits of its SHA-256).
-    pub fn put(&self, text: &str) -> String {
-        use sha2::{Digest, Sha256};
-        let key = hex::encode(&Sha256::digest(text.as_bytes())[..8]);
-        let mut s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if !s.texts.contains_key(&key) {
-            if s.order.len() >= Stash::CAPACITY {
-                if let Some(old) = s.order.pop_front() {
-                    s.texts.remove(&old);
-                }
-            }
-            s.order.push_back(key.clone());
-            s.texts.insert(key.clone(), text.to_string());
-        }
-        key
-    }
-
-    /// The text kept under `key`, if it is still here.
-    pub fn get(&self, key: &str) -> Option<String> {
-        let s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        s.texts.get(key).cloned()
-    }
 }
 
 impl App {
@@ -164,8 +109,6 @@ impl App {
             engine,
             knowledge_dir,
             store: None,
-            pending_imports: Mutex::new(HashMap::new()),
-            stash: Stash::default(),
             questions: Default::default(),
             store_health: Default::default(),
         }
@@ -225,27 +168,5 @@ pub fn change_for(k: &Knowledge, ce: &CommunityEntry) -> Change {
         State::Removed => Change::Gone,
         State::Hidden => Change::Hidden,
         State::Base => Change::Base,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Stash;
-
-    #[test]
-    fn the_stash_returns_what_it_keeps_and_forgets_the_oldest_beyond_its_capacity() {
-        let stash = Stash::default();
-        let first = stash.put("the first question");
-        assert_eq!(stash.put("the first question"), first, "one key per text");
-        assert_eq!(stash.get(&first).as_deref(), Some("the first question"));
-        for i in 0..Stash::CAPACITY {
-            stash.put(&format!("question {i}"));
-        }
-        assert_eq!(stash.get(&first), None, "the oldest text was evicted");
-        assert_eq!(
-            stash.get(&stash.put("question 5")).as_deref(),
-            Some("question 5")
-        );
-        assert_eq!(stash.get("not-a-key"), None);
     }
 }

@@ -6,13 +6,15 @@
 //! (`<command>~:<page>:<key>`); nothing is ever read back from what a member sees.
 //!
 //! `/kb`: `kbh:<page>:<id>` pages a history (`id` empty for the whole server),
-//! `kbrm:<id>` confirms a removal, `kbimp:<token>` confirms an import,
+//! `kbrm:<id>` confirms a removal, `kbimp:<actor>.<time>.<file>` confirms an import
+//! (stashed but for the smallest files),
 //! `kbform:add:<kind>` and `kbform:edit:<id>` are the entry forms. An id only says what to
 //! do: rights and scope are checked again for every click and every submitted form.
 
 use super::definitions as def;
 use super::{ASK_PER_PAGE, READ_PER_PAGE};
-use archie_core::app::Stash;
+use crate::stash::Stash;
+use archie_core::commands::kb::ImportPreview;
 use archie_core::commands::{Command, KbCommand};
 use archie_core::reply::Submit;
 use archie_knowledge::Kind;
@@ -65,7 +67,9 @@ fn parts(cmd: &Command) -> Option<(&'static str, String, &'static str)> {
             id,
             confirmed: true,
         }) => (REMOVE, id.clone(), ""),
-        Command::Kb(KbCommand::ConfirmImport { token }) => (IMPORT, token.clone(), ""),
+        Command::Kb(KbCommand::ConfirmImport { preview: p }) => {
+            (IMPORT, format!("{}.{}.{}", p.actor, p.at, p.json), "")
+        }
         Command::Kb(KbCommand::Vote { ask, vote }) => (
             match vote {
                 Vote::Up => UP,
@@ -198,9 +202,15 @@ pub fn decode(custom_id: &str, stash: &Stash) -> Option<(Command, usize)> {
             id: arg.trim().to_string(),
             confirmed: true,
         }),
-        IMPORT if !arg.trim().is_empty() => Command::Kb(KbCommand::ConfirmImport {
-            token: arg.trim().to_string(),
-        }),
+        IMPORT => {
+            let mut fields = arg.splitn(3, '.');
+            let preview = ImportPreview {
+                actor: fields.next()?.parse().ok()?,
+                at: fields.next()?.parse().ok()?,
+                json: fields.next().filter(|j| !j.trim().is_empty())?.to_string(),
+            };
+            Command::Kb(KbCommand::ConfirmImport { preview })
+        }
         QUIZ => {
             let (quiz, choice) = arg.split_once('.')?;
             Command::QuizAnswer {

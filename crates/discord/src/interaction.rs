@@ -7,7 +7,7 @@
 use super::autocomplete::Names;
 use super::definitions as def;
 use super::{custom_id, kb, ASK_PER_PAGE, READ_PER_PAGE};
-use archie_core::app::Stash;
+use crate::stash::Stash;
 use archie_core::commands::{Command, QuizSubject};
 use serenity::all::{
     CommandDataOption, CommandDataOptionValue, CommandInteraction, CommandType,

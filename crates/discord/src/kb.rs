@@ -5,7 +5,7 @@
 
 use super::definitions as def;
 use super::interaction::{boolean, string, subcommand, ImportFile, Incoming, Run};
-use archie_core::app::Stash;
+use crate::stash::Stash;
 use archie_core::commands::kb::{KbCommand, MAX_IMPORT_BYTES};
 use archie_core::commands::Command;
 use archie_core::reply::{FieldKey, Submit};

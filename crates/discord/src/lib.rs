@@ -35,6 +35,7 @@
 //! - `rights.rs` — Who is asking and where, read from the interaction itself (both transports).
 //! - `run.rs` — Starting and stopping Archie on Discord.
 //! - `shards.rs` — Which of Discord's gateway shards this process runs.
+//! - `stash.rs` — The stash: the transport's one piece of per-process state.
 
 pub mod autocomplete;
 pub mod custom_id;
@@ -52,6 +53,7 @@ pub mod replay;
 pub mod rights;
 pub mod run;
 pub mod shards;
+pub mod stash;
 
 use crate::render::discord::{self as view, wire::Response, Delivery};
 use archie_core::app::App;
@@ -59,6 +61,7 @@ use archie_core::commands::{execute, Caller, Command, KbCommand};
 use interaction::Incoming;
 pub use rights::Options;
 use serenity::all::{ApplicationId, Http, Interaction, InteractionId};
+use stash::Stash;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -89,9 +92,10 @@ impl From<Response> for Outgoing {
 }
 
 /// The response to one interaction, without moderator roles, fetching or files (tests,
-/// benchmarks). Never panics.
+/// benchmarks), with one stash for the process. Never panics.
 pub fn respond(app: &App, i: &Interaction) -> Response {
-    respond_with(app, &Options::default(), i, false).response
+    static OPTIONS: std::sync::LazyLock<Options> = std::sync::LazyLock::new(Options::default);
+    respond_with(app, &OPTIONS, i, false).response
 }
 
 /// The answer to one interaction that needs no network: everything but `/kb import`'s
@@ -100,8 +104,9 @@ pub fn respond(app: &App, i: &Interaction) -> Response {
 pub fn respond_with(app: &App, options: &Options, i: &Interaction, files: bool) -> Outgoing {
     let ctx = rights::caller(i, options);
     let run = options.executor;
+    let stash = &options.stash;
     let work =
-        std::panic::AssertUnwindSafe(|| run(app, &ctx, interaction::parse(i, &app.stash), files));
+        std::panic::AssertUnwindSafe(|| run(app, stash, &ctx, interaction::parse(i, stash), files));
     match std::panic::catch_unwind(work) {
         Ok(a) => a,
         Err(panic) => apology(i.id(), &panic_text(panic.as_ref())),
@@ -146,7 +151,7 @@ async fn answer_guarded(
 ) -> Outgoing {
     let id = i.id();
     let ctx = rights::caller(&i, &options);
-    let mut incoming = interaction::parse(&i, &app.stash);
+    let mut incoming = interaction::parse(&i, &options.stash);
     let place = fair_use::Place::of(&i);
     drop(i);
     let fair = &options.fair_use;
@@ -175,7 +180,8 @@ async fn answer_guarded(
         Incoming::Run(r) => (r.update, r.private || matches!(r.command, Command::Kb(_))),
         _ => (false, true),
     };
-    let mut work = tokio::task::spawn_blocking(move || run(&app, &ctx, incoming, files));
+    let stash = Arc::clone(&options.stash);
+    let mut work = tokio::task::spawn_blocking(move || run(&app, &stash, &ctx, incoming, files));
     // Discord's deadline: work not done in time (a slow store) is deferred and the
     // original response edited with its true outcome once it is.
     let joined = match rest.filter(|_| place.application != 0) {
@@ -260,11 +266,17 @@ pub const APOLOGY: &str =
 
 /// What runs a parsed interaction: [`answer_incoming`]. Tests put a panicking one in
 /// [`Options::executor`] to check that a panic is caught on both transports.
-pub type Executor = fn(&App, &Caller, Incoming, bool) -> Outgoing;
+pub type Executor = fn(&App, &Stash, &Caller, Incoming, bool) -> Outgoing;
 
 /// Executes and renders a parsed interaction (the default [`Executor`]). `files`: whether
 /// the transport can send a file after the response.
-pub fn answer_incoming(app: &App, caller: &Caller, incoming: Incoming, files: bool) -> Outgoing {
+pub fn answer_incoming(
+    app: &App,
+    stash: &Stash,
+    caller: &Caller,
+    incoming: Incoming,
+    files: bool,
+) -> Outgoing {
     match incoming {
         Incoming::Ping => view::pong().into(),
         Incoming::Run(run) => {
@@ -282,7 +294,7 @@ pub fn answer_incoming(app: &App, caller: &Caller, incoming: Incoming, files: bo
                 mention: run.mention,
                 private: run.private,
                 update: run.update,
-                stash: &app.stash,
+                stash,
             };
             match reply.attachment.as_ref() {
                 Some(a) if files => Outgoing {

@@ -6,6 +6,7 @@
 
 use super::fair_use::FairUse;
 use super::Executor;
+use crate::stash::Stash;
 use archie_core::commands::Caller;
 use archie_store::Actor;
 use serenity::all::{GuildId, Interaction, Member, Permissions, User};
@@ -21,6 +22,9 @@ pub struct Options {
     pub fair_use: Arc<FairUse>,
     /// [`super::answer_incoming`] unless a test replaces it.
     pub executor: Executor,
+    /// Button arguments too long for their ids: the transport's per-process state,
+    /// shared by every clone of these options.
+    pub stash: Arc<Stash>,
 }
 
 impl Default for Options {
@@ -29,6 +33,7 @@ impl Default for Options {
             moderator_roles: Vec::new(),
             fair_use: Arc::new(FairUse::off()),
             executor: super::answer_incoming,
+            stash: Arc::default(),
         }
     }
 }

@@ -10,12 +10,13 @@ use std::time::{Duration, Instant};
 /// The default executor, three seconds late (a store that stalls).
 fn slow_executor(
     app: &archie::app::App,
+    stash: &archie::discord::stash::Stash,
     caller: &archie::commands::Caller,
     incoming: archie::discord::interaction::Incoming,
     files: bool,
 ) -> archie::discord::Outgoing {
     std::thread::sleep(Duration::from_secs(3));
-    archie::discord::answer_incoming(app, caller, incoming, files)
+    archie::discord::answer_incoming(app, stash, caller, incoming, files)
 }
 
 /// The endpoint with [`slow_executor`], editing responses through `fake`.

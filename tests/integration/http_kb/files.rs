@@ -46,7 +46,10 @@ async fn import_previews_an_attached_file_then_applies_it_on_confirm() {
     let confirm = buttons_of(&preview);
     assert_eq!(confirm.len(), 1, "{preview:#}");
     let token = confirm[0]["custom_id"].as_str().unwrap_or("").to_string();
-    assert!(token.starts_with("kbimp:"));
+    assert!(
+        token.starts_with("kbimp~:"),
+        "a whole file is stashed: {token}"
+    );
     assert_eq!(kb.revisions(GUILD), 0, "a preview writes nothing");
     assert!(!kb.ask(QUESTION, &moira).await.contains(TITLE));
 

@@ -133,7 +133,8 @@ async fn a_member_without_rights_is_refused_every_write_and_nothing_changes() {
             &mel,
         )
         .await,
-        kb.click("kbimp:0123456789abcdef01234567", &mel).await,
+        kb.click(r#"kbimp:5.1700000000.[{"kind":"note"}]"#, &mel)
+            .await,
     ];
     for r in &refused {
         assert_eq!(r["type"], 4, "a message, never a form: {r:#}");

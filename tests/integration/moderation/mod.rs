@@ -382,7 +382,18 @@ fn export_then_import_with_a_confirmed_preview() {
         Status::Answer,
         "only the moderator who previewed can confirm"
     );
-    // The failed attempt consumed nothing it was not allowed to: preview again.
+    // A preview confirmed after its fifteen minutes is refused, by whoever.
+    let mut late = confirm.clone();
+    if let Command::Kb(KbCommand::ConfirmImport { preview }) = &mut late {
+        preview.at -= 16 * 60;
+    }
+    let late = execute(&app, &moderator(B), &late);
+    assert_eq!(late.status, Status::Invalid, "{:?}", late.summary);
+    assert!(
+        app.store.as_ref().unwrap().live(B).unwrap().is_empty(),
+        "a refused confirmation writes nothing"
+    );
+    // The failed attempts consumed nothing: preview again.
     let json = String::from_utf8(
         run_kb(&app, &member(A), &KbCommand::Export)
             .attachment

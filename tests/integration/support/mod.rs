@@ -137,6 +137,7 @@ pub fn settings_on_a_test_clock() -> (archie::discord::Options, Arc<std::sync::a
 /// An executor that panics while answering (the test hook for caught panics).
 pub fn panicking_executor(
     _: &App,
+    _: &archie::discord::stash::Stash,
     _: &archie::commands::Caller,
     _: archie::discord::interaction::Incoming,
     _: bool,
@@ -145,12 +146,14 @@ pub fn panicking_executor(
 }
 
 /// The response Discord would receive for `cmd` run by `caller`, as JSON: the one
-/// renderer, a new message, the app's stash for long button arguments.
+/// renderer, a new message, one stash (for long button arguments) for the whole test run.
 pub fn discord_response(
     app: &App,
     caller: &archie::commands::Caller,
     cmd: archie::commands::Command,
 ) -> serde_json::Value {
+    static STASH: std::sync::LazyLock<archie::discord::stash::Stash> =
+        std::sync::LazyLock::new(Default::default);
     let reply = archie::commands::execute(app, caller, &cmd);
     let delivery = archie::render::discord::Delivery {
         command: &cmd,
@@ -158,7 +161,7 @@ pub fn discord_response(
         mention: None,
         private: false,
         update: false,
-        stash: &app.stash,
+        stash: &STASH,
     };
     serde_json::to_value(archie::render::discord::reply(&reply, &delivery))
         .expect("a response serializes")

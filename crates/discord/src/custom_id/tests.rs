@@ -79,15 +79,15 @@ fn kb_buttons_keep_their_wire_format_and_decode_to_their_commands() {
     });
     assert_eq!(encode(&remove, 0, &stash).unwrap(), "kbrm:kb-9");
     assert_eq!(decode("kbrm:kb-9", &stash), Some((remove, 0)));
-    assert_eq!(
-        decode("kbimp:abc", &stash),
-        Some((
-            kb(KbCommand::ConfirmImport {
-                token: "abc".into()
-            }),
-            0
-        ))
-    );
+    let small = kb(KbCommand::ConfirmImport {
+        preview: ImportPreview {
+            actor: 7,
+            at: 1_700_000_000,
+            json: "[]".into(),
+        },
+    });
+    assert_eq!(encode(&small, 0, &stash).unwrap(), "kbimp:7.1700000000.[]");
+    assert_eq!(decode("kbimp:7.1700000000.[]", &stash), Some((small, 0)));
     let unconfirmed = kb(KbCommand::Remove {
         id: "kb-9".into(),
         confirmed: false,
@@ -100,6 +100,8 @@ fn kb_buttons_keep_their_wire_format_and_decode_to_their_commands() {
     for id in [
         "kbrm:",
         "kbimp: ",
+        "kbimp:7.1700000000.",
+        "kbimp:x.1700000000.[]",
         "kbh:x:kb-1",
         "kbh:5000:",
         "kb",
@@ -210,7 +212,11 @@ fn command() -> impl Strategy<Value = Command> {
             id,
             confirmed: true
         })),
-        "[0-9a-f]{24}".prop_map(|token| kb(KbCommand::ConfirmImport { token })),
+        (1..u64::MAX, 0..i64::MAX, "\\[[ -~]{0,3000}\\]").prop_map(|(actor, at, json)| kb(
+            KbCommand::ConfirmImport {
+                preview: ImportPreview { actor, at, json }
+            }
+        )),
         (1..i64::MAX, any::<bool>()).prop_map(|(ask, up)| kb(KbCommand::Vote {
             ask,
             vote: if up { Vote::Up } else { Vote::Down }

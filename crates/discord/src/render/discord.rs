@@ -13,7 +13,7 @@ mod text;
 pub mod wire;
 
 use crate::custom_id;
-use archie_core::app::Stash;
+use crate::stash::Stash;
 use archie_core::commands::Command;
 use archie_core::reply::{Block, ButtonStyle, Layout, Paging, Reply, Status};
 use archie_knowledge::Kind;

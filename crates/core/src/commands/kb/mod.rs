@@ -24,7 +24,7 @@ mod transfer;
 pub use history::HISTORY_PER_PAGE;
 pub use stats::DEFAULT_DAYS as DEFAULT_STATS_DAYS;
 pub use suggest::suggest_ids;
-pub use transfer::MAX_IMPORT_BYTES;
+pub use transfer::{ImportPreview, MAX_IMPORT_BYTES};
 
 use super::Caller;
 use crate::app::{App, Searchable};
@@ -69,9 +69,10 @@ pub enum KbCommand {
     Import {
         json: String,
     },
-    /// The confirm button of an import preview.
+    /// The confirm button of an import preview: the previewed file itself, so the
+    /// command needs no state of the process that showed the preview.
     ConfirmImport {
-        token: String,
+        preview: ImportPreview,
     },
     /// The server's gaps, proposals and votes as a JSON file.
     ExportCuration,
@@ -238,7 +239,7 @@ pub(super) fn execute(app: &App, caller: &Caller, cmd: &KbCommand) -> Reply {
         KbCommand::Revert { id, revision } => entries::revert(app, store, ctx, id, *revision),
         KbCommand::Export => transfer::export(store, ctx),
         KbCommand::Import { json } => transfer::import_preview(app, store, ctx, json),
-        KbCommand::ConfirmImport { token } => transfer::import_apply(app, store, ctx, token),
+        KbCommand::ConfirmImport { preview } => transfer::import_apply(app, store, ctx, preview),
         KbCommand::ExportCuration => transfer::export_curation(store, ctx),
         KbCommand::Vote { ask, vote } => feedback::vote(app, store, ctx, *ask, *vote),
         KbCommand::MissingForm { ask } => feedback::missing_form(store, ctx, *ask),

@@ -1,15 +1,45 @@
 //! `/kb export` and `/kb import`: a server's entries as a JSON file and back. An import
-//! is previewed first; the preview waits in memory (for [`IMPORT_TTL`]) for its confirm
-//! button, and is planned again against the store when confirmed.
+//! is previewed first. The preview's confirm button carries the file itself (an
+//! [`ImportPreview`]: who previewed it, when, and the text), so this layer keeps no state
+//! between the two; the plan is made again against the store when confirmed.
 
 use super::{actor, fail, guild, server, store_error, KbCommand, Outcome};
-use crate::app::{App, PendingImport};
+use crate::app::App;
 use crate::commands::{Caller, Command};
 use crate::reply::{data, plain, Action, Attachment, Block, ButtonStyle, Data, Reply, Status};
 use archie_store::{diff, Store};
 
-/// An import preview must be confirmed within this time.
-const IMPORT_TTL: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+/// An import preview must be confirmed within this time (seconds).
+pub const IMPORT_TTL: i64 = 15 * 60;
+
+/// What the confirm button of an import preview applies.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ImportPreview {
+    /// The moderator who previewed it: only they may confirm it.
+    pub actor: u64,
+    /// When it was previewed (Unix seconds).
+    pub at: i64,
+    /// The file's text, as previewed.
+    pub json: String,
+}
+
+impl std::fmt::Debug for ImportPreview {
+    /// A whole file is no help in a log line: its size says enough.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportPreview")
+            .field("actor", &self.actor)
+            .field("at", &self.at)
+            .field("bytes", &self.json.len())
+            .finish()
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
 /// Largest import file read (bytes).
 pub const MAX_IMPORT_BYTES: usize = 2 * 1024 * 1024;
 
@@ -93,25 +123,16 @@ pub(super) fn import_preview(app: &App, store: &Store, ctx: &Caller, json: &str)
     ));
     r.blocks = plan_blocks(&plan);
     if !plan.is_empty() {
-        let token = import_token(g, actor.id, json);
-        let mut pending = app
-            .pending_imports
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        pending.retain(|_, p| p.at.elapsed() < IMPORT_TTL);
-        pending.insert(
-            token.clone(),
-            PendingImport {
-                guild: g,
-                actor: actor.id,
-                items,
-                at: std::time::Instant::now(),
-            },
-        );
         r.actions.push(Action {
             label: "Import".into(),
             style: ButtonStyle::Primary,
-            run: Command::Kb(KbCommand::ConfirmImport { token }),
+            run: Command::Kb(KbCommand::ConfirmImport {
+                preview: ImportPreview {
+                    actor: actor.id,
+                    at: now(),
+                    json: json.to_string(),
+                },
+            }),
         });
     }
     r.data = Some(Data::ImportPlan(data::ImportCounts {
@@ -124,42 +145,24 @@ pub(super) fn import_preview(app: &App, store: &Store, ctx: &Caller, json: &str)
     Ok(r)
 }
 
-fn import_token(g: u64, actor: u64, json: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    h.update(g.to_le_bytes());
-    h.update(actor.to_le_bytes());
-    h.update(json.as_bytes());
-    h.update(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
-            .to_le_bytes(),
-    );
-    hex::encode(&h.finalize()[..12])
-}
-
-pub(super) fn import_apply(app: &App, store: &Store, ctx: &Caller, token: &str) -> Outcome {
+pub(super) fn import_apply(
+    app: &App,
+    store: &Store,
+    ctx: &Caller,
+    preview: &ImportPreview,
+) -> Outcome {
     let g = server(ctx)?;
     let actor = actor(ctx)?;
-    let pending = {
-        let mut p = app
-            .pending_imports
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        p.remove(token)
-    };
-    let Some(p) =
-        pending.filter(|p| p.guild == g && p.actor == actor.id && p.at.elapsed() < IMPORT_TTL)
-    else {
+    let age = now() - preview.at;
+    if preview.actor != actor.id || !(0..IMPORT_TTL).contains(&age) {
         return fail(Reply::invalid(
             "That import preview expired or belongs to someone else; run /kb import again.",
         ));
-    };
+    }
+    let items = parse_items(&preview.json)?;
     // Plan again: the store may have changed since the preview.
     let plan = store
-        .plan_import(g, app.engine.knowledge(), &p.items)
+        .plan_import(g, app.engine.knowledge(), &items)
         .map_err(store_error)?;
     let saved = store.apply_import(g, actor, &plan).map_err(store_error)?;
     let indexed = app.written(g);

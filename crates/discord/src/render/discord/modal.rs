@@ -4,7 +4,7 @@ use super::limits::{self, measure};
 use super::notice_text;
 use super::wire::{self, InputRow, Modal, Response, ResponseData, TextInput};
 use crate::custom_id;
-use archie_core::app::Stash;
+use crate::stash::Stash;
 use archie_core::reply::Form;
 
 pub(super) fn modal(form: &Form, stash: &Stash) -> Response {
