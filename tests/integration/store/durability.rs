@@ -5,7 +5,8 @@ use super::*;
 
 fn v1_database(path: &Path) {
     let c = rusqlite::Connection::open(path).unwrap();
-    c.execute_batch(schema::MIGRATIONS[0]).unwrap();
+    c.execute_batch(&schema::Dialect::Sqlite.migrations()[0])
+        .unwrap();
     c.pragma_update(None, "user_version", 1).unwrap();
     let d = serde_json::to_string(&draft("Old entry")).unwrap();
     c.execute(

@@ -97,7 +97,7 @@ fn a_version_1_database_is_migrated_and_keeps_its_entries_and_history() {
          INSERT INTO revisions (guild_id, entry_id, action, actor_id, actor_name, at, before, after, state_after)
            VALUES ({A_SQL}, 'kb-old-entry', 'add', 7, 'old-mod', 1, NULL, '{}', 'live');
          COMMIT;",
-        schema::POSTGRES_MIGRATIONS[0],
+        schema::Dialect::Postgres.migrations()[0],
         d.replace('\'', "''"),
         A_SQL = A as i64,
     );
