@@ -1,9 +1,9 @@
 //! The loaded, resolved form of the knowledge: one `Entry` per fact the bot can show,
 //! every technology and company under its canonical name.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Stack,
@@ -122,7 +122,7 @@ impl Layer {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Link {
     pub title: String,
     pub url: String,
@@ -130,7 +130,7 @@ pub struct Link {
 
 /// One technology as a stack lists it: the spelling of the source, the canonical name it
 /// resolves to, and any qualifier the source adds ("quadruple extra-large").
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct StackItem {
     pub raw: String,
     pub tech: String,
@@ -138,14 +138,17 @@ pub struct StackItem {
     pub qualifier: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct LayerGroup {
     pub layer: Layer,
     pub items: Vec<StackItem>,
 }
 
-/// What an entry holds beyond the common fields, by kind.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// What an entry holds beyond the common fields, by kind. In JSON its fields stand beside
+/// the entry's own, untagged: each kind's required fields are its own, so at most one
+/// kind with fields reads a given entry, and [`Entry`]'s reading checks it against the
+/// entry's `kind` (a note has no fields of its own, so any entry would read as one).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(untagged)]
 pub enum Detail {
     Stack {
@@ -174,15 +177,19 @@ pub enum Detail {
         #[serde(skip_serializing_if = "Option::is_none")]
         topic: Option<String>,
     },
-    Note {},
     Article {
         article: String,
         heading: String,
     },
+    /// Last: with no fields of its own it reads any entry untagged.
+    Note {},
 }
 
-/// The common shape of every fact: what `archie export --json` prints and what the index holds.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// The common shape of every fact: what `archie export --json` prints, what the indexes
+/// hold, and what commands answer with. Reads back from its own JSON, checked: a detail
+/// of another kind than `kind` is refused.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(remote = "Self")]
 pub struct Entry {
     pub id: String,
     pub kind: Kind,
@@ -194,10 +201,44 @@ pub struct Entry {
     pub technologies: Vec<String>,
     pub sources: Vec<String>,
     /// Tech entries only: every other name the technology goes by.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
     #[serde(flatten)]
     pub detail: Detail,
+}
+
+impl Serialize for Entry {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Entry::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Entry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Entry, D::Error> {
+        let e = Entry::deserialize(d)?;
+        if e.detail.kind() != e.kind {
+            return Err(serde::de::Error::custom(format!(
+                "a {} entry with the fields of a {}",
+                e.kind.as_str(),
+                e.detail.kind().as_str()
+            )));
+        }
+        Ok(e)
+    }
+}
+
+impl Detail {
+    /// The kind of entry this detail belongs to.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Detail::Stack { .. } => Kind::Stack,
+            Detail::Tech { .. } => Kind::Tech,
+            Detail::Qa { .. } => Kind::Qa,
+            Detail::Reading { .. } => Kind::Reading,
+            Detail::Note {} => Kind::Note,
+            Detail::Article { .. } => Kind::Article,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

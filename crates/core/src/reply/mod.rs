@@ -183,6 +183,16 @@ pub struct Action {
     pub run: Command,
 }
 
+impl Action {
+    pub fn new(label: impl Into<String>, style: ButtonStyle, run: Command) -> Action {
+        Action {
+            label: label.into(),
+            style,
+            run,
+        }
+    }
+}
+
 /// A file sent with the reply (an export).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attachment {

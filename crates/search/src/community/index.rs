@@ -2,7 +2,7 @@
 //! guild, with the row and its vectors stored, and a commit payload saying which store,
 //! up to which revision, and for which knowledge and layout it was built.
 
-use super::stored::{StoredEntry, StoredRow};
+use super::stored::StoredRow;
 use super::view::{GuildView, Own};
 use super::{Change, Row, COMMUNITY_ORD};
 use crate::index::{doc_text, schema_builder, DocText, IndexError, SchemaFields, SearchIndex};
@@ -24,7 +24,7 @@ use tantivy::{
 };
 
 /// Bumped whenever what a community document holds changes: older folders are rebuilt.
-pub const LAYOUT: u32 = 3;
+pub const LAYOUT: u32 = 4;
 /// Folders tried under `community/` before giving up (one per process sharing the data dir).
 const MAX_FOLDERS: usize = 64;
 /// The writer's memory: tantivy's minimum for one thread.
@@ -190,10 +190,7 @@ impl Opened {
                     key,
                     ..doc_text(k, e, "")
                 };
-                (
-                    self.index.document(ord, &d),
-                    StoredRow::Live(Box::new(StoredEntry::of(e))),
-                )
+                (self.index.document(ord, &d), StoredRow::Live(e.clone()))
             }
             Change::Hidden => (
                 doc!(f.scope => scope.as_str(), f.key => key.as_str(), f.ord => ord),
@@ -257,13 +254,12 @@ impl Opened {
                         "the stored row of document {ord} in guild {guild} does not read back"
                     )))
                 }
-                Some(StoredRow::Live(e)) => {
-                    let Some(entry) = e.entry() else { continue };
+                Some(StoredRow::Live(entry)) => {
                     let vectors = doc
                         .get_first(self.vecs)
                         .and_then(|v| v.as_bytes())
                         .and_then(|b| Vectors::from_bytes(b, 1));
-                    own.push(Arc::new(Own::new(ord, entry, vectors)));
+                    own.push(Arc::new(Own::new(ord, *entry, vectors)));
                 }
                 Some(StoredRow::Hidden(id)) => hidden.push(id),
             }

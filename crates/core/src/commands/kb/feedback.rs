@@ -107,11 +107,11 @@ pub(super) fn vote(app: &App, store: &Store, ctx: &Caller, ask: i64, vote: Vote)
                 "The question is now in this server's gaps for its moderators. Tell them \
                  what was missing, if you like.",
             );
-            r.actions.push(Action {
-                label: "What was missing?".into(),
-                style: ButtonStyle::Secondary,
-                run: crate::commands::Command::Kb(super::KbCommand::MissingForm { ask }),
-            });
+            r.actions.push(Action::new(
+                "What was missing?",
+                ButtonStyle::Secondary,
+                crate::commands::Command::Kb(super::KbCommand::MissingForm { ask }),
+            ));
             r
         }
     })

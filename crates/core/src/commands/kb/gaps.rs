@@ -49,16 +49,16 @@ pub(super) fn list(store: &Store, ctx: &Caller, page: usize, notice: Option<Stri
             .tag(format!("asked {}×", gap.asked));
         b.at = Some(UnixTime(gap.last_at));
         r.blocks.push(b);
-        r.actions.push(Action {
-            label: format!("Answer #{}", gap.id),
-            style: ButtonStyle::Primary,
-            run: Command::Kb(KbCommand::AnswerForm { gap: gap.id }),
-        });
-        r.actions.push(Action {
-            label: format!("Dismiss #{}", gap.id),
-            style: ButtonStyle::Secondary,
-            run: Command::Kb(KbCommand::DismissGap { gap: gap.id }),
-        });
+        r.actions.push(Action::new(
+            format!("Answer #{}", gap.id),
+            ButtonStyle::Primary,
+            Command::Kb(KbCommand::AnswerForm { gap: gap.id }),
+        ));
+        r.actions.push(Action::new(
+            format!("Dismiss #{}", gap.id),
+            ButtonStyle::Secondary,
+            Command::Kb(KbCommand::DismissGap { gap: gap.id }),
+        ));
     }
     paged(&mut r, page, pages);
     r.data = Some(Data::Gaps(data::Gaps { total, page, gaps }));

@@ -135,16 +135,16 @@ pub(super) fn review(
     });
     for p in &found {
         r.blocks.push(proposal_block(app, ctx, p));
-        r.actions.push(Action {
-            label: format!("Approve #{}", p.id),
-            style: ButtonStyle::Primary,
-            run: Command::Kb(KbCommand::Approve { proposal: p.id }),
-        });
-        r.actions.push(Action {
-            label: format!("Reject #{}", p.id),
-            style: ButtonStyle::Danger,
-            run: Command::Kb(KbCommand::RejectForm { proposal: p.id }),
-        });
+        r.actions.push(Action::new(
+            format!("Approve #{}", p.id),
+            ButtonStyle::Primary,
+            Command::Kb(KbCommand::Approve { proposal: p.id }),
+        ));
+        r.actions.push(Action::new(
+            format!("Reject #{}", p.id),
+            ButtonStyle::Danger,
+            Command::Kb(KbCommand::RejectForm { proposal: p.id }),
+        ));
     }
     paged(&mut r, page, pages);
     r.data = Some(Data::Proposals(data::Proposals {
