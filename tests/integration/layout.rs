@@ -1,6 +1,6 @@
 //! The workspace's layout as its docs and manifests state it: each crate's `# Layout`
 //! names every source file it holds and no other, each crate uses only the crates below
-//! it, and no source file grows past 600 lines.
+//! it, no source file grows past 600 lines, and no two public types share a name.
 
 use crate::support::{repo_path, rust_files};
 use std::collections::BTreeSet;
@@ -156,4 +156,49 @@ fn no_source_file_is_over_600_lines() {
         }
     }
     assert!(long.is_empty(), "files over 600 lines: {long:?}");
+}
+
+/// The public types declared in the workspace's sources, by name, with where each is.
+fn public_types() -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut found = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for dir in ["src", "crates"] {
+        let root = repo_path(dir);
+        for f in relative_rust_files(&root) {
+            let text = std::fs::read_to_string(root.join(&f)).unwrap();
+            let mut previous = "";
+            for (n, line) in text.lines().enumerate() {
+                let decl = line.trim_start();
+                for keyword in ["pub struct ", "pub enum ", "pub type ", "pub trait "] {
+                    let Some(rest) = decl.strip_prefix(keyword) else {
+                        continue;
+                    };
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    // A name shared on purpose says so in the comment above it.
+                    if !previous.contains("Same name as") {
+                        found
+                            .entry(name)
+                            .or_default()
+                            .push(format!("{dir}/{f}:{}", n + 1));
+                    }
+                }
+                previous = line;
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn no_two_public_types_share_a_name() {
+    let types = public_types();
+    assert!(types.contains_key("Entry") && types.contains_key("Stash"));
+    let shared: Vec<_> = types.iter().filter(|(_, at)| at.len() > 1).collect();
+    assert!(
+        shared.is_empty(),
+        "public types of one name (rename one, or say why above it with \"Same name as\"): \
+         {shared:?}"
+    );
 }
