@@ -194,7 +194,7 @@ fn main() -> anyhow::Result<()> {
     let settings = archie::config::Settings::from_env()?;
     let semantic = settings.semantic && which == "knowledge/";
     let app = Arc::new(if semantic {
-        App::open(&settings, shipped.clone())?
+        App::open(&settings, shipped.clone(), settings.semantic, None)?
     } else {
         App::in_memory(k)?
     });

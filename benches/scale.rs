@@ -27,6 +27,7 @@ use archie::app::App;
 use archie::commands::{self, Caller, Command};
 use archie::config::Settings;
 use archie::knowledge::{Kind, Knowledge};
+use archie::search::community::Views;
 use archie::store::{Actor, Database, Draft, ImportPlan, PlannedAdd, Store};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -159,7 +160,11 @@ fn settings(data: &Path, db: &Database) -> Settings {
 }
 
 fn open_app(data: &Path, db: &Database) -> App {
-    App::open_with_store(&settings(data, db), repo().join("knowledge")).expect("app opens")
+    {
+        let s = settings(data, db);
+        App::open(&s, repo().join("knowledge"), s.semantic, Some(Views::Index))
+    }
+    .expect("app opens")
 }
 
 fn env_value(db: &Database) -> std::ffi::OsString {

@@ -249,7 +249,7 @@ fn lookup_png(
 ) -> anyhow::Result<i32> {
     // Lookups by name read no question: no encoder to load (`read` searches, so it does).
     let semantic = matches!(cmd, Command::Read { .. }) && s.semantic;
-    let app = App::open_with(s, s.knowledge_dir(common.knowledge)?, semantic)?;
+    let app = App::open(s, s.knowledge_dir(common.knowledge)?, semantic, None)?;
     let reply = execute(&app, &Caller::default(), &cmd);
     print_reply(&reply, common.json)?;
     let image = png
@@ -332,7 +332,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             part,
             knowledge,
         } => eval(
-            &App::open(s, s.knowledge_dir(knowledge)?)?,
+            &App::open(s, s.knowledge_dir(knowledge)?, s.semantic, None)?,
             &file,
             show_misses,
             part.as_deref(),
@@ -409,7 +409,7 @@ fn export(dir: &std::path::Path, json: bool) -> anyhow::Result<i32> {
 
 /// `archie ask`: the answer, and with `--explain` how the engine read the question.
 fn ask(s: &Settings, cmd: Command, explain: Option<String>, common: Common) -> anyhow::Result<i32> {
-    let app = App::open(s, s.knowledge_dir(common.knowledge)?)?;
+    let app = App::open(s, s.knowledge_dir(common.knowledge)?, s.semantic, None)?;
     if let Some(question) = explain {
         let why = app.engine.explain(&question, 8)?;
         eprintln!("{}", serde_json::to_string_pretty(&why)?);

@@ -130,7 +130,12 @@ pub fn run(settings: &Settings, args: KbArgs) -> anyhow::Result<i32> {
         anyhow::bail!("--guild is required: the id of the Discord server whose entries to change (right-click the server, Copy Server ID)");
     };
     let dir = settings.knowledge_dir(args.knowledge.clone())?;
-    let app = App::open_with_store_views(settings, dir, crate::search::community::Views::Store)?;
+    let app = App::open(
+        settings,
+        dir,
+        settings.semantic,
+        Some(crate::search::community::Views::Store),
+    )?;
     let name = args
         .actor
         .clone()

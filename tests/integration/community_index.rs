@@ -16,14 +16,17 @@ const B: u64 = 1_002;
 /// A process's app: the fixture knowledge, indexes in `data`, the store `db`.
 fn app(data: &Path, db: &Path) -> App {
     let mut app = App::on_disk(crate::support::fixture_knowledge(), data).unwrap();
-    app.attach_store(Store::open(db).unwrap()).unwrap();
+    app.attach_store(
+        Store::open(db).unwrap(),
+        archie::search::community::Views::Index,
+    );
     app
 }
 
 /// What `archie kb …` opens: guild rows read from the store, the index left closed.
 fn cli_app(data: &Path, db: &Path) -> App {
     let mut app = App::on_disk(crate::support::fixture_knowledge(), data).unwrap();
-    app.attach_store_with(Store::open(db).unwrap(), Views::Store);
+    app.attach_store(Store::open(db).unwrap(), Views::Store);
     app
 }
 

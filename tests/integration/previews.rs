@@ -60,8 +60,10 @@ fn every_command_has_a_picture_of_its_answer() {
     let db = tempfile::tempdir().unwrap();
     let k = Knowledge::load(&crate::support::shipped_dir()).unwrap();
     let mut app = App::in_memory(k).unwrap();
-    app.attach_store(Store::open(&db.path().join("kb.db")).unwrap())
-        .unwrap();
+    app.attach_store(
+        Store::open(&db.path().join("kb.db")).unwrap(),
+        archie::search::community::Views::Index,
+    );
     let moderator = Caller {
         guild: Some(1),
         actor: Some(Actor::new(42, "mod-ana")),

@@ -30,18 +30,33 @@ pub struct App {
 
 impl App {
     /// Loads the knowledge folder and opens (or builds) the index in the data directory,
-    /// with the sentence encoder unless `ARCHIE_SEMANTIC=off`.
-    pub fn open(settings: &Settings, knowledge_dir: PathBuf) -> anyhow::Result<App> {
-        App::open_with(settings, knowledge_dir, settings.semantic)
-    }
-
-    /// Like [`App::open`], choosing semantic retrieval explicitly (lookups by name never
-    /// need the encoder).
-    pub fn open_with(
+    /// with the sentence encoder when `semantic` (lookups by name never need it), and with
+    /// the community store (`ARCHIE_DATABASE`, created on first run) when `store` says how
+    /// to read guild entries: the community index for a server ([`Views::Index`], opened
+    /// on first use), the store itself for a one-shot command ([`Views::Store`]). Without a
+    /// store, the app answers from the shared knowledge and never writes.
+    pub fn open(
         settings: &Settings,
         knowledge_dir: PathBuf,
         semantic: bool,
+        store: Option<Views>,
     ) -> anyhow::Result<App> {
+        let store = match store {
+            Some(views) => {
+                // The data folder first: a read-only or unusable one stops the start
+                // naming ARCHIE_DATA_DIR, before a store is created in it or a database
+                // connected.
+                archie_search::index::check_data_dir(&settings.data_dir(&knowledge_dir))?;
+                let db = settings.database(&knowledge_dir)?;
+                // Then the store: an unreachable database stops the start before anything
+                // is built or written.
+                let store = Store::connect(&db).with_context(|| {
+                    format!("opening the community store {db} failed (ARCHIE_DATABASE)")
+                })?;
+                Some((store, views))
+            }
+            None => None,
+        };
         let models = settings.model_dir(&knowledge_dir);
         // The model loads on a second thread while the knowledge is read: a cold start
         // costs the longer of the two, not their sum.
@@ -59,34 +74,10 @@ impl App {
         })?;
         let data = settings.data_dir(&knowledge_dir);
         let engine = Engine::with_encoder(k, Some(&data), encoder)?;
-        Ok(App::with_engine(engine, knowledge_dir))
-    }
-
-    /// Like [`App::open`], with the community store (`ARCHIE_DATABASE`, created on first
-    /// run): moderator commands can write, and search reads the community index (opened
-    /// on first use, see [`Views::Index`]).
-    pub fn open_with_store(settings: &Settings, knowledge_dir: PathBuf) -> anyhow::Result<App> {
-        App::open_with_store_views(settings, knowledge_dir, Views::Index)
-    }
-
-    /// Like [`App::open_with_store`], reading guild entries as `views` says (one-shot
-    /// commands read them from the store, [`Views::Store`]).
-    pub fn open_with_store_views(
-        settings: &Settings,
-        knowledge_dir: PathBuf,
-        views: Views,
-    ) -> anyhow::Result<App> {
-        // The data folder first: a read-only or unusable one stops the start naming
-        // ARCHIE_DATA_DIR, before a store is created in it or a database connected.
-        archie_search::index::check_data_dir(&settings.data_dir(&knowledge_dir))?;
-        let db = settings.database(&knowledge_dir)?;
-        // Then the store: an unreachable database stops the start before anything is
-        // built or written.
-        let store = Store::connect(&db).with_context(|| {
-            format!("opening the community store {db} failed (ARCHIE_DATABASE)")
-        })?;
-        let mut app = App::open(settings, knowledge_dir)?;
-        app.attach_store_with(store, views);
+        let mut app = App::with_engine(engine, knowledge_dir);
+        if let Some((store, views)) = store {
+            app.attach_store(store, views);
+        }
         Ok(app)
     }
 
@@ -114,15 +105,9 @@ impl App {
         }
     }
 
-    /// Uses `store` for moderator commands and search (community index opened on first
-    /// use). Reads nothing now.
-    pub fn attach_store(&mut self, store: Store) -> anyhow::Result<()> {
-        self.attach_store_with(store, Views::Index);
-        Ok(())
-    }
-
-    /// Like [`App::attach_store`], reading guild entries as `views` says.
-    pub fn attach_store_with(&mut self, store: Store, views: Views) {
+    /// Uses `store` for moderator commands and search, reading guild entries as `views`
+    /// says. Reads nothing now.
+    pub fn attach_store(&mut self, store: Store, views: Views) {
         let store = Arc::new(store);
         self.engine
             .attach_community(Arc::new(community::StoreSource(Arc::clone(&store))), views);

@@ -9,6 +9,7 @@ use super::Options;
 use anyhow::Context as _;
 use archie_core::app::App;
 use archie_core::config::{self, Settings};
+use archie_search::community::Views;
 use serenity::all::{ApplicationId, ClientBuilder, GatewayIntents, GuildId, Http, HttpBuilder};
 use std::sync::Arc;
 
@@ -232,7 +233,7 @@ pub fn serve(
     };
     let options = Options::from_settings(s);
     let dir = s.knowledge_dir(knowledge)?;
-    let app = Arc::new(App::open_with_store(s, dir)?);
+    let app = Arc::new(App::open(s, dir, s.semantic, Some(Views::Index))?);
     tracing::info!(
         entries = app.engine.knowledge().entries.len(),
         moderator_roles = options.moderator_roles.len(),

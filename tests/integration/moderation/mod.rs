@@ -18,7 +18,10 @@ const B: u64 = 222;
 fn app(db: &Path) -> App {
     let k = Knowledge::load(&crate::support::shipped_dir()).unwrap();
     let mut app = App::in_memory(k).unwrap();
-    app.attach_store(Store::open(db).unwrap()).unwrap();
+    app.attach_store(
+        Store::open(db).unwrap(),
+        archie::search::community::Views::Index,
+    );
     app
 }
 

@@ -111,8 +111,10 @@ pub fn fixture_app() -> Arc<App> {
 /// The fixture knowledge with a community store in `db` (created).
 pub fn kb_app(db: &std::path::Path) -> Arc<App> {
     let mut app = App::in_memory(fixture_knowledge()).expect("the fixture index builds");
-    app.attach_store(archie::store::Store::open(db).expect("the store opens"))
-        .expect("the store attaches");
+    app.attach_store(
+        archie::store::Store::open(db).expect("the store opens"),
+        archie::search::community::Views::Index,
+    );
     Arc::new(app)
 }
 
