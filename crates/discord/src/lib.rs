@@ -102,11 +102,12 @@ pub fn respond(app: &App, i: &Interaction) -> Response {
 /// file fetch and repeat links; no cooldowns. `files`: whether the transport can send a
 /// file after the response. A panic while answering becomes the apology.
 pub fn respond_with(app: &App, options: &Options, i: &Interaction, files: bool) -> Outgoing {
-    let ctx = rights::caller(i, options);
+    let caller = rights::caller(i, options);
     let run = options.executor;
     let stash = &options.stash;
-    let work =
-        std::panic::AssertUnwindSafe(|| run(app, stash, &ctx, interaction::parse(i, stash), files));
+    let work = std::panic::AssertUnwindSafe(|| {
+        run(app, stash, &caller, interaction::parse(i, stash), files)
+    });
     match std::panic::catch_unwind(work) {
         Ok(a) => a,
         Err(panic) => apology(i.id(), &panic_text(panic.as_ref())),
@@ -150,7 +151,7 @@ async fn answer_guarded(
     rest: Option<Arc<Http>>,
 ) -> Outgoing {
     let id = i.id();
-    let ctx = rights::caller(&i, &options);
+    let caller = rights::caller(&i, &options);
     let mut incoming = interaction::parse(&i, &options.stash);
     let place = fair_use::Place::of(&i);
     drop(i);
@@ -170,7 +171,7 @@ async fn answer_guarded(
     }
     if let Incoming::Import(file) = &incoming {
         // Nothing is fetched for a member who may not import; the command layer words why.
-        if let Err(refusal) = archie_core::commands::kb::may_write(&ctx) {
+        if let Err(refusal) = archie_core::commands::kb::may_write(&caller) {
             return view::notice_reply(&refusal).into();
         }
         incoming = kb::fetch_import(file).await;
@@ -181,7 +182,7 @@ async fn answer_guarded(
         _ => (false, true),
     };
     let stash = Arc::clone(&options.stash);
-    let mut work = tokio::task::spawn_blocking(move || run(&app, &stash, &ctx, incoming, files));
+    let mut work = tokio::task::spawn_blocking(move || run(&app, &stash, &caller, incoming, files));
     // Discord's deadline: work not done in time (a slow store) is deferred and the
     // original response edited with its true outcome once it is.
     let joined = match rest.filter(|_| place.application != 0) {

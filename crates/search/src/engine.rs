@@ -266,7 +266,7 @@ impl Engine {
             self.base_damage.clear(t.elapsed().as_millis() as u64);
             repaired = true;
         }
-        repaired |= self.with_cx(|cx| self.community.repair(cx))?;
+        repaired |= self.with_needs(|needs| self.community.repair(needs))?;
         Ok(repaired)
     }
 
@@ -392,7 +392,7 @@ impl Engine {
         id: &str,
     ) -> Result<Option<Entry>, SearchError> {
         let own = match guild {
-            Some(g) => self.with_cx(|cx| self.community.own_entry(cx, g, id))?,
+            Some(g) => self.with_needs(|needs| self.community.own_entry(needs, g, id))?,
             None => None,
         };
         Ok(match own {
@@ -404,20 +404,20 @@ impl Engine {
     /// What `guild` sees of its community rows (an empty view for `None`).
     pub fn view(&self, guild: Option<u64>) -> Result<Arc<GuildView>, SearchError> {
         match guild {
-            Some(g) => self.with_cx(|cx| self.community.view(cx, g)),
+            Some(g) => self.with_needs(|needs| self.community.view(needs, g)),
             None => Ok(Arc::new(GuildView::empty(0))),
         }
     }
 
     /// Runs `f` with what community updates need (the knowledge, the entry encoder).
-    pub(super) fn with_cx<R>(&self, f: impl FnOnce(&community::Cx) -> R) -> R {
+    pub(super) fn with_needs<R>(&self, f: impl FnOnce(&community::Needs) -> R) -> R {
         let vectors = |e: &Entry| {
             let enc = self.encoder.as_ref()?;
             Vectors::for_entry(enc, e, &self.knowledge.topics)
                 .map_err(|err| tracing::warn!(error = %err, id = %e.id, "no vector for entry"))
                 .ok()
         };
-        f(&community::Cx {
+        f(&community::Needs {
             k: &self.knowledge,
             base_ids: &self.base_index,
             vectors: &vectors,
@@ -437,7 +437,7 @@ impl Engine {
     /// Applies rows (committed in the store, or made up by tests) so that search sees them
     /// at once. The store's change log is not read.
     pub fn apply(&self, rows: Vec<community::Row>) -> Result<(), SearchError> {
-        self.with_cx(|cx| self.community.apply(cx, rows))
+        self.with_needs(|needs| self.community.apply(needs, rows))
     }
 
     /// Rebuilds a damaged index ([`Engine::repair`]), then applies the store's changes
@@ -446,14 +446,14 @@ impl Engine {
     pub fn sync(&self) -> Result<usize, SearchError> {
         // A repair that fails (and is retried at the next sync) does not hold up the rest.
         let repaired = self.repair();
-        let n = self.with_cx(|cx| self.community.sync(cx))?;
+        let n = self.with_needs(|needs| self.community.sync(needs))?;
         repaired?;
         Ok(n)
     }
 
     /// After this process wrote to `guild` in the store: searchable in the guild on return.
     pub fn written(&self, guild: u64) -> Result<(), SearchError> {
-        self.with_cx(|cx| self.community.written(cx, guild))
+        self.with_needs(|needs| self.community.written(needs, guild))
     }
 
     /// Whether the community index is open, whether it was rebuilt, its watermark, and the

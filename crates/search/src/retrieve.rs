@@ -338,8 +338,8 @@ impl Engine {
             }
         }
         if let Some(g) = guild {
-            let hits =
-                self.with_cx(|cx| self.community.bm25(cx, qterms, g, BM25_CANDIDATES / 2))?;
+            let hits = self
+                .with_needs(|needs| self.community.bm25(needs, qterms, g, BM25_CANDIDATES / 2))?;
             bm.extend(hits);
         }
         Ok(bm)

@@ -5,7 +5,7 @@ mod stacks;
 
 use archie::app::App;
 use archie::commands::kb::suggest_ids;
-use archie::commands::{execute, Caller as Ctx, Command, KbCommand};
+use archie::commands::{execute, Caller, Command, KbCommand};
 use archie::knowledge::Knowledge;
 use archie::reply::Status;
 use archie::store::validate::RawDraft;
@@ -26,14 +26,14 @@ fn app(db: &Path) -> App {
 }
 
 /// Runs a `/kb` command through the one `execute`.
-fn run_kb(app: &App, ctx: &Ctx, cmd: &KbCommand) -> archie::reply::Reply {
+fn run_kb(app: &App, ctx: &Caller, cmd: &KbCommand) -> archie::reply::Reply {
     execute(app, ctx, &Command::Kb(cmd.clone()))
 }
 
 use crate::support::{member_of as member, moderator_of as moderator};
 
-fn dm() -> Ctx {
-    Ctx {
+fn dm() -> Caller {
+    Caller {
         guild: None,
         actor: Some(Actor::new(42, "mod")),
         moderator: true,
@@ -52,11 +52,11 @@ fn discord_draft() -> RawDraft {
     )
 }
 
-fn add(app: &App, ctx: &Ctx) -> String {
+fn add(app: &App, ctx: &Caller) -> String {
     crate::support::add_entry(app, ctx, discord_draft())
 }
 
-fn ask(app: &App, ctx: &Ctx, q: &str) -> Vec<String> {
+fn ask(app: &App, ctx: &Caller, q: &str) -> Vec<String> {
     crate::support::ask_ids(app, ctx, q)
 }
 
@@ -270,7 +270,7 @@ fn editing_or_removing_a_base_entry_changes_that_server_only() {
         },
     );
     assert_eq!(r.status, Status::Answer, "{:?}", r.summary);
-    let whatis = |ctx: &Ctx| {
+    let whatis = |ctx: &Caller| {
         execute(
             &app,
             ctx,
@@ -374,7 +374,7 @@ fn export_then_import_with_a_confirmed_preview() {
     );
     let other = execute(
         &app,
-        &Ctx {
+        &Caller {
             actor: Some(Actor::new(9, "other mod")),
             ..moderator(B)
         },

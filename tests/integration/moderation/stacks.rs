@@ -1,14 +1,14 @@
 //! Moderator stacks: typed by layer, validated line by line, shown by `/stack`, `/uses`
 //! and `/compare` in their server only; editing a shipped stack replaces its layers.
 
-use super::{app, member, moderator, run_kb, Ctx, A, B};
+use super::{app, member, moderator, run_kb, Caller, A, B};
 use archie::app::App;
 use archie::commands::{execute, Command, KbCommand};
 use archie::reply::Status;
 use archie::store::validate::RawDraft;
 
 /// The technologies `/stack COMPANY` lists in `ctx`'s server, canonical, by layer key.
-fn stack_techs(app: &App, ctx: &Ctx, company: &str) -> Vec<(String, String)> {
+fn stack_techs(app: &App, ctx: &Caller, company: &str) -> Vec<(String, String)> {
     let r = execute(
         app,
         ctx,

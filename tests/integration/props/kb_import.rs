@@ -126,7 +126,7 @@ proptest! {
     fn a_kb_import_names_where_it_is_wrong_and_writes_all_it_announced_or_nothing(json in import_json()) {
         let kb = &*KB;
         let guild = next_guild();
-        let ctx = Ctx { guild: Some(guild), actor: Some(Actor::new(42, "mod-ana")), moderator: true, typed: false };
+        let ctx = Caller { guild: Some(guild), actor: Some(Actor::new(42, "mod-ana")), moderator: true, typed: false };
         // Something to change or collide with.
         let seeded = execute(&kb.app, &ctx, &Command::Kb(KbCommand::Import {
             json: json!([{"id": "kb-seed", "kind": "note", "title": "Seed", "text": "Seed text.",

@@ -21,7 +21,7 @@
 
 use crate::support::*;
 use archie::app::App;
-use archie::commands::{execute, Caller as Ctx, Command, KbCommand};
+use archie::commands::{execute, Caller, Command, KbCommand};
 use archie::knowledge::import::{run, Format, ImportOptions};
 use archie::knowledge::load_dir;
 use archie::reply::Status;

@@ -4,16 +4,16 @@ use super::{result_blocks, search_page, Caller};
 use crate::app::App;
 use crate::reply::{data, Data, Reply, Status};
 
-pub fn run(app: &App, ctx: &Caller, question: &str, page: usize, per_page: usize) -> Reply {
+pub fn run(app: &App, caller: &Caller, question: &str, page: usize, per_page: usize) -> Reply {
     let q = question.trim();
     if q.is_empty() {
         return Reply::invalid("Ask a question, for example: what does Twitter use for backend?");
     }
-    let (answer, page, pages) = match search_page(app, ctx, q, &[], page, per_page) {
+    let (answer, page, pages) = match search_page(app, caller, q, &[], page, per_page) {
         Ok(found) => found,
         Err(reply) => return *reply,
     };
-    let ask = super::kb::feedback::record(app, ctx, q, &answer.results);
+    let ask = super::kb::feedback::record(app, caller, q, &answer.results);
     if answer.results.is_empty() {
         let mut r = Reply::new(Status::NotFound, "I don't know that yet");
         r.summary = Some(
@@ -37,7 +37,7 @@ pub fn run(app: &App, ctx: &Caller, question: &str, page: usize, per_page: usize
             None => res.kind.label().to_string(),
         })
     };
-    result_blocks(&mut r, (app, ctx), &answer.results, tag, page, pages);
+    result_blocks(&mut r, (app, caller), &answer.results, tag, page, pages);
     r.feedback = ask;
     r.data = Some(Data::Search(data::Search {
         query: q.to_string(),

@@ -10,13 +10,13 @@ use std::collections::BTreeMap;
 /// Per layer: technologies both use, only the first, only the second.
 type Split = (Vec<String>, Vec<String>, Vec<String>);
 
-pub fn run(app: &App, ctx: &Caller, first: &str, second: &str) -> Reply {
+pub fn run(app: &App, caller: &Caller, first: &str, second: &str) -> Reply {
     let (a, b) = match (company_arg(app, first), company_arg(app, second)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(r), _) | (_, Err(r)) => return *r,
     };
     let k = app.engine.knowledge();
-    let vis = app.engine.visible(ctx.guild);
+    let vis = app.engine.visible(caller.guild);
     let mut sides = Vec::new();
     for c in [a, b] {
         let stacks: Vec<_> = vis

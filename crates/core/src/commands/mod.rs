@@ -94,27 +94,26 @@ impl Command {
 /// Runs a command as `caller` sees the knowledge (a server's, or the base knowledge for
 /// the CLI and direct messages). Never panics on user input; every failure is a `Reply`.
 pub fn execute(app: &App, caller: &Caller, cmd: &Command) -> Reply {
-    let ctx = caller;
     match cmd {
         Command::Ask {
             question,
             page,
             per_page,
-        } => ask::run(app, ctx, question, *page, *per_page),
-        Command::Stack { company } => stack::run(app, ctx, company),
-        Command::Uses { tech } => uses::run(app, ctx, tech),
-        Command::WhatIs { tech } => whatis::run(app, ctx, tech),
-        Command::Compare { first, second } => compare::run(app, ctx, first, second),
+        } => ask::run(app, caller, question, *page, *per_page),
+        Command::Stack { company } => stack::run(app, caller, company),
+        Command::Uses { tech } => uses::run(app, caller, tech),
+        Command::WhatIs { tech } => whatis::run(app, caller, tech),
+        Command::Compare { first, second } => compare::run(app, caller, first, second),
         Command::Read {
             topic,
             page,
             per_page,
-        } => read::run(app, ctx, topic, *page, *per_page),
-        Command::Help => help::run(app, ctx),
-        Command::Kb(kb) => kb::execute(app, ctx, kb),
-        Command::Quiz { on } => quiz::question(app, ctx, on),
-        Command::QuizAnswer { quiz, choice } => quiz::answer(app, ctx, *quiz, *choice),
-        Command::Leaderboard => quiz::leaderboard(app, ctx),
+        } => read::run(app, caller, topic, *page, *per_page),
+        Command::Help => help::run(app, caller),
+        Command::Kb(kb) => kb::execute(app, caller, kb),
+        Command::Quiz { on } => quiz::question(app, caller, on),
+        Command::QuizAnswer { quiz, choice } => quiz::answer(app, caller, *quiz, *choice),
+        Command::Leaderboard => quiz::leaderboard(app, caller),
     }
 }
 
@@ -150,7 +149,7 @@ fn named<'a, T: archie_knowledge::Named>(
 /// page (a page past the end becomes the last) and the number of pages.
 fn search_page(
     app: &App,
-    ctx: &Caller,
+    caller: &Caller,
     q: &str,
     kinds: &[archie_knowledge::Kind],
     page: usize,
@@ -160,7 +159,7 @@ fn search_page(
     let window = |p: usize| p * per_page..(p + 1) * per_page;
     let search = |w| {
         app.engine
-            .search_window(q, MAX_RESULTS, kinds, ctx.guild, w)
+            .search_window(q, MAX_RESULTS, kinds, caller.guild, w)
             .map_err(|e| {
                 tracing::error!(error = %e, "search failed");
                 Box::new(unavailable())

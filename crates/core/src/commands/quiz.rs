@@ -21,7 +21,7 @@ fn no_store() -> Reply {
         .summary("This Archie runs without a store, so it cannot keep quizzes or scores.")
 }
 
-pub fn question(app: &App, ctx: &Caller, on: &QuizSubject) -> Reply {
+pub fn question(app: &App, caller: &Caller, on: &QuizSubject) -> Reply {
     let Some(store) = app.store.as_ref() else {
         return no_store();
     };
@@ -47,7 +47,7 @@ pub fn question(app: &App, ctx: &Caller, on: &QuizSubject) -> Reply {
         },
         QuizSubject::Anything => About::Anything,
     };
-    let facts = Facts::gather(k, app.engine.visible(ctx.guild).iter());
+    let facts = Facts::gather(k, app.engine.visible(caller.guild).iter());
     let mut rng = StdRng::from_rng(&mut rand::rng());
     let Some(q) = facts.question(about, &mut rng) else {
         return Reply::new(Status::NotFound, "No quiz on that yet").summary(
@@ -55,7 +55,7 @@ pub fn question(app: &App, ctx: &Caller, on: &QuizSubject) -> Reply {
              /quiz question with no option.",
         );
     };
-    let id = match store.new_quiz(ctx.guild.unwrap_or(0), &q) {
+    let id = match store.new_quiz(caller.guild.unwrap_or(0), &q) {
         Ok(id) => id,
         Err(e) => return super::kb::store_error(e),
     };
@@ -82,14 +82,14 @@ pub fn question(app: &App, ctx: &Caller, on: &QuizSubject) -> Reply {
     r
 }
 
-pub fn answer(app: &App, ctx: &Caller, quiz: i64, choice: usize) -> Reply {
+pub fn answer(app: &App, caller: &Caller, quiz: i64, choice: usize) -> Reply {
     let Some(store) = app.store.as_ref() else {
         return no_store();
     };
-    let Some(member) = ctx.actor.as_ref() else {
+    let Some(member) = caller.actor.as_ref() else {
         return Reply::refused("Archie could not tell who you are, so the answer was not kept.");
     };
-    let o = match store.answer_quiz(ctx.guild.unwrap_or(0), quiz, member, choice) {
+    let o = match store.answer_quiz(caller.guild.unwrap_or(0), quiz, member, choice) {
         Ok(o) => o,
         Err(e) => return super::kb::store_error(e),
     };
@@ -115,11 +115,11 @@ pub fn answer(app: &App, ctx: &Caller, quiz: i64, choice: usize) -> Reply {
     r
 }
 
-pub fn leaderboard(app: &App, ctx: &Caller) -> Reply {
+pub fn leaderboard(app: &App, caller: &Caller) -> Reply {
     let Some(store) = app.store.as_ref() else {
         return no_store();
     };
-    let Some(g) = ctx.guild else {
+    let Some(g) = caller.guild else {
         return Reply::invalid("Scores are kept per server; ask in the server.");
     };
     let scores = match store.leaderboard(g, LEADERS) {

@@ -5,12 +5,13 @@ use crate::app::App;
 use crate::reply::{data, Data, Reply, Status};
 use archie_knowledge::Kind;
 
-pub fn run(app: &App, ctx: &Caller, topic: &str, page: usize, per_page: usize) -> Reply {
+pub fn run(app: &App, caller: &Caller, topic: &str, page: usize, per_page: usize) -> Reply {
     let t = topic.trim();
     if t.is_empty() {
         return Reply::invalid("Give a topic, for example: consistent hashing.");
     }
-    let (answer, page, pages) = match search_page(app, ctx, t, &[Kind::Reading], page, per_page) {
+    let (answer, page, pages) = match search_page(app, caller, t, &[Kind::Reading], page, per_page)
+    {
         Ok(found) => found,
         Err(reply) => return *reply,
     };
@@ -34,7 +35,7 @@ pub fn run(app: &App, ctx: &Caller, topic: &str, page: usize, per_page: usize) -
     );
     result_blocks(
         &mut r,
-        (app, ctx),
+        (app, caller),
         &answer.results,
         |res| res.company.clone(),
         page,

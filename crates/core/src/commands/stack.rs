@@ -8,12 +8,12 @@ use archie_knowledge::{
     item_shown, remark_beyond_layers, Detail, Entry, Kind, Layer, NameTable, StackItem, Tech,
 };
 
-pub fn run(app: &App, ctx: &Caller, company: &str) -> Reply {
+pub fn run(app: &App, caller: &Caller, company: &str) -> Reply {
     let c = match company_arg(app, company) {
         Ok(c) => c,
         Err(r) => return *r,
     };
-    let vis = app.engine.visible(ctx.guild);
+    let vis = app.engine.visible(caller.guild);
     let stacks: Vec<&Entry> = vis
         .iter()
         .filter(|e| matches!(&e.detail, Detail::Stack { company_id, .. } if *company_id == c.id))

@@ -6,12 +6,12 @@ use crate::app::App;
 use crate::reply::{data, links, plain, Block, Data, Reply, Status};
 use archie_knowledge::{Detail, Kind};
 
-pub fn run(app: &App, ctx: &Caller, tech: &str) -> Reply {
+pub fn run(app: &App, caller: &Caller, tech: &str) -> Reply {
     let t = match tech_arg(app, tech) {
         Ok(t) => t,
         Err(r) => return *r,
     };
-    let vis = app.engine.visible(ctx.guild);
+    let vis = app.engine.visible(caller.guild);
     let mut r = Reply::new(Status::Answer, format!("Who uses {}", t.name));
     let mut users = Vec::new();
     // One block per company, however many of its stacks list the technology.

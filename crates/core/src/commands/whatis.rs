@@ -6,13 +6,13 @@ use crate::app::App;
 use crate::reply::{data, links, plain, Block, Data, Reply, Status};
 use archie_knowledge::Detail;
 
-pub fn run(app: &App, ctx: &Caller, tech: &str) -> Reply {
+pub fn run(app: &App, caller: &Caller, tech: &str) -> Reply {
     let t = match tech_arg(app, tech) {
         Ok(t) => t,
         Err(r) => return *r,
     };
     let k = app.engine.knowledge();
-    let vis = app.engine.visible(ctx.guild);
+    let vis = app.engine.visible(caller.guild);
     let Some(e) = vis.entry(&t.id) else {
         return unknown("technology in this server", &t.name, Vec::new());
     };

@@ -52,13 +52,13 @@ pub struct Delivery<'a> {
 }
 
 /// The response for a command's reply.
-pub fn reply(reply: &Reply, ctx: &Delivery) -> Response {
+pub fn reply(reply: &Reply, delivery: &Delivery) -> Response {
     if reply.status != Status::Answer {
         return notice_reply(reply);
     }
     match &reply.form {
-        Some(form) => modal::modal(form, ctx.stash),
-        None => limits::enforce(answer(reply, ctx)),
+        Some(form) => modal::modal(form, delivery.stash),
+        None => limits::enforce(answer(reply, delivery)),
     }
 }
 
@@ -139,8 +139,8 @@ fn notice(reply: &Reply) -> Response {
     ephemeral(clip(&text, NOTICE_CHARS))
 }
 
-fn answer(reply: &Reply, ctx: &Delivery) -> Response {
-    let footer_room = measure(&custom_id::footer(ctx.command, 99, 99));
+fn answer(reply: &Reply, delivery: &Delivery) -> Response {
+    let footer_room = measure(&custom_id::footer(delivery.command, 99, 99));
     let (mut embed, page, pages) = match (&reply.paging, reply.layout) {
         (Some(p), Layout::Results) => (results(reply), p.page, p.pages),
         (Some(p), Layout::Sections) => {
@@ -152,7 +152,7 @@ fn answer(reply: &Reply, ctx: &Delivery) -> Response {
         (None, Layout::Sections) => {
             let mut screens = sections(reply, SCREEN_BUDGET.saturating_sub(footer_room));
             let pages = screens.len().max(1);
-            let view = ctx.view.min(pages - 1);
+            let view = delivery.view.min(pages - 1);
             let embed = if screens.is_empty() {
                 bare(reply)
             } else {
@@ -176,7 +176,7 @@ fn answer(reply: &Reply, ctx: &Delivery) -> Response {
                 },
                 label: a.label.clone(),
                 // An action no id can name is left out rather than shown broken.
-                custom_id: custom_id::encode(&a.run, 0, ctx.stash)?,
+                custom_id: custom_id::encode(&a.run, 0, delivery.stash)?,
                 disabled: false,
             })
         })
@@ -192,16 +192,18 @@ fn answer(reply: &Reply, ctx: &Delivery) -> Response {
 
     if pages > 1 {
         embed.footer = Some(Footer {
-            text: custom_id::footer(ctx.command, page, pages),
+            text: custom_id::footer(delivery.command, page, pages),
         });
         let newest_first = reply.paging.is_some_and(|p: Paging| p.newest_first);
-        components.extend(nav(ctx, page, pages, newest_first));
+        components.extend(nav(delivery, page, pages, newest_first));
     }
-    let public = !((ctx.private || reply.ephemeral) && !ctx.update);
+    let public = !((delivery.private || reply.ephemeral) && !delivery.update);
     if let Some(ask) = reply.feedback.filter(|_| public) {
-        components.extend(feedback(ask, ctx));
+        components.extend(feedback(ask, delivery));
     }
-    let mention = ctx.mention.filter(|_| !ctx.private && !ctx.update);
+    let mention = delivery
+        .mention
+        .filter(|_| !delivery.private && !delivery.update);
     let message = Message {
         content: mention.map(|id| format!("<@{id}>")),
         embeds: vec![embed],
@@ -210,10 +212,11 @@ fn answer(reply: &Reply, ctx: &Delivery) -> Response {
             parse: Vec::new(),
             users: mention.map(|id| id.to_string()).into_iter().collect(),
         },
-        flags: ((ctx.private || reply.ephemeral) && !ctx.update).then_some(wire::EPHEMERAL),
+        flags: ((delivery.private || reply.ephemeral) && !delivery.update)
+            .then_some(wire::EPHEMERAL),
     };
     Response {
-        kind: if ctx.update {
+        kind: if delivery.update {
             wire::UPDATE
         } else {
             wire::MESSAGE
@@ -226,7 +229,7 @@ fn answer(reply: &Reply, ctx: &Delivery) -> Response {
 const ACTIONS_PER_ROW: usize = 4;
 
 /// 👍 and 👎 under a public answer; each carries the id of the answer's ask.
-fn feedback(ask: i64, ctx: &Delivery) -> Option<ButtonRow> {
+fn feedback(ask: i64, delivery: &Delivery) -> Option<ButtonRow> {
     let button = |label: &str, vote| -> Option<Button> {
         Some(Button {
             kind: 2,
@@ -238,7 +241,7 @@ fn feedback(ask: i64, ctx: &Delivery) -> Option<ButtonRow> {
                     vote,
                 }),
                 0,
-                ctx.stash,
+                delivery.stash,
             )?,
             disabled: false,
         })
@@ -262,19 +265,23 @@ fn bare(reply: &Reply) -> Embed {
 }
 
 /// ◀ and ▶ buttons; their ids run the command at the page (or screen) they lead to.
-fn nav(ctx: &Delivery, page: usize, pages: usize, newest_first: bool) -> Option<ButtonRow> {
+fn nav(delivery: &Delivery, page: usize, pages: usize, newest_first: bool) -> Option<ButtonRow> {
     let (back, forward) = if newest_first {
         ("◀ Newer", "Older ▶")
     } else {
         ("◀ Previous", "Next ▶")
     };
     let button = |label: &str, to: usize, disabled: bool| -> Option<Button> {
-        let cmd = ctx.command.at_page(to);
+        let cmd = delivery.command.at_page(to);
         Some(Button {
             kind: 2,
             style: wire::SECONDARY,
             label: label.to_string(),
-            custom_id: custom_id::encode(cmd.as_ref().unwrap_or(ctx.command), to, ctx.stash)?,
+            custom_id: custom_id::encode(
+                cmd.as_ref().unwrap_or(delivery.command),
+                to,
+                delivery.stash,
+            )?,
             disabled,
         })
     };

@@ -124,7 +124,7 @@ pub struct CommunityStatus {
 
 /// What applying a change needs from the engine: the knowledge, and the vectors of an
 /// entry when semantic retrieval is on.
-pub(crate) struct Cx<'a> {
+pub(crate) struct Needs<'a> {
     pub k: &'a Knowledge,
     /// The base entries' positions by id (a guild's row under one of them masks it).
     pub base_ids: &'a std::collections::HashMap<String, usize>,
@@ -227,7 +227,11 @@ impl Community {
     }
 
     /// The guild's view: cached, or loaded from the index (or the store, see [`Views`]).
-    pub(crate) fn view(&self, cx: &Cx, guild: u64) -> Result<Arc<GuildView>, crate::SearchError> {
+    pub(crate) fn view(
+        &self,
+        needs: &Needs,
+        guild: u64,
+    ) -> Result<Arc<GuildView>, crate::SearchError> {
         if let Some(v) = self.cache().get(guild) {
             return Ok(v);
         }
@@ -239,20 +243,20 @@ impl Community {
             tries += 1;
             let (view, token) = if self.views_from_store() {
                 let token = self.cache().start_load(guild);
-                (self.load_from_store(cx, guild)?, token)
+                (self.load_from_store(needs, guild)?, token)
             } else {
-                let o = self.open(cx)?;
+                let o = self.open(needs)?;
                 let (token, searcher) = {
                     let mut c = self.cache();
                     (c.start_load(guild), o.index.reader.searcher())
                 };
-                match guarded(|| o.load(cx.base_ids, &searcher, guild)) {
+                match guarded(|| o.load(needs.base_ids, &searcher, guild)) {
                     Ok(view) => (view, token),
                     Err(e) => {
                         // From the store instead, while the index waits for its rebuild.
                         self.failed(&o, &e);
                         let token = self.cache().start_load(guild);
-                        (self.load_from_store(cx, guild)?, token)
+                        (self.load_from_store(needs, guild)?, token)
                     }
                 }
             };
@@ -270,7 +274,7 @@ impl Community {
     /// is not loaded, reads just that row.
     pub(crate) fn own_entry(
         &self,
-        cx: &Cx,
+        needs: &Needs,
         guild: u64,
         id: &str,
     ) -> Result<Option<Option<Entry>>, crate::SearchError> {
@@ -278,7 +282,7 @@ impl Community {
         match (cached, &self.source) {
             (None, Some(src)) if self.views_from_store() => {
                 let row = src
-                    .row(cx.k, guild, id)
+                    .row(needs.k, guild, id)
                     .map_err(crate::SearchError::Community)?;
                 Ok(match row.change {
                     Change::Live(e) => Some(Some(*e)),
@@ -289,7 +293,7 @@ impl Community {
             (cached, _) => {
                 let view = match cached {
                     Some(v) => v,
-                    None => self.view(cx, guild)?,
+                    None => self.view(needs, guild)?,
                 };
                 if let Some(o) = view.entries().find(|o| o.entry.id == id) {
                     return Ok(Some(Some(o.entry.clone())));
@@ -299,12 +303,12 @@ impl Community {
         }
     }
 
-    fn load_from_store(&self, cx: &Cx, guild: u64) -> Result<GuildView, crate::SearchError> {
+    fn load_from_store(&self, needs: &Needs, guild: u64) -> Result<GuildView, crate::SearchError> {
         let Some(src) = &self.source else {
             return Ok(GuildView::empty(guild));
         };
         let rows = src
-            .guild_rows(cx.k, guild)
+            .guild_rows(needs.k, guild)
             .map_err(crate::SearchError::Community)?;
         let mut own = Vec::new();
         let mut hidden = Vec::new();
@@ -315,13 +319,13 @@ impl Community {
                 Change::Gone | Change::Base => {}
             }
         }
-        Ok(GuildView::from_parts(guild, cx.base_ids, own, hidden))
+        Ok(GuildView::from_parts(guild, needs.base_ids, own, hidden))
     }
 
     /// BM25 hits among the guild's own entries; none while the index is damaged.
     pub(crate) fn bm25(
         &self,
-        cx: &Cx,
+        needs: &Needs,
         qterms: &[String],
         guild: u64,
         limit: usize,
@@ -329,7 +333,7 @@ impl Community {
         if self.nothing() || self.damaged() {
             return Ok(Vec::new());
         }
-        let o = self.open(cx)?;
+        let o = self.open(needs)?;
         match guarded(|| Ok(o.index.bm25(qterms, &guild.to_string(), limit)?)) {
             Ok(hits) => Ok(hits),
             Err(e) => {

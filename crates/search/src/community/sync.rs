@@ -4,7 +4,7 @@
 
 use super::index::Opened;
 use super::view::Applied;
-use super::{lock, Change, Community, Cx, Own, Row, Source, COMMUNITY_ORD};
+use super::{lock, Change, Community, Needs, Own, Row, Source, COMMUNITY_ORD};
 use crate::SearchError;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
@@ -26,17 +26,17 @@ fn source_err(e: super::SourceError) -> SearchError {
 impl Community {
     /// The index, opened on first use: reused and caught up when it was built from this
     /// store for this knowledge, otherwise rebuilt from the store's rows.
-    pub(super) fn open(&self, cx: &Cx) -> Result<Arc<Opened>, SearchError> {
+    pub(super) fn open(&self, needs: &Needs) -> Result<Arc<Opened>, SearchError> {
         if let Some(o) = self.current() {
             return Ok(o);
         }
         let _one = lock(&self.opening);
-        self.open_locked(cx)
+        self.open_locked(needs)
     }
 
     /// Rebuilds the index from the store when it is damaged (its folder is emptied and
     /// filled again); whether it was. Search answers from the store's rows meanwhile.
-    pub(crate) fn repair(&self, cx: &Cx) -> Result<bool, SearchError> {
+    pub(crate) fn repair(&self, needs: &Needs) -> Result<bool, SearchError> {
         if !self.damaged() || self.source.is_none() {
             return Ok(false);
         }
@@ -47,12 +47,12 @@ impl Community {
         // Dropping the damaged index releases its folder's lock, so the rebuild can
         // take the same folder.
         drop(lock(&self.opened).take());
-        self.open_locked(cx)?;
+        self.open_locked(needs)?;
         Ok(true)
     }
 
     /// [`Community::open`] once this thread is the one opening.
-    fn open_locked(&self, cx: &Cx) -> Result<Arc<Opened>, SearchError> {
+    fn open_locked(&self, needs: &Needs) -> Result<Arc<Opened>, SearchError> {
         if let Some(o) = self.current() {
             return Ok(o);
         }
@@ -86,9 +86,9 @@ impl Community {
                 } else {
                     tracing::info!(reason = %why, "building the community index from the store");
                 }
-                self.rebuild(cx, src.as_ref(), &o)?;
+                self.rebuild(needs, src.as_ref(), &o)?;
             }
-            applied = self.catch_up(cx, src.as_ref(), &o)?;
+            applied = self.catch_up(needs, src.as_ref(), &o)?;
         }
         // Views read from the store lack vectors; from now on they come from the index.
         lock(&self.cache).clear();
@@ -107,7 +107,7 @@ impl Community {
     }
 
     /// Fills the (emptied) index with every shown row of the store, page by page.
-    fn rebuild(&self, cx: &Cx, src: &dyn Source, o: &Opened) -> Result<(), SearchError> {
+    fn rebuild(&self, needs: &Needs, src: &dyn Source, o: &Opened) -> Result<(), SearchError> {
         let t = Instant::now();
         // Rows written during the scan come after this revision: the catch-up that follows
         // applies them again, which changes nothing when the scan already saw them.
@@ -118,16 +118,20 @@ impl Community {
         let mut n = 0;
         loop {
             let page = src
-                .shown_rows(cx.k, after.as_ref().map(|(g, id)| (*g, id.as_str())), PAGE)
+                .shown_rows(
+                    needs.k,
+                    after.as_ref().map(|(g, id)| (*g, id.as_str())),
+                    PAGE,
+                )
                 .map_err(source_err)?;
             let Some(last) = page.last() else { break };
             after = Some((last.guild, last.id.clone()));
             for r in &page {
                 let v = match &r.change {
-                    Change::Live(e) => (cx.vectors)(e),
+                    Change::Live(e) => (needs.vectors)(e),
                     _ => None,
                 };
-                o.put(&mut w, cx.k, r, v.as_ref())?;
+                o.put(&mut w, needs.k, r, v.as_ref())?;
             }
             n += page.len();
             if page.len() < PAGE {
@@ -146,7 +150,7 @@ impl Community {
 
     /// Applies the store's changes after the index's watermark; how many revisions.
     /// The caller holds the sync lock.
-    fn catch_up(&self, cx: &Cx, src: &dyn Source, o: &Opened) -> Result<usize, SearchError> {
+    fn catch_up(&self, needs: &Needs, src: &dyn Source, o: &Opened) -> Result<usize, SearchError> {
         let mut total = 0;
         loop {
             let refs = src.changes_since(o.watermark(), PAGE).map_err(source_err)?;
@@ -158,10 +162,10 @@ impl Community {
             let mut rows = Vec::new();
             for (_, g, id) in &refs {
                 if seen.insert((*g, id.as_str())) {
-                    rows.push(src.row(cx.k, *g, id).map_err(source_err)?);
+                    rows.push(src.row(needs.k, *g, id).map_err(source_err)?);
                 }
             }
-            self.apply_locked(cx, o, rows, Some(last))?;
+            self.apply_locked(needs, o, rows, Some(last))?;
             total += refs.len();
             if refs.len() < PAGE {
                 break;
@@ -173,16 +177,16 @@ impl Community {
     /// Applies the store's changes since the watermark (opening the index first if need
     /// be); how many revisions. Without a store, or while views come from the store, does
     /// nothing.
-    pub(crate) fn sync(&self, cx: &Cx) -> Result<usize, SearchError> {
+    pub(crate) fn sync(&self, needs: &Needs) -> Result<usize, SearchError> {
         let Some(src) = &self.source else {
             return Ok(0);
         };
         if self.views_from_store() {
             return Ok(0);
         }
-        let o = self.open(cx)?;
+        let o = self.open(needs)?;
         let _s = lock(&self.sync);
-        self.catch_up(cx, src.as_ref(), &o)
+        self.catch_up(needs, src.as_ref(), &o)
     }
 
     /// After this process wrote to `guild` in the store: the write is searchable when this
@@ -190,7 +194,7 @@ impl Community {
     /// again, and the error says the write waits for the rebuild. Otherwise the guild's
     /// view is read back from the index after the change is applied: a read that fails
     /// there finds the damage before a moderator is told the entry is searchable.
-    pub(crate) fn written(&self, cx: &Cx, guild: u64) -> Result<(), SearchError> {
+    pub(crate) fn written(&self, needs: &Needs, guild: u64) -> Result<(), SearchError> {
         if self.views_from_store() {
             lock(&self.cache).evict(guild);
             return match self.damage.get() {
@@ -201,9 +205,9 @@ impl Community {
                 None => Ok(()),
             };
         }
-        self.sync(cx)?;
+        self.sync(needs)?;
         lock(&self.cache).evict(guild);
-        self.view(cx, guild)?;
+        self.view(needs, guild)?;
         match self.damage.get() {
             Some(why) => Err(SearchError::Damaged {
                 what: "community index",
@@ -214,17 +218,17 @@ impl Community {
     }
 
     /// Applies `rows` (not read from the store's log: the watermark stays).
-    pub(crate) fn apply(&self, cx: &Cx, rows: Vec<Row>) -> Result<(), SearchError> {
-        let o = self.open(cx)?;
+    pub(crate) fn apply(&self, needs: &Needs, rows: Vec<Row>) -> Result<(), SearchError> {
+        let o = self.open(needs)?;
         let _s = lock(&self.sync);
-        self.apply_locked(cx, &o, rows, None)
+        self.apply_locked(needs, &o, rows, None)
     }
 
     /// Writes `rows` to the index in one commit (recording `watermark` when given), then
     /// to the cached views of their guilds. The caller holds the sync lock.
     fn apply_locked(
         &self,
-        cx: &Cx,
+        needs: &Needs,
         o: &Opened,
         rows: Vec<Row>,
         watermark: Option<i64>,
@@ -235,7 +239,7 @@ impl Community {
                 Change::Live(e) => Some(Arc::new(Own::new(
                     ord(r.revision),
                     (**e).clone(),
-                    (cx.vectors)(e),
+                    (needs.vectors)(e),
                 ))),
                 _ => None,
             })
@@ -244,7 +248,7 @@ impl Community {
             let mut w = o.writer();
             for (r, own) in rows.iter().zip(&owns) {
                 let v = own.as_ref().and_then(|o| o.vectors.as_ref());
-                o.put(&mut w, cx.k, r, v)?;
+                o.put(&mut w, needs.k, r, v)?;
             }
             o.commit(&mut w, watermark)?;
         }
@@ -255,7 +259,7 @@ impl Community {
         let mut cache = lock(&self.cache);
         for (g, rs) in by_guild {
             if let Some(v) = cache.touched(g) {
-                cache.put(Arc::new(v.with(cx.base_ids, &rs)));
+                cache.put(Arc::new(v.with(needs.base_ids, &rs)));
             }
         }
         Ok(())

@@ -10,10 +10,16 @@ use crate::commands::{Caller, Command};
 use crate::reply::{data, plain, Action, Block, ButtonStyle, Data, Reply, Status};
 use archie_store::Store;
 
-pub(super) fn remove(app: &App, store: &Store, ctx: &Caller, id: &str, confirmed: bool) -> Outcome {
-    let g = server(ctx)?;
+pub(super) fn remove(
+    app: &App,
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+    confirmed: bool,
+) -> Outcome {
+    let g = server(caller)?;
     let id = id.trim();
-    let e = existing_entry(app, ctx, id)?;
+    let e = existing_entry(app, caller, id)?;
     if !confirmed {
         let mut r = Reply::new(Status::Answer, format!("Remove {}?", e.id));
         r.summary = Some("It disappears from this server's answers; its history stays and /kb revert brings it back.".into());
@@ -29,7 +35,7 @@ pub(super) fn remove(app: &App, store: &Store, ctx: &Caller, id: &str, confirmed
         r.ephemeral = true;
         return Ok(r);
     }
-    let actor = actor(ctx)?;
+    let actor = actor(caller)?;
     let base = base_before(app, store, g, &e.id)?;
     let saved = store
         .remove(g, actor, &e.id, base.as_ref())
@@ -45,10 +51,10 @@ pub(super) fn remove(app: &App, store: &Store, ctx: &Caller, id: &str, confirmed
     Ok(r)
 }
 
-pub(super) fn show(app: &App, store: &Store, ctx: &Caller, id: &str) -> Outcome {
+pub(super) fn show(app: &App, store: &Store, caller: &Caller, id: &str) -> Outcome {
     let id = id.trim();
-    let e = visible_entry(app, ctx, id);
-    let g = guild(ctx);
+    let e = visible_entry(app, caller, id);
+    let g = guild(caller);
     let row = match g {
         Some(g) => store.get(g, id).map_err(store_error)?,
         None => None,
@@ -83,9 +89,15 @@ pub(super) fn show(app: &App, store: &Store, ctx: &Caller, id: &str) -> Outcome 
     Ok(r)
 }
 
-pub(super) fn revert(app: &App, store: &Store, ctx: &Caller, id: &str, revision: i64) -> Outcome {
-    let g = server(ctx)?;
-    let actor = actor(ctx)?;
+pub(super) fn revert(
+    app: &App,
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+    revision: i64,
+) -> Outcome {
+    let g = server(caller)?;
+    let actor = actor(caller)?;
     let saved = store
         .revert(g, actor, id.trim(), revision)
         .map_err(store_error)?;
@@ -95,7 +107,7 @@ pub(super) fn revert(app: &App, store: &Store, ctx: &Caller, id: &str, revision:
         format!("Reverted {} to revision #{revision}", saved.id),
     );
     r.summary = Some("The revert is itself in the history.".into());
-    if let Some(e) = visible_entry(app, ctx, &saved.id) {
+    if let Some(e) = visible_entry(app, caller, &saved.id) {
         r.blocks.push(entry_block(&e));
     }
     r.ephemeral = true;

@@ -38,15 +38,15 @@ fn question_key(question: &str) -> String {
 /// log ([`crate::app::QuestionLog`]), which drops and counts what it cannot keep.
 pub(crate) fn record(
     app: &App,
-    ctx: &Caller,
+    caller: &Caller,
     question: &str,
     results: &[SearchResult],
 ) -> Option<i64> {
-    let (Some(g), Some(store)) = (ctx.guild, app.store.as_ref()) else {
+    let (Some(g), Some(store)) = (caller.guild, app.store.as_ref()) else {
         return None;
     };
     let qkey = question_key(question);
-    if !ctx.typed {
+    if !caller.typed {
         if let Some(id) = app.questions.last(store, g, &qkey) {
             return Some(id);
         }
@@ -77,9 +77,9 @@ fn ask_of(store: &Store, g: u64, ask: i64) -> Result<curation::AskRecord, Box<Re
         })
 }
 
-pub(super) fn vote(app: &App, store: &Store, ctx: &Caller, ask: i64, vote: Vote) -> Outcome {
-    let g = server(ctx)?;
-    let member = store.member_key(actor(ctx)?.id).map_err(store_error)?;
+pub(super) fn vote(app: &App, store: &Store, caller: &Caller, ask: i64, vote: Vote) -> Outcome {
+    let g = server(caller)?;
+    let member = store.member_key(actor(caller)?.id).map_err(store_error)?;
     let a = ask_of(store, g, ask)?;
     if a.shown.is_empty() {
         return fail(Reply::invalid("There is no answer to rate there."));
@@ -133,8 +133,8 @@ pub(crate) fn note_form(submit: Submit, title: &str, label: &str, required: bool
     }
 }
 
-pub(super) fn missing_form(store: &Store, ctx: &Caller, ask: i64) -> Outcome {
-    let g = server(ctx)?;
+pub(super) fn missing_form(store: &Store, caller: &Caller, ask: i64) -> Outcome {
+    let g = server(caller)?;
     ask_of(store, g, ask)?;
     let mut r = Reply::new(Status::Answer, "What was missing?");
     r.form = Some(note_form(
@@ -147,9 +147,9 @@ pub(super) fn missing_form(store: &Store, ctx: &Caller, ask: i64) -> Outcome {
     Ok(r)
 }
 
-pub(super) fn missing(app: &App, store: &Store, ctx: &Caller, ask: i64, note: &str) -> Outcome {
-    let g = server(ctx)?;
-    let member = store.member_key(actor(ctx)?.id).map_err(store_error)?;
+pub(super) fn missing(app: &App, store: &Store, caller: &Caller, ask: i64, note: &str) -> Outcome {
+    let g = server(caller)?;
+    let member = store.member_key(actor(caller)?.id).map_err(store_error)?;
     let a = ask_of(store, g, ask)?;
     if curation::clean_note(note).is_none() {
         return fail(Reply::invalid("Write what was missing, or close the form."));

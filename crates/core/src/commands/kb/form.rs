@@ -111,8 +111,8 @@ pub(super) fn add_form(kind: &str) -> Outcome {
     Ok(r)
 }
 
-pub(super) fn edit_form(app: &App, ctx: &Caller, id: &str) -> Outcome {
-    let e = existing_entry(app, ctx, id)?;
+pub(super) fn edit_form(app: &App, caller: &Caller, id: &str) -> Outcome {
+    let e = existing_entry(app, caller, id)?;
     let d = Draft::from_entry(&e);
     let mut r = Reply::new(Status::Answer, "Edit entry");
     let f = form(Submit::Edit(e.id.clone()), &format!("Edit {}", e.title), &d);
@@ -137,14 +137,14 @@ pub(super) fn overflows(f: &Form) -> bool {
 pub(super) fn checked_draft(
     app: &App,
     store: &Store,
-    ctx: &Caller,
+    caller: &Caller,
     id: Option<&str>,
     raw: &RawDraft,
 ) -> Result<Draft, Box<Reply>> {
-    let g = server(ctx)?;
+    let g = server(caller)?;
     let mut raw = raw.clone();
     if raw.kind.is_empty() {
-        if let Some(e) = id.and_then(|id| visible_entry(app, ctx, id)) {
+        if let Some(e) = id.and_then(|id| visible_entry(app, caller, id)) {
             raw.kind = e.kind.as_str().to_string();
         }
     }
@@ -160,19 +160,19 @@ pub(super) fn checked_draft(
 pub(super) fn submit(
     app: &App,
     store: &Store,
-    ctx: &Caller,
+    caller: &Caller,
     id: Option<&str>,
     raw: &RawDraft,
 ) -> Outcome {
-    let g = server(ctx)?;
-    let actor = actor(ctx)?;
+    let g = server(caller)?;
+    let actor = actor(caller)?;
     let k = app.engine.knowledge();
     if id.is_none() {
         if let Some(done) = already_added(app, store, g, actor, raw) {
             return Ok(done);
         }
     }
-    let draft = checked_draft(app, store, ctx, id, raw)?;
+    let draft = checked_draft(app, store, caller, id, raw)?;
     let saved = match id {
         None => store.add(g, actor, &draft),
         Some(id) => {

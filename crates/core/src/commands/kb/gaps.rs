@@ -21,8 +21,8 @@ pub const GAPS_PER_PAGE: usize = 4;
 const NOTES_SHOWN: usize = 3;
 
 /// One page of open gaps; `notice` (what a button just did) heads it.
-pub(super) fn list(store: &Store, ctx: &Caller, page: usize, notice: Option<String>) -> Outcome {
-    let g = server(ctx)?;
+pub(super) fn list(store: &Store, caller: &Caller, page: usize, notice: Option<String>) -> Outcome {
+    let g = server(caller)?;
     let (gaps, total, page, pages) =
         listing_page(page, GAPS_PER_PAGE, |off, n| store.open_gaps(g, off, n))?;
     let mut r = Reply::new(Status::Answer, "Open gaps");
@@ -79,8 +79,8 @@ fn open_gap(store: &Store, g: u64, gap: i64) -> Result<archie_store::Gap, Box<Re
     }
 }
 
-pub(super) fn answer_form(store: &Store, ctx: &Caller, gap: i64) -> Outcome {
-    let g = server(ctx)?;
+pub(super) fn answer_form(store: &Store, caller: &Caller, gap: i64) -> Outcome {
+    let g = server(caller)?;
     let found = open_gap(store, g, gap)?;
     let title: String = found.question.trim().chars().take(MAX_TITLE).collect();
     let mut r = Reply::new(Status::Answer, "Answer a gap");
@@ -93,11 +93,17 @@ pub(super) fn answer_form(store: &Store, ctx: &Caller, gap: i64) -> Outcome {
     Ok(r)
 }
 
-pub(super) fn answer(app: &App, store: &Store, ctx: &Caller, gap: i64, raw: &RawDraft) -> Outcome {
-    let g = server(ctx)?;
-    let actor = actor(ctx)?;
+pub(super) fn answer(
+    app: &App,
+    store: &Store,
+    caller: &Caller,
+    gap: i64,
+    raw: &RawDraft,
+) -> Outcome {
+    let g = server(caller)?;
+    let actor = actor(caller)?;
     open_gap(store, g, gap)?;
-    let draft = checked_draft(app, store, ctx, None, raw)?;
+    let draft = checked_draft(app, store, caller, None, raw)?;
     let saved = store
         .answer_gap(g, actor, gap, &draft)
         .map_err(store_error)?;
@@ -113,9 +119,9 @@ pub(super) fn answer(app: &App, store: &Store, ctx: &Caller, gap: i64, raw: &Raw
     Ok(r)
 }
 
-pub(super) fn dismiss(store: &Store, ctx: &Caller, gap: i64) -> Outcome {
-    let g = server(ctx)?;
-    let actor = actor(ctx)?;
+pub(super) fn dismiss(store: &Store, caller: &Caller, gap: i64) -> Outcome {
+    let g = server(caller)?;
+    let actor = actor(caller)?;
     store.dismiss_gap(g, actor, gap).map_err(store_error)?;
-    list(store, ctx, 0, Some(format!("Dismissed gap #{gap}.")))
+    list(store, caller, 0, Some(format!("Dismissed gap #{gap}.")))
 }

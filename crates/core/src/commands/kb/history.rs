@@ -44,8 +44,8 @@ pub(super) fn revision_block(rev: &Revision, max_lines: usize) -> Block {
     b
 }
 
-pub(super) fn history(store: &Store, ctx: &Caller, id: Option<&str>, page: usize) -> Outcome {
-    let Some(g) = guild(ctx) else {
+pub(super) fn history(store: &Store, caller: &Caller, id: Option<&str>, page: usize) -> Outcome {
+    let Some(g) = guild(caller) else {
         return fail(Reply::invalid(
             "History is kept per server; ask in the server.",
         ));

@@ -225,42 +225,41 @@ pub(super) fn execute(app: &App, caller: &Caller, cmd: &KbCommand) -> Reply {
         return Reply::new(Status::Failed, "Moderation is off")
             .summary("This Archie runs without a community store, so /kb is unavailable.");
     };
-    let ctx = caller;
     // What the curation commands read (a question just asked, the answer being rated)
     // may still be on its way to the store.
     app.questions.settle();
     let result = match cmd {
         KbCommand::AddForm { kind } => form::add_form(kind),
-        KbCommand::EditForm { id } => form::edit_form(app, ctx, id),
-        KbCommand::Submit { id, draft } => form::submit(app, store, ctx, id.as_deref(), draft),
-        KbCommand::Remove { id, confirmed } => entries::remove(app, store, ctx, id, *confirmed),
-        KbCommand::Show { id } => entries::show(app, store, ctx, id),
-        KbCommand::History { id, page } => history::history(store, ctx, id.as_deref(), *page),
-        KbCommand::Revert { id, revision } => entries::revert(app, store, ctx, id, *revision),
-        KbCommand::Export => transfer::export(store, ctx),
-        KbCommand::Import { json } => transfer::import_preview(app, store, ctx, json),
-        KbCommand::ConfirmImport { preview } => transfer::import_apply(app, store, ctx, preview),
-        KbCommand::ExportCuration => transfer::export_curation(store, ctx),
-        KbCommand::Vote { ask, vote } => feedback::vote(app, store, ctx, *ask, *vote),
-        KbCommand::MissingForm { ask } => feedback::missing_form(store, ctx, *ask),
-        KbCommand::Missing { ask, note } => feedback::missing(app, store, ctx, *ask, note),
-        KbCommand::Gaps { page } => gaps::list(store, ctx, *page, None),
-        KbCommand::AnswerForm { gap } => gaps::answer_form(store, ctx, *gap),
-        KbCommand::AnswerGap { gap, draft } => gaps::answer(app, store, ctx, *gap, draft),
-        KbCommand::DismissGap { gap } => gaps::dismiss(store, ctx, *gap),
-        KbCommand::ProposeForm { kind, id } => proposals::form_for(app, store, ctx, kind, id),
+        KbCommand::EditForm { id } => form::edit_form(app, caller, id),
+        KbCommand::Submit { id, draft } => form::submit(app, store, caller, id.as_deref(), draft),
+        KbCommand::Remove { id, confirmed } => entries::remove(app, store, caller, id, *confirmed),
+        KbCommand::Show { id } => entries::show(app, store, caller, id),
+        KbCommand::History { id, page } => history::history(store, caller, id.as_deref(), *page),
+        KbCommand::Revert { id, revision } => entries::revert(app, store, caller, id, *revision),
+        KbCommand::Export => transfer::export(store, caller),
+        KbCommand::Import { json } => transfer::import_preview(app, store, caller, json),
+        KbCommand::ConfirmImport { preview } => transfer::import_apply(app, store, caller, preview),
+        KbCommand::ExportCuration => transfer::export_curation(store, caller),
+        KbCommand::Vote { ask, vote } => feedback::vote(app, store, caller, *ask, *vote),
+        KbCommand::MissingForm { ask } => feedback::missing_form(store, caller, *ask),
+        KbCommand::Missing { ask, note } => feedback::missing(app, store, caller, *ask, note),
+        KbCommand::Gaps { page } => gaps::list(store, caller, *page, None),
+        KbCommand::AnswerForm { gap } => gaps::answer_form(store, caller, *gap),
+        KbCommand::AnswerGap { gap, draft } => gaps::answer(app, store, caller, *gap, draft),
+        KbCommand::DismissGap { gap } => gaps::dismiss(store, caller, *gap),
+        KbCommand::ProposeForm { kind, id } => proposals::form_for(app, store, caller, kind, id),
         KbCommand::Propose { id, draft } => {
-            proposals::propose(app, store, ctx, id.as_deref(), draft)
+            proposals::propose(app, store, caller, id.as_deref(), draft)
         }
-        KbCommand::Review { page } => proposals::review(app, store, ctx, *page, None),
-        KbCommand::Approve { proposal } => proposals::approve(app, store, ctx, *proposal),
-        KbCommand::RejectForm { proposal } => proposals::reject_form(store, ctx, *proposal),
+        KbCommand::Review { page } => proposals::review(app, store, caller, *page, None),
+        KbCommand::Approve { proposal } => proposals::approve(app, store, caller, *proposal),
+        KbCommand::RejectForm { proposal } => proposals::reject_form(store, caller, *proposal),
         KbCommand::Reject { proposal, reason } => {
-            proposals::reject(app, store, ctx, *proposal, reason)
+            proposals::reject(app, store, caller, *proposal, reason)
         }
-        KbCommand::Proposals => proposals::mine(store, ctx),
-        KbCommand::AcceptProposals { open } => proposals::accept(store, ctx, *open),
-        KbCommand::Stats { days } => stats::stats(store, ctx, *days),
+        KbCommand::Proposals => proposals::mine(store, caller),
+        KbCommand::AcceptProposals { open } => proposals::accept(store, caller, *open),
+        KbCommand::Stats { days } => stats::stats(store, caller, *days),
     };
     result.unwrap_or_else(|e| *e)
 }
@@ -302,18 +301,18 @@ pub(super) fn fail<T>(r: Reply) -> Result<T, Box<Reply>> {
     Err(Box::new(r))
 }
 
-pub(super) fn guild(ctx: &Caller) -> Option<u64> {
-    ctx.guild
+pub(super) fn guild(caller: &Caller) -> Option<u64> {
+    caller.guild
 }
 
 /// The caller's server, or the refusal for a command that only works in one.
-pub(super) fn server(ctx: &Caller) -> Result<u64, Box<Reply>> {
-    guild(ctx).ok_or_else(|| Box::new(Reply::refused("Only in a server.")))
+pub(super) fn server(caller: &Caller) -> Result<u64, Box<Reply>> {
+    guild(caller).ok_or_else(|| Box::new(Reply::refused("Only in a server.")))
 }
 
 /// The entry `id` as the caller's server sees it, or the reply saying there is none.
-pub(super) fn existing_entry(app: &App, ctx: &Caller, id: &str) -> Result<Entry, Box<Reply>> {
-    visible_entry(app, ctx, id.trim()).ok_or_else(|| {
+pub(super) fn existing_entry(app: &App, caller: &Caller, id: &str) -> Result<Entry, Box<Reply>> {
+    visible_entry(app, caller, id.trim()).ok_or_else(|| {
         Box::new(Reply::invalid(format!(
             "No entry '{}' in this server.",
             archie_text::truncate_words(id, 80)
@@ -334,8 +333,9 @@ pub(super) fn ack(title: impl Into<String>, summary: impl Into<String>) -> Reply
     r
 }
 
-pub(super) fn actor(ctx: &Caller) -> Result<&Actor, Box<Reply>> {
-    ctx.actor
+pub(super) fn actor(caller: &Caller) -> Result<&Actor, Box<Reply>> {
+    caller
+        .actor
         .as_ref()
         .ok_or_else(|| Box::new(Reply::refused("Archie could not tell who you are.")))
 }
@@ -366,10 +366,10 @@ pub(super) fn capitalise(s: &str) -> String {
     }
 }
 
-/// The entry `id` as the ctx's server sees it now.
-pub(super) fn visible_entry(app: &App, ctx: &Caller, id: &str) -> Option<Entry> {
+/// The entry `id` as the caller's server sees it now.
+pub(super) fn visible_entry(app: &App, caller: &Caller, id: &str) -> Option<Entry> {
     app.engine
-        .visible_entry(guild(ctx), id)
+        .visible_entry(guild(caller), id)
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, id, "the server's entry could not be read");
             None

@@ -21,8 +21,8 @@ use archie_store::{diff, Draft, Proposal, ProposalState, Store};
 /// A member's proposals shown by `/kb proposals`.
 const MINE_SHOWN: i64 = 10;
 
-pub(super) fn form_for(app: &App, store: &Store, ctx: &Caller, kind: &str, id: &str) -> Outcome {
-    let g = server(ctx)?;
+pub(super) fn form_for(app: &App, store: &Store, caller: &Caller, kind: &str, id: &str) -> Outcome {
+    let g = server(caller)?;
     if !store.proposals_open(g).map_err(store_error)? {
         return Err(Box::new(Reply::refused(
             "This server's moderators have turned proposals off.",
@@ -43,7 +43,7 @@ pub(super) fn form_for(app: &App, store: &Store, ctx: &Caller, kind: &str, id: &
             &empty_draft(k, ""),
         )
     } else {
-        let e = existing_entry(app, ctx, id)?;
+        let e = existing_entry(app, caller, id)?;
         let f = form(
             Submit::ProposeEdit(e.id.clone()),
             &format!("Propose an edit of {}", e.title),
@@ -63,16 +63,16 @@ pub(super) fn form_for(app: &App, store: &Store, ctx: &Caller, kind: &str, id: &
 pub(super) fn propose(
     app: &App,
     store: &Store,
-    ctx: &Caller,
+    caller: &Caller,
     id: Option<&str>,
     raw: &RawDraft,
 ) -> Outcome {
-    let g = server(ctx)?;
-    let actor = actor(ctx)?;
+    let g = server(caller)?;
+    let actor = actor(caller)?;
     if let Some(id) = id {
-        existing_entry(app, ctx, id)?;
+        existing_entry(app, caller, id)?;
     }
-    let draft = checked_draft(app, store, ctx, id, raw)?;
+    let draft = checked_draft(app, store, caller, id, raw)?;
     let p = store.propose(g, actor, id, &draft).map_err(store_error)?;
     let mut r = ack(
         format!("Proposal #{} sent for review", p.id),
@@ -87,7 +87,7 @@ pub(super) fn propose(
 
 /// What a proposal would change: the whole entry for a new one, a diff against the entry
 /// as this server sees it now for an edit.
-fn proposal_block(app: &App, ctx: &Caller, p: &Proposal) -> Block {
+fn proposal_block(app: &App, caller: &Caller, p: &Proposal) -> Block {
     let head = match &p.entry_id {
         None => format!("Proposal #{}: new {}", p.id, p.draft.kind.as_str()),
         Some(id) => format!("Proposal #{}: edit of {id}", p.id),
@@ -99,7 +99,7 @@ fn proposal_block(app: &App, ctx: &Caller, p: &Proposal) -> Block {
             b
         }
         Some(id) => {
-            let now = visible_entry(app, ctx, id).map(|e| Draft::from_entry(&e));
+            let now = visible_entry(app, caller, id).map(|e| Draft::from_entry(&e));
             let mut lines: Vec<String> = diff(now.as_ref(), Some(&p.draft))
                 .into_iter()
                 .map(|l| archie_text::truncate_words(&l, 300))
@@ -119,11 +119,11 @@ fn proposal_block(app: &App, ctx: &Caller, p: &Proposal) -> Block {
 pub(super) fn review(
     app: &App,
     store: &Store,
-    ctx: &Caller,
+    caller: &Caller,
     page: usize,
     notice: Option<String>,
 ) -> Outcome {
-    let g = server(ctx)?;
+    let g = server(caller)?;
     let (found, total, page, pages) =
         listing_page(page, 1, |off, n| store.pending_proposals(g, off, n))?;
     let mut r = Reply::new(Status::Answer, "Proposals to review");
@@ -134,7 +134,7 @@ pub(super) fn review(
         (None, _) => format!("{total} waiting, oldest first."),
     });
     for p in &found {
-        r.blocks.push(proposal_block(app, ctx, p));
+        r.blocks.push(proposal_block(app, caller, p));
         r.actions.push(Action::new(
             format!("Approve #{}", p.id),
             ButtonStyle::Primary,
@@ -169,9 +169,9 @@ fn pending(store: &Store, g: u64, proposal: i64) -> Result<Proposal, Box<Reply>>
     }
 }
 
-pub(super) fn approve(app: &App, store: &Store, ctx: &Caller, proposal: i64) -> Outcome {
-    let g = server(ctx)?;
-    let actor = actor(ctx)?;
+pub(super) fn approve(app: &App, store: &Store, caller: &Caller, proposal: i64) -> Outcome {
+    let g = server(caller)?;
+    let actor = actor(caller)?;
     let p = pending(store, g, proposal)?;
     let base = match p.entry_id.as_deref() {
         Some(id) => base_before(app, store, g, id)?,
@@ -185,7 +185,7 @@ pub(super) fn approve(app: &App, store: &Store, ctx: &Caller, proposal: i64) -> 
     review(
         app,
         store,
-        ctx,
+        caller,
         0,
         Some(format!(
             "Approved #{proposal}: {}",
@@ -194,8 +194,8 @@ pub(super) fn approve(app: &App, store: &Store, ctx: &Caller, proposal: i64) -> 
     )
 }
 
-pub(super) fn reject_form(store: &Store, ctx: &Caller, proposal: i64) -> Outcome {
-    let g = server(ctx)?;
+pub(super) fn reject_form(store: &Store, caller: &Caller, proposal: i64) -> Outcome {
+    let g = server(caller)?;
     pending(store, g, proposal)?;
     let mut r = Reply::new(Status::Answer, "Reject a proposal");
     r.form = Some(note_form(
@@ -211,12 +211,12 @@ pub(super) fn reject_form(store: &Store, ctx: &Caller, proposal: i64) -> Outcome
 pub(super) fn reject(
     app: &App,
     store: &Store,
-    ctx: &Caller,
+    caller: &Caller,
     proposal: i64,
     reason: &str,
 ) -> Outcome {
-    let g = server(ctx)?;
-    let actor = actor(ctx)?;
+    let g = server(caller)?;
+    let actor = actor(caller)?;
     pending(store, g, proposal)?;
     store
         .reject(g, actor, proposal, Some(reason))
@@ -224,16 +224,16 @@ pub(super) fn reject(
     review(
         app,
         store,
-        ctx,
+        caller,
         0,
         Some(format!("Rejected #{proposal}; its proposer will see why.")),
     )
 }
 
 /// `/kb proposals`: the member's own proposals, newest first, and what became of them.
-pub(super) fn mine(store: &Store, ctx: &Caller) -> Outcome {
-    let g = server(ctx)?;
-    let me = actor(ctx)?;
+pub(super) fn mine(store: &Store, caller: &Caller) -> Outcome {
+    let g = server(caller)?;
+    let me = actor(caller)?;
     let found = store
         .proposals_of(g, me.id, MINE_SHOWN)
         .map_err(store_error)?;
@@ -274,8 +274,8 @@ pub(super) fn mine(store: &Store, ctx: &Caller) -> Outcome {
 }
 
 /// `/kb accept-proposals`: moderators turn member proposals on or off.
-pub(super) fn accept(store: &Store, ctx: &Caller, open: bool) -> Outcome {
-    let g = server(ctx)?;
+pub(super) fn accept(store: &Store, caller: &Caller, open: bool) -> Outcome {
+    let g = server(caller)?;
     store.set_proposals_open(g, open).map_err(store_error)?;
     let mut r = if open {
         ack(

@@ -10,8 +10,8 @@ use archie_store::Store;
 pub const DEFAULT_DAYS: i64 = 30;
 pub const MAX_DAYS: i64 = 3650;
 
-pub(super) fn stats(store: &Store, ctx: &Caller, days: i64) -> Outcome {
-    let g = guild(ctx)
+pub(super) fn stats(store: &Store, caller: &Caller, days: i64) -> Outcome {
+    let g = guild(caller)
         .ok_or_else(|| Reply::invalid("Stats are kept per server; ask in the server."))?;
     let days = if days <= 0 {
         DEFAULT_DAYS

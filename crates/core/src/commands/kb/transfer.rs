@@ -43,8 +43,8 @@ fn now() -> i64 {
 /// Largest import file read (bytes).
 pub const MAX_IMPORT_BYTES: usize = 2 * 1024 * 1024;
 
-pub(super) fn export(store: &Store, ctx: &Caller) -> Outcome {
-    let Some(g) = guild(ctx) else {
+pub(super) fn export(store: &Store, caller: &Caller) -> Outcome {
+    let Some(g) = guild(caller) else {
         return fail(Reply::invalid("A direct message has no server entries to export; the shared knowledge is `archie export --json`."));
     };
     let items = store.export(g).map_err(store_error)?;
@@ -67,8 +67,8 @@ pub(super) fn export(store: &Store, ctx: &Caller) -> Outcome {
 
 /// `/kb export what:curation`: the server's gaps, proposals and votes (never who voted) as a
 /// JSON file.
-pub(super) fn export_curation(store: &Store, ctx: &Caller) -> Outcome {
-    let Some(g) = guild(ctx) else {
+pub(super) fn export_curation(store: &Store, caller: &Caller) -> Outcome {
+    let Some(g) = guild(caller) else {
         return fail(Reply::invalid(
             "Curation records are kept per server; ask in the server.",
         ));
@@ -108,9 +108,9 @@ fn parse_items(json: &str) -> Result<Vec<serde_json::Value>, Box<Reply>> {
     }
 }
 
-pub(super) fn import_preview(app: &App, store: &Store, ctx: &Caller, json: &str) -> Outcome {
-    let g = server(ctx)?;
-    let actor = actor(ctx)?;
+pub(super) fn import_preview(app: &App, store: &Store, caller: &Caller, json: &str) -> Outcome {
+    let g = server(caller)?;
+    let actor = actor(caller)?;
     let items = parse_items(json)?;
     let plan = store
         .plan_import(g, app.engine.knowledge(), &items)
@@ -148,11 +148,11 @@ pub(super) fn import_preview(app: &App, store: &Store, ctx: &Caller, json: &str)
 pub(super) fn import_apply(
     app: &App,
     store: &Store,
-    ctx: &Caller,
+    caller: &Caller,
     preview: &ImportPreview,
 ) -> Outcome {
-    let g = server(ctx)?;
-    let actor = actor(ctx)?;
+    let g = server(caller)?;
+    let actor = actor(caller)?;
     let age = now() - preview.at;
     if preview.actor != actor.id || !(0..IMPORT_TTL).contains(&age) {
         return fail(Reply::invalid(
