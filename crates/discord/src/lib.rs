@@ -15,7 +15,7 @@
 //! - `custom_id/tests.rs` — Every id made here reads back as what it was made from, and no id exceeds Discord's limit.
 //! - `deadline.rs` — Discord's deadline.
 //! - `definitions.rs` — The slash-command definitions Archie registers with Discord, and the option names the interaction parser reads back.
-//! - `fair_use.rs` — Fair use, on the one command path both transports share ([`super.
+//! - `fair_use.rs` — Fair use: per-member cooldowns and repeat suppression, on the one command path both transports share.
 //! - `followup.rs` — Files after a response.
 //! - `gateway.rs` — Gateway mode.
 //! - `http.rs` — The HTTP interactions endpoint (axum): a body over [`MAX_BODY`] gets 413.
@@ -26,6 +26,7 @@
 //! - `render/discord.rs` — Discord rendering: the one place a [`Reply`] becomes an interaction response.
 //! - `render/discord/limits.rs` — Discord's hard limits on a response, and `enforce`, the last pass every rendered response goes through.
 //! - `render/discord/modal.rs` — A form as a Discord modal (type 9): one text input per row, at most five.
+//! - `render/discord/refusals.rs` — What the transport says when fair use answers instead of a command: a cooldown's time to try again, or a link to the earlier answer of a repeated question.
 //! - `render/discord/split.rs` — Splits long markdown into pieces of at most `max` units, preferring paragraph boundaries, then line boundaries, then…
 //! - `render/discord/text.rs` — Discord markdown from knowledge and user text.
 //! - `render/discord/wire.rs` — The JSON shapes of Discord's interaction responses that Archie sends, as plain serde structs.
@@ -158,14 +159,14 @@ async fn answer_guarded(
     let fair = &options.fair_use;
     if let (Some(bucket), Some(member)) = (fair_use::bucket(&incoming), place.member) {
         if let Err(retry_at) = fair.take(bucket, place.guild.unwrap_or(0), member) {
-            return fair_use::slow_down(bucket, retry_at).into();
+            return view::slow_down(bucket, retry_at).into();
         }
     }
     let repeat = fair_use::repeat_key(&incoming, &place);
     if let (Some(key), Some(rest)) = (&repeat, &rest) {
         if let Some(earlier) = fair.earlier(key) {
             if let Some((channel, message)) = original_message(rest, &earlier).await {
-                return fair_use::already_answered(key.0, channel, message, earlier.at_ms).into();
+                return view::already_answered(key.0, channel, message, earlier.at_ms).into();
             }
         }
     }
@@ -202,7 +203,7 @@ async fn answer_guarded(
     };
     let answer = finished(id, joined);
     if let Some(key) = repeat {
-        if fair_use::is_public_answer(&answer.response) {
+        if view::is_public_answer(&answer.response) {
             fair.remember(key, place.application, place.token);
         }
     }

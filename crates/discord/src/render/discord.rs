@@ -8,9 +8,12 @@
 
 pub mod limits;
 mod modal;
+mod refusals;
 mod split;
 mod text;
 pub mod wire;
+
+pub use refusals::{already_answered, is_public_answer, slow_down};
 
 use crate::custom_id;
 use crate::stash::Stash;
