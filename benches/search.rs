@@ -8,8 +8,10 @@
 //! `archie::eval::Part`), tests/eval/questions.jsonl ("own"), and ../shared/eval/dev.jsonl
 //! and dev2.jsonl when present.
 
+use archie::app::App;
 use archie::eval::{parse, score_with, EvalQuestion, Scores};
 use archie::knowledge::{Kind, Knowledge};
+use archie::quality;
 use archie::search::excerpt::{Excerpt, Segment};
 use archie::search::semantic::{model_dir, Encoder};
 use archie::search::{Engine, SearchResult};
@@ -64,16 +66,20 @@ fn main() -> anyhow::Result<()> {
     let build = t.elapsed();
     drop(built);
     let t = Instant::now();
-    let lexical = Engine::new(k.clone(), Some(data.path()))?;
+    let lexical = App::from_engine(Engine::new(k.clone(), Some(data.path()))?);
     let reopen = t.elapsed();
-    assert!(!lexical.index_was_built());
+    assert!(!lexical.engine.index_was_built());
     let t = Instant::now();
     let hybrid_built = Engine::with_encoder(k.clone(), Some(data.path()), Some(encoder))?;
     let vectors = t.elapsed();
     drop(hybrid_built);
     let t = Instant::now();
     let encoder = Encoder::load(&model_dir(&root.join("knowledge")))?;
-    let hybrid = Engine::with_encoder(k.clone(), Some(data.path()), Some(encoder))?;
+    let hybrid = App::from_engine(Engine::with_encoder(
+        k.clone(),
+        Some(data.path()),
+        Some(encoder),
+    )?);
     let hybrid_reopen = t.elapsed();
 
     let t = Instant::now();
@@ -95,13 +101,12 @@ fn main() -> anyhow::Result<()> {
         ms(model_load)
     );
 
-    let ask = |e: &Engine, q: &str| e.ask(q, 5).map(|a| a.results).unwrap_or_default();
     let all: Vec<&EvalQuestion> = sets.iter().flat_map(|(_, qs)| qs.iter()).collect();
     let lat_h = latencies(&all, ROUNDS_HYBRID, |q| {
-        std::hint::black_box(hybrid.ask(q, 5).ok());
+        std::hint::black_box(hybrid.engine.ask(q, 5).ok());
     });
     let lat_l = latencies(&all, ROUNDS_LEXICAL, |q| {
-        std::hint::black_box(lexical.ask(q, 5).ok());
+        std::hint::black_box(lexical.engine.ask(q, 5).ok());
     });
     let lat_f = latencies(&all, ROUNDS_LEXICAL, |q| {
         std::hint::black_box(fts5_ask(&db, q, 5));
@@ -129,8 +134,9 @@ fn main() -> anyhow::Result<()> {
             "{:<18} {:>7} {:>7} {:>7} {:>8}   per category (hit@3, none-ok for none)",
             "engine", "hit@1", "hit@3", "mrr@5", "none-ok"
         );
-        row("archie hybrid", &score_with(qs, |q| ask(&hybrid, q)));
-        row("archie lexical", &score_with(qs, |q| ask(&lexical, q)));
+        // Quality is what the /ask command answers (the first page of five).
+        row("archie hybrid", &quality::score(&hybrid, qs));
+        row("archie lexical", &quality::score(&lexical, qs));
         row("sqlite-fts5", &score_with(qs, |q| fts5_ask(&db, q, 5)));
     }
     Ok(())

@@ -424,7 +424,7 @@ fn ask(s: &Settings, cmd: Command, explain: Option<String>, common: Common) -> a
     })
 }
 
-/// `archie eval`: scores a question set, per category and overall.
+/// `archie eval`: scores a question set on what `/ask` answers, per category and overall.
 fn eval(
     app: &App,
     file: &std::path::Path,
@@ -445,7 +445,7 @@ fn eval(
             .filter(|q| part.is_none_or(|want| crate::eval::Part::of(&q.id).name() == want))
             .collect()
     };
-    let s = crate::eval::score(&app.engine, &questions);
+    let s = crate::quality::score(app, &questions);
     if show_misses {
         for m in &s.misses {
             println!("{m}");

@@ -1,29 +1,37 @@
-//! Answer quality and robustness of the engine behind `/ask`, on the shipped knowledge.
+//! Answer quality (scored through the `/ask` command) and robustness of the engine behind
+//! it, on the shipped knowledge.
 
 use crate::support::{repo_path, shipped_dir};
+use archie::app::App;
 use archie::knowledge::{Kind, Knowledge};
 use archie::search::Engine;
 use std::path::Path;
 use std::sync::OnceLock;
 
-pub(crate) fn engine() -> &'static Engine {
-    static E: OnceLock<Engine> = OnceLock::new();
-    E.get_or_init(|| {
+/// The shipped knowledge behind `/ask`, lexical (no encoder), built once per run.
+pub(crate) fn lexical_app() -> &'static App {
+    static A: OnceLock<App> = OnceLock::new();
+    A.get_or_init(|| {
         let dir = shipped_dir();
         let k = Knowledge::load(&dir).expect("shipped knowledge loads");
-        Engine::new(k, None).expect("engine builds")
+        App::from_engine(Engine::new(k, None).expect("engine builds"))
     })
 }
 
+/// The engine of [`lexical_app`].
+pub(crate) fn engine() -> &'static Engine {
+    &lexical_app().engine
+}
+
 /// Our question set's bar, which both answering modes must meet.
-fn meets_the_quality_bar(engine: &Engine) {
+fn meets_the_quality_bar(app: &App) {
     let text = std::fs::read_to_string(repo_path("tests/eval/questions.jsonl")).unwrap();
     let questions = archie::eval::parse(&text).unwrap();
     assert!(
         questions.len() >= 50,
         "the set covers every kind of question"
     );
-    let s = archie::eval::score(engine, &questions);
+    let s = archie::quality::score(app, &questions);
     let report = format!("{}\n{}", s.summary(), s.misses.join("\n"));
     assert!(s.hit_at_3() >= 0.95, "hit@3 below 0.95: {report}");
     assert!(s.hit_at_1() >= 0.85, "hit@1 below 0.85: {report}");
@@ -35,7 +43,7 @@ fn meets_the_quality_bar(engine: &Engine) {
 
 #[test]
 fn our_question_set_meets_the_quality_bar() {
-    meets_the_quality_bar(engine());
+    meets_the_quality_bar(lexical_app());
 }
 
 #[test]
@@ -213,19 +221,26 @@ fn shipped_encoder() -> archie::search::semantic::Encoder {
 /// The engine as `archie ask` runs it by default, with the encoder. Its index and vectors
 /// live in one folder shared by every test binary of a run (computing the vectors takes a
 /// while; a restart reads them back, which these tests also rely on).
-pub(crate) fn hybrid() -> &'static Engine {
-    static E: OnceLock<Engine> = OnceLock::new();
-    E.get_or_init(|| {
+/// The shipped knowledge behind `/ask` with the shipped encoder (the default answering),
+/// built (or opened) once per run.
+pub(crate) fn hybrid_app() -> &'static App {
+    static A: OnceLock<App> = OnceLock::new();
+    A.get_or_init(|| {
         let k = Knowledge::load(&shipped_dir()).expect("shipped knowledge loads");
         let enc = shipped_encoder();
         let data = Path::new(env!("CARGO_TARGET_TMPDIR")).join("semantic-data");
-        Engine::with_encoder(k, Some(&data), Some(enc)).expect("engine builds")
+        App::from_engine(Engine::with_encoder(k, Some(&data), Some(enc)).expect("engine builds"))
     })
+}
+
+/// The engine of [`hybrid_app`].
+pub(crate) fn hybrid() -> &'static Engine {
+    &hybrid_app().engine
 }
 
 #[test]
 fn hybrid_answering_meets_the_quality_bar_on_our_set_too() {
-    meets_the_quality_bar(hybrid());
+    meets_the_quality_bar(hybrid_app());
 }
 
 #[test]

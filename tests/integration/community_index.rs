@@ -15,7 +15,9 @@ const B: u64 = 1_002;
 
 /// A process's app: the fixture knowledge, indexes in `data`, the store `db`.
 fn app(data: &Path, db: &Path) -> App {
-    let mut app = App::on_disk(crate::support::fixture_knowledge(), data).unwrap();
+    let mut app = App::from_engine(
+        archie::search::Engine::new(crate::support::fixture_knowledge(), Some(data)).unwrap(),
+    );
     app.attach_store(
         Store::open(db).unwrap(),
         archie::search::community::Views::Index,
@@ -25,7 +27,9 @@ fn app(data: &Path, db: &Path) -> App {
 
 /// What `archie kb …` opens: guild rows read from the store, the index left closed.
 fn cli_app(data: &Path, db: &Path) -> App {
-    let mut app = App::on_disk(crate::support::fixture_knowledge(), data).unwrap();
+    let mut app = App::from_engine(
+        archie::search::Engine::new(crate::support::fixture_knowledge(), Some(data)).unwrap(),
+    );
     app.attach_store(Store::open(db).unwrap(), Views::Store);
     app
 }

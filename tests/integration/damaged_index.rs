@@ -254,7 +254,9 @@ fn a_garbled_vectors_file_is_found_at_the_next_start_and_recomputed_with_the_sam
 
 /// A serving process's app: the fixture knowledge, indexes in `data`, the store `db`.
 fn app(data: &Path, db: &Path) -> App {
-    let mut app = App::on_disk(crate::support::fixture_knowledge(), data).unwrap();
+    let mut app = App::from_engine(
+        archie::search::Engine::new(crate::support::fixture_knowledge(), Some(data)).unwrap(),
+    );
     app.attach_store(
         Store::open(db).unwrap(),
         archie::search::community::Views::Index,

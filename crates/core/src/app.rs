@@ -86,13 +86,10 @@ impl App {
         Ok(App::with_engine(Engine::new(k, None)?, PathBuf::new()))
     }
 
-    /// An app whose indexes live in `data_dir`, lexical (tests, benchmarks: a process of
-    /// its own, as far as the indexes can tell).
-    pub fn on_disk(k: Knowledge, data_dir: &std::path::Path) -> anyhow::Result<App> {
-        Ok(App::with_engine(
-            Engine::new(k, Some(data_dir))?,
-            PathBuf::new(),
-        ))
+    /// An app around an engine the caller built (tests, benchmarks: indexes on disk as
+    /// a process of their own, or an engine with the encoder), with no store.
+    pub fn from_engine(engine: Engine) -> App {
+        App::with_engine(engine, PathBuf::new())
     }
 
     fn with_engine(engine: Engine, knowledge_dir: PathBuf) -> App {

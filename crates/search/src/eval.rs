@@ -2,7 +2,7 @@
 //! an alternative holds for a result when all its terms appear (case-insensitively) in the
 //! result's title + excerpt + company; "none" questions must get no result.
 
-use crate::{Engine, SearchResult};
+use crate::SearchResult;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -99,17 +99,8 @@ pub fn parse(jsonl: &str) -> anyhow::Result<Vec<EvalQuestion>> {
     Ok(out)
 }
 
-pub fn score(engine: &Engine, questions: &[EvalQuestion]) -> Scores {
-    score_with(questions, |q| match engine.ask(q, 5) {
-        Ok(a) => a.results,
-        Err(e) => {
-            tracing::error!(error = %e, question = q, "search failed");
-            Vec::new()
-        }
-    })
-}
-
-/// Scores any answerer (Archie, or a baseline in the benchmark) with the same rules.
+/// Scores any answerer (`/ask`, see `archie_core::quality`; a baseline in the benchmark)
+/// with the same rules.
 pub fn score_with(
     questions: &[EvalQuestion],
     mut answer: impl FnMut(&str) -> Vec<SearchResult>,
