@@ -198,7 +198,7 @@ async fn interactions(
         Ok(ts) => ts,
         Err(r) => return refuse(&ep, r.reason()),
     };
-    let interaction: Interaction = match serde_json::from_slice(&body) {
+    let interaction = match parse_interaction(&body) {
         Ok(i) => i,
         Err(e) => {
             tracing::warn!(error = %e, "signed body is not an interaction");
@@ -242,5 +242,16 @@ async fn interactions(
             tracing::error!(error = %e, "serializing a response failed");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
+    }
+}
+
+/// The interaction a signed body holds. serenity's model panics on some damaged fields
+/// (an image hash that is not ASCII is sliced by bytes), so a panic while reading the
+/// body is a malformed body, never a dropped connection.
+fn parse_interaction(body: &[u8]) -> Result<Interaction, String> {
+    let read = std::panic::AssertUnwindSafe(|| serde_json::from_slice::<Interaction>(body));
+    match std::panic::catch_unwind(read) {
+        Ok(r) => r.map_err(|e| e.to_string()),
+        Err(panic) => Err(super::panic_text(panic.as_ref())),
     }
 }

@@ -143,3 +143,18 @@ fn the_unharmed_payloads_are_answered_and_a_garbled_one_gets_400() {
         .block_on(ep.server.post_signed(&json!({"type": "two"})));
     assert_eq!(status, 400);
 }
+
+/// serenity reads a 32-byte avatar hash by slicing bytes in pairs, so one that is not ASCII panics
+/// inside deserialisation: the endpoint must answer 400, not drop the connection.
+#[test]
+fn an_avatar_hash_that_is_not_ascii_gets_400_not_a_dropped_connection() {
+    let ep = &*ENDPOINT;
+    let mut body = fresh(command(
+        2,
+        "compare",
+        json!([string_opt("first", "instagram")]),
+    ));
+    body["member"]["user"]["avatar"] = json!("0ࠀAA𐀀𐀀𐀀A𐀀𐀀𐀀A");
+    let (status, _) = ep.rt.block_on(ep.server.post_signed(&body));
+    assert_eq!(status, 400, "{body}");
+}
