@@ -25,6 +25,12 @@
 //! - `fold.rs` — Folding.
 //! - `hangul.rs` — Korean in questions and entries.
 //! - `index.rs` — The tantivy index over knowledge entries.
+//! - `int8/avx2.rs` — The AVX2 kernel: `vpmaddubsw` multiplies input bytes by 7-bit weights in pairs, and `vpmaddwd` by ones widens the pair sums to 32 bits.
+//! - `int8/mod.rs` — An int8 dense layer, `y = x·Wᵀ + b`, whose products run in a SIMD kernel chosen at run time.
+//! - `int8/pack.rs` — Quantization and packing: the int8 weights, the u8 activation rows, and the step from integer sums back to f32, shared by every kernel.
+//! - `int8/portable.rs` — The portable kernel: the same integer sums as the SIMD kernels, in plain Rust for any target.
+//! - `int8/tests.rs` — unit tests of the module beside it.
+//! - `int8/vnni.rs` — The AVX-512 VNNI kernel: one `vpdpbusd` multiplies 4 input bytes of a row by a packed tile and adds them into 16 output sums.
 //! - `query/intent.rs` — What a question asks for.
 //! - `query/markup.rs` — A chat message as a question: Discord markup taken out before it is read.
 //! - `query/mod.rs` — Query understanding.
@@ -49,6 +55,7 @@ pub mod excerpt;
 mod fold;
 pub mod hangul;
 pub mod index;
+pub mod int8;
 pub mod query;
 pub mod rank;
 mod results;
