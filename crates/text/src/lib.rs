@@ -75,6 +75,24 @@ pub fn truncate_words(s: &str, max: usize) -> String {
     format!("{}…", trimmed.trim_end())
 }
 
+/// Where each line of a text starts, for turning many byte offsets into line numbers
+/// (one binary search each, where [`line_of`] reads the text up to the offset).
+#[derive(Debug, Clone, Default)]
+pub struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    pub fn new(src: &str) -> LineStarts {
+        let newlines = src.bytes().enumerate().filter(|(_, b)| *b == b'\n');
+        LineStarts(newlines.map(|(i, _)| i).collect())
+    }
+
+    /// Byte offset → 1-based line number, as [`line_of`] gives it.
+    pub fn line_of(&self, offset: usize) -> usize {
+        // The newlines before `offset`, plus one.
+        self.0.partition_point(|&nl| nl < offset) + 1
+    }
+}
+
 /// Byte offset → 1-based line number in `src`.
 pub fn line_of(src: &str, offset: usize) -> usize {
     let end = offset.min(src.len());
@@ -125,6 +143,15 @@ mod tests {
         assert_eq!(line_of("a\nb\nc", 0), 1);
         assert_eq!(line_of("a\nb\nc", 2), 2);
         assert_eq!(line_of("a\nb\nc", 4), 3);
+        let text = "one\n\ntwo\nthree";
+        let starts = LineStarts::new(text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(
+                starts.line_of(offset),
+                line_of(text, offset),
+                "offset {offset}"
+            );
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 use super::super::files::{ArticleDef, NoteDef, QaDef, SpannedText};
 use super::super::{Company, Detail, Entry, Kind, NameTable, Named, Problem, Tech};
 use crate::is_http_url;
-use archie_text::line_of;
+use archie_text::{line_of, LineStarts};
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,14 +13,14 @@ use std::path::{Path, PathBuf};
 /// A parsed file with its source text, so spans can become line numbers.
 pub(super) struct Src<T> {
     pub(super) path: PathBuf,
-    pub(super) text: String,
+    pub(super) lines: LineStarts,
     pub(super) data: T,
 }
 
 impl<T> Src<T> {
     /// The line a field starts on.
     pub(super) fn line(&self, s: &SpannedText) -> usize {
-        line_of(&self.text, s.span().start)
+        self.lines.line_of(s.span().start)
     }
 }
 
@@ -124,7 +124,11 @@ impl Loader {
             }
         };
         match toml::from_str::<T>(&text) {
-            Ok(data) => Some(Src { path, text, data }),
+            Ok(data) => Some(Src {
+                path,
+                lines: LineStarts::new(&text),
+                data,
+            }),
             Err(e) => {
                 let line = e.span().map(|s| line_of(&text, s.start)).unwrap_or(1);
                 let msg = e.message().replace('\n', " ");
