@@ -37,7 +37,7 @@ struct Case {
 }
 
 fn main() -> anyhow::Result<()> {
-    archie::search::semantic::settle_thread_count();
+    archie::search::semantic::settle_thread_count(archie::config::encoder_threads()?);
     let write = std::env::args().any(|a| a == "--write");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let semantic = std::env::var("ARCHIE_SEMANTIC").map_or(true, |v| v != "off");

@@ -173,7 +173,7 @@ fn stages(app: &App, verifier: &serenity::interactions_endpoint::Verifier, reque
 }
 
 fn main() -> anyhow::Result<()> {
-    archie::search::semantic::settle_thread_count();
+    archie::search::semantic::settle_thread_count(archie::config::encoder_threads()?);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let connections = env_or("BENCH_CONNECTIONS", 8).max(1);
     let seconds = env_or("BENCH_SECONDS", 5).clamp(1, 60);

@@ -2,7 +2,9 @@
 //! ranking fused with the sentence encoder), lexical-only Archie (`ARCHIE_SEMANTIC=off`)
 //! and SQLite FTS5 (bm25 over the same entries), side by side on the same questions: per
 //! question set and per category, p50/p99 per question, index build time, and the model's
-//! load time and memory.
+//! load time and memory. Hybrid runs with the encoder in the best precision this CPU has
+//! (named: int8 on VNNI or AVX2, else fp32), and again with AVX2's int8 kernel forced and
+//! in fp32, with the cosine of their question vectors to fp32's over every question.
 //!
 //! Question sets: the corpus's fit and held-out parts (tests/eval/corpus, split by
 //! `archie::eval::Part`), tests/eval/questions.jsonl ("own"), and ../shared/eval/dev.jsonl
@@ -13,7 +15,7 @@ use archie::eval::{parse, score_with, EvalQuestion, Scores};
 use archie::knowledge::{Kind, Knowledge};
 use archie::quality;
 use archie::search::excerpt::{Excerpt, Segment};
-use archie::search::semantic::{model_dir, Encoder};
+use archie::search::semantic::{model_dir, Encoder, Kernel, Precision};
 use archie::search::{Engine, SearchResult};
 use rusqlite::Connection;
 use std::path::Path;
@@ -24,7 +26,7 @@ const ROUNDS_LEXICAL: usize = 10;
 const ROUNDS_HYBRID: usize = 5;
 
 fn main() -> anyhow::Result<()> {
-    archie::search::semantic::settle_thread_count();
+    archie::search::semantic::settle_thread_count(archie::config::encoder_threads()?);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut sets: Vec<(&str, Vec<EvalQuestion>)> = Vec::new();
     for (name, path) in [
@@ -54,9 +56,11 @@ fn main() -> anyhow::Result<()> {
     let load = t.elapsed();
     let entries = k.entries.len();
 
+    let dir = model_dir(&root.join("knowledge"));
+    let best = Precision::best();
     let rss0 = rss_mb();
     let t = Instant::now();
-    let encoder = Encoder::load(&model_dir(&root.join("knowledge")))?;
+    let encoder = Encoder::load_with(&dir, best)?;
     let model_load = t.elapsed();
     let model_rss = rss_mb() - rss0;
 
@@ -74,13 +78,23 @@ fn main() -> anyhow::Result<()> {
     let vectors = t.elapsed();
     drop(hybrid_built);
     let t = Instant::now();
-    let encoder = Encoder::load(&model_dir(&root.join("knowledge")))?;
+    let encoder = Encoder::load_with(&dir, best)?;
     let hybrid = App::from_engine(Engine::with_encoder(
         k.clone(),
         Some(data.path()),
         Some(encoder),
     )?);
     let hybrid_reopen = t.elapsed();
+    // The same answering with the encoder forced to the other precisions: AVX2's int8
+    // kernel (the many hosts without AVX-512) and fp32. Each has its own stored vectors.
+    let mut others = Vec::new();
+    for p in [Precision::Int8(Kernel::Avx2), Precision::F32] {
+        if p != best && (p == Precision::F32 || Kernel::Avx2.available()) {
+            let encoder = Encoder::load_with(&dir, p)?;
+            let engine = Engine::with_encoder(k.clone(), Some(data.path()), Some(encoder))?;
+            others.push((p, App::from_engine(engine)));
+        }
+    }
 
     let t = Instant::now();
     let db = fts5_build(&k)?;
@@ -97,32 +111,73 @@ fn main() -> anyhow::Result<()> {
         ms(fts_build)
     );
     println!(
-        "model: load {:.1} ms, resident memory +{model_rss:.0} MB",
-        ms(model_load)
+        "model ({best}, the kernel in use): load {:.1} ms, resident memory +{model_rss:.0} MB; \
+         encoder threads per question: {}",
+        ms(model_load),
+        std::env::var("RAYON_NUM_THREADS").unwrap_or_default()
     );
 
     let all: Vec<&EvalQuestion> = sets.iter().flat_map(|(_, qs)| qs.iter()).collect();
-    let lat_h = latencies(&all, ROUNDS_HYBRID, |q| {
-        std::hint::black_box(hybrid.engine.ask(q, 5).ok());
-    });
-    let lat_l = latencies(&all, ROUNDS_LEXICAL, |q| {
-        std::hint::black_box(lexical.engine.ask(q, 5).ok());
-    });
-    let lat_f = latencies(&all, ROUNDS_LEXICAL, |q| {
-        std::hint::black_box(fts5_ask(&db, q, 5));
-    });
+    let texts: Vec<&str> = all.iter().map(|q| q.q.as_str()).collect();
+    if let Some((_, fp32)) = others.iter().find(|(p, _)| *p == Precision::F32) {
+        let reference = encode_each(fp32, &texts)?;
+        println!(
+            "\nquestion vectors against fp32's, cosine over all {} questions:",
+            texts.len()
+        );
+        let mut int8: Vec<(Precision, &App)> = vec![(best, &hybrid)];
+        int8.extend(
+            others
+                .iter()
+                .filter(|(p, _)| *p != Precision::F32)
+                .map(|(p, a)| (*p, a)),
+        );
+        for (p, app) in int8.into_iter().filter(|(p, _)| *p != Precision::F32) {
+            let mut cos: Vec<f32> = encode_each(app, &texts)?
+                .iter()
+                .zip(&reference)
+                .map(|(a, b)| archie::search::semantic::cosine(a, b))
+                .collect();
+            cos.sort_by(f32::total_cmp);
+            println!(
+                "  {:<14} median {:.4}, min {:.4}",
+                p.name(),
+                cos[cos.len() / 2],
+                cos[0]
+            );
+        }
+    }
+    let mut engines: Vec<(String, &App)> = vec![(format!("hybrid {}", best.name()), &hybrid)];
+    for (p, app) in &others {
+        engines.push((format!("hybrid {}", p.name()), app));
+    }
+    let mut lat = Vec::new();
+    for (name, app) in &engines {
+        let l = latencies(&all, ROUNDS_HYBRID, |q| {
+            std::hint::black_box(app.engine.ask(q, 5).ok());
+        });
+        lat.push((name.clone(), l));
+    }
+    lat.push((
+        "archie lexical".into(),
+        latencies(&all, ROUNDS_LEXICAL, |q| {
+            std::hint::black_box(lexical.engine.ask(q, 5).ok());
+        }),
+    ));
+    lat.push((
+        "sqlite-fts5".into(),
+        latencies(&all, ROUNDS_LEXICAL, |q| {
+            std::hint::black_box(fts5_ask(&db, q, 5));
+        }),
+    ));
     println!(
         "\n{} questions; latency per question in process (µs):",
         all.len()
     );
-    println!("{:<18} {:>9} {:>9} {:>9}", "engine", "p50", "p99", "max");
-    for (name, lat) in [
-        ("archie hybrid", &lat_h),
-        ("archie lexical", &lat_l),
-        ("sqlite-fts5", &lat_f),
-    ] {
+    println!("{:<22} {:>9} {:>9} {:>9}", "engine", "p50", "p99", "max");
+    for (name, lat) in &lat {
         println!(
-            "{name:<18} {:>9.0} {:>9.0} {:>9.0}",
+            "{name:<22} {:>9.0} {:>9.0} {:>9.0}",
             pct(lat, 0.5),
             pct(lat, 0.99),
             pct(lat, 1.0)
@@ -131,15 +186,43 @@ fn main() -> anyhow::Result<()> {
     for (set, qs) in &sets {
         println!("\n{set} ({} questions)", qs.len());
         println!(
-            "{:<18} {:>7} {:>7} {:>7} {:>8}   per category (hit@3, none-ok for none)",
+            "{:<22} {:>7} {:>7} {:>7} {:>8}   per category (hit@3, none-ok for none)",
             "engine", "hit@1", "hit@3", "mrr@5", "none-ok"
         );
         // Quality is what the /ask command answers (the first page of five).
-        row("archie hybrid", &quality::score(&hybrid, qs));
+        let mut hits = Vec::new();
+        for (name, app) in &engines {
+            let scores = quality::score(app, qs);
+            row(name, &scores);
+            hits.push((name.clone(), scores.hit3 + scores.none_ok));
+        }
         row("archie lexical", &quality::score(&lexical, qs));
         row("sqlite-fts5", &score_with(qs, |q| fts5_ask(&db, q, 5)));
+        if let Some((_, fp32)) = hits.iter().find(|(n, _)| n.ends_with("fp32")) {
+            let diffs: Vec<String> = hits
+                .iter()
+                .filter(|(n, _)| !n.ends_with("fp32"))
+                .map(|(n, h)| format!("{n} {:+}", *h as i64 - *fp32 as i64))
+                .collect();
+            println!(
+                "questions right (hit@3 or declined) against fp32: {}",
+                diffs.join(", ")
+            );
+        }
     }
     Ok(())
+}
+
+/// Each text's question vector, encoded alone as `/ask` encodes it.
+fn encode_each(app: &App, texts: &[&str]) -> anyhow::Result<Vec<Vec<f32>>> {
+    let enc = app
+        .engine
+        .encoder()
+        .ok_or_else(|| anyhow::anyhow!("no encoder"))?;
+    texts
+        .iter()
+        .map(|t| Ok(enc.encode(&[t])?.remove(0)))
+        .collect()
 }
 
 /// Resident memory of this process in MB (Linux), 0 elsewhere.

@@ -40,7 +40,13 @@ fn main() {
     // A missing .env is normal; the settings may come from the environment.
     let _ = dotenvy::dotenv();
     // Before any thread starts (it writes the environment).
-    archie::search::semantic::settle_thread_count();
+    match archie::config::encoder_threads() {
+        Ok(n) => archie::search::semantic::settle_thread_count(n),
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: {e}");
+            std::process::exit(2);
+        }
+    }
     let cli = Cli::parse_checked();
     archie::cli::init_tracing(&cli);
     match std::panic::catch_unwind(|| archie::cli::run(cli)) {

@@ -8,12 +8,13 @@ use std::path::Path;
 
 /// Each crate of the workspace, its folder, and the crates it may use.
 const LAYERS: &[(&str, &str, &[&str])] = &[
+    ("archie-kernels", "crates/kernels", &[]),
     ("archie-text", "crates/text", &[]),
     ("archie-knowledge", "crates/knowledge", &["archie-text"]),
     (
         "archie-search",
         "crates/search",
-        &["archie-knowledge", "archie-text"],
+        &["archie-kernels", "archie-knowledge", "archie-text"],
     ),
     (
         "archie-store",

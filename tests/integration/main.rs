@@ -34,6 +34,7 @@ mod community_index;
 mod corpus;
 mod damaged_index;
 mod discord_limits;
+mod encoder;
 mod gateway;
 mod http;
 mod http_kb;

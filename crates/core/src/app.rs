@@ -58,10 +58,12 @@ impl App {
             None => None,
         };
         let models = settings.model_dir(&knowledge_dir);
-        // The model loads on a second thread while the knowledge is read: a cold start
-        // costs the longer of the two, not their sum.
+        // The model loads on a second thread while the knowledge is read and the index
+        // opened: a cold start costs the longer of the two, not their sum.
         let (k, encoder) = std::thread::scope(|s| {
-            let model = semantic.then(|| s.spawn(|| Encoder::load(&models)));
+            let precision = settings.encoder;
+            // Its network goes on building on a thread of its own while the index opens.
+            let model = semantic.then(|| s.spawn(move || Encoder::start(&models, precision)));
             let k = Knowledge::load(&knowledge_dir);
             let encoder = match model {
                 Some(h) => Some(
@@ -74,6 +76,10 @@ impl App {
         })?;
         let data = settings.data_dir(&knowledge_dir);
         let engine = Engine::with_encoder(k, Some(&data), encoder)?;
+        // An unusable weights file stops the start, not the first question.
+        if let Some(encoder) = engine.encoder() {
+            encoder.wait()?;
+        }
         let mut app = App::with_engine(engine, knowledge_dir);
         if let Some((store, views)) = store {
             app.attach_store(store, views);

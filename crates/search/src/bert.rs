@@ -1,15 +1,26 @@
 //! The encoder network: a BERT stack (embeddings, then `layers` blocks of self-attention and
-//! feed-forward, each closed by a residual sum and a layer norm), written on candle's
-//! tensors and layers. Only what sentence embedding needs is here: absolute positions, one
-//! token type (0), no pooler, no dropout (inference only). The query, key and value
-//! projections of a block are fused into one matrix, so each block does one wide product
-//! instead of three narrow ones.
+//! feed-forward, each closed by a residual sum and a layer norm). Only what sentence
+//! embedding needs is here: absolute positions, one token type (0), no pooler, no dropout
+//! (inference only). The query, key and value projections of a block are fused into one
+//! matrix, so each block does one wide product instead of three narrow ones.
+//!
+//! The hidden states are plain rows of `f32` between the steps. The dense layers are
+//! candle's matrix product in f32 or an int8 layer ([`archie_kernels::int8`]); the two
+//! attention products (activation × activation) are candle's, in f32; layer norm, GELU and
+//! softmax are [`archie_kernels::rows`], on the calling thread. candle's own versions of
+//! those three hand each call to a thread pool, and the two context switches per call were
+//! a third of a question's time.
 //!
 //! A general model zoo (candle-transformers) would do the same in its BERT module, at the
 //! cost of compiling a hundred other architectures in every build.
 
-use candle_core::{DType, Module, Result, Tensor};
-use candle_nn::{Embedding, LayerNorm, Linear, VarBuilder};
+use archie_kernels::int8::{Kernel, Linear8};
+use archie_kernels::rows;
+use candle_core::{bail, Device, Result, Tensor};
+
+mod checkpoint;
+pub use checkpoint::Checkpoint;
+use checkpoint::{Raw, Table};
 
 /// The fields of Hugging Face's `config.json` that shape the network.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -41,23 +52,127 @@ fn default_act() -> String {
     "gelu".into()
 }
 
-/// A dense layer computed as `(W · xᵀ)ᵀ + b` rather than `x · Wᵀ + b`: with the weight
+/// How the dense layers compute: in f32 on candle's matrix kernels, or in int8 on one of
+/// [`archie_kernels::int8`]'s kernels. The attention products and the layer norms stay f32
+/// either way: quantizing those costs far more accuracy than it saves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Precision {
+    F32,
+    Int8(Kernel),
+}
+
+/// A dense layer `x · Wᵀ + b`. In f32 it is computed as `(W · xᵀ)ᵀ`: with the weight
 /// matrix on the left, in its stored row order, the matrix kernel reads it as it lies
-/// instead of repacking all of it at every product. For the few rows of a question that
-/// repacking was a third of the encoder's time. The vectors agree with those of `x · Wᵀ`
-/// (cosine 1.00000 on every eval question); `cargo bench --bench search` reports latency.
-struct Dense(Linear);
+/// instead of repacking all of it at every product (for the few rows of a question, that
+/// repacking was a third of the encoder's time). In int8 the weights are quantized per
+/// output and packed once, at load.
+enum Dense {
+    F32 { weight: Tensor, bias: Tensor },
+    Int8(Linear8),
+}
 
 impl Dense {
-    fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let (batch, len, hidden) = x.dims3()?;
-        let rows = x.reshape((batch * len, hidden))?;
-        let out = self.0.weight().matmul(&rows.t()?)?.t()?;
-        let out = match self.0.bias() {
-            Some(b) => out.broadcast_add(b)?,
-            None => out,
-        };
-        out.reshape((batch, len, ()))
+    /// `weight` is `outputs × inputs`, row-major; `bias` has `outputs` values.
+    /// In f32 the layer takes `weight`'s values; in int8 it packs them and leaves the
+    /// vector to be filled again (one buffer serves every layer a loader thread builds).
+    fn new(
+        weight: &mut Vec<f32>,
+        bias: Vec<f32>,
+        outputs: usize,
+        inputs: usize,
+        precision: Precision,
+    ) -> Result<Dense> {
+        match precision {
+            Precision::F32 => Ok(Dense::F32 {
+                weight: Tensor::from_vec(std::mem::take(weight), (outputs, inputs), &Device::Cpu)?,
+                bias: Tensor::from_vec(bias, outputs, &Device::Cpu)?,
+            }),
+            Precision::Int8(kernel) => Linear8::new(weight, Some(&bias), outputs, inputs, kernel)
+                .map(Dense::Int8)
+                .map_err(|e| candle_core::Error::Msg(e.to_string())),
+        }
+    }
+
+    /// The `m` rows of `x` (each `inputs` wide) through the layer: `m` rows of `outputs`.
+    fn forward(&self, x: &[f32], m: usize) -> Result<Vec<f32>> {
+        match self {
+            Dense::F32 { weight, bias } => {
+                let inputs = weight.dims2()?.1;
+                let rows = Tensor::from_slice(x, (m, inputs), &Device::Cpu)?;
+                let out = weight.matmul(&rows.t()?)?.t()?.broadcast_add(bias)?;
+                out.flatten_all()?.to_vec1::<f32>()
+            }
+            Dense::Int8(l) => Ok(l.forward(x, m)),
+        }
+    }
+}
+
+/// A layer norm's scale and shift.
+struct Norm {
+    gamma: Vec<f32>,
+    beta: Vec<f32>,
+    eps: f32,
+}
+
+impl Norm {
+    fn load(w: &mut Checkpoint<'_>, prefix: &str, size: usize, eps: f64) -> Result<Norm> {
+        Ok(Norm {
+            gamma: w.take(&format!("{prefix}.LayerNorm.weight"), &[size])?,
+            beta: w.take(&format!("{prefix}.LayerNorm.bias"), &[size])?,
+            eps: eps as f32,
+        })
+    }
+
+    fn apply(&self, rows: &mut [f32]) {
+        rows::layer_norm(rows, &self.gamma, &self.beta, self.eps);
+    }
+}
+
+/// A dense layer's tensors as stored, not yet built: the weights of one or more stacked
+/// matrices (`outputs` rows in all) and their biases.
+struct DenseParts<'a> {
+    weights: Vec<Raw<'a>>,
+    biases: Vec<Raw<'a>>,
+    outputs: usize,
+    inputs: usize,
+}
+
+impl DenseParts<'_> {
+    /// Widens the weights into `scratch` (reused: fresh pages for every layer were a
+    /// good part of a cold start) and builds the layer.
+    fn build(self, precision: Precision, scratch: &mut Vec<f32>) -> Result<Dense> {
+        let mut bias = Vec::new();
+        for p in &self.biases {
+            p.append_f32(&mut bias);
+        }
+        scratch.clear();
+        for p in &self.weights {
+            p.append_f32(scratch);
+        }
+        Dense::new(scratch, bias, self.outputs, self.inputs, precision)
+    }
+}
+
+/// A block's tensors as stored, not yet built.
+struct BlockParts<'a> {
+    qkv: DenseParts<'a>,
+    attn_out: DenseParts<'a>,
+    attn_norm: Norm,
+    up: DenseParts<'a>,
+    down: DenseParts<'a>,
+    out_norm: Norm,
+}
+
+impl BlockParts<'_> {
+    fn build(self, precision: Precision, scratch: &mut Vec<f32>) -> Result<Block> {
+        Ok(Block {
+            qkv: self.qkv.build(precision, scratch)?,
+            attn_out: self.attn_out.build(precision, scratch)?,
+            attn_norm: self.attn_norm,
+            up: self.up.build(precision, scratch)?,
+            down: self.down.build(precision, scratch)?,
+            out_norm: self.out_norm,
+        })
     }
 }
 
@@ -66,33 +181,31 @@ struct Block {
     /// Query, key and value projections stacked: `3 * hidden` outputs.
     qkv: Dense,
     attn_out: Dense,
-    attn_norm: LayerNorm,
+    attn_norm: Norm,
     up: Dense,
     down: Dense,
-    out_norm: LayerNorm,
+    out_norm: Norm,
 }
 
 pub struct Bert {
-    words: Embedding,
-    /// Position rows, `max_position_embeddings × hidden`.
-    positions: Tensor,
+    /// `vocab_size` rows of `hidden`.
+    words: Table,
+    /// `max_position_embeddings` rows of `hidden`.
+    positions: Vec<f32>,
     /// The row of token type 0, added to every token.
-    type0: Tensor,
-    emb_norm: LayerNorm,
+    type0: Vec<f32>,
+    emb_norm: Norm,
     blocks: Vec<Block>,
     heads: usize,
-}
-
-fn norm(vb: &VarBuilder, size: usize, eps: f64) -> Result<LayerNorm> {
-    candle_nn::layer_norm(size, eps, vb.pp("LayerNorm"))
+    hidden: usize,
 }
 
 impl Bert {
     /// Builds the network from Hugging Face BERT weight names (with or without a `bert.`
-    /// prefix).
-    pub fn load(vb: VarBuilder, shape: &Shape) -> Result<Bert> {
+    /// prefix), its dense layers computing in `precision`.
+    pub fn load<'a>(mut w: Checkpoint<'a>, shape: &Shape, precision: Precision) -> Result<Bert> {
         if shape.hidden_act != "gelu" {
-            candle_core::bail!(
+            bail!(
                 "unsupported activation {:?} (expected gelu)",
                 shape.hidden_act
             );
@@ -100,50 +213,85 @@ impl Bert {
         if shape.num_attention_heads == 0
             || !shape.hidden_size.is_multiple_of(shape.num_attention_heads)
         {
-            candle_core::bail!("hidden_size is not a multiple of num_attention_heads");
+            bail!("hidden_size is not a multiple of num_attention_heads");
         }
-        let vb = if vb.contains_tensor("bert.embeddings.word_embeddings.weight") {
-            vb.pp("bert")
+        let root = if w.has("bert.embeddings.word_embeddings.weight") {
+            "bert."
         } else {
-            vb
+            ""
         };
         let (h, eps) = (shape.hidden_size, shape.layer_norm_eps);
-        let emb = vb.pp("embeddings");
-        let words = candle_nn::embedding(shape.vocab_size, h, emb.pp("word_embeddings"))?;
-        let positions = emb
-            .pp("position_embeddings")
-            .get((shape.max_position_embeddings, h), "weight")?;
-        let type0 = emb
-            .pp("token_type_embeddings")
-            .get((shape.type_vocab_size, h), "weight")?
-            .get(0)?;
-        let emb_norm = norm(&emb, h, eps)?;
-        let mut blocks = Vec::with_capacity(shape.num_hidden_layers);
+        let emb = format!("{root}embeddings");
+        let words = w
+            .raw(
+                &format!("{emb}.word_embeddings.weight"),
+                &[shape.vocab_size, h],
+            )?
+            .into_table(h);
+        let positions = w.take(
+            &format!("{emb}.position_embeddings.weight"),
+            &[shape.max_position_embeddings, h],
+        )?;
+        let mut type0 = w.take(
+            &format!("{emb}.token_type_embeddings.weight"),
+            &[shape.type_vocab_size, h],
+        )?;
+        type0.truncate(h);
+        if type0.len() != h {
+            bail!("tensor {emb}.token_type_embeddings.weight has no row");
+        }
+        let emb_norm = Norm::load(&mut w, &emb, h, eps)?;
+        let inner = shape.intermediate_size;
+        // The tensors are taken out in order, then the blocks' dense layers are quantized
+        // and packed on two threads (a third of the load time on one).
+        let mut parts = Vec::with_capacity(shape.num_hidden_layers);
         for i in 0..shape.num_hidden_layers {
-            let layer = vb.pp(format!("encoder.layer.{i}"));
-            let attn = layer.pp("attention");
-            let own = attn.pp("self");
+            let layer = format!("{root}encoder.layer.{i}");
             let (mut ws, mut bs) = (Vec::new(), Vec::new());
             for part in ["query", "key", "value"] {
-                ws.push(own.pp(part).get((h, h), "weight")?);
-                bs.push(own.pp(part).get(h, "bias")?);
+                let own = format!("{layer}.attention.self.{part}");
+                ws.push(w.raw(&format!("{own}.weight"), &[h, h])?);
+                bs.push(w.raw(&format!("{own}.bias"), &[h])?);
             }
-            let qkv = Linear::new(Tensor::cat(&ws, 0)?, Some(Tensor::cat(&bs, 0)?));
-            let out = attn.pp("output");
-            let inner = shape.intermediate_size;
-            blocks.push(Block {
-                qkv: Dense(qkv),
-                attn_out: Dense(candle_nn::linear(h, h, out.pp("dense"))?),
-                attn_norm: norm(&out, h, eps)?,
-                up: Dense(candle_nn::linear(
-                    h,
-                    inner,
-                    layer.pp("intermediate").pp("dense"),
-                )?),
-                down: Dense(candle_nn::linear(inner, h, layer.pp("output").pp("dense"))?),
-                out_norm: norm(&layer.pp("output"), h, eps)?,
+            let out = format!("{layer}.attention.output");
+            let dense = |w: &mut Checkpoint<'a>, name: &str, inputs: usize, outputs: usize| {
+                Ok::<_, candle_core::Error>(DenseParts {
+                    weights: vec![w.raw(&format!("{name}.weight"), &[outputs, inputs])?],
+                    biases: vec![w.raw(&format!("{name}.bias"), &[outputs])?],
+                    outputs,
+                    inputs,
+                })
+            };
+            parts.push(BlockParts {
+                qkv: DenseParts {
+                    weights: ws,
+                    biases: bs,
+                    outputs: 3 * h,
+                    inputs: h,
+                },
+                attn_out: dense(&mut w, &format!("{out}.dense"), h, h)?,
+                attn_norm: Norm::load(&mut w, &out, h, eps)?,
+                up: dense(&mut w, &format!("{layer}.intermediate.dense"), h, inner)?,
+                down: dense(&mut w, &format!("{layer}.output.dense"), inner, h)?,
+                out_norm: Norm::load(&mut w, &format!("{layer}.output"), h, eps)?,
             });
         }
+        let later = parts.split_off(parts.len() / 2);
+        let build = |parts: Vec<BlockParts<'a>>| -> Result<Vec<Block>> {
+            let mut scratch = Vec::new();
+            parts
+                .into_iter()
+                .map(|p| p.build(precision, &mut scratch))
+                .collect()
+        };
+        let (first, second) = std::thread::scope(|s| {
+            let second = s.spawn(|| build(later));
+            (build(parts), second.join())
+        });
+        let mut blocks = first?;
+        blocks.extend(
+            second.map_err(|_| candle_core::Error::Msg("a loader thread panicked".into()))??,
+        );
         Ok(Bert {
             words,
             positions,
@@ -151,115 +299,111 @@ impl Bert {
             emb_norm,
             blocks,
             heads: shape.num_attention_heads,
+            hidden: h,
         })
     }
 
-    /// The last hidden states, `(batch, len, hidden)`, of token ids `(batch, len)` whose
-    /// `mask` (same shape, 1 for a token, 0 for padding) says which positions are real.
-    pub fn forward(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
-        let (batch, len) = ids.dims2()?;
-        let mut x = self
-            .words
-            .forward(ids)?
-            .broadcast_add(&self.positions.narrow(0, 0, len)?)?
-            .broadcast_add(&self.type0)?;
-        x = self.emb_norm.forward(&x)?;
-        // Padding gets a large negative score before the softmax: no token attends to it.
-        let blocked = ((mask.to_dtype(DType::F32)? - 1.0)? * 1e9)?.reshape((batch, 1, 1, len))?;
+    /// The last hidden states of `batch` texts of token `ids` (`batch × len`, row-major)
+    /// whose `mask` (same shape, 1 for a token, 0 for padding) says which positions are
+    /// real: `batch × len` rows of `hidden` values.
+    pub fn forward(&self, ids: &[u32], mask: &[u32], batch: usize) -> Result<Vec<f32>> {
+        let h = self.hidden;
+        if batch == 0 || ids.len() != mask.len() || !ids.len().is_multiple_of(batch) {
+            bail!(
+                "{} ids and {} mask values for {batch} texts",
+                ids.len(),
+                mask.len()
+            );
+        }
+        let len = ids.len() / batch;
+        if len * h > self.positions.len() {
+            bail!(
+                "{len} tokens: the model has {} positions",
+                self.positions.len() / h
+            );
+        }
+        let mut x = vec![0f32; ids.len() * h];
+        for (t, (&id, row)) in ids.iter().zip(x.chunks_exact_mut(h)).enumerate() {
+            if !self.words.row(id as usize, row) {
+                bail!("token id {id} is outside the vocabulary");
+            }
+            let pos = &self.positions[(t % len) * h..(t % len + 1) * h];
+            for ((v, b), c) in row.iter_mut().zip(pos).zip(&self.type0) {
+                *v += b + c;
+            }
+        }
+        self.emb_norm.apply(&mut x);
+        let keep: Vec<f32> = mask.iter().map(|&m| f32::from(u8::from(m != 0))).collect();
         for block in &self.blocks {
-            x = block.forward(&x, &blocked, self.heads)?;
+            x = block.forward(&x, batch, len, &keep, self.heads)?;
         }
         Ok(x)
     }
 }
 
 impl Block {
-    fn forward(&self, x: &Tensor, blocked: &Tensor, heads: usize) -> Result<Tensor> {
-        let (batch, len, hidden) = x.dims3()?;
-        let head = hidden / heads;
-        // (batch, len, 3·hidden) → (3, batch, heads, len, head)
-        let qkv = self
-            .qkv
-            .forward(x)?
-            .reshape((batch, len, 3, heads, head))?
-            .permute((2, 0, 3, 1, 4))?;
-        let (q, k, v) = (
-            qkv.get(0)?.contiguous()?,
-            qkv.get(1)?.contiguous()?,
-            qkv.get(2)?.contiguous()?,
-        );
-        let scores = (q.matmul(&k.t()?)? / (head as f64).sqrt())?.broadcast_add(blocked)?;
-        let weights = candle_nn::ops::softmax_last_dim(&scores)?;
-        let context = weights
-            .matmul(&v)? // (batch, heads, len, head)
-            .transpose(1, 2)?
-            .reshape((batch, len, hidden))?;
-        let x = self
-            .attn_norm
-            .forward(&(self.attn_out.forward(&context)? + x)?)?;
-        let inner = self.up.forward(&x)?.gelu_erf()?;
-        self.out_norm.forward(&(self.down.forward(&inner)? + x)?)
+    fn forward(
+        &self,
+        x: &[f32],
+        batch: usize,
+        len: usize,
+        keep: &[f32],
+        heads: usize,
+    ) -> Result<Vec<f32>> {
+        let m = batch * len;
+        let qkv = self.qkv.forward(x, m)?;
+        let context = attention(qkv, batch, len, heads, keep)?;
+        let mut a = self.attn_out.forward(&context, m)?;
+        add(&mut a, x);
+        self.attn_norm.apply(&mut a);
+        let mut inner = self.up.forward(&a, m)?;
+        rows::gelu(&mut inner);
+        let mut out = self.down.forward(&inner, m)?;
+        add(&mut out, &a);
+        self.out_norm.apply(&mut out);
+        Ok(out)
+    }
+}
+
+/// Self-attention over the fused projections `qkv` (`batch × len` rows of `3 · hidden`):
+/// the context rows, `batch × len` of `hidden`. Padding (`keep` 0) gets no attention.
+fn attention(
+    qkv: Vec<f32>,
+    batch: usize,
+    len: usize,
+    heads: usize,
+    keep: &[f32],
+) -> Result<Vec<f32>> {
+    let hidden = qkv.len() / (batch * len * 3);
+    let head = hidden / heads;
+    // (batch, len, 3·hidden) → (3, batch, heads, len, head)
+    let qkv = Tensor::from_vec(qkv, (batch, len, 3, heads, head), &Device::Cpu)?
+        .permute((2, 0, 3, 1, 4))?;
+    let (q, k, v) = (
+        qkv.get(0)?.contiguous()?,
+        qkv.get(1)?.contiguous()?,
+        qkv.get(2)?.contiguous()?,
+    );
+    let mut scores = q.matmul(&k.t()?)?.flatten_all()?.to_vec1::<f32>()?;
+    let scale = 1.0 / (head as f32).sqrt();
+    for (r, row) in scores.chunks_exact_mut(len).enumerate() {
+        let text = r / (heads * len);
+        rows::softmax_masked(row, &keep[text * len..(text + 1) * len], scale);
+    }
+    let weights = Tensor::from_vec(scores, (batch, heads, len, len), &Device::Cpu)?;
+    weights
+        .matmul(&v)? // (batch, heads, len, head)
+        .transpose(1, 2)?
+        .flatten_all()?
+        .to_vec1::<f32>()
+}
+
+/// `dst += src`, value by value (a residual sum).
+fn add(dst: &mut [f32], src: &[f32]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d += s;
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_config_with_another_activation_is_refused_with_its_name() {
-        let shape: Shape = serde_json::from_str(
-            r#"{"vocab_size":4,"hidden_size":4,"num_hidden_layers":0,"num_attention_heads":2,
-                "intermediate_size":8,"max_position_embeddings":8,"hidden_act":"relu"}"#,
-        )
-        .unwrap();
-        let vb = VarBuilder::zeros(DType::F32, &candle_core::Device::Cpu);
-        let err = Bert::load(vb, &shape).err().expect("refused").to_string();
-        assert!(err.contains("relu"), "{err}");
-    }
-
-    #[test]
-    fn padding_does_not_change_the_states_of_real_tokens() {
-        // A tiny random network: the states of a 3-token text must not depend on whether two
-        // padding positions follow it.
-        let dev = candle_core::Device::Cpu;
-        let shape = Shape {
-            vocab_size: 10,
-            hidden_size: 8,
-            num_hidden_layers: 2,
-            num_attention_heads: 2,
-            intermediate_size: 16,
-            max_position_embeddings: 8,
-            type_vocab_size: 2,
-            layer_norm_eps: 1e-12,
-            hidden_act: "gelu".into(),
-        };
-        let map = candle_nn::VarMap::new();
-        let vb = VarBuilder::from_varmap(&map, DType::F32, &dev);
-        Bert::load(vb.clone(), &shape).unwrap();
-        for var in map.all_vars() {
-            var.set(&Tensor::randn(0f32, 1., var.shape(), &dev).unwrap())
-                .unwrap();
-        }
-        let bert = Bert::load(vb, &shape).unwrap();
-        let short = Tensor::new(&[[1u32, 5, 2]], &dev).unwrap();
-        let long = Tensor::new(&[[1u32, 5, 2, 0, 0]], &dev).unwrap();
-        let a = bert
-            .forward(&short, &Tensor::new(&[[1u32, 1, 1]], &dev).unwrap())
-            .unwrap();
-        let b = bert
-            .forward(&long, &Tensor::new(&[[1u32, 1, 1, 0, 0]], &dev).unwrap())
-            .unwrap()
-            .narrow(1, 0, 3)
-            .unwrap();
-        let diff = (a - b)
-            .unwrap()
-            .abs()
-            .unwrap()
-            .max_all()
-            .unwrap()
-            .to_scalar::<f32>()
-            .unwrap();
-        assert!(diff < 1e-5, "padding changed the states by {diff}");
-    }
-}
+mod tests;

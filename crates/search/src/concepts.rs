@@ -181,8 +181,11 @@ fn definition_vectors(
     }
     let v = Vectors::compute(enc, &defs, &Default::default())?;
     if let Some(p) = &path {
-        if let Err(e) = v.save(p) {
-            tracing::warn!(error = %e, path = %p.display(), "could not store concept vectors");
+        match v.save(p) {
+            Ok(()) => super::vectors::remove_others(p),
+            Err(e) => {
+                tracing::warn!(error = %e, path = %p.display(), "could not store concept vectors")
+            }
         }
     }
     Ok(v)

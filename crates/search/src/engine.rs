@@ -19,9 +19,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use tantivy::tokenizer::TextAnalyzer;
 
 mod derived;
-use derived::{
-    community_fingerprint, concepts_hash, entries_by_name, remove_other_vectors, term_stats,
-};
+use derived::{community_fingerprint, concepts_hash, entries_by_name, term_stats};
 
 pub struct Engine {
     pub(super) knowledge: Knowledge,
@@ -189,7 +187,7 @@ impl Engine {
         );
         if let Some(p) = &path {
             match v.save(p) {
-                Ok(()) => remove_other_vectors(p),
+                Ok(()) => vectors::remove_others(p),
                 Err(e) => {
                     tracing::warn!(error = %e, path = %p.display(), "could not store entry vectors")
                 }
@@ -230,6 +228,11 @@ impl Engine {
     /// Whether opening the engine had to build the index (first run or changed knowledge).
     pub fn index_was_built(&self) -> bool {
         self.built
+    }
+
+    /// The sentence encoder, when answering is hybrid.
+    pub fn encoder(&self) -> Option<&Encoder> {
+        self.encoder.as_ref()
     }
 
     /// The base index as it is now (a rebuild replaces it).

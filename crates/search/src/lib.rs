@@ -6,6 +6,8 @@
 //! # Layout
 //!
 //! - `bert.rs` — The encoder network.
+//! - `bert/checkpoint.rs` — A checkpoint's tensors, read from a safetensors file's bytes as the network takes them.
+//! - `bert/tests.rs` — unit tests of the module beside it.
 //! - `community/index.rs` — The community index on disk (or in RAM).
 //! - `community/mod.rs` — Server (guild) entries written by moderators, and the base entries a guild hides or replaces.
 //! - `community/stored.rs` — What a community document stores.
@@ -25,12 +27,6 @@
 //! - `fold.rs` — Folding.
 //! - `hangul.rs` — Korean in questions and entries.
 //! - `index.rs` — The tantivy index over knowledge entries.
-//! - `int8/avx2.rs` — The AVX2 kernel: `vpmaddubsw` multiplies input bytes by 7-bit weights in pairs, and `vpmaddwd` by ones widens the pair sums to 32 bits.
-//! - `int8/mod.rs` — An int8 dense layer, `y = x·Wᵀ + b`, whose products run in a SIMD kernel chosen at run time.
-//! - `int8/pack.rs` — Quantization and packing: the int8 weights, the u8 activation rows, and the step from integer sums back to f32, shared by every kernel.
-//! - `int8/portable.rs` — The portable kernel: the same integer sums as the SIMD kernels, in plain Rust for any target.
-//! - `int8/tests.rs` — unit tests of the module beside it.
-//! - `int8/vnni.rs` — The AVX-512 VNNI kernel: one `vpdpbusd` multiplies 4 input bytes of a row by a packed tile and adds them into 16 output sums.
 //! - `query/intent.rs` — What a question asks for.
 //! - `query/markup.rs` — A chat message as a question: Discord markup taken out before it is read.
 //! - `query/mod.rs` — Query understanding.
@@ -55,7 +51,6 @@ pub mod excerpt;
 mod fold;
 pub mod hangul;
 pub mod index;
-pub mod int8;
 pub mod query;
 pub mod rank;
 mod results;

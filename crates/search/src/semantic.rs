@@ -4,15 +4,19 @@
 //! "memcached"). The lexical ranker stays in charge; these vectors are a second opinion
 //! that the rank stage fuses with it.
 //!
-//! The weights are float16 on disk (half the size in the repo); they are mapped and widened
-//! to float32 once at load, because the CPU kernels are fastest in float32.
+//! The weights are float16 on disk (half the size in the repo). A question is encoded in
+//! the [`Precision`] chosen at start: by default int8 dense layers on the fastest kernel
+//! the CPU has (VNNI, else AVX2), one thread per question. Entries, passage sentences and
+//! concept definitions are encoded once, in f32, and stored: every precision shares them,
+//! so changing the setting recomputes nothing, and only the question side carries int8's
+//! rounding.
 
-use super::bert::{Bert, Shape};
-use candle_core::{DType, Device, Tensor};
-use candle_nn::VarBuilder;
-use half::slice::{HalfBitsSliceExt, HalfFloatSliceExt};
-use std::collections::HashMap;
+pub use super::bert::Precision;
+use super::bert::{Bert, Checkpoint, Shape};
+pub use archie_kernels::int8::Kernel;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::thread::JoinHandle;
 use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 
 /// Width of every vector the encoder produces.
@@ -21,8 +25,10 @@ pub const DIM: usize = 384;
 pub const MAX_TOKENS: usize = 128;
 /// The model's folder name under `models/`.
 pub const MODEL_NAME: &str = "all-MiniLM-L6-v2";
+/// Texts encoded together when entries are encoded (similar lengths: padding costs).
+const BATCH: usize = 32;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum SemanticError {
     #[error(
         "the sentence-encoder model is missing from {dir}: {what} (restore models/ from the \
@@ -35,11 +41,115 @@ pub enum SemanticError {
     Encode(String),
 }
 
-/// The loaded encoder: tokenizer and model, built once per process.
+impl Precision {
+    /// The fastest this CPU runs: int8 on VNNI or AVX2; f32 on a CPU with neither, where
+    /// the portable int8 kernel is slower than candle's f32 kernels.
+    pub fn best() -> Precision {
+        match Kernel::detect() {
+            Kernel::Portable => Precision::F32,
+            k => Precision::Int8(k),
+        }
+    }
+
+    /// The precision's name in logs and reports: `int8 VNNI`, `int8 AVX2`, `int8
+    /// portable` or `fp32`.
+    pub fn name(self) -> String {
+        match self {
+            Precision::F32 => "fp32".into(),
+            Precision::Int8(k) => format!("int8 {k}"),
+        }
+    }
+}
+
+impl std::fmt::Display for Precision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+impl std::str::FromStr for Precision {
+    type Err = String;
+
+    /// `auto` (the best this CPU runs), `vnni`, `avx2`, `portable` (int8 on that kernel)
+    /// or `fp32`, in any case. A kernel this CPU cannot run is refused, naming its best.
+    fn from_str(s: &str) -> Result<Precision, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(Precision::best()),
+            "fp32" | "f32" => Ok(Precision::F32),
+            other => {
+                let kernel: Kernel = other
+                    .parse()
+                    .map_err(|_| "expected auto, vnni, avx2, portable or fp32".to_string())?;
+                if kernel.available() {
+                    return Ok(Precision::Int8(kernel));
+                }
+                let usable: Vec<String> = Kernel::ALL
+                    .into_iter()
+                    .filter(|k| k.available())
+                    .map(|k| k.name().to_ascii_lowercase())
+                    .chain(["fp32".to_string()])
+                    .collect();
+                Err(format!(
+                    "this CPU cannot run the {kernel} kernel: use auto (here {}), or one of {}",
+                    Precision::best(),
+                    usable.join(", ")
+                ))
+            }
+        }
+    }
+}
+
+/// A network being built on a thread of its own, or built.
+struct Network {
+    built: OnceLock<Result<Bert, SemanticError>>,
+    pending: Mutex<Option<JoinHandle<Result<Bert, SemanticError>>>>,
+}
+
+impl Network {
+    fn building(handle: JoinHandle<Result<Bert, SemanticError>>) -> Network {
+        Network {
+            built: OnceLock::new(),
+            pending: Mutex::new(Some(handle)),
+        }
+    }
+
+    /// The network, once its thread has built it.
+    fn get(&self, dir: &Path) -> Result<&Bert, SemanticError> {
+        self.built
+            .get_or_init(|| {
+                let pending = self
+                    .pending
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .take();
+                let failed = |what: &str| SemanticError::Broken {
+                    dir: dir.to_path_buf(),
+                    what: what.into(),
+                };
+                match pending {
+                    Some(h) => h
+                        .join()
+                        .unwrap_or_else(|_| Err(failed("the network's loader panicked"))),
+                    None => Err(failed("the network's loader is gone")),
+                }
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+/// The loaded encoder: tokenizer and network, built once per process.
 pub struct Encoder {
-    model: Bert,
+    /// The network questions go through, in `precision`.
+    model: Network,
+    precision: Precision,
+    /// The f32 network that entries and sentences go through, loaded from `dir` the
+    /// first time vectors are computed (most starts read them from disk). Unused when
+    /// `model` is f32 itself.
+    documents: OnceLock<Result<Bert, String>>,
+    dir: PathBuf,
+    config: Shape,
     tokenizer: Tokenizer,
-    device: Device,
     /// A short fingerprint of the model files, stored beside vectors computed with it.
     fingerprint: String,
 }
@@ -48,13 +158,29 @@ impl std::fmt::Debug for Encoder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Encoder")
             .field("fingerprint", &self.fingerprint)
+            .field("precision", &self.precision)
             .finish()
     }
 }
 
 impl Encoder {
-    /// Loads the model from `dir` (`config.json`, `tokenizer.json`, `model.safetensors`).
+    /// Loads the model from `dir` (`config.json`, `tokenizer.json`, `model.safetensors`)
+    /// in the best precision this CPU runs ([`Precision::best`]).
     pub fn load(dir: &Path) -> Result<Encoder, SemanticError> {
+        Encoder::load_with(dir, Precision::best())
+    }
+
+    /// Loads the model from `dir`, questions computing in `precision`.
+    pub fn load_with(dir: &Path, precision: Precision) -> Result<Encoder, SemanticError> {
+        let encoder = Encoder::start(dir, precision)?;
+        encoder.wait()?;
+        Ok(encoder)
+    }
+
+    /// Reads the model's configuration and tokenizer from `dir` and starts building the
+    /// network on a thread of its own: the caller goes on (a cold start opens its index
+    /// meanwhile), and [`Encoder::wait`] or the first question waits for the network.
+    pub fn start(dir: &Path, precision: Precision) -> Result<Encoder, SemanticError> {
         let missing = |what: &str| SemanticError::Missing {
             dir: dir.to_path_buf(),
             what: what.to_string(),
@@ -73,15 +199,25 @@ impl Encoder {
         let weights = dir.join("model.safetensors");
         let meta =
             std::fs::metadata(&weights).map_err(|e| missing(&format!("model.safetensors: {e}")))?;
-        let device = Device::Cpu;
-        // The tokenizer's JSON is parsed while the weights are widened (two cores).
-        let (tokenizer, tensors) = std::thread::scope(|s| {
-            let tok = s.spawn(|| Tokenizer::from_bytes(&tokenizer_json));
-            let tensors = read_weights(&weights, &device);
-            (tok.join(), tensors)
-        });
-        let mut tokenizer = tokenizer
-            .map_err(|_| broken("tokenizer.json: the parser panicked".into()))?
+        // The network is built while the tokenizer's JSON is parsed (two cores).
+        let model = {
+            let (dir, config) = (dir.to_path_buf(), config.clone());
+            std::thread::Builder::new()
+                .name("archie-encoder-load".into())
+                .spawn(move || {
+                    let t = std::time::Instant::now();
+                    let net = load_network(&dir, &config, precision);
+                    tracing::debug!(
+                        ms = t.elapsed().as_secs_f64() * 1e3,
+                        precision = %precision,
+                        "sentence encoder network built"
+                    );
+                    net
+                })
+                .map_err(|e| broken(format!("could not start the loader thread: {e}")))?
+        };
+        let model = Network::building(model);
+        let mut tokenizer = Tokenizer::from_bytes(&tokenizer_json)
             .map_err(|e| broken(format!("tokenizer.json: {e}")))?;
         tokenizer
             .with_truncation(Some(TruncationParams {
@@ -93,21 +229,20 @@ impl Encoder {
             strategy: PaddingStrategy::BatchLongest,
             ..Default::default()
         }));
-        let t_read = t0.elapsed();
-        let tensors = tensors.map_err(|e| broken(format!("model.safetensors: {e}")))?;
-        let vb = VarBuilder::from_tensors(tensors, DType::F32, &device);
-        let model =
-            Bert::load(vb, &config).map_err(|e| broken(format!("model.safetensors: {e}")))?;
+        // Vectors stored under this name are the f32 network's: the same for every
+        // precision of questions.
         let fingerprint = format!("{MODEL_NAME}-{}-{}", meta.len(), config.hidden_size);
         tracing::debug!(
-            read_ms = t_read.as_secs_f64() * 1e3,
-            total_ms = t0.elapsed().as_secs_f64() * 1e3,
-            "sentence encoder loaded"
+            ms = t0.elapsed().as_secs_f64() * 1e3,
+            "sentence encoder's tokenizer loaded"
         );
         Ok(Encoder {
             model,
+            precision,
+            documents: OnceLock::new(),
+            dir: dir.to_path_buf(),
+            config,
             tokenizer,
-            device,
             fingerprint,
         })
     }
@@ -118,21 +253,99 @@ impl Encoder {
         word.chars().count() >= 3 && self.tokenizer.token_to_id(word).is_some()
     }
 
+    /// A short name of the model files: stored vectors computed under it are valid.
     pub fn fingerprint(&self) -> &str {
         &self.fingerprint
     }
 
-    /// One unit vector per text (mean of the token states, L2-normalised), in order.
+    /// How questions are computed.
+    pub fn precision(&self) -> Precision {
+        self.precision
+    }
+
+    /// Waits until the network is built: an unusable weights file is an error here.
+    pub fn wait(&self) -> Result<(), SemanticError> {
+        self.model.get(&self.dir).map(|_| ())
+    }
+
+    /// One unit vector per question (mean of the token states, L2-normalised), in order,
+    /// computed in the encoder's precision on the calling thread.
     pub fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, SemanticError> {
+        self.run(self.model.get(&self.dir)?, texts)
+    }
+
+    /// One unit vector per text in f32, as entries and sentences are stored: texts of
+    /// similar length in batches, the batches shared between the cores.
+    pub fn encode_documents(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, SemanticError> {
+        let model = match self.precision {
+            Precision::F32 => self.model.get(&self.dir)?,
+            Precision::Int8(_) => self
+                .documents
+                .get_or_init(|| {
+                    load_network(&self.dir, &self.config, Precision::F32).map_err(|e| e.to_string())
+                })
+                .as_ref()
+                .map_err(|e| SemanticError::Encode(e.clone()))?,
+        };
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| texts[i].len());
+        let batches: Vec<&[usize]> = order.chunks(BATCH).collect();
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let workers = workers.clamp(1, batches.len().max(1));
+        // Worker w takes batches w, w + workers, …: each gets short and long texts alike.
+        let done = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..workers)
+                .map(|w| {
+                    let batches = &batches;
+                    s.spawn(move || {
+                        let mut out = Vec::new();
+                        for chunk in batches.iter().skip(w).step_by(workers) {
+                            let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
+                            out.push((*chunk, self.run(model, &batch)?));
+                        }
+                        Ok::<_, SemanticError>(out)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(SemanticError::Encode("a worker panicked".into())))
+                })
+                .collect::<Vec<_>>()
+        });
+        let mut out = vec![Vec::new(); texts.len()];
+        for part in done {
+            for (chunk, vectors) in part? {
+                for (&i, v) in chunk.iter().zip(vectors) {
+                    out[i] = v;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `texts` through `model`: one unit vector each.
+    fn run(&self, model: &Bert, texts: &[&str]) -> Result<Vec<Vec<f32>>, SemanticError> {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
         let err = |e: &dyn std::fmt::Display| SemanticError::Encode(e.to_string());
-        let enc = self
-            .tokenizer
-            .encode_batch(texts.to_vec(), true)
-            .map_err(|e| err(&e))?;
-        let len = enc.first().map(|e| e.get_ids().len()).unwrap_or(0).max(1);
+        // One text needs no padding, and the batch call would hand it to a thread pool.
+        let enc = match texts {
+            [one] => vec![self.tokenizer.encode(*one, true).map_err(|e| err(&e))?],
+            _ => self
+                .tokenizer
+                .encode_batch(texts.to_vec(), true)
+                .map_err(|e| err(&e))?,
+        };
+        let len = enc
+            .iter()
+            .map(|e| e.get_ids().len())
+            .max()
+            .unwrap_or(0)
+            .max(1);
         let n = enc.len();
         let mut ids = Vec::with_capacity(n * len);
         let mut mask = Vec::with_capacity(n * len);
@@ -145,97 +358,63 @@ impl Encoder {
                 mask.push(0);
             }
         }
-        let run = || -> candle_core::Result<Vec<Vec<f32>>> {
-            let ids = Tensor::from_vec(ids, (n, len), &self.device)?;
-            let mask = Tensor::from_vec(mask, (n, len), &self.device)?;
-            let states = self.model.forward(&ids, &mask)?; // (n, len, DIM)
-            let m = mask.to_dtype(DType::F32)?.unsqueeze(2)?; // (n, len, 1)
-            let summed = states.broadcast_mul(&m)?.sum(1)?; // (n, DIM)
-            let counts = m.sum(1)?.clamp(1e-9, f64::MAX)?; // (n, 1)
-            let mean = summed.broadcast_div(&counts)?;
-            let norm = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f64::MAX)?;
-            mean.broadcast_div(&norm)?.to_vec2::<f32>()
-        };
-        run().map_err(|e| err(&e))
-    }
-
-    /// Encodes many texts in batches of similar length (padding costs compute).
-    pub fn encode_all(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, SemanticError> {
-        let mut order: Vec<usize> = (0..texts.len()).collect();
-        order.sort_by_key(|&i| texts[i].len());
-        let mut out = vec![Vec::new(); texts.len()];
-        for chunk in order.chunks(32) {
-            let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
-            for (&i, v) in chunk.iter().zip(self.encode(&batch)?) {
-                out[i] = v;
-            }
-        }
-        Ok(out)
+        let states = model.forward(&ids, &mask, n).map_err(|e| err(&e))?;
+        let width = states.len() / (n * len);
+        // Mean of the real tokens' states, then L2-normalised.
+        let vectors = states
+            .chunks_exact(len * width)
+            .zip(mask.chunks_exact(len))
+            .map(|(rows, mask)| {
+                let mut mean = vec![0f32; width];
+                let mut count = 0f32;
+                for (row, &m) in rows.chunks_exact(width).zip(mask) {
+                    if m != 0 {
+                        count += 1.0;
+                        for (a, v) in mean.iter_mut().zip(row) {
+                            *a += v;
+                        }
+                    }
+                }
+                let count = count.max(1e-9);
+                mean.iter_mut().for_each(|a| *a /= count);
+                let norm = mean.iter().map(|a| a * a).sum::<f32>().sqrt().max(1e-12);
+                mean.iter_mut().for_each(|a| *a /= norm);
+                mean
+            })
+            .collect();
+        Ok(vectors)
     }
 }
 
-/// Reads the weights file (mapped, not read into memory first) into float32 tensors.
-/// Float16 weights are widened with the CPU's conversion instructions, on two threads.
-fn read_weights(path: &Path, device: &Device) -> Result<HashMap<String, Tensor>, String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+/// The network of `dir`'s weights file (mapped, not read into memory first), its dense
+/// layers in `precision`.
+fn load_network(dir: &Path, config: &Shape, precision: Precision) -> Result<Bert, SemanticError> {
+    let path = dir.join("model.safetensors");
+    let failed = |what: String| SemanticError::Broken {
+        dir: dir.to_path_buf(),
+        what: format!("model.safetensors: {what}"),
+    };
+    let file = std::fs::File::open(&path).map_err(|e| SemanticError::Missing {
+        dir: dir.to_path_buf(),
+        what: format!("model.safetensors: {e}"),
+    })?;
     // SAFETY: the map is read-only and dropped before this function returns; a file
     // truncated underneath a starting process is outside what we guard against.
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| e.to_string())?;
-    let st = safetensors::SafeTensors::deserialize(&map).map_err(|e| e.to_string())?;
-    let views = st.tensors();
-    let widen = |views: &[(String, safetensors::tensor::TensorView<'_>)]| {
-        views
-            .iter()
-            .map(|(name, v)| {
-                let data = v.data();
-                let floats: Vec<f32> = match v.dtype() {
-                    safetensors::Dtype::F16 => {
-                        let bits: Vec<u16> = data
-                            .chunks_exact(2)
-                            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                            .collect();
-                        let mut out = vec![0f32; bits.len()];
-                        bits.reinterpret_cast::<half::f16>()
-                            .convert_to_f32_slice(&mut out);
-                        out
-                    }
-                    safetensors::Dtype::F32 => data
-                        .chunks_exact(4)
-                        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                        .collect(),
-                    other => return Err(format!("tensor {name}: unsupported type {other:?}")),
-                };
-                Tensor::from_vec(floats, v.shape(), device)
-                    .map(|t| (name.clone(), t))
-                    .map_err(|e| format!("tensor {name}: {e}"))
-            })
-            .collect::<Result<Vec<_>, String>>()
-    };
-    // The word-embedding table is half the model: split the work by size.
-    let mut sorted = views;
-    sorted.sort_by_key(|(_, v)| std::cmp::Reverse(v.data().len()));
-    let (first, rest) = sorted.split_at(1.min(sorted.len()));
-    let (a, b) = std::thread::scope(|s| {
-        let h = s.spawn(|| widen(first));
-        let b = widen(rest);
-        (h.join(), b)
-    });
-    let a = a.map_err(|_| "conversion thread failed".to_string())??;
-    Ok(a.into_iter().chain(b?).collect())
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| failed(e.to_string()))?;
+    let st = safetensors::SafeTensors::deserialize(&map).map_err(|e| failed(e.to_string()))?;
+    let weights = Checkpoint::from_safetensors(&st).map_err(|e| failed(e.to_string()))?;
+    Bert::load(weights, config, precision).map_err(|e| failed(e.to_string()))
 }
 
-/// Fixes the encoder's thread count for the process: call it first thing in `main`, while
-/// no other thread exists. candle looks its thread count up at every matrix product, and
-/// unless `RAYON_NUM_THREADS` is set that lookup reads `/proc/cpuinfo` again each time:
-/// a dozen file reads per question, about a tenth of its encoding time. A value already
-/// set (in the environment or `.env`) is kept.
-pub fn settle_thread_count() {
+/// Fixes the encoder's thread count for the process to `threads` (the setting
+/// `ARCHIE_ENCODER_THREADS`; a `RAYON_NUM_THREADS` already set is kept): call it first
+/// thing in `main`, while no other thread exists. candle splits its matrix products over
+/// that many threads, and unless `RAYON_NUM_THREADS` is set it reads `/proc/cpuinfo` again
+/// at every product to count the cores: a dozen file reads per question. The int8 dense
+/// layers always run on the calling thread.
+pub fn settle_thread_count(threads: usize) {
     if std::env::var_os("RAYON_NUM_THREADS").is_none() {
-        // The number of physical cores, as candle itself would have found.
-        std::env::set_var(
-            "RAYON_NUM_THREADS",
-            num_cpus::get_physical().max(1).to_string(),
-        );
+        std::env::set_var("RAYON_NUM_THREADS", threads.max(1).to_string());
     }
 }
 

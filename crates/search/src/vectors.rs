@@ -82,7 +82,7 @@ impl Vectors {
         let texts: Vec<String> = entries.iter().map(|e| entry_text(e, topics)).collect();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let mut v = Vectors::default();
-        for row in encoder.encode_all(&refs)? {
+        for row in encoder.encode_documents(&refs)? {
             v.entries.extend(row);
         }
         let mut all: Vec<&str> = Vec::new();
@@ -91,7 +91,7 @@ impl Vectors {
             all.extend(sentence_texts(e));
             v.starts.push(all.len() as u32);
         }
-        for row in encoder.encode_all(&all)? {
+        for row in encoder.encode_documents(&all)? {
             v.sentences.extend(row);
         }
         Ok(v)
@@ -265,6 +265,26 @@ pub(crate) fn read_or_say_why(path: &Path, n: usize, what: &str) -> Option<Vecto
         Err(Unusable::Other(why)) => {
             tracing::info!(path = %path.display(), "{what} stored {why}: recomputing them");
             None
+        }
+    }
+}
+
+/// Removes the files of the same kind as `keep` (`vectors-…` or `concepts-…`) beside it:
+/// vectors of another model, precision, layout or knowledge (best effort).
+pub(crate) fn remove_others(keep: &Path) {
+    let (Some(dir), Some(name)) = (keep.parent(), keep.file_name()) else {
+        return;
+    };
+    let name = name.to_string_lossy();
+    let Some((kind, _)) = name.split_once('-') else {
+        return;
+    };
+    let prefix = format!("{kind}-");
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let n = e.file_name();
+        let n = n.to_string_lossy();
+        if n != name && n.starts_with(&prefix) && n.ends_with(".bin") {
+            let _ = std::fs::remove_file(e.path());
         }
     }
 }

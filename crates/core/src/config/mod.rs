@@ -6,14 +6,15 @@
 pub mod limits;
 mod vars;
 
+use archie_search::semantic::Precision;
 use archie_store::Database;
-pub use vars::{database_value, parse_rate, parse_repeat_window, parse_role_ids};
+pub use vars::{database_value, encoder_threads, parse_rate, parse_repeat_window, parse_role_ids};
 
 use crate::config::limits::Limits;
 use std::path::{Path, PathBuf};
 use vars::{
     application_id, check_database_file, database_var, dev_guild, discord_api_url,
-    discord_public_key, discord_token, env_path, fair_use_limits, moderator_roles,
+    discord_public_key, discord_token, encoder, env_path, fair_use_limits, moderator_roles,
     register_commands, semantic, PUBLIC_KEY_FIX,
 };
 
@@ -30,6 +31,10 @@ pub struct Settings {
     pub model_dir: Option<PathBuf>,
     /// `ARCHIE_SEMANTIC`: the sentence encoder joins the lexical ranking.
     pub semantic: bool,
+    /// `ARCHIE_ENCODER`: how the encoder's dense layers compute.
+    pub encoder: Precision,
+    /// `ARCHIE_ENCODER_THREADS`: threads per question.
+    pub encoder_threads: usize,
     /// `DISCORD_TOKEN`.
     pub discord_token: Option<Secret>,
     /// `DISCORD_PUBLIC_KEY`.
@@ -57,6 +62,8 @@ impl Default for Settings {
             database: None,
             model_dir: None,
             semantic: true,
+            encoder: Precision::best(),
+            encoder_threads: 1,
             discord_token: None,
             discord_public_key: None,
             application_id: None,
@@ -78,6 +85,8 @@ impl Settings {
             database: database_var()?,
             model_dir: env_path("ARCHIE_MODEL_DIR"),
             semantic: semantic()?,
+            encoder: encoder()?,
+            encoder_threads: encoder_threads()?,
             discord_token: discord_token()?,
             discord_public_key: discord_public_key()?,
             application_id: application_id()?,

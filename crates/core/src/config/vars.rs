@@ -1,8 +1,10 @@
 //! Each variable's reader: its value from the environment, checked, or an error naming
-//! the variable and the fix. Only [`super::Settings::from_env`] calls them.
+//! the variable and the fix. Only [`super::Settings::from_env`] calls them, and the
+//! binary's `main` reads [`encoder_threads`] before any thread starts.
 
 use super::{ConfigError, Secret};
 use crate::config::limits::Limits;
+use archie_search::semantic::Precision;
 use archie_store::Database;
 use std::path::PathBuf;
 
@@ -113,6 +115,40 @@ pub(super) fn semantic() -> Result<bool, ConfigError> {
              (lexical ranking alone)",
             archie_text::truncate_words(v, 20)
         ))),
+    }
+}
+
+/// `ARCHIE_ENCODER`: how the sentence encoder's dense layers compute. `auto` (the default)
+/// is int8 on the fastest kernel this CPU has (VNNI, else AVX2), else fp32.
+pub(super) fn encoder() -> Result<Precision, ConfigError> {
+    match env_value("ARCHIE_ENCODER") {
+        None => Ok(Precision::best()),
+        Some(v) => v.parse().map_err(|why| {
+            ConfigError(format!(
+                "ARCHIE_ENCODER is '{}': {why}",
+                archie_text::truncate_words(&v, 20)
+            ))
+        }),
+    }
+}
+
+/// The most threads [`encoder_threads`] accepts.
+const MAX_ENCODER_THREADS: usize = 64;
+
+/// `ARCHIE_ENCODER_THREADS`: threads that encode one question (default 1). One thread per
+/// question keeps the tail short: a product split in two waits for its slower half, and
+/// several questions at once still use every core.
+pub fn encoder_threads() -> Result<usize, ConfigError> {
+    match env_value("ARCHIE_ENCODER_THREADS") {
+        None => Ok(1),
+        Some(v) => match v.parse::<usize>() {
+            Ok(n) if (1..=MAX_ENCODER_THREADS).contains(&n) => Ok(n),
+            _ => Err(ConfigError(format!(
+                "ARCHIE_ENCODER_THREADS is '{}': use a whole number from 1 to \
+                 {MAX_ENCODER_THREADS} (the default, 1, is fastest per question)",
+                archie_text::truncate_words(&v, 20)
+            ))),
+        },
     }
 }
 

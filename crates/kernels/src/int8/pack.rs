@@ -45,7 +45,8 @@ pub(super) struct PackedWeights {
 
 impl PackedWeights {
     /// Quantizes each row of `weight` (`n × k`, row-major, finite) symmetrically to
-    /// `-levels..=levels` — step = max |w| / levels — and packs the result.
+    /// `-levels..=levels` — step = max |w| / levels, `q = round(w · (1 / step))` — and
+    /// packs the result.
     pub fn new(weight: &[f32], bias: Option<&[f32]>, n: usize, k: usize, levels: i8) -> Self {
         let groups = k.div_ceil(DEPTH);
         let blocks = n.div_ceil(COLS);
@@ -53,21 +54,24 @@ impl PackedWeights {
         let mut scales = Vec::with_capacity(n);
         let mut sums = Vec::with_capacity(n);
         let top = f32::from(levels);
+        let mut q = vec![0i8; k];
         for (row, w) in weight.chunks_exact(k).enumerate() {
             let peak = w.iter().fold(0.0f32, |m, v| m.max(v.abs()));
             // A row of zeros, or one so small that its step is not a normal f32, gets
             // step 0 and quantizes to zeros: its outputs are exactly the bias.
             let scale = Some(peak / top).filter(|s| s.is_normal()).unwrap_or(0.0);
+            let inv = if scale > 0.0 { 1.0 / scale } else { 0.0 };
+            // round(v / step) by the rounder (ties to even), in a loop that vectorizes:
+            // |v / step| ≤ levels, far inside the rounder's range.
+            for (q, &v) in q.iter_mut().zip(w) {
+                let r = ((v * inv + ROUNDER) - ROUNDER).clamp(-top, top);
+                *q = r as i8;
+            }
+            let sum = q.iter().map(|&v| i32::from(v)).sum();
             let (block, col) = (row / COLS, row % COLS);
-            let mut sum = 0i32;
-            for (i, &v) in w.iter().enumerate() {
-                let q = if scale > 0.0 {
-                    (v / scale).round().clamp(-top, top) as i8
-                } else {
-                    0
-                };
-                sum += i32::from(q);
-                tiles[block * groups + i / DEPTH].0[col * DEPTH + i % DEPTH] = q;
+            for (g, four) in q.chunks(DEPTH).enumerate() {
+                let tile = &mut tiles[block * groups + g].0[col * DEPTH..][..four.len()];
+                tile.copy_from_slice(four);
             }
             scales.push(scale);
             sums.push(sum);

@@ -8,7 +8,6 @@ use crate::semantic::Encoder;
 use archie_knowledge::{Kind, Knowledge};
 use sha2::Digest;
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 use tantivy::tokenizer::TextAnalyzer;
 
 /// Per entry (by ordinal) the sorted ids of its analysed terms, the ids, and in how many
@@ -100,17 +99,4 @@ pub(super) fn community_fingerprint(
         None => h.update(b"lexical"),
     }
     hex::encode(&h.finalize()[..12])
-}
-
-/// Removes vectors of another model or layout beside `keep` (best effort).
-pub(super) fn remove_other_vectors(keep: &Path) {
-    let (Some(dir), Some(name)) = (keep.parent(), keep.file_name()) else {
-        return;
-    };
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let n = e.file_name();
-        if n != name && n.to_string_lossy().starts_with("vectors-") {
-            let _ = std::fs::remove_file(e.path());
-        }
-    }
 }
