@@ -138,6 +138,45 @@ impl Network {
     }
 }
 
+/// A count of questions being encoded, up to a limit: [`Turns::take`] waits while the
+/// limit is reached.
+struct Turns {
+    busy: Mutex<usize>,
+    freed: std::sync::Condvar,
+    limit: usize,
+}
+
+/// One question's turn; dropping it frees the turn.
+struct Turn<'a>(&'a Turns);
+
+impl Turns {
+    fn new(limit: usize) -> Turns {
+        Turns {
+            busy: Mutex::new(0),
+            freed: std::sync::Condvar::new(),
+            limit: limit.max(1),
+        }
+    }
+
+    fn take(&self) -> Turn<'_> {
+        let busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
+        let mut busy = self
+            .freed
+            .wait_while(busy, |n| *n >= self.limit)
+            .unwrap_or_else(|p| p.into_inner());
+        *busy += 1;
+        Turn(self)
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        let mut busy = self.0.busy.lock().unwrap_or_else(|p| p.into_inner());
+        *busy -= 1;
+        self.0.freed.notify_one();
+    }
+}
+
 /// The loaded encoder: tokenizer and network, built once per process.
 pub struct Encoder {
     /// The network questions go through, in `precision`.
@@ -150,6 +189,8 @@ pub struct Encoder {
     dir: PathBuf,
     config: Shape,
     tokenizer: Tokenizer,
+    /// Questions being encoded now, at most one per core.
+    turns: Turns,
     /// A short fingerprint of the model files, stored beside vectors computed with it.
     fingerprint: String,
 }
@@ -240,6 +281,7 @@ impl Encoder {
             model,
             precision,
             documents: OnceLock::new(),
+            turns: Turns::new(std::thread::available_parallelism().map_or(1, |n| n.get())),
             dir: dir.to_path_buf(),
             config,
             tokenizer,
@@ -269,9 +311,13 @@ impl Encoder {
     }
 
     /// One unit vector per question (mean of the token states, L2-normalised), in order,
-    /// computed in the encoder's precision on the calling thread.
+    /// computed in the encoder's precision on the calling thread. At most one question
+    /// per core is encoded at a time; the others wait their turn, so that a burst is
+    /// answered in order instead of every question sharing the cores and finishing late.
     pub fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, SemanticError> {
-        self.run(self.model.get(&self.dir)?, texts)
+        let model = self.model.get(&self.dir)?;
+        let _turn = self.turns.take();
+        self.run(model, texts)
     }
 
     /// One unit vector per text in f32, as entries and sentences are stored: texts of
@@ -454,4 +500,36 @@ pub fn model_dir(knowledge_dir: &Path) -> PathBuf {
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from("."));
     parent.join("models").join(MODEL_NAME)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Turns;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn no_more_questions_than_the_limit_are_encoded_at_once_and_every_one_gets_a_turn() {
+        let turns = Turns::new(2);
+        let (now, most, done) = (
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+        );
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    for _ in 0..20 {
+                        let _turn = turns.take();
+                        let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(n, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_micros(200));
+                        now.fetch_sub(1, Ordering::SeqCst);
+                        done.fetch_add(1, Ordering::SeqCst);
+                    }
+                });
+            }
+        });
+        assert_eq!(done.load(Ordering::SeqCst), 160);
+        assert_eq!(most.load(Ordering::SeqCst), 2);
+    }
 }
