@@ -31,6 +31,7 @@ mod support;
 mod answers;
 mod cli;
 mod community_index;
+mod conversation;
 mod corpus;
 mod damaged_index;
 mod discord_limits;

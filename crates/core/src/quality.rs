@@ -5,7 +5,8 @@
 use crate::app::App;
 use crate::commands::{execute, Caller, Command};
 use crate::reply::Data;
-use archie_search::eval::{score_with, EvalQuestion, Scores};
+use archie_search::conversation::Context;
+use archie_search::eval::{score_with, Conversation, EvalQuestion, Scores};
 use archie_search::SearchResult;
 
 /// The results `/ask question` shows first, best first (at most five), as a caller from
@@ -25,4 +26,36 @@ pub fn ask_results(app: &App, question: &str) -> Vec<SearchResult> {
 /// `questions` scored on what `/ask` answers.
 pub fn score(app: &App, questions: &[EvalQuestion]) -> Scores {
     score_with(questions, |q| ask_results(app, q))
+}
+
+/// The question a conversation's last turn asks: in the context of the turns before it
+/// (`context`), or on its own.
+pub fn last_question(app: &App, c: &Conversation, context: bool) -> String {
+    let Some((last, before)) = c.turns.split_last() else {
+        return String::new();
+    };
+    if !context {
+        return last.clone();
+    }
+    let k = app.engine.knowledge();
+    let mut ctx = Context::default();
+    for turn in before {
+        ctx = ctx.follow(k, turn, &app.engine.understand(turn)).1;
+    }
+    ctx.follow(k, last, &app.engine.understand(last)).0
+}
+
+/// `conversations` scored on what `/ask` answers to their last turn, with or without the
+/// context of the turns before it.
+pub fn score_conversations(app: &App, conversations: &[Conversation], context: bool) -> Scores {
+    let questions: Vec<EvalQuestion> = conversations
+        .iter()
+        .map(|c| EvalQuestion {
+            id: c.id.clone(),
+            cat: c.cat.clone(),
+            q: last_question(app, c, context),
+            expect: c.expect.clone(),
+        })
+        .collect();
+    score(app, &questions)
 }

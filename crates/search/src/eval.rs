@@ -80,23 +80,49 @@ pub fn rank_of(results: &[SearchResult], alts: &[Vec<String>]) -> Option<usize> 
 }
 
 pub fn parse(jsonl: &str) -> anyhow::Result<Vec<EvalQuestion>> {
+    parse_lines(jsonl, |q: &EvalQuestion| match &q.expect {
+        Expect::None(s) if s != "none" => Err("expect must be \"none\" or a list of alternatives"),
+        _ => Ok(()),
+    })
+}
+
+/// One `T` per non-empty line of `jsonl`, each passing `check`.
+fn parse_lines<T: serde::de::DeserializeOwned>(
+    jsonl: &str,
+    check: impl Fn(&T) -> Result<(), &'static str>,
+) -> anyhow::Result<Vec<T>> {
     let mut out = Vec::new();
     for (i, line) in jsonl.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let q: EvalQuestion =
+        let item: T =
             serde_json::from_str(line).map_err(|e| anyhow::anyhow!("line {}: {e}", i + 1))?;
-        if let Expect::None(s) = &q.expect {
-            anyhow::ensure!(
-                s == "none",
-                "line {}: expect must be \"none\" or a list of alternatives",
-                i + 1
-            );
-        }
-        out.push(q);
+        check(&item).map_err(|why| anyhow::anyhow!("line {}: {why}", i + 1))?;
+        out.push(item);
     }
     Ok(out)
+}
+
+/// A conversation of the conversation set: its turns, the last one graded.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Conversation {
+    pub id: String,
+    #[serde(default)]
+    pub cat: String,
+    pub turns: Vec<String>,
+    pub expect: Expect,
+}
+
+/// Parses a JSONL conversation set (`tests/eval/conversations/`).
+pub fn parse_conversations(jsonl: &str) -> anyhow::Result<Vec<Conversation>> {
+    parse_lines(jsonl, |c: &Conversation| {
+        if c.turns.is_empty() {
+            Err("a conversation needs turns")
+        } else {
+            Ok(())
+        }
+    })
 }
 
 /// Scores any answerer (`/ask`, see `archie_core::quality`; a baseline in the benchmark)

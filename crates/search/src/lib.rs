@@ -14,6 +14,7 @@
 //! - `community/sync.rs` — Keeping the community index current.
 //! - `community/view.rs` — One guild's view of its community rows: its own entries by ordinal and the base ids it does not see.
 //! - `concepts.rs` — Concepts in questions.
+//! - `conversation.rs` — Follow-up questions: what the earlier questions of a conversation were understood to ask (companies, technologies, subject), and the standalone question a follow-up asks in that context.
 //! - `damage.rs` — Damaged index files.
 //! - `engine.rs` — The engine.
 //! - `engine/derived.rs` — What the engine derives from the knowledge once.
@@ -44,6 +45,7 @@
 mod bert;
 pub mod community;
 mod concepts;
+pub mod conversation;
 pub mod damage;
 mod engine;
 pub mod eval;

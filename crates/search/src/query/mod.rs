@@ -22,7 +22,7 @@ use names::{add_weak_techs, recognise_names};
 use serde::Serialize;
 use words::{layer_hints, reading_request};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Intent {
     /// "what does Twitter use", "Trello database", "instagram stack"

@@ -1,0 +1,82 @@
+//! Follow-up questions read in the context of the conversation so far (the first part of
+//! issue 25: the context rule and its measure; no transport offers follow-ups yet).
+
+use crate::answers::hybrid_app;
+use crate::support::repo_path;
+use archie::eval::{parse_conversations, Conversation, Part};
+use archie::quality::{ask_results, last_question, score_conversations};
+
+fn conversation(turns: &[&str]) -> Conversation {
+    Conversation {
+        id: "t".into(),
+        cat: String::new(),
+        turns: turns.iter().map(|t| t.to_string()).collect(),
+        expect: archie::eval::Expect::None("none".into()),
+    }
+}
+
+/// The question the last of `turns` asks in the context of the others.
+fn in_context(app: &archie::app::App, turns: &[&str]) -> String {
+    last_question(app, &conversation(turns), true)
+}
+
+#[test]
+fn a_follow_up_that_names_no_company_asks_about_the_earlier_ones() {
+    let app = hybrid_app();
+    let q = in_context(
+        app,
+        &[
+            "what does instagram use for its database",
+            "and for caching?",
+        ],
+    );
+    assert!(q.contains("Instagram"), "{q}");
+    let top = ask_results(app, &q);
+    assert!(
+        top.iter()
+            .take(3)
+            .any(|r| r.company.as_deref() == Some("Instagram")),
+        "{q}: {:?}",
+        top.iter().map(|r| &r.title).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_follow_up_naming_a_new_company_keeps_the_subject_and_a_standalone_question_stands_alone() {
+    let app = hybrid_app();
+    let first = "what does instagram use for its database";
+    let swapped = in_context(app, &[first, "what about pinterest?"]);
+    assert!(
+        swapped.contains("database") && !swapped.contains("Instagram"),
+        "{swapped}"
+    );
+    assert_eq!(
+        in_context(app, &[first, "who uses kafka"]),
+        "who uses kafka"
+    );
+}
+
+#[test]
+fn the_conversation_set_scores_far_better_with_context_than_without_on_its_fit_part() {
+    let text = std::fs::read_to_string(repo_path("tests/eval/conversations/conversations.jsonl"))
+        .expect("the conversation set");
+    let fit: Vec<Conversation> = parse_conversations(&text)
+        .unwrap()
+        .into_iter()
+        .filter(|c| Part::of(&c.id) == Part::Fit)
+        .collect();
+    assert!(
+        fit.len() >= 60,
+        "{} conversations in the fit part",
+        fit.len()
+    );
+    let app = hybrid_app();
+    let (with, without) = (
+        score_conversations(app, &fit, true).hit_at_3(),
+        score_conversations(app, &fit, false).hit_at_3(),
+    );
+    assert!(
+        with >= without + 0.2,
+        "hit@3 {with:.3} with context, {without:.3} without"
+    );
+}
