@@ -58,6 +58,10 @@ pub enum Cmd {
         /// How many results to show
         #[arg(long, default_value_t = 5)]
         limit: usize,
+        /// An earlier question of the conversation (repeat it, oldest first): the question
+        /// is read as a follow-up in their context ("and for caching?")
+        #[arg(long, value_name = "QUESTION")]
+        after: Vec<String>,
         /// Also print to stderr how the question was understood (intent, names, typos) and
         /// the best candidates with their evidence and score
         #[arg(long)]
@@ -317,9 +321,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Cmd::Ask {
             question,
             explain,
+            after,
             common,
             ..
-        } => ask(s, looked_up?, explain.then_some(question), common),
+        } => ask(s, looked_up?, explain.then_some(question), &after, common),
         Cmd::Stack { png, common, .. } | Cmd::Compare { png, common, .. } => {
             lookup_png(s, common, looked_up?, png)
         }
@@ -408,8 +413,24 @@ fn export(dir: &std::path::Path, json: bool) -> anyhow::Result<i32> {
 }
 
 /// `archie ask`: the answer, and with `--explain` how the engine read the question.
-fn ask(s: &Settings, cmd: Command, explain: Option<String>, common: Common) -> anyhow::Result<i32> {
+fn ask(
+    s: &Settings,
+    mut cmd: Command,
+    explain: Option<String>,
+    after: &[String],
+    common: Common,
+) -> anyhow::Result<i32> {
     let app = App::open(s, s.knowledge_dir(common.knowledge)?, s.semantic, None)?;
+    if let (Command::Ask { question, .. }, false) = (&mut cmd, after.is_empty()) {
+        // The question as it reads after the earlier ones; the answer's title shows it.
+        let conversation = crate::eval::Conversation {
+            id: String::new(),
+            cat: String::new(),
+            turns: after.iter().chain([&*question]).cloned().collect(),
+            expect: crate::eval::Expect::None("none".into()),
+        };
+        *question = crate::quality::last_question(&app, &conversation, true);
+    }
     if let Some(question) = explain {
         let why = app.engine.explain(&question, 8)?;
         eprintln!("{}", serde_json::to_string_pretty(&why)?);

@@ -80,3 +80,30 @@ fn the_conversation_set_scores_far_better_with_context_than_without_on_its_fit_p
         "hit@3 {with:.3} with context, {without:.3} without"
     );
 }
+
+#[test]
+fn archie_ask_after_reads_the_question_as_a_follow_up() {
+    let out = crate::support::archie()
+        .args([
+            "ask",
+            "--after",
+            "what does instagram use for its database",
+            "and for caching?",
+        ])
+        .output();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.starts_with("and for caching? Instagram"), "{text}");
+    assert!(text.contains("memcached"), "{text}");
+    let alone = crate::support::archie()
+        .args(["ask", "and for caching?"])
+        .output();
+    assert!(
+        !String::from_utf8_lossy(&alone.stdout).starts_with("and for caching? Instagram"),
+        "without --after the question stands alone"
+    );
+}
