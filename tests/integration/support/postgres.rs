@@ -158,24 +158,27 @@ impl Cluster {
             .ok()
             .and_then(|t| t.lines().next().and_then(|l| l.trim().parse::<u32>().ok()))
             .expect("the postmaster's pid");
-        let mut pids = vec![pid];
-        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-            // pid (comm) state ppid …: the parent is the second field after the comm.
-            let ppid = stat
-                .rsplit_once(')')
-                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-                .and_then(|p| p.parse::<u32>().ok());
-            if ppid == Some(pid) {
-                if let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() {
-                    pids.push(child);
-                }
-            }
-        }
         let signal = if frozen { "-STOP" } else { "-CONT" };
-        let mut kill = Command::new("kill");
-        kill.arg(signal).args(pids.iter().map(u32::to_string));
-        run(&mut kill).unwrap_or_else(|e| panic!("kill {signal}: {e}"));
+        let send = |pids: &[u32]| {
+            if pids.is_empty() {
+                return;
+            }
+            let mut kill = Command::new("kill");
+            kill.arg(signal).args(pids.iter().map(u32::to_string));
+            run(&mut kill).unwrap_or_else(|e| panic!("kill {signal}: {e}"));
+        };
+        if frozen {
+            // The postmaster first, so that it forks no new backend while its children
+            // are found; then the children, twice, for one forked just before it stopped
+            // (a connection opened then would otherwise be served right through the freeze).
+            send(&[pid]);
+            for _ in 0..2 {
+                send(&children(pid));
+            }
+        } else {
+            send(&children(pid));
+            send(&[pid]);
+        }
     }
 
     fn pg_ctl(&self, args: &[&str]) {
@@ -448,4 +451,23 @@ fn is_root() -> bool {
             .output()
             .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0"),
     }
+}
+
+/// The processes whose parent is `pid`.
+fn children(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        // pid (comm) state ppid …: the parent is the second field after the comm.
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok());
+        if ppid == Some(pid) {
+            if let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() {
+                out.push(child);
+            }
+        }
+    }
+    out
 }
