@@ -121,7 +121,15 @@ proptest! {
             prop_assert_eq!(status, 413, "a {}-byte body", size);
             return Ok(());
         }
-        prop_assert!(status == 200 || status == 400, "status {} for {}", status, body);
+        // An id damaged into something other than a string is not refreshed, so the same
+        // id can reach the endpoint twice, and a second delivery is refused (401), rightly.
+        let replayable = !body.get("id").is_some_and(Value::is_string);
+        prop_assert!(
+            status == 200 || status == 400 || (status == 401 && replayable),
+            "status {} for {}",
+            status,
+            body
+        );
         if status == 200 {
             let text = visible_text(&resp);
             prop_assert!(!text.contains(APOLOGY), "a panic was caught: {} for {}", text, body);
