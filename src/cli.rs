@@ -319,12 +319,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(if report.unparsed.is_empty() { 0 } else { 1 })
         }
         Cmd::Ask {
-            question,
             explain,
             after,
             common,
             ..
-        } => ask(s, looked_up?, explain.then_some(question), &after, common),
+        } => ask(s, looked_up?, explain, &after, common),
         Cmd::Stack { png, common, .. } | Cmd::Compare { png, common, .. } => {
             lookup_png(s, common, looked_up?, png)
         }
@@ -416,24 +415,20 @@ fn export(dir: &std::path::Path, json: bool) -> anyhow::Result<i32> {
 fn ask(
     s: &Settings,
     mut cmd: Command,
-    explain: Option<String>,
+    explain: bool,
     after: &[String],
     common: Common,
 ) -> anyhow::Result<i32> {
     let app = App::open(s, s.knowledge_dir(common.knowledge)?, s.semantic, None)?;
-    if let (Command::Ask { question, .. }, false) = (&mut cmd, after.is_empty()) {
-        // The question as it reads after the earlier ones; the answer's title shows it.
-        let conversation = crate::eval::Conversation {
-            id: String::new(),
-            cat: String::new(),
-            turns: after.iter().chain([&*question]).cloned().collect(),
-            expect: crate::eval::Expect::None("none".into()),
-        };
-        *question = crate::quality::last_question(&app, &conversation, true);
-    }
-    if let Some(question) = explain {
-        let why = app.engine.explain(&question, 8)?;
-        eprintln!("{}", serde_json::to_string_pretty(&why)?);
+    if let Command::Ask { question, .. } = &mut cmd {
+        if !after.is_empty() {
+            // The question as it reads after the earlier ones; the answer's title shows it.
+            *question = crate::quality::in_context(&app, after, question);
+        }
+        if explain {
+            let why = app.engine.explain(question, 8)?;
+            eprintln!("{}", serde_json::to_string_pretty(&why)?);
+        }
     }
     let reply = execute(&app, &Caller::default(), &cmd);
     print_reply(&reply, common.json)?;

@@ -4,20 +4,13 @@
 use crate::answers::hybrid_app;
 use crate::support::repo_path;
 use archie::eval::{parse_conversations, Conversation, Part};
-use archie::quality::{ask_results, last_question, score_conversations};
-
-fn conversation(turns: &[&str]) -> Conversation {
-    Conversation {
-        id: "t".into(),
-        cat: String::new(),
-        turns: turns.iter().map(|t| t.to_string()).collect(),
-        expect: archie::eval::Expect::None("none".into()),
-    }
-}
+use archie::quality::{ask_results, score_conversations};
 
 /// The question the last of `turns` asks in the context of the others.
 fn in_context(app: &archie::app::App, turns: &[&str]) -> String {
-    last_question(app, &conversation(turns), true)
+    let (last, earlier) = turns.split_last().expect("a turn");
+    let earlier: Vec<String> = earlier.iter().map(|t| t.to_string()).collect();
+    archie::quality::in_context(app, &earlier, last)
 }
 
 #[test]

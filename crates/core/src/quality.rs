@@ -28,21 +28,25 @@ pub fn score(app: &App, questions: &[EvalQuestion]) -> Scores {
     score_with(questions, |q| ask_results(app, q))
 }
 
+/// The standalone question `question` asks after the `earlier` questions of its
+/// conversation (oldest first).
+pub fn in_context(app: &App, earlier: &[String], question: &str) -> String {
+    let k = app.engine.knowledge();
+    let mut ctx = Context::default();
+    for turn in earlier {
+        ctx = ctx.follow(k, turn, &app.engine.understand(turn)).1;
+    }
+    ctx.follow(k, question, &app.engine.understand(question)).0
+}
+
 /// The question a conversation's last turn asks: in the context of the turns before it
 /// (`context`), or on its own.
 pub fn last_question(app: &App, c: &Conversation, context: bool) -> String {
-    let Some((last, before)) = c.turns.split_last() else {
-        return String::new();
-    };
-    if !context {
-        return last.clone();
+    match c.turns.split_last() {
+        None => String::new(),
+        Some((last, before)) if context => in_context(app, before, last),
+        Some((last, _)) => last.clone(),
     }
-    let k = app.engine.knowledge();
-    let mut ctx = Context::default();
-    for turn in before {
-        ctx = ctx.follow(k, turn, &app.engine.understand(turn)).1;
-    }
-    ctx.follow(k, last, &app.engine.understand(last)).0
 }
 
 /// `conversations` scored on what `/ask` answers to their last turn, with or without the

@@ -98,8 +98,6 @@ fn subject(u: &Understanding) -> Vec<String> {
 
 fn company_name(k: &Knowledge, id: &str) -> String {
     k.companies
-        .keys()
-        .map(|(_, c)| c)
-        .find(|c| c.id == id)
+        .get(id)
         .map_or_else(|| id.to_string(), |c| c.name.clone())
 }

@@ -185,7 +185,7 @@ pub struct Encoder {
     /// The f32 network that entries and sentences go through, loaded from `dir` the
     /// first time vectors are computed (most starts read them from disk). Unused when
     /// `model` is f32 itself.
-    documents: OnceLock<Result<Bert, String>>,
+    documents: OnceLock<Result<Bert, SemanticError>>,
     dir: PathBuf,
     config: Shape,
     tokenizer: Tokenizer,
@@ -327,11 +327,9 @@ impl Encoder {
             Precision::F32 => self.model.get(&self.dir)?,
             Precision::Int8(_) => self
                 .documents
-                .get_or_init(|| {
-                    load_network(&self.dir, &self.config, Precision::F32).map_err(|e| e.to_string())
-                })
+                .get_or_init(|| load_network(&self.dir, &self.config, Precision::F32))
                 .as_ref()
-                .map_err(|e| SemanticError::Encode(e.clone()))?,
+                .map_err(Clone::clone)?,
         };
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| texts[i].len());

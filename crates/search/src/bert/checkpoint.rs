@@ -82,16 +82,12 @@ impl Raw<'_> {
     /// The values widened to f32 (f16 with the CPU's conversion instructions).
     pub(super) fn into_f32(self) -> Vec<f32> {
         match self.values {
-            Values::F16(bytes) => {
-                let mut out = vec![0f32; bytes.len() / 2];
-                f16_to_f32(bytes, &mut out);
+            Values::Owned(v) => v,
+            _ => {
+                let mut out = Vec::new();
+                self.append_f32(&mut out);
                 out
             }
-            Values::F32(bytes) => bytes
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect(),
-            Values::Owned(v) => v,
         }
     }
 
