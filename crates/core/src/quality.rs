@@ -31,12 +31,11 @@ pub fn score(app: &App, questions: &[EvalQuestion]) -> Scores {
 /// The standalone question `question` asks after the `earlier` questions of its
 /// conversation (oldest first).
 pub fn in_context(app: &App, earlier: &[String], question: &str) -> String {
-    let k = app.engine.knowledge();
     let mut ctx = Context::default();
     for turn in earlier {
-        ctx = ctx.follow(k, turn, &app.engine.understand(turn)).1;
+        ctx = app.engine.follow(&ctx, turn).1;
     }
-    ctx.follow(k, question, &app.engine.understand(question)).0
+    app.engine.follow(&ctx, question).0
 }
 
 /// The question a conversation's last turn asks: in the context of the turns before it

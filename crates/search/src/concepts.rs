@@ -128,6 +128,16 @@ impl ConceptIndex {
         out
     }
 
+    /// The concepts a question names outright (by any of their names), and whether each is
+    /// a specific idea rather than a whole field.
+    pub(crate) fn named(&self, normalized: &str) -> Vec<(usize, bool)> {
+        let padded = format!(" {normalized} ");
+        (0..self.names.len())
+            .filter(|&c| self.names[c].iter().any(|n| padded.contains(n.as_str())))
+            .map(|c| (c, !self.broad[c]))
+            .collect()
+    }
+
     /// The base entries a concept is about (bounded).
     pub(crate) fn entries(&self, c: usize) -> &[u64] {
         &self.entries[c]

@@ -1,12 +1,31 @@
 //! Follow-up questions: what the earlier questions of a conversation were understood to
-//! ask (companies, technologies, subject), and the standalone question a follow-up asks
-//! in that context. "and for caching?" after a question about Instagram's database asks
-//! about Instagram's caching; "what about pinterest?" asks the same thing of Pinterest; a
-//! question that names its company and its subject stands on its own.
+//! ask (companies, technologies, concepts, subject), and the standalone question a
+//! follow-up asks in that context. "and for caching?" after a question about Instagram's
+//! database asks about Instagram's caching; "what about pinterest?" asks the same thing of
+//! Pinterest; a question that names its company and its subject stands on its own.
+//!
+//! The context is kept in slots, and a follow-up fills the slots it speaks to:
+//! - **names**: the companies, and apart from them the technologies. A new company
+//!   replaces the companies and keeps the technologies (unless the follow-up asks about a
+//!   layer of its own); a new technology replaces the technologies and keeps the companies
+//!   when the follow-up refers back ("kafka too?", "hbase posts from them?"). Names the
+//!   knowledge does not hold are a slot too, so "and their queue?" after a question about
+//!   a company Archie does not know is declined, not answered about queues in general.
+//! - **topic**: the layers and the glossary's concepts a question names, and the words it
+//!   asks about them. A follow-up with a topic of its own ("and for caching?") replaces
+//!   it; one without ("why?", "any reading on that?", "who uses it at scale?") inherits it.
+//!
+//! Which words refer back is plain English: personal pronouns point at the names (at the
+//! topic when there are none), demonstratives and "too", "also", "same" at the topic.
 
 use super::query::{Intent, Understanding};
 use archie_knowledge::Knowledge;
 use serde::{Deserialize, Serialize};
+
+/// At most this many items in one slot (a context travels in a button's id).
+const SLOT: usize = 4;
+/// At most this many subject words.
+const SUBJECT_WORDS: usize = 6;
 
 /// What a conversation is about so far. Never the earlier questions' text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,83 +34,335 @@ pub struct Context {
     pub companies: Vec<String>,
     /// Technology names, as the knowledge writes them.
     pub techs: Vec<String>,
+    /// Names of things the knowledge does not hold ("figma"): a follow-up about them is
+    /// still about them.
+    #[serde(default)]
+    pub unknown: Vec<String>,
+    /// The glossary's concepts named, by their first name.
+    #[serde(default)]
+    pub concepts: Vec<String>,
     /// The words of the subject: what was asked about the names.
     pub subject: Vec<String>,
     /// What kind of question it was (a stack, who uses, what is, reading, other).
     pub intent: Option<Intent>,
 }
 
+/// A question as the engine read it, for the context: its understanding and the concepts
+/// it names.
+pub struct Turn<'a> {
+    pub text: &'a str,
+    pub understanding: &'a Understanding,
+    /// The glossary's concepts the question names (their first names).
+    pub concepts: Vec<String>,
+    /// Whether one of them is a specific idea ("consistent hashing"), not a whole field
+    /// ("caching").
+    pub specific_concept: bool,
+}
+
 /// Words that ask "the same, about this" rather than naming a subject.
 const ASKING: &[&str] = &[
     "and", "also", "about", "what", "how", "why", "that", "this", "those", "these", "it", "they",
-    "them", "their", "there", "then", "instead", "same", "one", "ones", "too",
+    "them", "their", "there", "then", "instead", "same", "one", "ones", "too", "its", "theirs",
+    "similar", "such", "either",
+];
+/// Pronouns that stand for the names spoken of (or, when none were, for the subject).
+const PERSONAL: &[&str] = &["it", "its", "they", "them", "their", "theirs"];
+/// Words that ask what something is.
+const DEFINING: &[&str] = &[
+    "what",
+    "whats",
+    "explain",
+    "define",
+    "definition",
+    "meaning",
+    "mean",
+    "means",
+];
+/// Words that point back at the subject spoken of.
+const POINTING: &[&str] = &[
+    "that", "this", "those", "these", "one", "ones", "same", "similar", "such", "too", "also",
+    "either",
 ];
 
 impl Context {
-    /// The context a question sets: its names and its subject.
-    pub fn of(k: &Knowledge, u: &Understanding) -> Context {
+    /// The context a question sets: its names, concepts and subject.
+    pub fn of(k: &Knowledge, turn: &Turn) -> Context {
+        let u = turn.understanding;
+        let mut unknown: Vec<String> = Vec::new();
+        for w in u.unknown_names.iter().chain(&u.unfamiliar_names) {
+            if !unknown.contains(w) {
+                unknown.push(w.clone());
+            }
+        }
         Context {
             companies: u.companies.iter().map(|id| company_name(k, id)).collect(),
             techs: u.techs.clone(),
-            subject: subject(u),
+            unknown,
+            concepts: turn.concepts.clone(),
+            subject: subject(k, u),
             intent: Some(u.intent),
         }
+        .bounded()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.companies.is_empty() && self.techs.is_empty() && self.subject.is_empty()
+        !self.named() && self.subject.is_empty() && self.concepts.is_empty()
     }
 
-    /// The question `text` (understood as `u`) asks in this context, written to stand on
-    /// its own, and the context after it.
-    pub fn follow(&self, k: &Knowledge, text: &str, u: &Understanding) -> (String, Context) {
-        let now = Context::of(k, u);
-        let named = !now.companies.is_empty() || !now.techs.is_empty();
-        // A question naming its subject, or asking who uses or what is a name it gives,
-        // stands on its own.
-        let asks_of_its_names = matches!(u.intent, Intent::Uses | Intent::WhatIs);
-        if self.is_empty() || (named && (!now.subject.is_empty() || asks_of_its_names)) {
-            return (text.to_string(), now);
+    /// Whether any name is in the context, known or not.
+    fn named(&self) -> bool {
+        !self.companies.is_empty() || !self.techs.is_empty() || !self.unknown.is_empty()
+    }
+
+    /// Each slot cut to its bound.
+    fn bounded(mut self) -> Context {
+        for slot in [
+            &mut self.companies,
+            &mut self.techs,
+            &mut self.unknown,
+            &mut self.concepts,
+        ] {
+            slot.truncate(SLOT);
+        }
+        self.subject.truncate(SUBJECT_WORDS);
+        self
+    }
+
+    /// The question `turn` asks in this context, written to stand on its own, and the
+    /// context after it.
+    pub fn follow(&self, k: &Knowledge, turn: &Turn) -> (String, Context) {
+        let u = turn.understanding;
+        let now = Context::of(k, turn);
+        if self.is_empty() {
+            return (turn.text.to_string(), now);
+        }
+        let lower = turn.text.to_lowercase();
+        let said = |list: &[&str]| {
+            lower
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| list.contains(&w))
+        };
+        let personal = said(PERSONAL);
+        let pointing = said(POINTING);
+        let refers = personal || pointing;
+        let refers_to_topic = pointing || (personal && !self.named());
+        let own_topic = !u.layers.is_empty() || !now.concepts.is_empty();
+        // Only a word read as a name counts as naming something new; a merely unfamiliar
+        // word ("player") may be anything.
+        let given_company = !now.companies.is_empty() || !u.unknown_names.is_empty();
+        let given_tech = !now.techs.is_empty();
+        let given = given_company || given_tech;
+        // "who uses kafka", "what is thrift": asked of the names given. A bare name
+        // ("haproxy and nginx, cool") is read as "what is" too, but asks nothing new.
+        let explicit = u.intent == Intent::Uses || (u.intent == Intent::WhatIs && said(DEFINING));
+        // A question naming its names and its topic, or asking who uses or what is a name
+        // it gives, or what an idea of its own is, stands on its own, unless it refers
+        // back.
+        if (given && (own_topic || explicit) && !refers)
+            || (!given && turn.specific_concept && said(DEFINING) && !personal)
+        {
+            return (turn.text.to_string(), now);
         }
         let mut next = now.clone();
-        let mut added: Vec<String> = Vec::new();
-        if !named {
-            // "and for caching?": the names carry over.
+        if !given {
             next.companies = self.companies.clone();
-            next.techs = self.techs.clone();
-            added.extend(self.companies.iter().cloned());
-            added.extend(self.techs.iter().cloned());
-        }
-        if now.subject.is_empty() {
-            // "what about pinterest?", "why?", "any reading on that?": the subject does,
-            // and the kind of question when the follow-up does not say.
-            next.subject = self.subject.clone();
-            added.extend(self.subject.iter().cloned());
-            if u.intent == Intent::Reading && !text.to_lowercase().contains("read") {
-                added.push("reading".into());
+            next.unknown = self.unknown.clone();
+            // Asking about a layer of a company ("what do they queue with"), the company's
+            // technologies stay behind, unless the follow-up points at one ("its backup").
+            next.techs = if own_topic && !self.companies.is_empty() && !said(&["it", "its"]) {
+                Vec::new()
+            } else {
+                self.techs.clone()
+            };
+        } else if given_company && !given_tech {
+            if !own_topic {
+                next.techs = self.techs.clone();
             }
-            if named && u.intent == Intent::General {
-                next.intent = self.intent;
-                match self.intent {
-                    Some(Intent::Uses) if !now.techs.is_empty() => added.push("who uses".into()),
-                    Some(Intent::Stack) if !now.companies.is_empty() => added.push("stack".into()),
-                    Some(Intent::WhatIs) => added.push("what is".into()),
-                    _ => {}
-                }
+        } else if given_tech && !given_company && (refers || !explicit) {
+            next.companies = self.companies.clone();
+            next.unknown = self.unknown.clone();
+        }
+        let own_words = now.subject.iter().any(|w| !ASKING.contains(&w.as_str()));
+        // A request that is not about architecture ("write me a cover letter for them")
+        // keeps its names but takes no subject: it must read as what it is.
+        let off_topic = u.content_words.iter().any(|w| {
+            archie_knowledge::words::Words::get()
+                .not_architecture
+                .contains(w.as_str())
+        });
+        if !own_topic && !off_topic && (!given || refers_to_topic || !own_words) {
+            next.subject = merge(&self.subject, &now.subject);
+            next.concepts = self.concepts.clone();
+        }
+        if u.intent == Intent::General || (given && !explicit && !own_topic) {
+            next.intent = self.intent.or(next.intent);
+        }
+        let next = next.bounded();
+        // What the follow-up leaves unsaid, added to it.
+        let mut added: Vec<String> = Vec::new();
+        let mut written = lower.clone();
+        let mut add = |s: String| {
+            let l = s.to_lowercase();
+            if !written.contains(&l) {
+                written.push(' ');
+                written.push_str(&l);
+                added.push(s);
+            }
+        };
+        for s in next.companies.iter().chain(&next.techs) {
+            add(s.clone());
+        }
+        // A name the knowledge lacks is written as a name, so that it is read as one.
+        for s in &next.unknown {
+            add(capitalized(s));
+        }
+        for s in next.concepts.iter().chain(&next.subject) {
+            add(s.clone());
+        }
+        if u.intent == Intent::Reading && !lower.contains("read") {
+            added.push("reading".into());
+        }
+        if given && !own_topic && !explicit && u.intent != Intent::Reading {
+            match self.intent {
+                Some(Intent::Uses) if given_tech => added.push("who uses".into()),
+                Some(Intent::Stack) if given_company => added.push("stack".into()),
+                Some(Intent::WhatIs) => added.push("what is".into()),
+                _ => {}
             }
         }
         if added.is_empty() {
-            return (text.to_string(), next);
+            return (turn.text.to_string(), next);
         }
-        (format!("{} {}", text.trim(), added.join(" ")), next)
+        (format!("{} {}", turn.text.trim(), added.join(" ")), next)
+    }
+
+    /// The context written compactly, for a button's id: `intent|companies|techs|unknown|
+    /// concepts|subject`, items joined by `,`, with `%`, `|` and `,` escaped.
+    pub fn encode(&self) -> String {
+        let list = |v: &[String]| v.iter().map(|s| escape(s)).collect::<Vec<_>>().join(",");
+        format!(
+            "{}|{}|{}|{}|{}|{}",
+            self.intent.map_or("", intent_code),
+            list(&self.companies),
+            list(&self.techs),
+            list(&self.unknown),
+            list(&self.concepts),
+            list(&self.subject)
+        )
+    }
+
+    /// A context written by [`Context::encode`]; `None` for anything else.
+    pub fn decode(s: &str) -> Option<Context> {
+        let f: Vec<&str> = s.split('|').collect();
+        let [intent, companies, techs, unknown, concepts, subject] = f.as_slice() else {
+            return None;
+        };
+        let list = |x: &str| -> Vec<String> {
+            x.split(',')
+                .filter(|i| !i.is_empty())
+                .map(unescape)
+                .collect()
+        };
+        let intent = match *intent {
+            "" => None,
+            c => Some(intent_of(c)?),
+        };
+        Some(
+            Context {
+                companies: list(companies),
+                techs: list(techs),
+                unknown: list(unknown),
+                concepts: list(concepts),
+                subject: list(subject),
+                intent,
+            }
+            .bounded(),
+        )
+    }
+
+    /// The context as a member reads it ("Instagram · database").
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        for s in self
+            .companies
+            .iter()
+            .chain(&self.techs)
+            .chain(&self.unknown)
+            .chain(&self.concepts)
+        {
+            parts.push(s.clone());
+        }
+        if !self.subject.is_empty() {
+            parts.push(self.subject.join(" "));
+        }
+        parts.join(" · ")
     }
 }
 
-/// The subject words of a question: its residual words less the words of asking.
-fn subject(u: &Understanding) -> Vec<String> {
+/// `s` with its first letter in capitals.
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn intent_code(i: Intent) -> &'static str {
+    match i {
+        Intent::Stack => "s",
+        Intent::Uses => "u",
+        Intent::WhatIs => "w",
+        Intent::Reading => "r",
+        Intent::General => "g",
+    }
+}
+
+fn intent_of(c: &str) -> Option<Intent> {
+    Some(match c {
+        "s" => Intent::Stack,
+        "u" => Intent::Uses,
+        "w" => Intent::WhatIs,
+        "r" => Intent::Reading,
+        "g" => Intent::General,
+        _ => return None,
+    })
+}
+
+fn escape(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('|', "%7C")
+        .replace(',', "%2C")
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("%2C", ",")
+        .replace("%7C", "|")
+        .replace("%25", "%")
+}
+
+/// `a`'s words, then `b`'s not in `a`.
+fn merge(a: &[String], b: &[String]) -> Vec<String> {
+    let mut out = a.to_vec();
+    for w in b {
+        if !out.contains(w) && !ASKING.contains(&w.as_str()) {
+            out.push(w.clone());
+        }
+    }
+    out
+}
+
+/// The subject words of a question: its residual words less the words of asking, chat
+/// filler, and the names it does not know (those are a slot of their own).
+fn subject(k: &Knowledge, u: &Understanding) -> Vec<String> {
     u.residual_words
         .iter()
-        .filter(|w| !ASKING.contains(&w.as_str()))
+        .filter(|w| {
+            !ASKING.contains(&w.as_str())
+                && !k.topics.is_filler(w)
+                && !u.unknown_names.contains(w)
+                && !u.unfamiliar_names.contains(w)
+        })
         .cloned()
         .collect()
 }
@@ -100,4 +371,30 @@ fn company_name(k: &Knowledge, id: &str) -> String {
     k.companies
         .get(id)
         .map_or_else(|| id.to_string(), |c| c.name.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_context_survives_its_compact_form_with_awkward_names() {
+        let c = Context {
+            companies: vec!["Gov.uk".into(), "A|B, Inc %".into()],
+            techs: vec!["Node.js".into()],
+            unknown: vec!["figma".into()],
+            concepts: vec!["consistent hashing".into()],
+            subject: vec!["sharding".into(), "mysql".into()],
+            intent: Some(Intent::Reading),
+        };
+        let s = c.encode();
+        assert_eq!(Context::decode(&s), Some(c));
+        assert_eq!(
+            Context::decode(&Context::default().encode()),
+            Some(Context::default())
+        );
+        for bad in ["", "x|||||", "s|a|b", "s||||||extra"] {
+            assert_eq!(Context::decode(bad), None, "{bad:?}");
+        }
+    }
 }

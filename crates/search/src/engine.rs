@@ -324,6 +324,27 @@ impl Engine {
         u
     }
 
+    /// The question `text` asks after a conversation whose context is `before`, written
+    /// to stand on its own, and the context after it (see [`super::conversation`]).
+    pub fn follow(
+        &self,
+        before: &super::conversation::Context,
+        text: &str,
+    ) -> (String, super::conversation::Context) {
+        let u = self.understand(text);
+        let named = self.concepts.named(&u.normalized);
+        let turn = super::conversation::Turn {
+            text,
+            understanding: &u,
+            concepts: named
+                .iter()
+                .filter_map(|(c, _)| self.knowledge.topics.concepts[*c].names.first().cloned())
+                .collect(),
+            specific_concept: named.iter().any(|x| x.1),
+        };
+        before.follow(&self.knowledge, &turn)
+    }
+
     /// Whether `w` (normalised) is a whole word of the encoder's English vocabulary.
     pub(super) fn is_english(&self, w: &str) -> bool {
         match &self.encoder {
