@@ -43,6 +43,7 @@
 
 mod backend;
 mod changes;
+pub mod conversations;
 pub mod curation;
 pub mod diff;
 mod entries;

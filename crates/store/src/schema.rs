@@ -134,6 +134,29 @@ const SCHEMA: &[&str] = &[
         PRIMARY KEY (quiz_id, member_id)
     ) {strict};
     CREATE INDEX quiz_answers_by_member ON quiz_answers (guild_id, member_id);",
+    // v6: conversations (a follow-up's context too long for its button) and the forum
+    // channels a server asked Archie to answer new posts in, with the posts answered.
+    "CREATE TABLE contexts (
+        guild_id   {int} NOT NULL,
+        key        {int} NOT NULL,
+        context    TEXT   NOT NULL,
+        at         {int} NOT NULL,
+        PRIMARY KEY (guild_id, key)
+    ) {strict};
+    CREATE INDEX contexts_by_age ON contexts (guild_id, at);
+    CREATE TABLE watched (
+        guild_id   {int} NOT NULL,
+        channel_id {int} NOT NULL,
+        by_id      {int} NOT NULL,
+        at         {int} NOT NULL,
+        PRIMARY KEY (guild_id, channel_id)
+    ) {strict};
+    CREATE TABLE answered_posts (
+        guild_id   {int} NOT NULL,
+        thread_id  {int} NOT NULL,
+        at         {int} NOT NULL,
+        PRIMARY KEY (guild_id, thread_id)
+    ) {strict};",
 ];
 
 /// How one backend spells the words the schema leaves open.
@@ -285,12 +308,13 @@ mod tests {
             .query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN \
                  ('entries', 'revisions', 'meta', 'asks', 'votes', 'gaps', 'proposals', \
-                  'guild_settings', 'quizzes', 'quiz_answers')",
+                  'guild_settings', 'quizzes', 'quiz_answers', 'contexts', 'watched', \
+                  'answered_posts')",
                 [],
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(tables, 10);
+        assert_eq!(tables, 13);
         let strict: i64 = conn
             .query_row(
                 "SELECT count(*) FROM pragma_table_list WHERE strict = 1",
@@ -298,7 +322,7 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(strict, 10, "every table checks its types");
+        assert_eq!(strict, 13, "every table checks its types");
     }
 
     #[test]

@@ -18,6 +18,7 @@ const B: u64 = 1_200_000_000_000_000_002;
 const T0: i64 = 1_700_000_000;
 
 mod changes;
+mod conversations;
 mod curation;
 mod durability;
 mod import;

@@ -18,6 +18,8 @@ macro_rules! on_postgres {
 }
 
 on_postgres!(
+    conversations::a_conversation_context_is_read_back_only_in_its_own_server,
+    conversations::a_watched_forum_is_per_server_and_each_post_is_claimed_once,
     curation::a_vote_is_kept_once_per_member_and_a_second_click_changes_it,
     curation::unanswered_questions_fold_into_gaps_by_names_and_topic,
     curation::a_note_on_a_down_vote_reaches_its_gap_and_needs_the_down_vote,
@@ -60,6 +62,24 @@ fn schema_version(url: &str) -> String {
         .psql(db_name(url), "SELECT version FROM archie_schema")
         .trim()
         .to_string()
+}
+
+#[test]
+fn a_conversation_kept_by_one_replica_is_followed_on_another() {
+    let url = cluster().database("contexts");
+    let (a, b) = (connect(&url), connect(&url));
+    a.put_context(A, 5, "g|Netflix||||caching").unwrap();
+    assert_eq!(
+        b.context(A, 5).unwrap().as_deref(),
+        Some("g|Netflix||||caching")
+    );
+    assert!(a.watch(A, 10, 1).unwrap());
+    assert!(b.is_watched(A, 10).unwrap());
+    assert!(a.claim_post(A, 11).unwrap());
+    assert!(
+        !b.claim_post(A, 11).unwrap(),
+        "answered once across replicas"
+    );
 }
 
 #[test]
