@@ -150,6 +150,7 @@ fn stages(app: &App, verifier: &serenity::interactions_endpoint::Verifier, reque
                 private: false,
                 update: false,
                 stash: &stash,
+                follow_up: None,
             };
             let resp = archie::render::discord::reply(&reply, &ctx);
             let s4 = Instant::now();

@@ -43,6 +43,9 @@ const FORM_PROPOSE: &str = "kbform:padd:";
 const FORM_PROPOSE_EDIT: &str = "kbform:pedit:";
 const FORM_MISSING: &str = "kbform:miss:";
 const FORM_REJECT: &str = "kbform:reject:";
+/// A conversation's Follow up button, and the form it opens (see [`follow_up`]).
+const FOLLOW_UP: &str = "fu";
+const FOLLOW_UP_FORM: &str = "fuq";
 /// Marks a name whose argument is a [`Stash`] key.
 const STASHED: char = '~';
 
@@ -88,6 +91,8 @@ fn parts(cmd: &Command) -> Option<(&'static str, String, &'static str)> {
         Command::Kb(_) => return None,
         Command::QuizAnswer { quiz, choice } => (QUIZ, format!("{quiz}.{choice}"), ""),
         Command::Quiz { .. } | Command::Leaderboard => return None,
+        // A conversation's ids are made by [`follow_up`], with its context.
+        Command::FollowUp { .. } | Command::FollowUpForm { .. } => return None,
     })
 }
 
@@ -257,6 +262,8 @@ pub fn form(submit: &Submit, stash: &Stash) -> String {
         Submit::ProposeEdit(id) => with_arg("kbform", ":pedit:", id, stash),
         Submit::Missing(ask) => format!("{FORM_MISSING}{ask}"),
         Submit::Reject(proposal) => format!("{FORM_REJECT}{proposal}"),
+        // Made with its context by [`follow_up`]; here for a caller with none at hand.
+        Submit::FollowUp(c) => format!("{FOLLOW_UP_FORM}:0:0:{}", c.encode()),
     }
 }
 
@@ -295,6 +302,77 @@ pub fn decode_form(custom_id: &str, stash: &Stash) -> Option<Submit> {
     } else {
         Submit::ProposeEdit(id)
     })
+}
+
+/// Where a conversation's context is: in the id itself, with the minute it was made
+/// and a tag of its server, or in the store under a key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Conversation {
+    Inline {
+        context: archie_search::conversation::Context,
+        /// Minutes since the Unix epoch when the answer was made.
+        minute: i64,
+        /// [`server_tag`] of the server it was made in.
+        tag: String,
+    },
+    Stored(i64),
+}
+
+/// A short tag of a server (`0` outside one), so an id made in one server is not read
+/// as a conversation of another.
+pub fn server_tag(guild: Option<u64>) -> String {
+    match guild {
+        None => "0".into(),
+        Some(g) => format!("{:x}", g.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40),
+    }
+}
+
+/// The id of a Follow up button (`form: false`) or of the form it opens (`form: true`):
+/// `fu:<minute>:<server tag>:<context>` when that fits Discord's 100 characters, else
+/// `None` (the context then goes to the store: [`follow_up_stored`]).
+pub fn follow_up(
+    form: bool,
+    context: &archie_search::conversation::Context,
+    minute: i64,
+    guild: Option<u64>,
+) -> Option<String> {
+    let name = if form { FOLLOW_UP_FORM } else { FOLLOW_UP };
+    let id = format!("{name}:{minute}:{}:{}", server_tag(guild), context.encode());
+    (id.chars().count() <= MAX_ID).then_some(id)
+}
+
+/// The id of a Follow up button or form whose context is in the store under `key`.
+pub fn follow_up_stored(form: bool, key: i64) -> String {
+    let name = if form { FOLLOW_UP_FORM } else { FOLLOW_UP };
+    format!("{name}{STASHED}:{key}")
+}
+
+/// A conversation's id read back: whether it is the form's, and where its context is.
+/// `None` for any other id.
+pub fn decode_follow_up(custom_id: &str) -> Option<(bool, Conversation)> {
+    let (name, rest) = custom_id.split_once(':')?;
+    let (form, stored) = match name {
+        FOLLOW_UP => (false, false),
+        FOLLOW_UP_FORM => (true, false),
+        n if n == format!("{FOLLOW_UP}{STASHED}") => (false, true),
+        n if n == format!("{FOLLOW_UP_FORM}{STASHED}") => (true, true),
+        _ => return None,
+    };
+    if stored {
+        return Some((form, Conversation::Stored(rest.parse().ok()?)));
+    }
+    let mut f = rest.splitn(3, ':');
+    let minute = f.next()?.parse().ok()?;
+    let tag = f.next()?.to_string();
+    let context = archie_search::conversation::Context::decode(f.next()?)?;
+    Some((
+        form,
+        Conversation::Inline {
+            context,
+            minute,
+            tag,
+        },
+    ))
 }
 
 /// The footer of a paged message: the page, and the argument in readable form (for the

@@ -269,6 +269,10 @@ pub fn bucket(incoming: &Incoming) -> Option<Bucket> {
             _ => Some(Bucket::Lookup),
         },
         Incoming::Import(_) => Some(Bucket::KbWrite),
+        // A follow-up asked (its form submitted) is a question like any other.
+        Incoming::FollowUp {
+            question: Some(_), ..
+        } => Some(Bucket::Ask),
         _ => None,
     }
 }

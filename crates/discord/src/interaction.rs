@@ -11,7 +11,7 @@ use crate::stash::Stash;
 use archie_core::commands::{Command, QuizSubject};
 use serenity::all::{
     CommandDataOption, CommandDataOptionValue, CommandInteraction, CommandType,
-    ComponentInteraction, ComponentInteractionDataKind, Interaction,
+    ComponentInteraction, ComponentInteractionDataKind, Interaction, MessageFlags,
 };
 
 /// What an interaction asks for.
@@ -28,6 +28,17 @@ pub enum Incoming {
     /// Autocomplete on an option Archie does not complete: an empty list (Discord expects
     /// a choices response to every autocomplete, never a message).
     NoChoices,
+    /// A conversation's Follow up button (`question: None`: open the form) or its
+    /// submitted form; the context is read ([`super::conversation::resolve`]) before it
+    /// runs.
+    FollowUp {
+        /// The id clicked or submitted.
+        id: String,
+        conversation: custom_id::Conversation,
+        question: Option<String>,
+        /// The conversation is on a message only its asker sees: so is what follows.
+        private: bool,
+    },
     /// Not something Archie answers; the text says why.
     Refuse(String),
 }
@@ -233,6 +244,17 @@ fn autocomplete(c: &CommandInteraction) -> Incoming {
 fn button(c: &ComponentInteraction, stash: &Stash) -> Incoming {
     if !matches!(c.data.kind, ComponentInteractionDataKind::Button) {
         return Incoming::Refuse("Archie doesn't handle that kind of component.".into());
+    }
+    if let Some((false, conversation)) = custom_id::decode_follow_up(&c.data.custom_id) {
+        return Incoming::FollowUp {
+            id: c.data.custom_id.clone(),
+            conversation,
+            question: None,
+            private: c
+                .message
+                .flags
+                .is_some_and(|f| f.contains(MessageFlags::EPHEMERAL)),
+        };
     }
     match custom_id::decode(&c.data.custom_id, stash) {
         Some((command, view)) => Incoming::Run(Run {

@@ -99,7 +99,8 @@ pub fn slash(c: &CommandInteraction) -> Incoming {
     }
 }
 
-/// A submitted `/kb add` or `/kb edit` form.
+/// A submitted form: `/kb add` or `/kb edit`, the other curation forms, or a follow-up
+/// question.
 pub fn modal(m: &ModalInteraction, stash: &Stash) -> Incoming {
     let field = |key: FieldKey| -> String {
         m.data
@@ -114,6 +115,18 @@ pub fn modal(m: &ModalInteraction, stash: &Stash) -> Incoming {
             })
             .unwrap_or_default()
     };
+    if let Some((true, conversation)) = super::custom_id::decode_follow_up(&m.data.custom_id) {
+        return Incoming::FollowUp {
+            id: m.data.custom_id.clone(),
+            conversation,
+            question: Some(field(FieldKey::Question)),
+            private: m
+                .message
+                .as_ref()
+                .and_then(|msg| msg.flags)
+                .is_some_and(|f| f.contains(serenity::all::MessageFlags::EPHEMERAL)),
+        };
+    }
     let draft = |kind: &str| {
         RawDraft::from_fields(
             kind,
@@ -154,6 +167,10 @@ pub fn modal(m: &ModalInteraction, stash: &Stash) -> Incoming {
             proposal,
             reason: field(FieldKey::Note),
         }),
+        // Read above, with its conversation.
+        Some(Submit::FollowUp(_)) => {
+            Incoming::Refuse("That form has expired; run the command again.".into())
+        }
         None => Incoming::Refuse("That form has expired; run the command again.".into()),
     }
 }

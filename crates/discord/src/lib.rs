@@ -11,6 +11,7 @@
 //! # Layout
 //!
 //! - `autocomplete.rs` — Autocomplete for company and technology options, answered from memory.
+//! - `conversation.rs` — Conversations on Discord: the Follow up button under an answer, the form it opens, and where the conversation's context lives between them.
 //! - `custom_id.rs` — Every id Archie puts on a button or a form, and reading them back: the one place that knows their format.
 //! - `custom_id/tests.rs` — Every id made here reads back as what it was made from, and no id exceeds Discord's limit.
 //! - `deadline.rs` — Discord's deadline.
@@ -39,6 +40,7 @@
 //! - `stash.rs` — The stash: the transport's one piece of per-process state.
 
 pub mod autocomplete;
+pub mod conversation;
 pub mod custom_id;
 pub mod deadline;
 pub mod definitions;
@@ -279,6 +281,21 @@ pub fn answer_incoming(
     incoming: Incoming,
     files: bool,
 ) -> Outgoing {
+    let mut follow_up_id = None;
+    let incoming = match incoming {
+        Incoming::FollowUp {
+            id,
+            conversation,
+            question,
+            private,
+        } => {
+            if question.is_none() {
+                follow_up_id = Some(conversation::form_id(&id));
+            }
+            conversation::incoming(app, caller.guild, &conversation, question, private)
+        }
+        other => other,
+    };
     match incoming {
         Incoming::Ping => view::pong().into(),
         Incoming::Run(run) => {
@@ -290,6 +307,10 @@ pub fn answer_incoming(
                 return view::notice_text(NO_FILES).into();
             }
             let reply = execute(app, caller, &run.command);
+            // The Follow up button's id, its context kept first when it must be stored.
+            if let Some(context) = reply.follow_up.as_ref().filter(|_| reply.form.is_none()) {
+                follow_up_id = conversation::button_id(app, caller.guild, context);
+            }
             let delivery = Delivery {
                 command: &run.command,
                 view: run.view,
@@ -297,6 +318,7 @@ pub fn answer_incoming(
                 private: run.private,
                 update: run.update,
                 stash,
+                follow_up: follow_up_id.as_deref(),
             };
             match reply.attachment.as_ref() {
                 Some(a) if files => Outgoing {
@@ -328,6 +350,7 @@ pub fn answer_incoming(
         }
         Incoming::NoChoices => view::choices(Vec::new()).into(),
         Incoming::Refuse(why) => view::notice_text(&why).into(),
+        Incoming::FollowUp { .. } => view::notice_text(conversation::EXPIRED).into(),
     }
 }
 

@@ -76,7 +76,8 @@ pub fn caller(i: &Interaction, options: &Options) -> Caller {
         actor: user.map(|u| Actor::new(u.id.get(), display_name(u))),
         // Rights exist only in a server, and only as Discord reports them for this member.
         moderator: guild.is_some() && member.is_some_and(|m| is_moderator(m, options)),
-        typed: matches!(i, Interaction::Command(_)),
+        // A submitted form is typed too (a follow-up question is a new question).
+        typed: matches!(i, Interaction::Command(_) | Interaction::Modal(_)),
     }
 }
 

@@ -10,6 +10,7 @@ mod deadline;
 pub(crate) mod diagrams;
 mod fair_use;
 mod find_answer;
+pub(crate) mod follow_up;
 mod signatures;
 
 async fn server() -> TestServer {

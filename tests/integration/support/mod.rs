@@ -164,6 +164,7 @@ pub fn discord_response(
         private: false,
         update: false,
         stash: &STASH,
+        follow_up: None,
     };
     serde_json::to_value(archie::render::discord::reply(&reply, &delivery))
         .expect("a response serializes")

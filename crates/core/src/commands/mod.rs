@@ -17,6 +17,8 @@ pub use kb::KbCommand;
 
 /// Longest name a lookup command accepts (Discord's option values are capped at 100 too).
 pub const MAX_NAME_CHARS: usize = 100;
+/// Results a follow-up's answer shows: the best and two related, as `/ask` on Discord.
+pub const FOLLOW_UP_PER_PAGE: usize = 3;
 /// Results a paged answer can reach.
 pub const MAX_RESULTS: usize = 15;
 
@@ -73,6 +75,15 @@ pub enum Command {
     },
     /// `/quiz leaderboard`.
     Leaderboard,
+    /// A follow-up question in a conversation (the Follow up form, a reply to an answer).
+    FollowUp {
+        question: String,
+        context: archie_search::conversation::Context,
+    },
+    /// The Follow up button: the form for a follow-up question.
+    FollowUpForm {
+        context: archie_search::conversation::Context,
+    },
 }
 
 impl Command {
@@ -114,6 +125,10 @@ pub fn execute(app: &App, caller: &Caller, cmd: &Command) -> Reply {
         Command::Quiz { on } => quiz::question(app, caller, on),
         Command::QuizAnswer { quiz, choice } => quiz::answer(app, caller, *quiz, *choice),
         Command::Leaderboard => quiz::leaderboard(app, caller),
+        Command::FollowUp { question, context } => {
+            ask::follow_up(app, caller, question, context, FOLLOW_UP_PER_PAGE)
+        }
+        Command::FollowUpForm { context } => ask::follow_up_form(context),
     }
 }
 

@@ -111,6 +111,8 @@ pub enum Submit {
     Missing(i64),
     /// Rejects this proposal, with an optional reason.
     Reject(i64),
+    /// Asks a follow-up question in this conversation.
+    FollowUp(archie_search::conversation::Context),
 }
 
 /// The fields an entry form can have; each transport names them its own way.
@@ -123,6 +125,8 @@ pub enum FieldKey {
     Sources,
     /// The one field of a short form: what was missing, why a proposal was rejected.
     Note,
+    /// A follow-up question.
+    Question,
 }
 
 impl FieldKey {
@@ -142,6 +146,7 @@ impl FieldKey {
             FieldKey::Technologies => "technologies",
             FieldKey::Sources => "sources",
             FieldKey::Note => "note",
+            FieldKey::Question => "question",
         }
     }
 }
@@ -236,6 +241,9 @@ pub struct Reply {
     /// An answer members can rate: the id of its ask, which the 👍 and 👎 buttons carry
     /// (shown on public answers only).
     pub feedback: Option<i64>,
+    /// An answer a member can follow up on: what the conversation is about after it,
+    /// which the Follow up button carries.
+    pub follow_up: Option<archie_search::conversation::Context>,
 }
 
 impl Reply {
@@ -254,6 +262,7 @@ impl Reply {
             ephemeral: !matches!(status, Status::Answer),
             data: None,
             feedback: None,
+            follow_up: None,
             picture: None,
         }
     }

@@ -52,6 +52,9 @@ pub struct Delivery<'a> {
     pub update: bool,
     /// Where button arguments too long for an id are kept.
     pub stash: &'a Stash,
+    /// The conversation's id: of the Follow up button under an answer, or of the form
+    /// that button opens.
+    pub follow_up: Option<&'a str>,
 }
 
 /// The response for a command's reply.
@@ -60,7 +63,7 @@ pub fn reply(reply: &Reply, delivery: &Delivery) -> Response {
         return notice_reply(reply);
     }
     match &reply.form {
-        Some(form) => modal::modal(form, delivery.stash),
+        Some(form) => modal::modal(form, delivery.stash, delivery.follow_up),
         None => limits::enforce(answer(reply, delivery)),
     }
 }
@@ -201,9 +204,29 @@ fn answer(reply: &Reply, delivery: &Delivery) -> Response {
         components.extend(nav(delivery, page, pages, newest_first));
     }
     let public = !((delivery.private || reply.ephemeral) && !delivery.update);
-    if let Some(ask) = reply.feedback.filter(|_| public) {
-        components.extend(feedback(ask, delivery));
+    let mut row = reply
+        .feedback
+        .filter(|_| public)
+        .and_then(|ask| feedback(ask, delivery));
+    if let Some(id) = delivery.follow_up.filter(|_| !delivery.update) {
+        let button = Button {
+            kind: 2,
+            style: wire::PRIMARY,
+            label: "Follow up".into(),
+            custom_id: id.to_string(),
+            disabled: false,
+        };
+        match &mut row {
+            Some(r) => r.components.push(button),
+            None => {
+                row = Some(ButtonRow {
+                    kind: 1,
+                    components: vec![button],
+                })
+            }
+        }
     }
+    components.extend(row);
     let mention = delivery
         .mention
         .filter(|_| !delivery.private && !delivery.update);

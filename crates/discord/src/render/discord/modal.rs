@@ -7,8 +7,13 @@ use crate::custom_id;
 use crate::stash::Stash;
 use archie_core::reply::Form;
 
-pub(super) fn modal(form: &Form, stash: &Stash) -> Response {
-    let id = custom_id::form(&form.submit, stash);
+/// `id`: the form's id when the caller made it (a conversation's, which carries its
+/// context), else made from what the form submits.
+pub(super) fn modal(form: &Form, stash: &Stash, id: Option<&str>) -> Response {
+    let id = match id {
+        Some(id) => id.to_string(),
+        None => custom_id::form(&form.submit, stash),
+    };
     if measure(&id) > limits::CUSTOM_ID {
         return notice_text("That form cannot be shown on Discord; use the `archie kb` CLI.");
     }
