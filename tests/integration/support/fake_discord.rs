@@ -1,7 +1,18 @@
 //! A local stand-in for Discord: an axum REST server (the routes serenity calls for an
-//! interactions bot) and a tokio-tungstenite gateway (HELLO, IDENTIFY → READY, heartbeat
-//! ACKs, INTERACTION_CREATE dispatches). Everything it receives is reported as an
-//! [`Event`], so tests assert on what the real binary sent.
+//! interactions bot, and for channel messages) and a tokio-tungstenite gateway (HELLO,
+//! IDENTIFY → READY, heartbeat ACKs, dispatches: INTERACTION_CREATE by
+//! [`FakeDiscord::dispatch`], any other event — MESSAGE_CREATE, THREAD_CREATE,
+//! CHANNEL_DELETE, … — by [`FakeDiscord::dispatch_event`]). Everything it receives is
+//! reported as an [`Event`], so tests assert on what the real binary sent.
+//!
+//! Channel messages: `POST /channels/{channel}/messages` answers with a message object (a
+//! fresh id per post, authored by the bot, echoing the content and components), which
+//! [`FakeDiscord::posted`] waits for; `GET /channels/{channel}/messages/{message}` answers
+//! with a message given to [`FakeDiscord::put_message`] (or posted earlier) and
+//! `GET /channels/{channel}` with a channel given to [`FakeDiscord::put_channel`], else
+//! 404 with Discord's JSON error (10008 Unknown Message, 10003 Unknown Channel). After
+//! [`FakeDiscord::forbid_channel`], posting to or reading messages of that channel answers
+//! 403 (50013 Missing Permissions).
 //!
 //! Several connections may be open at once, one per shard: each IDENTIFY's `shard` is
 //! reported ([`Event::identified_shard`]), and [`FakeDiscord::dispatch_to`] sends an event
@@ -9,8 +20,9 @@
 //! shard [`shard_of`] its id. `/gateway/bot` reports [`FakeDiscord::with_shards`]'s count.
 //!
 //! Every body Archie sends that Discord's OpenAPI description covers — command
-//! definitions, interaction callbacks, follow-ups, edits of the original response (for a
-//! multipart upload, its `payload_json` part) — is validated against it as it arrives: the
+//! definitions, interaction callbacks, follow-ups, edits of the original response, channel
+//! messages (for a multipart upload, its `payload_json` part) — is validated against it as
+//! it arrives: the
 //! stand-in answers a violation with 400 as Discord would, and the test panics with the
 //! violations at its next [`FakeDiscord::wait_for`] or when the stand-in is dropped.
 
@@ -22,6 +34,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -69,6 +82,7 @@ pub struct FakeDiscord {
     /// Events received while waiting for another one, in arrival order.
     seen: Vec<Event>,
     queues: Queues,
+    store: Store,
 }
 
 /// Discord's shard for a server: `(guild_id >> 22) % shard_count`.
@@ -76,15 +90,18 @@ pub fn shard_of(guild_id: u64, shard_count: u64) -> u64 {
     (guild_id >> 22) % shard_count
 }
 
+/// A dispatch: its event type (`t`) and data (`d`).
+type Dispatch = (String, Value);
+
 /// One queue of dispatches per shard id, made by whichever side needs it first; the
 /// connection that identifies as the shard holds its receiver while it is open.
 type Queue = (
-    mpsc::UnboundedSender<Value>,
-    Arc<Mutex<mpsc::UnboundedReceiver<Value>>>,
+    mpsc::UnboundedSender<Dispatch>,
+    Arc<Mutex<mpsc::UnboundedReceiver<Dispatch>>>,
 );
 
 #[derive(Clone, Default)]
-struct Queues(Arc<std::sync::Mutex<std::collections::HashMap<u64, Queue>>>);
+struct Queues(Arc<std::sync::Mutex<HashMap<u64, Queue>>>);
 
 impl Queues {
     fn get(&self, shard: u64) -> Queue {
@@ -98,11 +115,43 @@ impl Queues {
     }
 }
 
+/// The first id the stand-in gives a posted message; each post takes the next.
+const FIRST_MESSAGE_ID: u64 = 880000000000000000;
+
+/// What the channel routes answer from: messages by `(channel_id, id)`, channels by id,
+/// the channels the bot may not post to or read, and the next posted message's id.
+#[derive(Default)]
+struct Channels {
+    messages: HashMap<(String, String), Value>,
+    channels: HashMap<String, Value>,
+    forbidden: HashSet<String>,
+    next_id: u64,
+}
+
+#[derive(Clone, Default)]
+struct Store(Arc<std::sync::Mutex<Channels>>);
+
+impl Store {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Channels> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A snowflake given as a string or a number, as a string (`None` for anything else).
+fn snowflake(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 #[derive(Clone)]
 struct Rest {
     events: mpsc::UnboundedSender<Event>,
     ws_url: String,
     shards: u64,
+    store: Store,
 }
 
 impl FakeDiscord {
@@ -114,6 +163,7 @@ impl FakeDiscord {
     pub async fn with_shards(shards: u64) -> FakeDiscord {
         let (ev_tx, events) = mpsc::unbounded_channel();
         let queues = Queues::default();
+        let store = Store::default();
         let ws = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind gateway");
@@ -123,6 +173,7 @@ impl FakeDiscord {
             events: ev_tx,
             ws_url: format!("ws://{gateway}"),
             shards,
+            store: store.clone(),
         };
         let app = Router::new()
             .route("/api/v10/gateway", get(gateway_url))
@@ -143,6 +194,19 @@ impl FakeDiscord {
                 get(webhook_message).patch(webhook_message),
             )
             .route("/api/v10/webhooks/{app}/{token}", post(webhook_message))
+            // Other methods on these paths are reported and answered 404, as before.
+            .route(
+                "/api/v10/channels/{channel}/messages",
+                post(create_message).fallback(unknown),
+            )
+            .route(
+                "/api/v10/channels/{channel}/messages/{message}",
+                get(channel_message).fallback(unknown),
+            )
+            .route(
+                "/api/v10/channels/{channel}",
+                get(channel).fallback(unknown),
+            )
             .fallback(unknown)
             .with_state(state);
         let rest_listener = TcpListener::bind("127.0.0.1:0").await.expect("bind rest");
@@ -155,6 +219,7 @@ impl FakeDiscord {
             events,
             seen: Vec::new(),
             queues,
+            store,
         }
     }
 
@@ -172,7 +237,15 @@ impl FakeDiscord {
     /// Sends an INTERACTION_CREATE on the connection that identified as shard `shard`
     /// (queued until one has and is READY).
     pub fn dispatch_to(&self, shard: u64, interaction: Value) {
-        let _ = self.queues.get(shard).0.send(interaction);
+        self.send_dispatch(shard, "INTERACTION_CREATE", interaction);
+    }
+
+    fn send_dispatch(&self, shard: u64, event_type: &str, data: Value) {
+        let _ = self
+            .queues
+            .get(shard)
+            .0
+            .send((event_type.to_string(), data));
     }
 
     /// The followup message posted to interaction `id`'s webhook: its content type, body
@@ -195,6 +268,33 @@ impl FakeDiscord {
                 violation,
                 ..
             } => Some((content_type, raw, violation)),
+            Event::Identify(_) => None,
+        }
+    }
+
+    /// The body of the next message posted to `channel` (`POST /channels/{channel}/messages`;
+    /// for a multipart upload, its `payload_json`); `None` after `timeout`.
+    #[allow(dead_code)]
+    pub async fn posted(&mut self, timeout: Duration, channel: u64) -> Option<Value> {
+        let path = format!("/api/v10/channels/{channel}/messages");
+        match self
+            .wait_for(timeout, |e| {
+                matches!(e, Event::Rest { method, path: p, .. } if method == "POST" && *p == path)
+            })
+            .await?
+        {
+            Event::Rest {
+                body,
+                content_type,
+                raw,
+                ..
+            } => {
+                if content_type.starts_with("multipart/form-data") {
+                    super::schema::payload_json(&content_type, &raw)
+                } else {
+                    Some(body)
+                }
+            }
             Event::Identify(_) => None,
         }
     }
@@ -225,6 +325,44 @@ impl FakeDiscord {
                 _ => return None,
             }
         }
+    }
+}
+
+/// Other dispatches and the channel routes' state: for the tests that need them.
+#[allow(dead_code)]
+impl FakeDiscord {
+    /// Sends a DISPATCH of `event_type` (e.g. `MESSAGE_CREATE`, `THREAD_CREATE`,
+    /// `CHANNEL_DELETE`) with `data` on shard 0 (queued until it is READY).
+    pub fn dispatch_event(&self, event_type: &str, data: Value) {
+        self.dispatch_event_to(0, event_type, data);
+    }
+
+    /// Sends a DISPATCH of `event_type` with `data` on the connection that identified as
+    /// shard `shard` (queued until one has and is READY), after any queued before it.
+    pub fn dispatch_event_to(&self, shard: u64, event_type: &str, data: Value) {
+        self.send_dispatch(shard, event_type, data);
+    }
+
+    /// Makes `message` what `GET /channels/{channel_id}/messages/{id}` answers, keyed by
+    /// its `channel_id` and `id` (replacing any message there).
+    pub fn put_message(&self, message: Value) {
+        let key = (
+            snowflake(&message["channel_id"]).expect("a message has a channel_id"),
+            snowflake(&message["id"]).expect("a message has an id"),
+        );
+        self.store.lock().messages.insert(key, message);
+    }
+
+    /// Makes `channel` what `GET /channels/{id}` answers, keyed by its `id`.
+    pub fn put_channel(&self, channel: Value) {
+        let id = snowflake(&channel["id"]).expect("a channel has an id");
+        self.store.lock().channels.insert(id, channel);
+    }
+
+    /// From now on, posting a message to `channel` or reading one of its messages is
+    /// answered 403 Missing Permissions (and still reported).
+    pub fn forbid_channel(&self, channel: u64) {
+        self.store.lock().forbidden.insert(channel.to_string());
     }
 }
 
@@ -262,6 +400,8 @@ enum Body {
     Callback,
     Followup,
     Edit,
+    /// A message posted to a channel.
+    Message,
     Unchecked,
 }
 
@@ -297,6 +437,7 @@ fn report(
                 Body::Callback => super::schema::check_interaction_response(&json),
                 Body::Followup => super::schema::check_followup(&json),
                 Body::Edit => super::schema::check_edit(&json),
+                Body::Message => super::schema::check_create_message(&json),
                 Body::Unchecked => Ok(()),
             };
             checked
@@ -390,6 +531,97 @@ async fn webhook_message(
     .into_response()
 }
 
+/// Discord's JSON error: `status` with its `code` and `message`.
+fn discord_error(status: StatusCode, code: u64, message: &str) -> axum::response::Response {
+    (status, Json(json!({"code": code, "message": message}))).into_response()
+}
+
+fn missing_permissions() -> axum::response::Response {
+    discord_error(StatusCode::FORBIDDEN, 50013, "Missing Permissions")
+}
+
+/// `POST /channels/{channel}/messages`: the message as Discord would return it, with the
+/// next id; kept for a later GET.
+async fn create_message(
+    State(s): State<Rest>,
+    Path(channel): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> axum::response::Response {
+    if let Err(why) = report(&s, Body::Message, &method, &uri, &headers, &body) {
+        return rejected(why);
+    }
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let sent = if content_type.starts_with("multipart/form-data") {
+        super::schema::payload_json(content_type, &body)
+    } else {
+        serde_json::from_slice(&body).ok()
+    }
+    .unwrap_or(Value::Null);
+    let mut store = s.store.lock();
+    if store.forbidden.contains(&channel) {
+        return missing_permissions();
+    }
+    let id = (FIRST_MESSAGE_ID + store.next_id).to_string();
+    store.next_id += 1;
+    let content = sent["content"].as_str().unwrap_or_default();
+    let components = match &sent["components"] {
+        Value::Array(c) => Value::Array(c.clone()),
+        _ => json!([]),
+    };
+    let message = json!({
+        "id": id, "channel_id": channel,
+        "author": {"id": APP_ID, "username": "archie", "discriminator": "0", "bot": true},
+        "content": content, "timestamp": "2024-01-01T00:00:00.000000+00:00",
+        "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [],
+        "mention_roles": [], "attachments": [], "embeds": [], "components": components,
+        "pinned": false, "type": 0
+    });
+    store.messages.insert((channel, id), message.clone());
+    Json(message).into_response()
+}
+
+/// `GET /channels/{channel}/messages/{message}`: a message put or posted earlier.
+async fn channel_message(
+    State(s): State<Rest>,
+    Path((channel, message)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> axum::response::Response {
+    let _ = report(&s, Body::Unchecked, &method, &uri, &headers, &body);
+    let store = s.store.lock();
+    if store.forbidden.contains(&channel) {
+        return missing_permissions();
+    }
+    match store.messages.get(&(channel, message)) {
+        Some(m) => Json(m.clone()).into_response(),
+        None => discord_error(StatusCode::NOT_FOUND, 10008, "Unknown Message"),
+    }
+}
+
+/// `GET /channels/{channel}`: a channel put earlier.
+async fn channel(
+    State(s): State<Rest>,
+    Path(channel): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> axum::response::Response {
+    let _ = report(&s, Body::Unchecked, &method, &uri, &headers, &body);
+    match s.store.lock().channels.get(&channel) {
+        Some(c) => Json(c.clone()).into_response(),
+        None => discord_error(StatusCode::NOT_FOUND, 10003, "Unknown Channel"),
+    }
+}
+
 async fn unknown(
     State(s): State<Rest>,
     method: Method,
@@ -415,7 +647,7 @@ async fn run_gateway(listener: TcpListener, events: mpsc::UnboundedSender<Event>
             }
             let mut seq = 1u64;
             // The shard's queue, once IDENTIFY says which shard this connection is.
-            let mut queue: Option<tokio::sync::OwnedMutexGuard<mpsc::UnboundedReceiver<Value>>> =
+            let mut queue: Option<tokio::sync::OwnedMutexGuard<mpsc::UnboundedReceiver<Dispatch>>> =
                 None;
             loop {
                 tokio::select! {
@@ -440,8 +672,8 @@ async fn run_gateway(listener: TcpListener, events: mpsc::UnboundedSender<Event>
                             _ => {}
                         }
                     }
-                    Some(i) = async { queue.as_mut()?.recv().await }, if queue.is_some() => {
-                        let ev = json!({"op": 0, "s": seq, "t": "INTERACTION_CREATE", "d": i});
+                    Some((t, d)) = async { queue.as_mut()?.recv().await }, if queue.is_some() => {
+                        let ev = json!({"op": 0, "s": seq, "t": t, "d": d});
                         seq += 1;
                         if ws.send(Message::text(ev.to_string())).await.is_err() { return; }
                     }

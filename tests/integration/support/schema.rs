@@ -1,6 +1,7 @@
 //! Discord's own OpenAPI description (`tests/fixtures/discord/openapi.json`, vendored with
 //! its MIT licence) as the judge of every body the tests see Archie send Discord: command
-//! definitions, interaction responses, follow-ups and edits of the original message.
+//! definitions, interaction responses, follow-ups, edits of the original message and
+//! messages posted to a channel.
 //!
 //! Each validator is the whole document compiled as a JSON Schema 2020-12 root whose
 //! top-level `$ref` points at the request body's schema, so the `#/components/schemas/…`
@@ -10,6 +11,10 @@
 //! typed integer in the spec, but Discord documents and accepts the string serenity sends
 //! (a permission bit set as decimal digits), so that one property also accepts a digit
 //! string. Nothing else is relaxed.
+//!
+//! One deliberate tightening: the document lets a channel message's `content` run to 4000
+//! characters (a Nitro user's limit), but Discord documents, and enforces for a bot, 2000
+//! (`check_create_message` holds the body to that).
 
 use jsonschema::Validator;
 use serde_json::{json, Value};
@@ -19,6 +24,11 @@ const COMMANDS: &str = "#/paths/~1applications~1{application_id}~1commands/put/r
 const CALLBACK: &str = "#/paths/~1interactions~1{interaction_id}~1{interaction_token}~1callback/post/requestBody/content/application~1json/schema";
 const FOLLOWUP: &str = "#/paths/~1webhooks~1{webhook_id}~1{webhook_token}/post/requestBody/content/application~1json/schema";
 const EDIT: &str = "#/paths/~1webhooks~1{webhook_id}~1{webhook_token}~1messages~1@original/patch/requestBody/content/application~1json/schema";
+const CREATE_MESSAGE: &str =
+    "#/paths/~1channels~1{channel_id}~1messages/post/requestBody/content/application~1json/schema";
+
+/// A bot's limit on a channel message's `content`, in characters.
+const BOT_MESSAGE_CONTENT: u64 = 2000;
 
 /// The vendored document with the one quirk allowed, parsed once.
 static DOCUMENT: LazyLock<Arc<Value>> = LazyLock::new(|| {
@@ -64,7 +74,13 @@ fn allow_string_permissions(doc: &mut Value) {
 
 /// The whole document as a 2020-12 root that validates against `pointer`.
 fn compile(pointer: &str) -> Validator {
+    compile_with(pointer, |_| {})
+}
+
+/// [`compile`], with `tighten` applied to this validator's copy of the document only.
+fn compile_with(pointer: &str, tighten: impl FnOnce(&mut Value)) -> Validator {
     let mut root = (**DOCUMENT).clone();
+    tighten(&mut root);
     let obj = root.as_object_mut().expect("the document is an object");
     obj.insert(
         "$schema".into(),
@@ -83,6 +99,14 @@ static COMMANDS_V: LazyLock<Validator> = LazyLock::new(|| compile(COMMANDS));
 static CALLBACK_V: LazyLock<Validator> = LazyLock::new(|| compile(CALLBACK));
 static FOLLOWUP_V: LazyLock<Validator> = LazyLock::new(|| compile(FOLLOWUP));
 static EDIT_V: LazyLock<Validator> = LazyLock::new(|| compile(EDIT));
+static CREATE_MESSAGE_V: LazyLock<Validator> = LazyLock::new(|| {
+    compile_with(CREATE_MESSAGE, |doc| {
+        let limit = doc
+            .pointer_mut("/components/schemas/MessageCreateRequest/properties/content/maxLength")
+            .expect("the document limits a channel message's content");
+        *limit = json!(BOT_MESSAGE_CONTENT);
+    })
+});
 
 /// The component schema a response of this `type` is meant to match: the callback schema
 /// is a union, and "valid under none of the schemas" alone does not say what is wrong.
@@ -151,6 +175,12 @@ pub fn check_followup(body: &Value) -> Result<(), String> {
 /// Checks an edit of the original response (`PATCH …/messages/@original`).
 pub fn check_edit(body: &Value) -> Result<(), String> {
     check("edit of the original response", &EDIT_V, body, None)
+}
+
+/// Checks a message posted to a channel (`POST /channels/{channel}/messages`), with a
+/// bot's 2000-character limit on its content.
+pub fn check_create_message(body: &Value) -> Result<(), String> {
+    check("channel message", &CREATE_MESSAGE_V, body, None)
 }
 
 pub fn assert_interaction_response(body: &Value) {
