@@ -26,6 +26,10 @@ pub struct App {
     pub questions: QuestionLog,
     /// Whether the community store answers ([`health::probe`], while serving).
     pub store_health: Arc<health::StoreHealth>,
+    /// Whether this process reads the posts of watched forums: the gateway with the
+    /// Message Content intent (`ARCHIE_MESSAGE_CONTENT=1`). `/kb watch` says what to
+    /// switch on while it is not.
+    pub reads_posts: std::sync::atomic::AtomicBool,
 }
 
 impl App {
@@ -105,6 +109,7 @@ impl App {
             store: None,
             questions: Default::default(),
             store_health: Default::default(),
+            reads_posts: Default::default(),
         }
     }
 

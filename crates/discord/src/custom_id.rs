@@ -46,6 +46,7 @@ const FORM_REJECT: &str = "kbform:reject:";
 /// A conversation's Follow up button, and the form it opens (see [`follow_up`]).
 const FOLLOW_UP: &str = "fu";
 const FOLLOW_UP_FORM: &str = "fuq";
+const SOLVED: &str = "solved";
 /// Marks a name whose argument is a [`Stash`] key.
 const STASHED: char = '~';
 
@@ -302,6 +303,21 @@ pub fn decode_form(custom_id: &str, stash: &Stash) -> Option<Submit> {
     } else {
         Submit::ProposeEdit(id)
     })
+}
+
+/// The id of "This answered it" under a forum answer: the answer's ask and the post's
+/// author, the one member whose click counts (as their 👍).
+pub fn solved(ask: i64, author: u64) -> String {
+    format!("{SOLVED}:{ask}:{author}")
+}
+
+/// `(ask, author)` of a "This answered it" id.
+pub fn decode_solved(custom_id: &str) -> Option<(i64, u64)> {
+    let (ask, author) = custom_id
+        .strip_prefix(SOLVED)?
+        .strip_prefix(':')?
+        .split_once(':')?;
+    Some((record_id(ask)?, author.parse().ok()?))
 }
 
 /// Where a conversation's context is: in the id itself, with the minute it was made

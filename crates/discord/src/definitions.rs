@@ -39,6 +39,9 @@ pub const PROPOSE: &str = "propose";
 pub const PROPOSALS: &str = "proposals";
 pub const STATS: &str = "stats";
 pub const ACCEPT_PROPOSALS: &str = "accept-proposals";
+pub const WATCH: &str = "watch";
+pub const UNWATCH: &str = "unwatch";
+pub const CHANNEL: &str = "channel";
 
 pub const QUESTION: &str = "question";
 pub const PRIVATE: &str = "private";
@@ -192,6 +195,16 @@ fn kb() -> CreateCommand {
             ),
         )
         .add_option(
+            sub(WATCH, "Answer new posts in a forum channel (moderators)").add_sub_option(forum()),
+        )
+        .add_option(
+            sub(
+                UNWATCH,
+                "Stop answering new posts in a forum channel (moderators)",
+            )
+            .add_sub_option(forum()),
+        )
+        .add_option(
             sub(
                 ACCEPT_PROPOSALS,
                 "Let members propose entries, or not (moderators)",
@@ -319,4 +332,11 @@ pub fn definitions() -> Vec<CreateCommand> {
 /// The definitions as the JSON array Discord receives.
 pub fn definitions_json() -> serde_json::Value {
     serde_json::to_value(definitions()).unwrap_or_else(|_| serde_json::Value::Array(Vec::new()))
+}
+
+/// A forum channel option (`/kb watch`, `/kb unwatch`).
+fn forum() -> CreateCommandOption {
+    CreateCommandOption::new(CommandOptionType::Channel, CHANNEL, "A forum channel")
+        .channel_types(vec![serenity::all::ChannelType::Forum])
+        .required(true)
 }

@@ -4,7 +4,7 @@
 
 use super::{answer, followup, Options};
 use archie_core::app::App;
-use serenity::all::{Context, EventHandler, GuildId, Interaction, Ready};
+use serenity::all::{Context, EventHandler, GuildChannel, GuildId, Interaction, Message, Ready};
 use serenity::async_trait;
 use std::sync::Arc;
 use std::time::Duration;
@@ -51,6 +51,24 @@ impl EventHandler for Handler {
             Ok(n) => tracing::info!(commands = n, guild = ?scope, "registered slash commands"),
             Err(e) => tracing::error!(error = %e, "registering slash commands failed"),
         }
+    }
+
+    async fn message(&self, ctx: Context, msg: Message) {
+        let me = ctx.cache.current_user().id;
+        crate::posts::answer_message(&self.app, &self.options, &ctx.http, me, &msg).await;
+    }
+
+    async fn thread_create(&self, ctx: Context, thread: GuildChannel) {
+        crate::posts::answer_post(&self.app, &self.options, &ctx.http, &thread).await;
+    }
+
+    async fn channel_delete(
+        &self,
+        _ctx: Context,
+        channel: GuildChannel,
+        _messages: Option<Vec<Message>>,
+    ) {
+        crate::posts::channel_gone(&self.app, &channel);
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {

@@ -256,6 +256,17 @@ fn button(c: &ComponentInteraction, stash: &Stash) -> Incoming {
                 .is_some_and(|f| f.contains(MessageFlags::EPHEMERAL)),
         };
     }
+    if let Some((ask, author)) = custom_id::decode_solved(&c.data.custom_id) {
+        if c.user.id.get() != author {
+            return Incoming::Refuse("Only the post's author can mark it answered.".into());
+        }
+        return Incoming::Run(Run::of(Command::Kb(
+            archie_core::commands::KbCommand::Vote {
+                ask,
+                vote: archie_store::Vote::Up,
+            },
+        )));
+    }
     match custom_id::decode(&c.data.custom_id, stash) {
         Some((command, view)) => Incoming::Run(Run {
             update: custom_id::updates(&command),

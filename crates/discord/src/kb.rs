@@ -71,6 +71,17 @@ pub fn slash(c: &CommandInteraction) -> Incoming {
         def::STATS => kb(KbCommand::Stats {
             days: integer(o, def::DAYS).unwrap_or(0),
         }),
+        def::WATCH | def::UNWATCH => {
+            let channel = o.iter().find(|x| x.name == def::CHANNEL).and_then(|x| match x.value {
+                CommandDataOptionValue::Channel(c) => Some(c.get()),
+                _ => None,
+            });
+            match (channel, sub == def::WATCH) {
+                (Some(channel), true) => kb(KbCommand::Watch { channel }),
+                (Some(channel), false) => kb(KbCommand::Unwatch { channel }),
+                (None, _) => Incoming::Refuse("Choose a forum channel.".into()),
+            }
+        }
         def::ACCEPT_PROPOSALS => match boolean(o, def::ENABLED) {
             Some(open) => kb(KbCommand::AcceptProposals { open }),
             None => Incoming::Refuse("Say whether proposals are on: enabled True or False.".into()),

@@ -23,6 +23,7 @@
 //! - `interaction.rs` — Parses a serenity `Interaction` (from the gateway or a verified HTTP body) into what Archie should do.
 //! - `kb.rs` — `/kb` on Discord.
 //! - `message_question.rs` — "Find an answer" on a message: the question in a member's message, as `/ask` would take it.
+//! - `posts.rs` — Messages on the gateway: a member's reply to an answer (or a message mentioning Archie) answered in place, in the conversation's context; and a new post in a watched forum answered once, when the knowledge answers it well.
 //! - `render/diagram.rs` — Stack diagrams as PNG.
 //! - `render/discord.rs` — Discord rendering: the one place a [`Reply`] becomes an interaction response.
 //! - `render/discord/limits.rs` — Discord's hard limits on a response, and `enforce`, the last pass every rendered response goes through.
@@ -51,6 +52,7 @@ pub mod http;
 pub mod interaction;
 pub mod kb;
 pub mod message_question;
+pub mod posts;
 pub mod render;
 pub mod replay;
 pub mod rights;

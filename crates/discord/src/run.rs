@@ -89,12 +89,14 @@ pub async fn serve_gateway(
     shards: Option<ShardRange>,
 ) -> anyhow::Result<()> {
     let http = http_client(s, s.token()?);
+    app.reads_posts
+        .store(s.message_content, std::sync::atomic::Ordering::Relaxed);
     let handler = Handler {
         app,
         register,
         options,
     };
-    let mut client = ClientBuilder::new_with_http(http, GatewayIntents::empty())
+    let mut client = ClientBuilder::new_with_http(http, intents(s.message_content))
         .event_handler(handler)
         .await
         .context("starting the Discord client failed")?;
@@ -128,6 +130,18 @@ pub async fn serve_gateway(
     started.context("the Discord gateway connection failed")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// What the gateway asks Discord for: servers and their channels (a forum removed), and
+/// messages (a reply to an answer; its text is sent to a bot it mentions), plus the
+/// privileged Message Content intent when `ARCHIE_MESSAGE_CONTENT=1` (watched forums).
+pub fn intents(message_content: bool) -> GatewayIntents {
+    let base = GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES;
+    if message_content {
+        base | GatewayIntents::MESSAGE_CONTENT
+    } else {
+        base
+    }
 }
 
 /// `archie serve --http ADDR`: the interactions endpoint until SIGINT/SIGTERM. With

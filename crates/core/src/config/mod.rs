@@ -14,8 +14,8 @@ use crate::config::limits::Limits;
 use std::path::{Path, PathBuf};
 use vars::{
     application_id, check_database_file, database_var, dev_guild, discord_api_url,
-    discord_public_key, discord_token, encoder, env_path, fair_use_limits, moderator_roles,
-    register_commands, semantic, PUBLIC_KEY_FIX,
+    discord_public_key, discord_token, encoder, env_path, fair_use_limits, message_content,
+    moderator_roles, register_commands, semantic, PUBLIC_KEY_FIX,
 };
 
 /// The environment, checked.
@@ -45,6 +45,8 @@ pub struct Settings {
     pub dev_guild: Option<u64>,
     /// `ARCHIE_REGISTER_COMMANDS`.
     pub register_commands: bool,
+    /// `ARCHIE_MESSAGE_CONTENT`.
+    pub message_content: bool,
     /// `ARCHIE_DISCORD_API_URL`.
     pub discord_api_url: Option<String>,
     /// `ARCHIE_MODERATOR_ROLES`.
@@ -69,6 +71,7 @@ impl Default for Settings {
             application_id: None,
             dev_guild: None,
             register_commands: false,
+            message_content: false,
             discord_api_url: None,
             moderator_roles: Vec::new(),
             fair_use: Limits::DEFAULT,
@@ -92,6 +95,7 @@ impl Settings {
             application_id: application_id()?,
             dev_guild: dev_guild()?,
             register_commands: register_commands()?,
+            message_content: message_content()?,
             discord_api_url: discord_api_url()?,
             moderator_roles: moderator_roles()?,
             fair_use: fair_use_limits()?,

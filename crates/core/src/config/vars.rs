@@ -101,6 +101,20 @@ pub(super) fn register_commands() -> Result<bool, ConfigError> {
     }
 }
 
+/// `ARCHIE_MESSAGE_CONTENT=1`: the gateway asks for the privileged Message Content intent
+/// (switched on in the Developer Portal first), so Archie can read watched forums' posts.
+pub(super) fn message_content() -> Result<bool, ConfigError> {
+    match env_value("ARCHIE_MESSAGE_CONTENT").as_deref() {
+        None | Some("0" | "false" | "no") => Ok(false),
+        Some("1" | "true" | "yes") => Ok(true),
+        Some(v) => Err(ConfigError(format!(
+            "ARCHIE_MESSAGE_CONTENT is '{}': use 1 once the Message Content Intent is on in \
+             the Developer Portal (Bot → Privileged Gateway Intents), or 0",
+            archie_text::truncate_words(v, 20)
+        ))),
+    }
+}
+
 /// `ARCHIE_SEMANTIC`: `on` (the default) adds the sentence encoder to answering; `off`
 /// answers with the lexical engine alone (tiny machines: no model in memory).
 pub(super) fn semantic() -> Result<bool, ConfigError> {

@@ -20,6 +20,7 @@ mod proposals;
 mod stats;
 mod suggest;
 mod transfer;
+mod watch;
 
 pub use history::HISTORY_PER_PAGE;
 pub use stats::DEFAULT_DAYS as DEFAULT_STATS_DAYS;
@@ -141,6 +142,14 @@ pub enum KbCommand {
     Stats {
         days: i64,
     },
+    /// Answer new posts in this forum channel when confident.
+    Watch {
+        channel: u64,
+    },
+    /// Stop answering new posts in this forum channel.
+    Unwatch {
+        channel: u64,
+    },
 }
 
 impl KbCommand {
@@ -260,6 +269,8 @@ pub(super) fn execute(app: &App, caller: &Caller, cmd: &KbCommand) -> Reply {
         KbCommand::Proposals => proposals::mine(store, caller),
         KbCommand::AcceptProposals { open } => proposals::accept(store, caller, *open),
         KbCommand::Stats { days } => stats::stats(store, caller, *days),
+        KbCommand::Watch { channel } => watch::watch(app, store, caller, *channel),
+        KbCommand::Unwatch { channel } => watch::unwatch(store, caller, *channel),
     };
     result.unwrap_or_else(|e| *e)
 }
