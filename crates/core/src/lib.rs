@@ -20,6 +20,7 @@
 //! - `commands/kb/stats.rs` — `/kb stats`: what the server asked and how the answers did over a period, and what waits for its moderators.
 //! - `commands/kb/suggest.rs` — Autocomplete for an entry id: what this server sees, its own entries first.
 //! - `commands/kb/transfer.rs` — `/kb export` and `/kb import`: a server's entries as a JSON file and back.
+//! - `commands/kb/watch.rs` — `/kb watch channel:#forum` and `/kb unwatch`: the forum channels whose new posts Archie answers when it is confident.
 //! - `commands/mod.rs` — The typed commands every transport produces, and `execute`, the one dispatcher.
 //! - `commands/quiz.rs` — `/quiz question [company|technology|topic]`.
 //! - `commands/read.rs` — `/read TOPIC`: reading-list links on a topic, best first.

@@ -5,7 +5,7 @@
 //! it is written to the store, per server, under a fresh key the id carries, before the
 //! answer showing the button is sent.
 
-use crate::custom_id::{self, Conversation};
+use crate::custom_id::{self, ConversationId};
 use crate::interaction::{Incoming, Run};
 use archie_core::app::App;
 use archie_core::commands::Command;
@@ -57,7 +57,7 @@ pub fn button_id(app: &App, guild: Option<u64>, context: &Context) -> Option<Str
 /// The form's id for the same conversation as the button `button` (read back from it).
 pub fn form_id(button: &str) -> String {
     match custom_id::decode_follow_up(button) {
-        Some((_, Conversation::Stored(key))) => custom_id::follow_up_stored(true, key),
+        Some((_, ConversationId::Stored(key))) => custom_id::follow_up_stored(true, key),
         _ => button.replacen("fu:", "fuq:", 1),
     }
 }
@@ -66,10 +66,10 @@ pub fn form_id(button: &str) -> String {
 pub fn resolve(
     app: &App,
     guild: Option<u64>,
-    conversation: &Conversation,
+    conversation: &ConversationId,
 ) -> Result<Context, &'static str> {
     match conversation {
-        Conversation::Inline {
+        ConversationId::Inline {
             context,
             minute: made,
             tag,
@@ -83,7 +83,7 @@ pub fn resolve(
             }
             Ok(context.clone())
         }
-        Conversation::Stored(key) => {
+        ConversationId::Stored(key) => {
             let store = app.store.as_ref().ok_or(EXPIRED)?;
             match store.context(guild.unwrap_or(0), *key) {
                 Ok(Some(text)) => Context::decode(&text).ok_or(EXPIRED),
@@ -102,7 +102,7 @@ pub fn resolve(
 pub fn incoming(
     app: &App,
     guild: Option<u64>,
-    conversation: &Conversation,
+    conversation: &ConversationId,
     question: Option<String>,
     private: bool,
 ) -> Incoming {

@@ -323,7 +323,7 @@ pub fn decode_solved(custom_id: &str) -> Option<(i64, u64)> {
 /// Where a conversation's context is: in the id itself, with the minute it was made
 /// and a tag of its server, or in the store under a key.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Conversation {
+pub enum ConversationId {
     Inline {
         context: archie_search::conversation::Context,
         /// Minutes since the Unix epoch when the answer was made.
@@ -365,7 +365,7 @@ pub fn follow_up_stored(form: bool, key: i64) -> String {
 
 /// A conversation's id read back: whether it is the form's, and where its context is.
 /// `None` for any other id.
-pub fn decode_follow_up(custom_id: &str) -> Option<(bool, Conversation)> {
+pub fn decode_follow_up(custom_id: &str) -> Option<(bool, ConversationId)> {
     let (name, rest) = custom_id.split_once(':')?;
     let (form, stored) = match name {
         FOLLOW_UP => (false, false),
@@ -375,7 +375,7 @@ pub fn decode_follow_up(custom_id: &str) -> Option<(bool, Conversation)> {
         _ => return None,
     };
     if stored {
-        return Some((form, Conversation::Stored(rest.parse().ok()?)));
+        return Some((form, ConversationId::Stored(rest.parse().ok()?)));
     }
     let mut f = rest.splitn(3, ':');
     let minute = f.next()?.parse().ok()?;
@@ -383,7 +383,7 @@ pub fn decode_follow_up(custom_id: &str) -> Option<(bool, Conversation)> {
     let context = archie_search::conversation::Context::decode(f.next()?)?;
     Some((
         form,
-        Conversation::Inline {
+        ConversationId::Inline {
             context,
             minute,
             tag,

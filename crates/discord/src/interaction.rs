@@ -34,7 +34,7 @@ pub enum Incoming {
     FollowUp {
         /// The id clicked or submitted.
         id: String,
-        conversation: custom_id::Conversation,
+        conversation: custom_id::ConversationId,
         question: Option<String>,
         /// The conversation is on a message only its asker sees: so is what follows.
         private: bool,

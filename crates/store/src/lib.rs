@@ -21,6 +21,7 @@
 //!
 //! - `backend.rs` — The one store trait: the queries the store's logic runs, inside a write's transaction or on a read connection.
 //! - `changes.rs` — The change log other processes and the search index follow.
+//! - `conversations.rs` — Conversations and watched forums, per server.
 //! - `curation/asks.rs` — Asks: every question asked in a server, whether it was answered, the kind of the best answer and the ids shown.
 //! - `curation/export.rs` — Everything of the curation loop a server holds (gaps, proposals, votes without who voted), for `/kb export`.
 //! - `curation/feedback.rs` — Votes on answers: one 👍 or 👎 per member and ask, kept under a member key.

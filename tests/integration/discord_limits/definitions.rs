@@ -117,6 +117,8 @@ fn check_definitions(defs: &Value) {
             "propose",
             "proposals",
             "stats",
+            "watch",
+            "unwatch",
             "accept-proposals",
             "import"
         ]

@@ -36,7 +36,7 @@ fn a_version_1_database_is_migrated_and_keeps_its_entries_and_history() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version, schema::VERSION);
-    assert_eq!(version, 5);
+    assert_eq!(version, 6);
     let index: i64 = c
         .query_row(
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'revisions_by_guild'",
@@ -67,7 +67,7 @@ fn a_database_from_a_newer_archie_is_refused() {
         err,
         StoreError::TooNew {
             found: 99,
-            known: 5,
+            known: 6,
             ..
         }
     ));
