@@ -100,3 +100,35 @@ fn archie_ask_after_reads_the_question_as_a_follow_up() {
         "without --after the question stands alone"
     );
 }
+
+/// The held-out part, which no rule was shaped on: the figures the README reports, with
+/// the no-context baseline beside them. The bar is 0.90; this holds the ground
+/// reached (0.827) so that a change to the rule cannot lose it unseen.
+#[test]
+fn the_conversation_sets_held_out_part_keeps_its_score_and_its_baseline() {
+    let text = std::fs::read_to_string(repo_path("tests/eval/conversations/conversations.jsonl"))
+        .expect("the conversation set");
+    let all = parse_conversations(&text).unwrap();
+    assert!(all.len() >= 80, "{} conversations", all.len());
+    let held: Vec<Conversation> = all
+        .into_iter()
+        .filter(|c| Part::of(&c.id) == Part::Held)
+        .collect();
+    let app = hybrid_app();
+    let (with, without) = (
+        score_conversations(app, &held, true),
+        score_conversations(app, &held, false),
+    );
+    eprintln!(
+        "held-out conversations ({}): with context {}; without {}",
+        held.len(),
+        with.summary(),
+        without.summary()
+    );
+    assert!(with.hit_at_3() >= 0.82, "{}", with.summary());
+    assert!(
+        with.hit_at_3() >= without.hit_at_3() + 0.4,
+        "{}",
+        without.summary()
+    );
+}

@@ -149,3 +149,70 @@ fn every_command_has_a_picture_of_its_answer() {
         assert!(png.len() > 8_000, "{name}: only {} bytes", png.len());
     }
 }
+
+/// A follow-up's answer (`/ask`, then Follow up: "and for caching?") and a forum post's
+/// answer, as members see them: the pictures in the README's "Follow-ups and forum answers".
+#[test]
+fn a_follow_up_and_a_forum_answer_have_pictures() {
+    use archie::search::conversation::Context;
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("previews");
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = tempfile::tempdir().unwrap();
+    let k = Knowledge::load(&crate::support::shipped_dir()).unwrap();
+    let mut app = App::in_memory(k).unwrap();
+    app.attach_store(
+        Store::open(&db.path().join("kb.db")).unwrap(),
+        archie::search::community::Views::Index,
+    );
+    let member = Caller {
+        guild: Some(1),
+        actor: Some(Actor::new(7, "mel")),
+        moderator: false,
+        typed: true,
+    };
+    let context = app
+        .engine
+        .follow(
+            &Context::default(),
+            "what does instagram use for its database",
+        )
+        .1;
+    let cmd = Command::FollowUp {
+        question: "and for caching?".into(),
+        context,
+    };
+    let reply = execute(&app, &member, &cmd);
+    assert_eq!(reply.status, archie::reply::Status::Answer);
+    let id =
+        archie::discord::conversation::button_id(&app, Some(1), reply.follow_up.as_ref().unwrap())
+            .expect("a Follow up id");
+    let stash = archie::discord::stash::Stash::default();
+    let delivery = archie::render::discord::Delivery {
+        command: &cmd,
+        view: 0,
+        mention: None,
+        private: false,
+        update: false,
+        stash: &stash,
+        follow_up: Some(&id),
+    };
+    let follow_up =
+        serde_json::to_value(archie::render::discord::reply(&reply, &delivery)).unwrap();
+    let ask = Command::Ask {
+        question: "How does Discord store billions of messages?".into(),
+        page: 0,
+        per_page: 3,
+    };
+    let answer = execute(&app, &member, &ask);
+    assert_eq!(answer.status, archie::reply::Status::Answer);
+    let body =
+        archie::discord::posts::forum_answer(&app, 1, answer, &ask, 7).expect("a forum answer");
+    let forum = serde_json::json!({"type": 4, "data": body});
+    for (name, response) in [("follow-up", &follow_up), ("forum-answer", &forum)] {
+        let text = response.to_string();
+        assert!(text.contains("Follow up"), "{name}: {text}");
+        let png = photograph(&dir, name, response);
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{name}: not a PNG");
+        assert!(png.len() > 8_000, "{name}: only {} bytes", png.len());
+    }
+}

@@ -57,9 +57,10 @@ pub fn addressed(me: UserId, msg: &Message) -> bool {
             .is_some_and(|m| m.author.id == me)
 }
 
-/// The body of a channel message carrying `reply`, with its Follow up button; replying to
-/// `to` (without failing when it is gone) and pinging only its author.
-fn message_body(
+/// The body of a channel message carrying `reply`, with its Follow up button (and the
+/// buttons of `extra`, in a row of their own); replying to `to` (without failing when it
+/// is gone) and pinging only its author.
+pub fn message_body(
     app: &App,
     guild: u64,
     reply: &Reply,
@@ -99,10 +100,14 @@ fn message_body(
             json!({"message_id": to.get().to_string(), "fail_if_not_exists": false}),
         );
     }
+    // The extra buttons join the row of Follow up (at most five to a row).
     if !extra.is_empty() {
         let rows = obj.entry("components").or_insert_with(|| json!([]));
         if let Some(rows) = rows.as_array_mut() {
-            rows.push(json!({"type": 1, "components": extra}));
+            match rows.last_mut().and_then(|r| r["components"].as_array_mut()) {
+                Some(last) if last.len() + extra.len() <= 5 => last.extend(extra),
+                _ => rows.push(json!({"type": 1, "components": extra})),
+            }
         }
     }
     Some(body)
@@ -292,11 +297,24 @@ pub async fn answer_post(app: &Arc<App>, options: &Options, http: &Http, thread:
     if !matches!(claimed, Ok(Ok(true))) {
         return;
     }
-    let solved = reply.feedback.map(|ask| {
-        json!({"type": 2, "style": 3, "label": "This answered it",
-               "custom_id": custom_id::solved(ask, first.author.id.get())})
-    });
-    if let Some(body) = message_body(app, guild, &reply, &cmd, None, solved.into_iter().collect()) {
+    if let Some(body) = forum_answer(app, guild, reply, &cmd, first.author.id.get()) {
         send(app, http, guild, Some(forum), thread.id, &body).await;
     }
+}
+
+/// The one message answering a forum post by `author`: the best answer and its related
+/// entries (no pages to turn), 👍/👎, Follow up, and "This answered it" for the author.
+pub fn forum_answer(
+    app: &App,
+    guild: u64,
+    mut reply: Reply,
+    cmd: &Command,
+    author: u64,
+) -> Option<Value> {
+    reply.paging = None;
+    let solved = reply.feedback.map(|ask| {
+        json!({"type": 2, "style": 3, "label": "This answered it",
+               "custom_id": custom_id::solved(ask, author)})
+    });
+    message_body(app, guild, &reply, cmd, None, solved.into_iter().collect())
 }

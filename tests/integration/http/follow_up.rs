@@ -193,3 +193,76 @@ async fn a_context_too_long_for_the_id_is_kept_in_the_store_of_its_server_only()
         "another server's key: {r:#}"
     );
 }
+
+#[tokio::test]
+async fn a_declined_follow_up_reaches_the_gaps_with_its_context() {
+    let (_d, app, s) = stored().await;
+    // A conversation about a company the knowledge does not hold.
+    let figma = Context {
+        unknown: vec!["figma".into()],
+        subject: vec!["database".into()],
+        ..Context::default()
+    };
+    let g: u64 = GUILD.parse().unwrap();
+    let id = archie::discord::conversation::button_id(&app, Some(g), &figma).expect("an id");
+    let mel = Who::member(GUILD);
+    let answer = follow_up(&s, 7401, &id, &mel, "and for caching?").await;
+    assert!(
+        !answered(&answer),
+        "nothing about Figma is known: {answer:#}"
+    );
+    let (_, gaps) = s
+        .post_signed(&by(kb(7403, "gaps", json!([])), &Who::moderator(GUILD)))
+        .await;
+    let text = visible_text(&gaps);
+    assert!(
+        text.contains("and for caching?") && text.contains("Figma"),
+        "the follow-up is a gap, with its context: {text}"
+    );
+}
+
+#[tokio::test]
+async fn only_the_posts_author_can_mark_a_forum_answer_as_the_one() {
+    let (_d, _app, s) = stored().await;
+    let mel = Who::member(GUILD);
+    let (_, first) = s
+        .post_signed(&ask_as(
+            7501,
+            "what does instagram use for its database",
+            &mel,
+        ))
+        .await;
+    let vote = first["data"]["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .find_map(|b| {
+            b["custom_id"]
+                .as_str()
+                .filter(|c| c.starts_with("vote+:"))
+                .map(String::from)
+        })
+        .expect("the answer's 👍");
+    let ask: i64 = vote.trim_start_matches("vote+:").parse().unwrap();
+    let solved = archie::discord::custom_id::solved(ask, MEMBER.parse().unwrap());
+    let other = Who::named(GUILD, "888888888888888884", "Olli");
+    let (_, r) = s
+        .post_signed(&by(button(7502, &solved, json!([])), &other))
+        .await;
+    assert!(content(&r).contains("Only the post's author"), "{r:#}");
+    let (_, r) = s
+        .post_signed(&by(button(7503, &solved, json!([])), &mel))
+        .await;
+    assert_eq!(r["data"]["flags"], 64, "{r:#}");
+    assert!(!content(&r).contains("Only the post's author"), "{r:#}");
+    // It counts as the author's 👍 in the server's figures.
+    let (_, stats) = s
+        .post_signed(&by(kb(7504, "stats", json!([])), &Who::moderator(GUILD)))
+        .await;
+    assert!(
+        visible_text(&stats).contains("👍 1"),
+        "{}",
+        visible_text(&stats)
+    );
+}

@@ -19,7 +19,7 @@ margin-top:8px;color:#f2f3f5}.title{font-weight:600;margin-top:8px;color:#00a8fc
 .fvalue{white-space:pre-wrap}.footer{margin-top:8px;font-size:12px;color:#b5bac1}\
 a{color:#00a8fc;text-decoration:none}.row{margin-top:8px;display:flex;gap:8px}\
 .button{padding:2px 16px;border-radius:3px;font-size:14px;font-weight:500;color:#fff;\
-line-height:32px}.s1{background:#5865f2}.s2{background:#4e5058}.s4{background:#da373c}\
+line-height:32px}.s1{background:#5865f2}.s2{background:#4e5058}.s3{background:#248046}.s4{background:#da373c}\
 .disabled{opacity:.5}.ephemeral{font-size:12px;color:#949ba4;margin-top:4px}\
 .modal{background:#313338;border:1px solid #1e1f22;border-radius:8px;padding:16px}\
 .label{font-size:12px;font-weight:700;text-transform:uppercase;color:#b5bac1;margin-top:12px}\
