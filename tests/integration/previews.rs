@@ -53,8 +53,8 @@ fn photograph(dir: &Path, name: &str, response: &serde_json::Value) -> Vec<u8> {
     std::fs::read(&png).unwrap_or_default()
 }
 
-#[test]
-fn every_command_has_a_picture_of_its_answer() {
+/// The pictures' folder, and the shipped knowledge with a store of its own.
+fn setup() -> (PathBuf, tempfile::TempDir, App) {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("previews");
     std::fs::create_dir_all(&dir).unwrap();
     let db = tempfile::tempdir().unwrap();
@@ -64,6 +64,12 @@ fn every_command_has_a_picture_of_its_answer() {
         Store::open(&db.path().join("kb.db")).unwrap(),
         archie::search::community::Views::Index,
     );
+    (dir, db, app)
+}
+
+#[test]
+fn every_command_has_a_picture_of_its_answer() {
+    let (dir, _db, app) = setup();
     let moderator = Caller {
         guild: Some(1),
         actor: Some(Actor::new(42, "mod-ana")),
@@ -155,15 +161,7 @@ fn every_command_has_a_picture_of_its_answer() {
 #[test]
 fn a_follow_up_and_a_forum_answer_have_pictures() {
     use archie::search::conversation::Context;
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("previews");
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = tempfile::tempdir().unwrap();
-    let k = Knowledge::load(&crate::support::shipped_dir()).unwrap();
-    let mut app = App::in_memory(k).unwrap();
-    app.attach_store(
-        Store::open(&db.path().join("kb.db")).unwrap(),
-        archie::search::community::Views::Index,
-    );
+    let (dir, _db, app) = setup();
     let member = Caller {
         guild: Some(1),
         actor: Some(Actor::new(7, "mel")),
