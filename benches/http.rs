@@ -10,6 +10,12 @@
 //!
 //! Knobs (environment): BENCH_CONNECTIONS (default 8), BENCH_SECONDS (default 5),
 //! BENCH_MAX_REQUESTS (default 60000), BENCH_PATH=ping to measure the transport alone.
+//!
+//! Then the cost of the figures (`GET /metrics`): BENCH_METRICS_ROUNDS (default 3) pairs
+//! of runs of BENCH_SECONDS each, recording off then on (scraped every second, as a busy
+//! Prometheus would), side by side in this process; the medians and the cost, against the
+//! target of at most 1% of `/ask` throughput. BENCH_METRICS_PNG=FILE draws the figures
+//! seen under the load (interactions by outcome, `/ask` by stage).
 
 use archie::app::App;
 use archie::knowledge::Knowledge;
@@ -314,11 +320,13 @@ fn main() -> anyhow::Result<()> {
         })
     };
 
+    archie::metrics::install();
     let _ = run(Duration::from_millis(500), false); // warm-up: connections, caches
     sent.store(0, Ordering::Relaxed);
     let t = Instant::now();
     let (mut lat, errors) = run(Duration::from_secs(seconds as u64), true);
     let elapsed = t.elapsed();
+    let main_rate = lat.len() as f64 / elapsed.as_secs_f64();
     lat.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
@@ -342,6 +350,78 @@ fn main() -> anyhow::Result<()> {
         ms(percentile(&lat, 0.99)),
         ms(lat.last().copied().unwrap_or_default())
     );
+
+    // The figures' cost: off and on, side by side, scraped every second while on.
+    let rounds = env_or("BENCH_METRICS_ROUNDS", 3);
+    if rounds > 0 && !ping_only {
+        let mut off = Vec::new();
+        let mut on = Vec::new();
+        let scrapes = Arc::new(AtomicUsize::new(0));
+        for _ in 0..rounds {
+            for enabled in [false, true] {
+                archie::metrics::set_enabled(enabled);
+                let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+                let scraper = enabled.then(|| {
+                    let (stop, scrapes) = (stop.clone(), scrapes.clone());
+                    std::thread::spawn(move || {
+                        while !stop.load(Ordering::Relaxed) {
+                            if scrape(addr).is_some() {
+                                scrapes.fetch_add(1, Ordering::Relaxed);
+                            }
+                            std::thread::sleep(Duration::from_secs(1));
+                        }
+                    })
+                });
+                sent.store(0, Ordering::Relaxed);
+                let t = Instant::now();
+                let (lat, _) = run(Duration::from_secs(seconds as u64), true);
+                let rate = lat.len() as f64 / t.elapsed().as_secs_f64();
+                stop.store(true, Ordering::Relaxed);
+                if let Some(s) = scraper {
+                    let _ = s.join();
+                }
+                if enabled {
+                    on.push(rate)
+                } else {
+                    off.push(rate)
+                }
+            }
+        }
+        archie::metrics::set_enabled(true);
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let (m_off, m_on) = (median(&mut off), median(&mut on));
+        let cost = (m_off - m_on) / m_off * 100.0;
+        println!(
+            "  /metrics: {rounds} pairs of {seconds} s runs, {} scrapes: off {m_off:.0} req/s, \
+             on {m_on:.0} req/s (medians; first run {main_rate:.0}): cost {cost:.1}% (target ≤ 1%: {})",
+            scrapes.load(Ordering::Relaxed),
+            if cost <= 1.0 { "met" } else { "NOT met" }
+        );
+        if let Ok(path) = std::env::var("BENCH_METRICS_PNG") {
+            if let Some(text) = scrape(addr) {
+                std::fs::write(&path, plot::png(&text)?)?;
+                println!("  figures under the load drawn to {path}");
+            }
+        }
+    }
     server_rt.shutdown_timeout(Duration::from_secs(1));
     Ok(())
 }
+
+/// `GET /metrics` on a fresh connection: the body.
+fn scrape(addr: std::net::SocketAddr) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
+        .ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    let (head, body) = out.split_once("\r\n\r\n")?;
+    head.starts_with("HTTP/1.1 200").then(|| body.to_string())
+}
+
+#[path = "http/plot.rs"]
+mod plot;

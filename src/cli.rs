@@ -272,21 +272,35 @@ fn lookup_png(
     Ok(if reply.status == Status::Answer { 0 } else { 1 })
 }
 
-/// Sets up tracing once: `RUST_LOG` when set, else `info` for the bot and `warn` otherwise.
+/// Sets up tracing once: `RUST_LOG` when set, else `info` for the bot's crates and `warn`
+/// otherwise; as text for people, or one JSON object per line with
+/// `ARCHIE_LOG_FORMAT=json` (a wrong value is reported when the settings are read).
 /// Lines go to stderr through [`crate::logging::LossyStderr`]: one that cannot be written is
 /// dropped and counted, and nothing is printed about it on the stream that just failed.
 pub fn init_tracing(cli: &Cli) {
     let default = match cli.command {
-        Cmd::Serve { .. } | Cmd::Register { .. } => "warn,archie=info",
+        Cmd::Serve { .. } | Cmd::Register { .. } => {
+            "warn,archie=info,archie_core=info,archie_discord=info,archie_search=info,\
+             archie_store=info"
+        }
         _ => "warn",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
+    let fmt = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(crate::logging::LossyStderr)
-        .log_internal_errors(false)
-        .try_init();
+        // Colours for a terminal only: journald and files get plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .log_internal_errors(false);
+    let _ = if crate::config::log_json_from_env().unwrap_or(false) {
+        fmt.json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .try_init()
+    } else {
+        fmt.try_init()
+    };
 }
 
 /// Runs one subcommand; returns the process exit code. The environment is read here,
@@ -294,6 +308,7 @@ pub fn init_tracing(cli: &Cli) {
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     let settings = Settings::from_env()?;
     let s = &settings;
+    crate::logging::set_log_questions(s.log_questions);
     // The lookups' typed command, made once from the arguments (the tests use the same).
     let looked_up = cli
         .command

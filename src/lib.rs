@@ -28,7 +28,7 @@ pub mod cli;
 pub mod kb_cli;
 pub mod terminal;
 
-pub use archie_core::{app, commands, config, logging, quality, reply};
+pub use archie_core::{app, commands, config, logging, metrics, quality, reply};
 pub use archie_discord as discord;
 pub use archie_knowledge as knowledge;
 pub use archie_knowledge::quiz;

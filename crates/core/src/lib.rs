@@ -31,6 +31,7 @@
 //! - `config/mod.rs` — Every setting Archie reads from the environment, read and checked once at start into [`Settings`] and passed down from…
 //! - `config/vars.rs` — Each variable's reader: its value from the environment, checked, or an error naming the variable and the fix.
 //! - `logging.rs` — Where the log goes: stderr, through a writer that never fails.
+//! - `metrics.rs` — Operators' figures in Prometheus's text format.
 //! - `quality.rs` — Answer quality as a member meets it: a question set scored through the `/ask` command itself (the same `execute` a transport calls, with…
 //! - `reply/data.rs` — The machine-readable side of a [`Reply`](super::Reply): what `--json` prints, one typed shape per command.
 //! - `reply/mod.rs` — `Reply`: what a command answers, independent of any transport.
@@ -39,5 +40,6 @@ pub mod app;
 pub mod commands;
 pub mod config;
 pub mod logging;
+pub mod metrics;
 pub mod quality;
 pub mod reply;

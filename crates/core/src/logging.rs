@@ -14,6 +14,19 @@ static DROPPED: AtomicU64 = AtomicU64::new(0);
 /// Of those, the ones no line on stderr has mentioned yet.
 static UNREPORTED: AtomicU64 = AtomicU64::new(0);
 
+/// Whether questions' text may be logged (`ARCHIE_LOG_QUESTIONS=1`, a privacy choice).
+static LOG_QUESTIONS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Lets the log carry the text of questions asked (off unless `ARCHIE_LOG_QUESTIONS=1`).
+pub fn set_log_questions(on: bool) {
+    LOG_QUESTIONS.store(on, Ordering::Relaxed);
+}
+
+/// Whether the log may carry the text of questions asked.
+pub fn log_questions() -> bool {
+    LOG_QUESTIONS.load(Ordering::Relaxed)
+}
+
 /// How many log lines could not be written since the process started.
 pub fn dropped_lines() -> u64 {
     DROPPED.load(Ordering::Relaxed)

@@ -25,7 +25,13 @@ pub struct Handler {
 
 #[async_trait]
 impl EventHandler for Handler {
+    async fn shard_stage_update(&self, _ctx: Context, event: serenity::all::ShardStageUpdateEvent) {
+        let up = matches!(event.new, serenity::all::ConnectionStage::Connected);
+        shard_gauge(event.shard_id.0, up);
+    }
+
     async fn ready(&self, ctx: Context, ready: Ready) {
+        shard_gauge(ctx.shard_id.0, true);
         tracing::info!(
             user = %ready.user.name,
             application = %ready.application.id,
@@ -93,4 +99,10 @@ impl EventHandler for Handler {
             followup::send_with_retry(&ctx.http, application, &token, file, Duration::ZERO).await;
         }
     }
+}
+
+/// `archie_gateway_shard_connected{shard}`: 1 while the shard is connected.
+fn shard_gauge(shard: u32, up: bool) {
+    metrics::gauge!("archie_gateway_shard_connected", "shard" => shard.to_string())
+        .set(f64::from(u8::from(up)));
 }

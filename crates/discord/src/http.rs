@@ -5,6 +5,7 @@
 //! malformed JSON gets 400, everything else goes to [`super::answer`] and its response is
 //! the HTTP body. A file (an export) follows over REST when the endpoint has a bot token.
 //! `GET /healthz` answers 200 with counters: requests handled and rejected, log lines dropped.
+//! `GET /metrics` has the figures in Prometheus's text format.
 
 use super::replay::Replays;
 use super::{answer, followup, Options};
@@ -102,6 +103,7 @@ pub fn router_for(endpoint: Arc<Endpoint>) -> Router {
         .route("/", post(interactions))
         .route("/interactions", post(interactions))
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics_text))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(endpoint)
 }
@@ -147,6 +149,42 @@ async fn healthz(State(ep): State<Arc<Endpoint>>) -> impl IntoResponse {
     (status, body)
 }
 
+/// `GET /metrics`: the figures in Prometheus's text format ([`archie_core::metrics`]).
+async fn metrics_text(State(ep): State<Arc<Endpoint>>) -> Response {
+    metrics_response(ep.app.clone()).await
+}
+
+/// The figures of `app` as an HTTP response (the HTTP endpoint's `/metrics`, and
+/// `ARCHIE_METRICS_ADDR`'s in gateway mode). Read off the async threads: the community
+/// index lag asks the store.
+pub async fn metrics_response(app: Arc<App>) -> Response {
+    match tokio::task::spawn_blocking(move || archie_core::metrics::render(&app)).await {
+        Ok(text) => (
+            [(
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "rendering the metrics failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// A listener serving only `GET /metrics` (gateway mode's `ARCHIE_METRICS_ADDR`).
+pub fn metrics_router(app: Arc<App>) -> Router {
+    Router::new().route(
+        "/metrics",
+        get(move || {
+            let app = app.clone();
+            async move { metrics_response(app).await }
+        }),
+    )
+}
+
 fn now_secs() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -156,6 +194,14 @@ fn now_secs() -> i64 {
 
 fn refuse(ep: &Endpoint, reason: &'static str) -> Response {
     ep.rejected.fetch_add(1, Ordering::Relaxed);
+    let label = if reason.contains("signature") {
+        "signature"
+    } else if reason.contains("timestamp") {
+        "timestamp"
+    } else {
+        "replay"
+    };
+    metrics::counter!("archie_refused_requests_total", "reason" => label).increment(1);
     tracing::debug!(reason, "refused a request");
     (StatusCode::UNAUTHORIZED, reason).into_response()
 }

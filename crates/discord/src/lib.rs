@@ -84,6 +84,8 @@ pub struct Outgoing {
     /// A picture of the answer (a stack diagram), sent as a followup after it; the
     /// interaction's own webhook takes it, so no bot token is needed.
     pub image: Option<followup::File>,
+    /// What became of the interaction, for the figures.
+    pub outcome: Outcome,
 }
 
 impl From<Response> for Outgoing {
@@ -92,7 +94,122 @@ impl From<Response> for Outgoing {
             response,
             file: None,
             image: None,
+            outcome: Outcome::Other,
         }
+    }
+}
+
+impl Outgoing {
+    fn with(mut self, outcome: Outcome) -> Outgoing {
+        self.outcome = outcome;
+        self
+    }
+}
+
+/// What became of an interaction (a label of `archie_interactions_total`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// An answer, a page, a form, a recorded change.
+    Answered,
+    /// "I don't know that yet": the knowledge has no good answer.
+    Declined,
+    /// Fair use answered instead: a cooldown, or a link to the earlier answer.
+    Refused,
+    /// Something failed on Archie's side (a store error, a panic).
+    Failed,
+    /// Anything else: a wrong input, missing rights, a deferral.
+    Other,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Answered => "answered",
+            Outcome::Declined => "declined",
+            Outcome::Refused => "refused",
+            Outcome::Failed => "failed",
+            Outcome::Other => "other",
+        }
+    }
+
+    /// The outcome a command's reply stands for.
+    pub fn of(reply: &archie_core::reply::Reply) -> Outcome {
+        use archie_core::reply::Status;
+        match reply.status {
+            Status::Answer => Outcome::Answered,
+            Status::NotFound => Outcome::Declined,
+            Status::Failed => Outcome::Failed,
+            Status::Invalid | Status::Refused => Outcome::Other,
+        }
+    }
+}
+
+/// The bounded name of what an interaction asks for (a label of the figures and a field
+/// of the log).
+pub fn command_label(incoming: &Incoming) -> &'static str {
+    match incoming {
+        Incoming::Ping => "ping",
+        Incoming::Run(r) => command_name(&r.command),
+        Incoming::Import(_) => "kb",
+        Incoming::Autocomplete { .. } | Incoming::NoChoices => "autocomplete",
+        Incoming::FollowUp { question: None, .. } => "follow_up_form",
+        Incoming::FollowUp { .. } => "follow_up",
+        Incoming::Refuse(_) => "unknown",
+    }
+}
+
+/// The bounded name of a command.
+pub fn command_name(c: &Command) -> &'static str {
+    match c {
+        Command::Ask { .. } => "ask",
+        Command::Stack { .. } => "stack",
+        Command::Uses { .. } => "uses",
+        Command::WhatIs { .. } => "whatis",
+        Command::Compare { .. } => "compare",
+        Command::Read { .. } => "read",
+        Command::Help => "help",
+        Command::Kb(KbCommand::Vote { .. }) => "vote",
+        Command::Kb(_) => "kb",
+        Command::Quiz { .. } | Command::QuizAnswer { .. } | Command::Leaderboard => "quiz",
+        Command::FollowUp { .. } => "follow_up",
+        Command::FollowUpForm { .. } => "follow_up_form",
+    }
+}
+
+/// Counts an interaction (or a gateway message) answered, by command and outcome, and
+/// times it; logs it with its fields (the question only with `ARCHIE_LOG_QUESTIONS=1`).
+pub fn record(
+    id: u64,
+    command: &'static str,
+    guild: Option<u64>,
+    outcome: Outcome,
+    took: std::time::Duration,
+    question: Option<&str>,
+) {
+    metrics::counter!("archie_interactions_total", "command" => command, "outcome" => outcome.as_str())
+        .increment(1);
+    metrics::histogram!("archie_interaction_duration_seconds", "command" => command)
+        .record(took.as_secs_f64());
+    let duration_ms = took.as_secs_f64() * 1000.0;
+    let guild = guild.unwrap_or(0);
+    match question.filter(|_| archie_core::logging::log_questions()) {
+        Some(q) => tracing::info!(
+            interaction = id,
+            command,
+            guild,
+            outcome = outcome.as_str(),
+            duration_ms,
+            question = q,
+            "handled"
+        ),
+        None => tracing::info!(
+            interaction = id,
+            command,
+            guild,
+            outcome = outcome.as_str(),
+            duration_ms,
+            "handled"
+        ),
     }
 }
 
@@ -137,15 +254,38 @@ pub async fn answer(
     rest: Option<Arc<Http>>,
 ) -> Outgoing {
     let id = i.id();
+    let started = std::time::Instant::now();
+    let guild = i.guild_id().map(|g| g.get());
+    let incoming = interaction::parse(&i, &options.stash);
+    let command = command_label(&incoming);
+    let question = match &incoming {
+        Incoming::Run(r) => match &r.command {
+            Command::Ask { question, .. } | Command::FollowUp { question, .. } => {
+                Some(question.clone())
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    drop(incoming);
     let options = options.clone();
-    match tokio::spawn(answer_guarded(app, options, i, files, rest)).await {
+    let out = match tokio::spawn(answer_guarded(app, options, i, files, rest)).await {
         Ok(a) => a,
         Err(e) if e.is_panic() => apology(id, &panic_text(e.into_panic().as_ref())),
         Err(e) => {
             tracing::error!(interaction = %id, error = %e, "answering an interaction failed");
             apology(id, "cancelled")
         }
-    }
+    };
+    record(
+        id.get(),
+        command,
+        guild,
+        out.outcome,
+        started.elapsed(),
+        question.as_deref(),
+    );
+    out
 }
 
 async fn answer_guarded(
@@ -163,14 +303,20 @@ async fn answer_guarded(
     let fair = &options.fair_use;
     if let (Some(bucket), Some(member)) = (fair_use::bucket(&incoming), place.member) {
         if let Err(retry_at) = fair.take(bucket, place.guild.unwrap_or(0), member) {
-            return view::slow_down(bucket, retry_at).into();
+            return Outgoing::from(view::slow_down(bucket, retry_at)).with(Outcome::Refused);
         }
     }
     let repeat = fair_use::repeat_key(&incoming, &place);
     if let (Some(key), Some(rest)) = (&repeat, &rest) {
         if let Some(earlier) = fair.earlier(key) {
             if let Some((channel, message)) = original_message(rest, &earlier).await {
-                return view::already_answered(key.0, channel, message, earlier.at_ms).into();
+                return Outgoing::from(view::already_answered(
+                    key.0,
+                    channel,
+                    message,
+                    earlier.at_ms,
+                ))
+                .with(Outcome::Refused);
             }
         }
     }
@@ -221,8 +367,10 @@ fn finished(id: InteractionId, joined: Result<Outgoing, tokio::task::JoinError>)
         Err(e) if e.is_panic() => apology(id, &panic_text(e.into_panic().as_ref())),
         Err(e) => {
             tracing::error!(interaction = %id, error = %e, "answering an interaction failed");
-            view::notice_text("Something went wrong on Archie's side; try again in a moment.")
-                .into()
+            Outgoing::from(view::notice_text(
+                "Something went wrong on Archie's side; try again in a moment.",
+            ))
+            .with(Outcome::Failed)
         }
     }
 }
@@ -263,7 +411,7 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 /// Logs a panic with the interaction id; the member gets a short ephemeral apology.
 fn apology(id: InteractionId, panic: &str) -> Outgoing {
     tracing::error!(interaction = %id, panic = %panic, "handling an interaction panicked");
-    view::notice_text(APOLOGY).into()
+    Outgoing::from(view::notice_text(APOLOGY)).with(Outcome::Failed)
 }
 
 /// What a member sees when Archie failed on its side.
@@ -299,7 +447,7 @@ pub fn answer_incoming(
         other => other,
     };
     match incoming {
-        Incoming::Ping => view::pong().into(),
+        Incoming::Ping => Outgoing::from(view::pong()).with(Outcome::Answered),
         Incoming::Run(run) => {
             let file = matches!(
                 run.command,
@@ -322,11 +470,14 @@ pub fn answer_incoming(
                 stash,
                 follow_up: follow_up_id.as_deref(),
             };
-            match reply.attachment.as_ref() {
+            let outcome = Outcome::of(&reply);
+            let render_started = std::time::Instant::now();
+            let out = match reply.attachment.as_ref() {
                 Some(a) if files => Outgoing {
                     response: view::deferred(),
                     file: Some(followup::File::of(&reply, a, true)),
                     image: None,
+                    outcome,
                 },
                 Some(_) => view::notice_text(NO_FILES).into(),
                 None => {
@@ -340,17 +491,24 @@ pub fn answer_incoming(
                             .map(|img| {
                                 followup::File::of(&reply, &img, run.private || reply.ephemeral)
                             }),
+                        outcome,
                     }
                 }
+            };
+            if matches!(run.command, Command::Ask { .. } | Command::FollowUp { .. }) {
+                metrics::histogram!("archie_ask_stage_duration_seconds", "stage" => "render")
+                    .record(render_started.elapsed().as_secs_f64());
             }
+            out
         }
         Incoming::Import(_) => {
             view::notice_text("Importing a file is not available here; try again.").into()
         }
-        Incoming::Autocomplete { names, typed } => {
-            view::choices(autocomplete::suggest_in(app, caller.guild, names, &typed)).into()
-        }
-        Incoming::NoChoices => view::choices(Vec::new()).into(),
+        Incoming::Autocomplete { names, typed } => Outgoing::from(view::choices(
+            autocomplete::suggest_in(app, caller.guild, names, &typed),
+        ))
+        .with(Outcome::Answered),
+        Incoming::NoChoices => Outgoing::from(view::choices(Vec::new())).with(Outcome::Answered),
         Incoming::Refuse(why) => view::notice_text(&why).into(),
         Incoming::FollowUp { .. } => view::notice_text(conversation::EXPIRED).into(),
     }

@@ -174,12 +174,28 @@ pub async fn answer_message(
             return;
         }
     };
+    let started = std::time::Instant::now();
     let Some(reply) = run(app, caller(guild, &msg.author), cmd.clone()).await else {
         return;
     };
+    let mut outcome = crate::Outcome::of(&reply);
     if let Some(body) = message_body(app, guild, &reply, &cmd, Some(msg.id), Vec::new()) {
-        send(app, http, guild, None, msg.channel_id, &body).await;
+        if !send(app, http, guild, None, msg.channel_id, &body).await {
+            outcome = crate::Outcome::Failed;
+        }
     }
+    let question = match &cmd {
+        Command::FollowUp { question, .. } => Some(question.as_str()),
+        _ => None,
+    };
+    crate::record(
+        msg.id.get(),
+        "reply",
+        Some(guild),
+        outcome,
+        started.elapsed(),
+        question,
+    );
 }
 
 /// Posts `body` in `channel`; a refusal for want of access to a watched forum's post
@@ -283,11 +299,27 @@ pub async fn answer_post(app: &Arc<App>, options: &Options, http: &Http, thread:
         page: 0,
         per_page: crate::ASK_PER_PAGE,
     };
+    let started = std::time::Instant::now();
     let Some(reply) = run(app, caller(guild, &first.author), cmd.clone()).await else {
         return;
     };
+    let done = |outcome| {
+        let q = match &cmd {
+            Command::Ask { question, .. } => Some(question.as_str()),
+            _ => None,
+        };
+        crate::record(
+            thread.id.get(),
+            "forum_post",
+            Some(guild),
+            outcome,
+            started.elapsed(),
+            q,
+        );
+    };
     // Never a guess, never "I don't know" in someone's post.
     if reply.status != Status::Answer || reply.blocks.is_empty() {
+        done(crate::Outcome::Declined);
         return;
     }
     let claimed = {
@@ -297,9 +329,13 @@ pub async fn answer_post(app: &Arc<App>, options: &Options, http: &Http, thread:
     if !matches!(claimed, Ok(Ok(true))) {
         return;
     }
+    let mut outcome = crate::Outcome::Failed;
     if let Some(body) = forum_answer(app, guild, reply, &cmd, first.author.id.get()) {
-        send(app, http, guild, Some(forum), thread.id, &body).await;
+        if send(app, http, guild, Some(forum), thread.id, &body).await {
+            outcome = crate::Outcome::Answered;
+        }
     }
+    done(outcome);
 }
 
 /// The one message answering a forum post by `author`: the best answer and its related

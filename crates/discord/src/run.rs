@@ -92,10 +92,22 @@ pub async fn serve_gateway(
     app.reads_posts
         .store(s.message_content, std::sync::atomic::Ordering::Relaxed);
     let handler = Handler {
-        app,
+        app: app.clone(),
         register,
         options,
     };
+    if let Some(addr) = &s.metrics_addr {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on ARCHIE_METRICS_ADDR={addr}"))?;
+        tracing::info!(address = %listener.local_addr()?, "metrics listening");
+        let router = super::http::metrics_router(app.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, router).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     let mut client = ClientBuilder::new_with_http(http, intents(s.message_content))
         .event_handler(handler)
         .await
@@ -246,6 +258,8 @@ pub fn serve(
         }
     };
     let options = Options::from_settings(s);
+    // The figures are recorded from the start (served at /metrics).
+    archie_core::metrics::install();
     let dir = s.knowledge_dir(knowledge)?;
     let app = Arc::new(App::open(s, dir, s.semantic, Some(Views::Index))?);
     tracing::info!(

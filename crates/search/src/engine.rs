@@ -515,8 +515,10 @@ impl Engine {
     ) -> Result<SearchAnswer, SearchError> {
         let limit = limit.clamp(1, 25);
         let r = self.retrieve(question, kinds, guild)?;
+        let ranking = std::time::Instant::now();
         let ranked = rank::rank(&r.candidates, r.asked(), &self.weights, &self.floor);
         let results = self.fold(&r, &ranked, limit, window);
+        super::retrieve::stage("rank", ranking.elapsed());
         let suggestions = if results.is_empty() {
             self.suggestions(&r.understanding, r.qvec.as_deref())
         } else {

@@ -198,8 +198,10 @@ impl Engine {
         kinds: &[Kind],
         guild: Option<u64>,
     ) -> Result<Retrieved, SearchError> {
+        let started = std::time::Instant::now();
         let question = &query::markup::clean(question);
         let mut u = self.understand(question);
+        let understood = started.elapsed();
         let k = &self.knowledge;
         let (qterms, q_w, r_w) = self.weighed_terms(&u);
         let company_names: Vec<&str> = u
@@ -224,7 +226,9 @@ impl Engine {
         if named.len() <= OWN_NAMED_CANDIDATES {
             cands.extend(named);
         }
+        let encoding = std::time::Instant::now();
         let qvec = self.question_vector(&u, question);
+        let encoded = encoding.elapsed();
         // Every visible entry's similarity, computed once: the nearest join the candidates,
         // and each candidate's feature reads it back.
         let mut similarity: HashMap<u64, f32> = HashMap::new();
@@ -309,6 +313,12 @@ impl Engine {
             .iter()
             .map(|(c, s)| (k.topics.concepts[*c].names[0].clone(), *s))
             .collect();
+        stage("understand", understood);
+        stage("encode", encoded);
+        stage(
+            "retrieve",
+            started.elapsed().saturating_sub(understood + encoded),
+        );
         Ok(Retrieved {
             concepts,
             entity: !u.companies.is_empty() || !u.techs.is_empty(),
@@ -492,4 +502,10 @@ impl Evidence<'_> {
             named: company_match || tech_hits > 0,
         }
     }
+}
+
+/// `archie_ask_stage_duration_seconds{stage}`: how long a stage of answering took.
+pub(crate) fn stage(name: &'static str, took: std::time::Duration) {
+    metrics::histogram!("archie_ask_stage_duration_seconds", "stage" => name)
+        .record(took.as_secs_f64());
 }

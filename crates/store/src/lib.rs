@@ -223,9 +223,25 @@ impl Store {
         f: impl FnOnce(&mut dyn Backend, i64) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let now = self.now();
-        match &self.db {
+        let done = match &self.db {
             Db::Sqlite(s) => s.write(durable, |b| f(b, now)),
             Db::Postgres(p) => p.write(durable, |b| f(b, now)),
+        };
+        self.count("write", done.as_ref().err());
+        done
+    }
+
+    /// `archie_store_calls_total{backend, kind}`, and `archie_store_errors_total{backend}`
+    /// for a failure of the store (not a refusal of what was asked).
+    fn count(&self, kind: &'static str, error: Option<&StoreError>) {
+        let backend = match &self.db {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        };
+        metrics::counter!("archie_store_calls_total", "backend" => backend, "kind" => kind)
+            .increment(1);
+        if error.is_some_and(|e| !e.is_user_error()) {
+            metrics::counter!("archie_store_errors_total", "backend" => backend).increment(1);
         }
     }
 
@@ -239,9 +255,11 @@ impl Store {
         &self,
         f: impl FnOnce(&mut dyn Backend) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        match &self.db {
+        let done = match &self.db {
             Db::Sqlite(s) => s.read(f),
             Db::Postgres(p) => p.read(f),
-        }
+        };
+        self.count("read", done.as_ref().err());
+        done
     }
 }

@@ -15,7 +15,7 @@ async fn connect(fake: &mut FakeDiscord, settings: Options) -> tokio::task::Join
 }
 
 /// Archie's gateway handler answering from `app`, connected to the stand-in.
-pub(super) async fn connect_app(
+pub(crate) async fn connect_app(
     fake: &mut FakeDiscord,
     settings: Options,
     app: std::sync::Arc<archie::app::App>,
@@ -42,7 +42,7 @@ pub(super) async fn connect_app(
     run
 }
 
-pub(super) async fn answer_to(fake: &mut FakeDiscord, interaction: Value, id: u64) -> Value {
+pub(crate) async fn answer_to(fake: &mut FakeDiscord, interaction: Value, id: u64) -> Value {
     fake.dispatch(interaction);
     body(fake.wait_for(SOON, callback_for(id)).await)
 }

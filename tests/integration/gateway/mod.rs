@@ -14,7 +14,7 @@ const WAIT: Duration = Duration::from_secs(60);
 
 mod curation;
 mod find_answer;
-mod in_process;
+pub(crate) mod in_process;
 mod posts;
 mod serve;
 mod settings;

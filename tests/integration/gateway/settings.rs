@@ -97,3 +97,20 @@ async fn malformed_cooldown_settings_fail_with_their_names() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_operators_settings_fail_at_start_naming_themselves() {
+    for (var, value, fix) in [
+        ("ARCHIE_LOG_FORMAT", "xml", "use json"),
+        ("ARCHIE_LOG_QUESTIONS", "maybe", "privacy"),
+        ("ARCHIE_METRICS_ADDR", "everywhere", "127.0.0.1:9184"),
+        (
+            "ARCHIE_MESSAGE_CONTENT",
+            "please",
+            "Privileged Gateway Intents",
+        ),
+    ] {
+        let err = fails_at_start(&["serve"], &[("DISCORD_TOKEN", "fake"), (var, value)]).await;
+        assert!(err.contains(var) && err.contains(fix), "{var}: {err}");
+    }
+}

@@ -8,14 +8,17 @@ mod vars;
 
 use archie_search::semantic::Precision;
 use archie_store::Database;
-pub use vars::{database_value, encoder_threads, parse_rate, parse_repeat_window, parse_role_ids};
+pub use vars::{
+    database_value, encoder_threads, log_json as log_json_from_env, parse_rate,
+    parse_repeat_window, parse_role_ids,
+};
 
 use crate::config::limits::Limits;
 use std::path::{Path, PathBuf};
 use vars::{
     application_id, check_database_file, database_var, dev_guild, discord_api_url,
-    discord_public_key, discord_token, encoder, env_path, fair_use_limits, message_content,
-    moderator_roles, register_commands, semantic, PUBLIC_KEY_FIX,
+    discord_public_key, discord_token, encoder, env_path, fair_use_limits, log_json, log_questions,
+    message_content, metrics_addr, moderator_roles, register_commands, semantic, PUBLIC_KEY_FIX,
 };
 
 /// The environment, checked.
@@ -47,6 +50,12 @@ pub struct Settings {
     pub register_commands: bool,
     /// `ARCHIE_MESSAGE_CONTENT`.
     pub message_content: bool,
+    /// `ARCHIE_LOG_FORMAT=json`.
+    pub log_json: bool,
+    /// `ARCHIE_LOG_QUESTIONS`.
+    pub log_questions: bool,
+    /// `ARCHIE_METRICS_ADDR`.
+    pub metrics_addr: Option<String>,
     /// `ARCHIE_DISCORD_API_URL`.
     pub discord_api_url: Option<String>,
     /// `ARCHIE_MODERATOR_ROLES`.
@@ -72,6 +81,9 @@ impl Default for Settings {
             dev_guild: None,
             register_commands: false,
             message_content: false,
+            log_json: false,
+            log_questions: false,
+            metrics_addr: None,
             discord_api_url: None,
             moderator_roles: Vec::new(),
             fair_use: Limits::DEFAULT,
@@ -96,6 +108,9 @@ impl Settings {
             dev_guild: dev_guild()?,
             register_commands: register_commands()?,
             message_content: message_content()?,
+            log_json: log_json()?,
+            log_questions: log_questions()?,
+            metrics_addr: metrics_addr()?,
             discord_api_url: discord_api_url()?,
             moderator_roles: moderator_roles()?,
             fair_use: fair_use_limits()?,

@@ -101,6 +101,48 @@ pub(super) fn register_commands() -> Result<bool, ConfigError> {
     }
 }
 
+/// `ARCHIE_LOG_FORMAT`: `text` (the default, for people) or `json` (one JSON object per
+/// line, for journald or Loki).
+pub fn log_json() -> Result<bool, ConfigError> {
+    match env_value("ARCHIE_LOG_FORMAT")
+        .map(|v| v.to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("text") => Ok(false),
+        Some("json") => Ok(true),
+        Some(v) => Err(ConfigError(format!(
+            "ARCHIE_LOG_FORMAT is '{}': use json (one JSON object per line) or text",
+            archie_text::truncate_words(v, 20)
+        ))),
+    }
+}
+
+/// `ARCHIE_LOG_QUESTIONS=1`: the log carries the text of questions asked (off by default:
+/// members' questions are theirs).
+pub(super) fn log_questions() -> Result<bool, ConfigError> {
+    match env_value("ARCHIE_LOG_QUESTIONS").as_deref() {
+        None | Some("0" | "false" | "no") => Ok(false),
+        Some("1" | "true" | "yes") => Ok(true),
+        Some(v) => Err(ConfigError(format!(
+            "ARCHIE_LOG_QUESTIONS is '{}': use 1 to log the text of questions (a privacy \
+             choice), or 0",
+            archie_text::truncate_words(v, 20)
+        ))),
+    }
+}
+
+/// `ARCHIE_METRICS_ADDR`: where gateway mode serves `GET /metrics` (off unless set).
+pub(super) fn metrics_addr() -> Result<Option<String>, ConfigError> {
+    match env_value("ARCHIE_METRICS_ADDR") {
+        None => Ok(None),
+        Some(v) if v.parse::<std::net::SocketAddr>().is_ok() => Ok(Some(v)),
+        Some(v) => Err(ConfigError(format!(
+            "ARCHIE_METRICS_ADDR is '{}': give an address and port, e.g. 127.0.0.1:9184",
+            archie_text::truncate_words(&v, 40)
+        ))),
+    }
+}
+
 /// `ARCHIE_MESSAGE_CONTENT=1`: the gateway asks for the privileged Message Content intent
 /// (switched on in the Developer Portal first), so Archie can read watched forums' posts.
 pub(super) fn message_content() -> Result<bool, ConfigError> {

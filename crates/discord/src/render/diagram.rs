@@ -84,7 +84,7 @@ impl Diagrams {
         if let Some(png) = self.lock().get(&key) {
             return Ok(png.clone());
         }
-        let png = Arc::new(render(svg)?);
+        let png = Arc::new(png_of_svg(svg)?);
         let mut cache = self.lock();
         if cache.len() >= CACHE {
             cache.clear();
@@ -368,8 +368,9 @@ pub fn compare_svg(d: &data::Compare) -> String {
     s.finish(y, "Archie · from each company's published stack")
 }
 
-/// `svg` as PNG bytes, drawn with the embedded font only.
-fn render(svg: &str) -> Result<Vec<u8>, DiagramError> {
+/// `svg` as PNG bytes, drawn with the embedded font only (the diagrams, and the bench's
+/// plot of the figures).
+pub fn png_of_svg(svg: &str) -> Result<Vec<u8>, DiagramError> {
     static FONTS: OnceLock<Arc<resvg::usvg::fontdb::Database>> = OnceLock::new();
     let fonts = FONTS
         .get_or_init(|| {
