@@ -164,9 +164,16 @@ fn a_garbled_base_term_file_is_found_at_the_next_start_and_rebuilt_with_the_same
 fn a_base_index_garbled_while_serving_is_found_by_the_first_failing_read_and_rebuilt() {
     let data = tempfile::tempdir().unwrap();
     let qs = eval_questions();
-    let engine = Engine::new(shipped(), Some(data.path())).unwrap();
-    let want = answers(&engine, &qs);
+    let app = App::from_engine(Engine::new(shipped(), Some(data.path())).unwrap());
+    let engine = &app.engine;
+    let want = answers(engine, &qs);
     let dir = base_dir(data.path());
+    archie::metrics::install().expect("the recorder");
+    let state = |s: &str| {
+        let m = crate::operations::parse(&archie::metrics::render(&app));
+        crate::operations::value(&m, "archie_index_state", &[("state", s)])
+    };
+    assert_eq!(state("built"), 1.0);
     // The running engine reads the file through its memory map: it sees the garbling.
     garble(&largest(&dir, ".term"));
     let (meanwhile, log) = logged(|| {
@@ -188,13 +195,15 @@ fn a_base_index_garbled_while_serving_is_found_by_the_first_failing_read_and_reb
     );
     let damage = engine.index_damage();
     assert_reported("the index", damage, &log, &dir);
+    assert_eq!(state("damaged"), 1.0, "/metrics says the index is damaged");
     // The serving process's follower calls sync, which rebuilds the index first.
     let (repaired, log) = logged(|| engine.repair().unwrap());
     assert!(repaired);
     assert!(log.contains("the index is rebuilt"), "{log}");
     assert_eq!(engine.index_damage(), None);
+    assert_eq!((state("damaged"), state("built")), (0.0, 1.0));
     assert!(!base_dir(data.path()).join("DAMAGED").exists());
-    assert_same(&qs, &answers(&engine, &qs), &want);
+    assert_same(&qs, &answers(engine, &qs), &want);
     // And a restart finds a sound index.
     let again = Engine::new(shipped(), Some(data.path())).unwrap();
     assert!(!again.index_was_built());

@@ -112,6 +112,24 @@ async fn health(client: &reqwest::Client, to: &Served) -> (u16, Value) {
     (status, r.json().await.expect("healthz json"))
 }
 
+/// One figure of `to`'s `/metrics`.
+async fn figure(
+    client: &reqwest::Client,
+    to: &Served,
+    metric: &str,
+    labels: &[(&str, &str)],
+) -> f64 {
+    let text = client
+        .get(format!("http://127.0.0.1:{}/metrics", to.port))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    crate::operations::value(&crate::operations::parse(&text), metric, labels)
+}
+
 /// Members ask and moderators add for [`OUTAGE`]; every add's title with what its
 /// moderator was told at once. `/healthz` must report the store down meanwhile.
 async fn during_the_fault(
@@ -134,12 +152,23 @@ async fn during_the_fault(
         if h["store"] == "down" {
             assert_eq!(status, 503, "{h}");
             assert_eq!(h["ok"], false, "{h}");
+            if !said_down {
+                assert_eq!(
+                    figure(client, to, "archie_store_up", &[]).await,
+                    0.0,
+                    "/metrics"
+                );
+            }
             said_down = true;
         }
     }
     assert!(
         said_down,
         "/healthz never reported the store down while it was {name}"
+    );
+    assert!(
+        figure(client, to, "archie_store_errors_total", &[]).await >= 1.0,
+        "/metrics counts the store's errors while it was {name}"
     );
     adds
 }
