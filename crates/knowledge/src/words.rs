@@ -22,6 +22,8 @@ struct WordsFile {
     stack: Vec<String>,
     quantity: Vec<String>,
     not_architecture: Vec<String>,
+    #[serde(default)]
+    asks_for_companies: Vec<String>,
     korean_particles: Vec<String>,
     korean_filler: Vec<String>,
     korean_not_architecture: Vec<String>,
@@ -45,6 +47,9 @@ pub struct Words {
     pub stack: HashSet<String>,
     pub quantity: Vec<String>,
     pub not_architecture: HashSet<String>,
+    /// Words that ask which companies do something ("who", "companies"): an answer
+    /// about a company beats a general one when none is named.
+    pub asks_for_companies: HashSet<String>,
     /// Longest first.
     pub korean_particles: Vec<String>,
     /// Layer → its hint words, in `Layer::ALL` order.
@@ -87,6 +92,7 @@ impl Words {
             stack,
             quantity: f.quantity,
             not_architecture,
+            asks_for_companies: set(f.asks_for_companies),
             korean_particles,
             layers,
         })
@@ -141,6 +147,7 @@ mod tests {
             .chain(&w.reading)
             .chain(&w.stack)
             .chain(&w.not_architecture)
+            .chain(&w.asks_for_companies)
             .chain(w.layers.iter().flat_map(|(_, s)| s));
         for word in all {
             assert_eq!(&normalize(word), word, "write '{word}' normalised");

@@ -516,7 +516,18 @@ impl Engine {
         let limit = limit.clamp(1, 25);
         let r = self.retrieve(question, kinds, guild)?;
         let ranking = std::time::Instant::now();
-        let ranked = rank::rank(&r.candidates, r.asked(), &self.weights, &self.floor);
+        let mut ranked = rank::rank(&r.candidates, r.asked(), &self.weights, &self.floor);
+        if asks_for_companies(&r.understanding) {
+            // "who does event sourcing?": the entries about a company first, each group
+            // in its own order (a server's own entries count as about one).
+            let about_one = |o: u64| {
+                self.knowledge
+                    .entries
+                    .get(o as usize)
+                    .is_none_or(|e| e.company.is_some())
+            };
+            ranked.sort_by_key(|(o, _)| !about_one(*o));
+        }
         let results = self.fold(&r, &ranked, limit, window);
         super::retrieve::stage("rank", ranking.elapsed());
         let suggestions = if results.is_empty() {
@@ -532,4 +543,13 @@ impl Engine {
             understanding: Some(r.understanding),
         })
     }
+}
+
+/// Whether a question asks which companies do something without naming a company or a
+/// technology (`asks_for_companies` in `knowledge/words.toml`).
+fn asks_for_companies(u: &Understanding) -> bool {
+    let words = &archie_knowledge::words::Words::get().asks_for_companies;
+    u.companies.is_empty()
+        && u.techs.is_empty()
+        && u.normalized.split_whitespace().any(|w| words.contains(w))
 }
