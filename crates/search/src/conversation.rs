@@ -158,8 +158,17 @@ impl Context {
         // A question naming its names and its topic, or asking who uses or what is a name
         // it gives, or what an idea of its own is, stands on its own, unless it refers
         // back.
+        // A request that is not about architecture ("do they have internships?", "write
+        // my assignment") is read on its own, as it would be asked first: the context
+        // must not make it look answerable.
+        let off_topic = u.residual_words.iter().any(|w| {
+            archie_knowledge::words::Words::get()
+                .not_architecture
+                .contains(w.as_str())
+        });
         if (given && (own_topic || explicit) && !refers)
             || (!given && turn.specific_concept && said(DEFINING) && !personal)
+            || off_topic
         {
             return (turn.text.to_string(), now);
         }
@@ -183,14 +192,7 @@ impl Context {
             next.unknown = self.unknown.clone();
         }
         let own_words = now.subject.iter().any(|w| !ASKING.contains(&w.as_str()));
-        // A request that is not about architecture ("write me a cover letter for them")
-        // keeps its names but takes no subject: it must read as what it is.
-        let off_topic = u.content_words.iter().any(|w| {
-            archie_knowledge::words::Words::get()
-                .not_architecture
-                .contains(w.as_str())
-        });
-        if !own_topic && !off_topic && (!given || refers_to_topic || !own_words) {
+        if !own_topic && (!given || refers_to_topic || !own_words) {
             next.subject = merge(&self.subject, &now.subject);
             next.concepts = self.concepts.clone();
         }
