@@ -81,13 +81,20 @@ async fn served(dir: &tempfile::TempDir, env: &[(&str, &str)], client: &reqwest:
 }
 
 const ASKED: &str = "what does Twitter use for backend";
+const BOT_TOKEN: &str = "MTEx.bot-token-that-must-stay-secret.xyz";
 const DECLINED: &str = "how do i get my sourdough bread to rise higher";
 
 #[tokio::test]
 async fn metrics_move_under_signed_requests_and_no_label_carries_an_id_or_text() {
     let dir = tempfile::tempdir().unwrap();
     let client = reqwest::Client::new();
-    let s = served(&dir, &[("ARCHIE_LOG_FORMAT", "json")], &client).await;
+    // A bot token too: it must never reach the log.
+    let s = served(
+        &dir,
+        &[("ARCHIE_LOG_FORMAT", "json"), ("DISCORD_TOKEN", BOT_TOKEN)],
+        &client,
+    )
+    .await;
     let (before, _) = scrape(&client, s.port).await;
     let answered = [("command", "ask"), ("outcome", "answered")];
     let declined = [("command", "ask"), ("outcome", "declined")];
@@ -189,7 +196,13 @@ async fn metrics_move_under_signed_requests_and_no_label_carries_an_id_or_text()
     );
     assert!(handled["duration_ms"].as_f64().is_some(), "{handled}");
     assert!(handled["level"].is_string() && handled["timestamp"].is_string());
-    for secret in [public_key_hex().as_str(), ASKED, DECLINED, "tok41001"] {
+    for secret in [
+        public_key_hex().as_str(),
+        BOT_TOKEN,
+        ASKED,
+        DECLINED,
+        "tok41001",
+    ] {
         assert!(!log.contains(secret), "the log shows {secret:?}:\n{log}");
     }
 }
