@@ -291,3 +291,61 @@ async fn kb_works_over_the_gateway_forms_role_rights_and_the_export_file() {
         1
     );
 }
+
+#[tokio::test]
+async fn in_gateway_mode_metrics_are_served_on_archie_metrics_addr_and_the_intents_are_asked_for() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut fake = FakeDiscord::start().await;
+    let (stderr, log_path) = log_file(&tmp);
+    let port = crate::support::free_port();
+    let mut child = archie(&tmp)
+        .args(["serve"])
+        .env("DISCORD_TOKEN", "fake")
+        .env("ARCHIE_DISCORD_API_URL", fake.api_url())
+        .env("ARCHIE_METRICS_ADDR", format!("127.0.0.1:{port}"))
+        .env("ARCHIE_MESSAGE_CONTENT", "1")
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .expect("spawn archie serve");
+    let identify = fake
+        .wait_for(WAIT, |e| matches!(e, Event::Identify(_)))
+        .await
+        .unwrap_or_else(|| panic!("no IDENTIFY; log:\n{}", log(&log_path)));
+    let Event::Identify(d) = identify else {
+        unreachable!()
+    };
+    // GUILDS (1), GUILD_MESSAGES (512), MESSAGE_CONTENT (32768).
+    assert_eq!(d["intents"], 1 | 512 | 32768, "{d}");
+    fake.dispatch(ask_as(
+        51_001,
+        "what does Twitter use for backend",
+        &Who::member(GUILD),
+    ));
+    fake.wait_for(WAIT, callback_for(51_001))
+        .await
+        .unwrap_or_else(|| panic!("no answer; log:\n{}", log(&log_path)));
+    let url = format!("http://127.0.0.1:{port}/metrics");
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let text = loop {
+        if let Ok(r) = reqwest::get(&url).await {
+            let text = r.text().await.unwrap_or_default();
+            if text.contains("archie_interactions_total{command=\"ask\",outcome=\"answered\"}") {
+                break text;
+            }
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no figures; log:\n{}",
+            log(&log_path)
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let m = crate::operations::parse(&text);
+    assert_eq!(
+        crate::operations::value(&m, "archie_gateway_shard_connected", &[("shard", "0")]),
+        1.0,
+        "{text}"
+    );
+    crate::support::served::terminate(&mut child).await;
+}
