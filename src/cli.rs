@@ -69,6 +69,12 @@ pub enum Cmd {
         #[command(flatten)]
         common: Common,
     },
+    /// A conversation: questions one per line on standard input, each read as a
+    /// follow-up of the ones before it ("and for caching?"); `/new` starts over
+    Chat {
+        #[command(flatten)]
+        common: Common,
+    },
     /// A company's technology stack by layer, with links and reading list
     Stack {
         company: String,
@@ -339,6 +345,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             common,
             ..
         } => ask(s, looked_up?, explain, &after, common),
+        Cmd::Chat { common } => chat(s, common),
         Cmd::Stack { png, common, .. } | Cmd::Compare { png, common, .. } => {
             lookup_png(s, common, looked_up?, png)
         }
@@ -422,6 +429,51 @@ fn export(dir: &std::path::Path, json: bool) -> anyhow::Result<i32> {
             "{} entries; `archie export --json` prints them in full",
             k.entries.len()
         );
+    }
+    Ok(0)
+}
+
+/// `archie chat`: each line of standard input answered in the context of the lines before
+/// it, as a Follow up on Discord is; `/new` forgets the conversation. A prompt is shown
+/// when standard input is a terminal.
+fn chat(s: &Settings, common: Common) -> anyhow::Result<i32> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let app = App::open(s, s.knowledge_dir(common.knowledge)?, s.semantic, None)?;
+    let interactive = std::io::stdin().is_terminal();
+    let mut context = crate::search::conversation::Context::default();
+    let prompt = |fresh: bool| {
+        if interactive {
+            eprint!("{}", if fresh { "ask> " } else { "follow up> " });
+            let _ = std::io::stderr().flush();
+        }
+    };
+    prompt(true);
+    for line in std::io::stdin().lock().lines() {
+        let line = line?;
+        let q = line.trim();
+        if q == "/new" {
+            context = Default::default();
+        } else if !q.is_empty() {
+            let cmd = if context.is_empty() {
+                Command::Ask {
+                    question: q.to_string(),
+                    page: 0,
+                    per_page: 3,
+                }
+            } else {
+                Command::FollowUp {
+                    question: q.to_string(),
+                    context: context.clone(),
+                }
+            };
+            let mut reply = execute(&app, &Caller::default(), &cmd);
+            // The best three; a chat has no pages to turn.
+            reply.paging = None;
+            print_reply(&reply, common.json)?;
+            println!();
+            context = app.engine.follow(&context, q).1;
+        }
+        prompt(context.is_empty());
     }
     Ok(0)
 }
