@@ -198,5 +198,20 @@ async fn a_watched_forums_new_post_is_answered_once_and_others_are_left_alone() 
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // A watched forum deleted: watching it stops.
+    let other: u64 = 555_000_000_000_000_003;
+    assert!(store.watch(g, other, 1).unwrap());
+    fake.dispatch_event(
+        "CHANNEL_DELETE",
+        json!({"id": other.to_string(), "guild_id": GUILD, "type": 15, "name": "help",
+               "position": 0, "permission_overwrites": [], "nsfw": false}),
+    );
+    while store.is_watched(g, other).unwrap() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a deleted forum is still watched"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     client.abort();
 }
