@@ -145,12 +145,17 @@ impl Context {
         let personal = said(PERSONAL);
         let pointing = said(POINTING);
         let refers = personal || pointing;
-        let refers_to_topic = pointing || (personal && !self.named());
+        // "it" is a thing (what was asked about); "they" the company, unless there is none.
+        let refers_to_topic = pointing || said(&["it", "its"]) || (personal && !self.named());
         let own_topic = !u.layers.is_empty() || !now.concepts.is_empty();
         // Only a word read as a name counts as naming something new; a merely unfamiliar
         // word ("player") may be anything.
-        let given_company = !now.companies.is_empty() || !u.unknown_names.is_empty();
-        let given_tech = !now.techs.is_empty();
+        // A name the conversation already holds ("php" after an answer about PHP) is no
+        // new name.
+        let new = |now: &[String], before: &[String]| now.iter().any(|n| !before.contains(n));
+        let given_company =
+            new(&now.companies, &self.companies) || new(&u.unknown_names, &self.unknown);
+        let given_tech = new(&now.techs, &self.techs);
         let given = given_company || given_tech;
         // "who uses kafka", "what is thrift": asked of the names given. A bare name
         // ("haproxy and nginx, cool") is read as "what is" too, but asks nothing new.
