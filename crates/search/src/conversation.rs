@@ -197,9 +197,13 @@ impl Context {
             next.unknown = self.unknown.clone();
         }
         let own_words = now.subject.iter().any(|w| !ASKING.contains(&w.as_str()));
-        if !own_topic && (!given || refers_to_topic || !own_words) {
+        // Without a topic of its own a follow-up takes the subject; with one, it adds to
+        // the subject it points at ("the chat part", then "what's it written in?").
+        if (!own_topic && (!given || refers_to_topic || !own_words))
+            || (own_topic && refers_to_topic)
+        {
             next.subject = merge(&self.subject, &now.subject);
-            next.concepts = self.concepts.clone();
+            next.concepts = merge(&self.concepts, &now.concepts);
         }
         if u.intent == Intent::General || (given && !explicit && !own_topic) {
             next.intent = self.intent.or(next.intent);
