@@ -332,7 +332,19 @@ impl Engine {
         text: &str,
     ) -> (String, super::conversation::Context) {
         let u = self.understand(text);
-        let named = self.concepts.named(&u.normalized);
+        // A kind of reading ("books", "talks") is how to read about a subject, not one.
+        let reading = &archie_knowledge::words::Words::get().reading;
+        let named: Vec<(usize, bool)> = self
+            .concepts
+            .named(&u.normalized)
+            .into_iter()
+            .filter(|(c, _)| {
+                !self.knowledge.topics.concepts[*c]
+                    .names
+                    .iter()
+                    .any(|n| reading.contains(n.as_str()))
+            })
+            .collect();
         let turn = super::conversation::Turn {
             text,
             understanding: &u,
