@@ -199,9 +199,7 @@ impl Context {
         let own_words = now.subject.iter().any(|w| !ASKING.contains(&w.as_str()));
         // Without a topic of its own a follow-up takes the subject; with one, it adds to
         // the subject it points at ("the chat part", then "what's it written in?").
-        if (!own_topic && (!given || refers_to_topic || !own_words))
-            || (own_topic && refers_to_topic)
-        {
+        if refers_to_topic || (!own_topic && (!given || !own_words)) {
             next.subject = merge(&self.subject, &now.subject);
             next.concepts = merge(&self.concepts, &now.concepts);
         }
