@@ -136,7 +136,7 @@ fn archie_chat_reads_each_line_in_the_context_of_the_ones_before() {
 
 /// The held-out part, which no rule was shaped on: the figures the README reports, with
 /// the no-context baseline beside them. The bar is 0.90; this holds the ground
-/// reached (0.855 over 83 answerable last turns) so that a change to the rule cannot lose
+/// reached (0.867 over 83 answerable last turns) so that a change to the rule cannot lose
 /// it unseen.
 #[test]
 fn the_conversation_sets_held_out_part_keeps_its_score_and_its_baseline() {
@@ -159,7 +159,7 @@ fn the_conversation_sets_held_out_part_keeps_its_score_and_its_baseline() {
         with.summary(),
         without.summary()
     );
-    assert!(with.hit_at_3() >= 0.84, "{}", with.summary());
+    assert!(with.hit_at_3() >= 0.85, "{}", with.summary());
     assert!(
         with.hit_at_3() >= without.hit_at_3() + 0.4,
         "{}",

@@ -43,6 +43,10 @@ pub struct Context {
     pub concepts: Vec<String>,
     /// The words of the subject: what was asked about the names.
     pub subject: Vec<String>,
+    /// Technologies a member only echoed back ("haproxy and nginx, cool"): known to the
+    /// conversation, so naming them again is nothing new, but not what it asks about.
+    #[serde(default)]
+    pub heard: Vec<String>,
     /// What kind of question it was (a stack, who uses, what is, reading, other).
     pub intent: Option<Intent>,
 }
@@ -67,6 +71,12 @@ const ASKING: &[&str] = &[
 ];
 /// Pronouns that stand for the names spoken of (or, when none were, for the subject).
 const PERSONAL: &[&str] = &["it", "its", "they", "them", "their", "theirs"];
+/// Words that make a message a question, with or without its question mark.
+const QUESTIONING: &[&str] = &[
+    "what", "whats", "how", "hows", "why", "which", "who", "whos", "where", "wheres", "when",
+    "does", "do", "did", "is", "are", "can", "could", "should", "would", "any", "anyone", "tell",
+    "show", "explain",
+];
 /// Words that ask what something is.
 const DEFINING: &[&str] = &[
     "what",
@@ -100,6 +110,7 @@ impl Context {
             unknown,
             concepts: turn.concepts.clone(),
             subject: subject(k, u),
+            heard: Vec::new(),
             intent: Some(u.intent),
         }
         .bounded()
@@ -117,6 +128,7 @@ impl Context {
     /// Each slot cut to its bound.
     fn bounded(mut self) -> Context {
         for slot in [
+            &mut self.heard,
             &mut self.companies,
             &mut self.techs,
             &mut self.unknown,
@@ -155,7 +167,10 @@ impl Context {
         let new = |now: &[String], before: &[String]| now.iter().any(|n| !before.contains(n));
         let given_company =
             new(&now.companies, &self.companies) || new(&u.unknown_names, &self.unknown);
-        let given_tech = new(&now.techs, &self.techs);
+        let given_tech = new(
+            &now.techs,
+            &[self.techs.clone(), self.heard.clone()].concat(),
+        );
         let given = given_company || given_tech;
         // "who uses kafka", "what is thrift": asked of the names given. A bare name
         // ("haproxy and nginx, cool") is read as "what is" too, but asks nothing new.
@@ -177,7 +192,15 @@ impl Context {
         {
             return (turn.text.to_string(), now);
         }
+        // "haproxy and nginx, cool": technologies echoed back from an answer, asking
+        // nothing, leave the conversation as it was.
+        if given_tech && !given_company && !lower.contains('?') && !said(QUESTIONING) {
+            let mut next = self.clone();
+            next.heard = merge(&self.heard, &now.techs);
+            return (turn.text.to_string(), next.bounded());
+        }
         let mut next = now.clone();
+        next.heard = self.heard.clone();
         if !given {
             next.companies = self.companies.clone();
             next.unknown = self.unknown.clone();
@@ -250,20 +273,21 @@ impl Context {
     pub fn encode(&self) -> String {
         let list = |v: &[String]| v.iter().map(|s| escape(s)).collect::<Vec<_>>().join(",");
         format!(
-            "{}|{}|{}|{}|{}|{}",
+            "{}|{}|{}|{}|{}|{}|{}",
             self.intent.map_or("", intent_code),
             list(&self.companies),
             list(&self.techs),
             list(&self.unknown),
             list(&self.concepts),
-            list(&self.subject)
+            list(&self.subject),
+            list(&self.heard)
         )
     }
 
     /// A context written by [`Context::encode`]; `None` for anything else.
     pub fn decode(s: &str) -> Option<Context> {
         let f: Vec<&str> = s.split('|').collect();
-        let [intent, companies, techs, unknown, concepts, subject] = f.as_slice() else {
+        let [intent, companies, techs, unknown, concepts, subject, heard] = f.as_slice() else {
             return None;
         };
         let list = |x: &str| -> Vec<String> {
@@ -283,6 +307,7 @@ impl Context {
                 unknown: list(unknown),
                 concepts: list(concepts),
                 subject: list(subject),
+                heard: list(heard),
                 intent,
             }
             .bounded(),
@@ -394,6 +419,7 @@ mod tests {
             unknown: vec!["figma".into()],
             concepts: vec!["consistent hashing".into()],
             subject: vec!["sharding".into(), "mysql".into()],
+            heard: vec!["HAProxy".into()],
             intent: Some(Intent::Reading),
         };
         let s = c.encode();
@@ -402,7 +428,7 @@ mod tests {
             Context::decode(&Context::default().encode()),
             Some(Context::default())
         );
-        for bad in ["", "x|||||", "s|a|b", "s||||||extra"] {
+        for bad in ["", "x||||||", "s|a|b", "s|||||||extra"] {
             assert_eq!(Context::decode(bad), None, "{bad:?}");
         }
     }
