@@ -234,6 +234,15 @@ async fn with_postgresql_stopped_then_frozen_every_interaction_is_answered_in_ti
 
     pg.stop();
     let stopped = during_the_fault(&client, &served, &mut ids, "stopped").await;
+    // The questions asked meanwhile could not be logged: counted as dropped.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while figure(&client, &served, "archie_question_log_dropped_total", &[]).await < 1.0 {
+        assert!(
+            Instant::now() < deadline,
+            "/metrics never counted a dropped question"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     pg.start_again();
     let resumed_after_stop = writes_resume(&client, &served, &mut ids).await;
 
