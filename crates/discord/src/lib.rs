@@ -256,20 +256,11 @@ pub async fn answer(
     let id = i.id();
     let started = std::time::Instant::now();
     let guild = i.guild_id().map(|g| g.get());
-    let incoming = interaction::parse(&i, &options.stash);
-    let command = command_label(&incoming);
-    let question = match &incoming {
-        Incoming::Run(r) => match &r.command {
-            Command::Ask { question, .. } | Command::FollowUp { question, .. } => {
-                Some(question.clone())
-            }
-            _ => None,
-        },
-        _ => None,
-    };
-    drop(incoming);
+    // What was asked, as the guarded task parsed it (unknown if parsing itself panicked).
+    let asked: Arc<std::sync::OnceLock<Asked>> = Arc::default();
     let options = options.clone();
-    let out = match tokio::spawn(answer_guarded(app, options, i, files, rest)).await {
+    let guarded = answer_guarded(app, options, i, files, rest, asked.clone());
+    let out = match tokio::spawn(guarded).await {
         Ok(a) => a,
         Err(e) if e.is_panic() => apology(id, &panic_text(e.into_panic().as_ref())),
         Err(e) => {
@@ -277,15 +268,45 @@ pub async fn answer(
             apology(id, "cancelled")
         }
     };
+    let (command, question) = asked
+        .get()
+        .map_or(("unknown", None), |a| (a.command, a.question.as_deref()));
     record(
         id.get(),
         command,
         guild,
         out.outcome,
         started.elapsed(),
-        question.as_deref(),
+        question,
     );
     out
+}
+
+/// What an interaction asks, for its figures and its log line.
+struct Asked {
+    command: &'static str,
+    question: Option<String>,
+}
+
+impl Asked {
+    fn of(incoming: &Incoming) -> Asked {
+        let question = match incoming {
+            Incoming::Run(r) => match &r.command {
+                Command::Ask { question, .. } | Command::FollowUp { question, .. } => {
+                    Some(question.clone())
+                }
+                _ => None,
+            },
+            Incoming::FollowUp {
+                question: Some(q), ..
+            } => Some(q.clone()),
+            _ => None,
+        };
+        Asked {
+            command: command_label(incoming),
+            question,
+        }
+    }
 }
 
 async fn answer_guarded(
@@ -294,10 +315,12 @@ async fn answer_guarded(
     i: Interaction,
     files: bool,
     rest: Option<Arc<Http>>,
+    asked: Arc<std::sync::OnceLock<Asked>>,
 ) -> Outgoing {
     let id = i.id();
     let caller = rights::caller(&i, &options);
     let mut incoming = interaction::parse(&i, &options.stash);
+    let _ = asked.set(Asked::of(&incoming));
     let place = fair_use::Place::of(&i);
     drop(i);
     let fair = &options.fair_use;
