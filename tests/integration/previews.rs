@@ -203,8 +203,8 @@ fn a_follow_up_and_a_forum_answer_have_pictures() {
     };
     let answer = execute(&app, &member, &ask);
     assert_eq!(answer.status, archie::reply::Status::Answer);
-    let body =
-        archie::discord::posts::forum_answer(&app, 1, answer, &ask, 7).expect("a forum answer");
+    let body = archie::discord::posts::forum_answer(&app, &stash, 1, answer, &ask, 7)
+        .expect("a forum answer");
     let forum = serde_json::json!({"type": 4, "data": body});
     for (name, response) in [("follow-up", &follow_up), ("forum-answer", &forum)] {
         let text = response.to_string();

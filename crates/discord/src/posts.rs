@@ -8,6 +8,7 @@ use crate::conversation;
 use crate::custom_id;
 use crate::fair_use::Bucket;
 use crate::render::discord::{self as view, Delivery};
+use crate::stash::Stash;
 use crate::Options;
 use archie_core::app::App;
 use archie_core::commands::{execute, Caller, Command};
@@ -58,17 +59,18 @@ pub fn addressed(me: UserId, msg: &Message) -> bool {
 }
 
 /// The body of a channel message carrying `reply`, with its Follow up button (and the
-/// buttons of `extra`, in a row of their own); replying to `to` (without failing when it
-/// is gone) and pinging only its author.
+/// buttons of `extra` beside it when the row has room, else in a row of their own);
+/// replying to `to` (without failing when it is gone) and pinging only its author.
+/// `stash` keeps button arguments too long for an id, as for interactions.
 pub fn message_body(
     app: &App,
+    stash: &Stash,
     guild: u64,
     reply: &Reply,
     cmd: &Command,
     to: Option<MessageId>,
     extra: Vec<Value>,
 ) -> Option<Value> {
-    let stash = crate::stash::Stash::default();
     let follow_up = reply
         .follow_up
         .as_ref()
@@ -79,7 +81,7 @@ pub fn message_body(
         mention: None,
         private: false,
         update: false,
-        stash: &stash,
+        stash,
         follow_up: follow_up.as_deref(),
     };
     let response = if reply.status == Status::Answer {
@@ -122,18 +124,26 @@ async fn run(app: &Arc<App>, caller: Caller, cmd: Command) -> Option<Reply> {
         .ok()
 }
 
-fn caller(guild: u64, msg_author: &serenity::all::User) -> Caller {
+/// A member writing in `guild`, named as interactions name them.
+fn caller(guild: u64, author: &serenity::all::User) -> Caller {
     Caller {
         guild: Some(guild),
         actor: Some(archie_store::Actor::new(
-            msg_author.id.get(),
-            msg_author
-                .global_name
-                .clone()
-                .unwrap_or_else(|| msg_author.name.clone()),
+            author.id.get(),
+            crate::rights::display_name(author),
         )),
         moderator: false,
         typed: true,
+    }
+}
+
+/// The HTTP status Discord refused a request with, if it did.
+fn refused_with(e: &serenity::Error) -> Option<u16> {
+    match e {
+        serenity::Error::Http(serenity::http::HttpError::UnsuccessfulRequest(r)) => {
+            Some(r.status_code.as_u16())
+        }
+        _ => None,
     }
 }
 
@@ -165,6 +175,7 @@ pub async fn answer_message(
         );
         return;
     }
+    let asked = question.clone();
     let cmd = match context_of(app, guild, me, msg) {
         Ok(context) => Command::FollowUp { question, context },
         Err(why) => {
@@ -179,22 +190,19 @@ pub async fn answer_message(
         return;
     };
     let mut outcome = crate::Outcome::of(&reply);
-    if let Some(body) = message_body(app, guild, &reply, &cmd, Some(msg.id), Vec::new()) {
+    let stash = &options.stash;
+    if let Some(body) = message_body(app, stash, guild, &reply, &cmd, Some(msg.id), Vec::new()) {
         if !send(app, http, guild, None, msg.channel_id, &body).await {
             outcome = crate::Outcome::Failed;
         }
     }
-    let question = match &cmd {
-        Command::FollowUp { question, .. } => Some(question.as_str()),
-        _ => None,
-    };
     crate::record(
         msg.id.get(),
         "reply",
         Some(guild),
         outcome,
         started.elapsed(),
-        question,
+        Some(&asked),
     );
 }
 
@@ -211,7 +219,7 @@ async fn send(
     match http.send_message(channel, Vec::new(), body).await {
         Ok(_) => true,
         Err(e) => {
-            let lost = matches!(&e, serenity::Error::Http(serenity::http::HttpError::UnsuccessfulRequest(r)) if r.status_code.as_u16() == 403 || r.status_code.as_u16() == 404);
+            let lost = matches!(refused_with(&e), Some(403 | 404));
             match (forum, lost) {
                 (Some(f), true) => unwatch(app, guild, f, "Archie lost permission to post there"),
                 _ => {
@@ -272,8 +280,7 @@ pub async fn answer_post(app: &Arc<App>, options: &Options, http: &Http, thread:
     {
         Ok(m) => m,
         Err(e) => {
-            let lost = matches!(&e, serenity::Error::Http(serenity::http::HttpError::UnsuccessfulRequest(r)) if r.status_code.as_u16() == 403);
-            if lost {
+            if refused_with(&e) == Some(403) {
                 unwatch(app, guild, forum, "Archie lost permission to read there");
             } else {
                 tracing::warn!(error = %e, thread = thread.id.get(), "a forum post could not be read");
@@ -294,6 +301,7 @@ pub async fn answer_post(app: &Arc<App>, options: &Options, http: &Http, thread:
     {
         return;
     }
+    let asked = question.clone();
     let cmd = Command::Ask {
         question,
         page: 0,
@@ -304,17 +312,14 @@ pub async fn answer_post(app: &Arc<App>, options: &Options, http: &Http, thread:
         return;
     };
     let done = |outcome| {
-        let q = match &cmd {
-            Command::Ask { question, .. } => Some(question.as_str()),
-            _ => None,
-        };
+        let took = started.elapsed();
         crate::record(
             thread.id.get(),
             "forum_post",
             Some(guild),
             outcome,
-            started.elapsed(),
-            q,
+            took,
+            Some(&asked),
         );
     };
     // Never a guess, never "I don't know" in someone's post.
@@ -330,7 +335,15 @@ pub async fn answer_post(app: &Arc<App>, options: &Options, http: &Http, thread:
         return;
     }
     let mut outcome = crate::Outcome::Failed;
-    if let Some(body) = forum_answer(app, guild, reply, &cmd, first.author.id.get()) {
+    let body = forum_answer(
+        app,
+        &options.stash,
+        guild,
+        reply,
+        &cmd,
+        first.author.id.get(),
+    );
+    if let Some(body) = body {
         if send(app, http, guild, Some(forum), thread.id, &body).await {
             outcome = crate::Outcome::Answered;
         }
@@ -342,6 +355,7 @@ pub async fn answer_post(app: &Arc<App>, options: &Options, http: &Http, thread:
 /// entries (no pages to turn), 👍/👎, Follow up, and "This answered it" for the author.
 pub fn forum_answer(
     app: &App,
+    stash: &Stash,
     guild: u64,
     mut reply: Reply,
     cmd: &Command,
@@ -352,5 +366,13 @@ pub fn forum_answer(
         json!({"type": 2, "style": 3, "label": "This answered it",
                "custom_id": custom_id::solved(ask, author)})
     });
-    message_body(app, guild, &reply, cmd, None, solved.into_iter().collect())
+    message_body(
+        app,
+        stash,
+        guild,
+        &reply,
+        cmd,
+        None,
+        solved.into_iter().collect(),
+    )
 }

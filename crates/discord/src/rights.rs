@@ -81,7 +81,7 @@ pub fn caller(i: &Interaction, options: &Options) -> Caller {
     }
 }
 
-fn display_name(u: &User) -> String {
+pub(crate) fn display_name(u: &User) -> String {
     u.global_name
         .as_deref()
         .map(str::trim)
