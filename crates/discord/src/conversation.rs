@@ -54,14 +54,6 @@ pub fn button_id(app: &App, guild: Option<u64>, context: &Context) -> Option<Str
     }
 }
 
-/// The form's id for the same conversation as the button `button` (read back from it).
-pub fn form_id(button: &str) -> String {
-    match custom_id::decode_follow_up(button) {
-        Some((_, ConversationId::Stored(key))) => custom_id::follow_up_stored(true, key),
-        _ => button.replacen("fu:", "fuq:", 1),
-    }
-}
-
 /// The context of a conversation as `guild` may follow it, or what to tell the member.
 pub fn resolve(
     app: &App,

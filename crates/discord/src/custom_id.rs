@@ -352,9 +352,31 @@ pub fn follow_up(
     minute: i64,
     guild: Option<u64>,
 ) -> Option<String> {
-    let name = if form { FOLLOW_UP_FORM } else { FOLLOW_UP };
-    let id = format!("{name}:{minute}:{}:{}", server_tag(guild), context.encode());
+    let id = inline(form, context, minute, &server_tag(guild));
     (id.chars().count() <= MAX_ID).then_some(id)
+}
+
+fn inline(
+    form: bool,
+    context: &archie_search::conversation::Context,
+    minute: i64,
+    tag: &str,
+) -> String {
+    let name = if form { FOLLOW_UP_FORM } else { FOLLOW_UP };
+    format!("{name}:{minute}:{tag}:{}", context.encode())
+}
+
+/// The id of the form a Follow up button of `conversation` opens: the same conversation,
+/// where the button had it.
+pub fn follow_up_form(conversation: &ConversationId) -> String {
+    match conversation {
+        ConversationId::Inline {
+            context,
+            minute,
+            tag,
+        } => inline(true, context, *minute, tag),
+        ConversationId::Stored(key) => follow_up_stored(true, *key),
+    }
 }
 
 /// The id of a Follow up button or form whose context is in the store under `key`.
@@ -367,11 +389,13 @@ pub fn follow_up_stored(form: bool, key: i64) -> String {
 /// `None` for any other id.
 pub fn decode_follow_up(custom_id: &str) -> Option<(bool, ConversationId)> {
     let (name, rest) = custom_id.split_once(':')?;
-    let (form, stored) = match name {
-        FOLLOW_UP => (false, false),
-        FOLLOW_UP_FORM => (true, false),
-        n if n == format!("{FOLLOW_UP}{STASHED}") => (false, true),
-        n if n == format!("{FOLLOW_UP_FORM}{STASHED}") => (true, true),
+    let (name, stored) = match name.strip_suffix(STASHED) {
+        Some(n) => (n, true),
+        None => (name, false),
+    };
+    let form = match name {
+        FOLLOW_UP => false,
+        FOLLOW_UP_FORM => true,
         _ => return None,
     };
     if stored {

@@ -32,8 +32,6 @@ pub enum Incoming {
     /// submitted form; the context is read ([`super::conversation::resolve`]) before it
     /// runs.
     FollowUp {
-        /// The id clicked or submitted.
-        id: String,
         conversation: custom_id::ConversationId,
         question: Option<String>,
         /// The conversation is on a message only its asker sees: so is what follows.
@@ -247,7 +245,6 @@ fn button(c: &ComponentInteraction, stash: &Stash) -> Incoming {
     }
     if let Some((false, conversation)) = custom_id::decode_follow_up(&c.data.custom_id) {
         return Incoming::FollowUp {
-            id: c.data.custom_id.clone(),
             conversation,
             question: None,
             private: c

@@ -128,7 +128,6 @@ pub fn modal(m: &ModalInteraction, stash: &Stash) -> Incoming {
     };
     if let Some((true, conversation)) = super::custom_id::decode_follow_up(&m.data.custom_id) {
         return Incoming::FollowUp {
-            id: m.data.custom_id.clone(),
             conversation,
             question: Some(field(FieldKey::Question)),
             private: m

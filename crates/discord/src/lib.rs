@@ -457,13 +457,12 @@ pub fn answer_incoming(
     let mut follow_up_id = None;
     let incoming = match incoming {
         Incoming::FollowUp {
-            id,
             conversation,
             question,
             private,
         } => {
             if question.is_none() {
-                follow_up_id = Some(conversation::form_id(&id));
+                follow_up_id = Some(custom_id::follow_up_form(&conversation));
             }
             conversation::incoming(app, caller.guild, &conversation, question, private)
         }
