@@ -24,6 +24,12 @@ struct WordsFile {
     not_architecture: Vec<String>,
     #[serde(default)]
     asks_for_companies: Vec<String>,
+    follow_up_asking: Vec<String>,
+    follow_up_personal: Vec<String>,
+    follow_up_things: Vec<String>,
+    follow_up_pointing: Vec<String>,
+    follow_up_defining: Vec<String>,
+    follow_up_questioning: Vec<String>,
     korean_particles: Vec<String>,
     korean_filler: Vec<String>,
     korean_not_architecture: Vec<String>,
@@ -50,10 +56,29 @@ pub struct Words {
     /// Words that ask which companies do something ("who", "companies"): an answer
     /// about a company beats a general one when none is named.
     pub asks_for_companies: HashSet<String>,
+    /// How a follow-up points back (see `follow_up_*` in `knowledge/words.toml`).
+    pub follow_up: FollowUpWords,
     /// Longest first.
     pub korean_particles: Vec<String>,
     /// Layer → its hint words, in `Layer::ALL` order.
     pub layers: Vec<(Layer, HashSet<String>)>,
+}
+
+/// The words a follow-up points back with.
+#[derive(Debug, Clone, Default)]
+pub struct FollowUpWords {
+    /// Asking "the same, about this" rather than naming a subject.
+    pub asking: HashSet<String>,
+    /// Pronouns standing for the names spoken of.
+    pub personal: HashSet<String>,
+    /// Pronouns standing for a thing asked about.
+    pub things: HashSet<String>,
+    /// Pointing back at the subject.
+    pub pointing: HashSet<String>,
+    /// Asking what something is.
+    pub defining: HashSet<String>,
+    /// Making a message a question.
+    pub questioning: HashSet<String>,
 }
 
 fn set(v: Vec<String>) -> HashSet<String> {
@@ -93,6 +118,14 @@ impl Words {
             quantity: f.quantity,
             not_architecture,
             asks_for_companies: set(f.asks_for_companies),
+            follow_up: FollowUpWords {
+                asking: set(f.follow_up_asking),
+                personal: set(f.follow_up_personal),
+                things: set(f.follow_up_things),
+                pointing: set(f.follow_up_pointing),
+                defining: set(f.follow_up_defining),
+                questioning: set(f.follow_up_questioning),
+            },
             korean_particles,
             layers,
         })
@@ -148,6 +181,12 @@ mod tests {
             .chain(&w.stack)
             .chain(&w.not_architecture)
             .chain(&w.asks_for_companies)
+            .chain(&w.follow_up.asking)
+            .chain(&w.follow_up.personal)
+            .chain(&w.follow_up.things)
+            .chain(&w.follow_up.pointing)
+            .chain(&w.follow_up.defining)
+            .chain(&w.follow_up.questioning)
             .chain(w.layers.iter().flat_map(|(_, s)| s));
         for word in all {
             assert_eq!(&normalize(word), word, "write '{word}' normalised");

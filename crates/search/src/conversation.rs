@@ -21,6 +21,7 @@
 use super::query::{Intent, Understanding};
 use archie_knowledge::Knowledge;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 
 /// At most this many items in one slot (a context travels in a button's id).
 const SLOT: usize = 4;
@@ -63,36 +64,10 @@ pub struct Turn<'a> {
     pub specific_concept: bool,
 }
 
-/// Words that ask "the same, about this" rather than naming a subject.
-const ASKING: &[&str] = &[
-    "and", "also", "about", "what", "how", "why", "that", "this", "those", "these", "it", "they",
-    "them", "their", "there", "then", "instead", "same", "one", "ones", "too", "its", "theirs",
-    "similar", "such", "either",
-];
-/// Pronouns that stand for the names spoken of (or, when none were, for the subject).
-const PERSONAL: &[&str] = &["it", "its", "they", "them", "their", "theirs"];
-/// Words that make a message a question, with or without its question mark.
-const QUESTIONING: &[&str] = &[
-    "what", "whats", "how", "hows", "why", "which", "who", "whos", "where", "wheres", "when",
-    "does", "do", "did", "is", "are", "can", "could", "should", "would", "any", "anyone", "tell",
-    "show", "explain",
-];
-/// Words that ask what something is.
-const DEFINING: &[&str] = &[
-    "what",
-    "whats",
-    "explain",
-    "define",
-    "definition",
-    "meaning",
-    "mean",
-    "means",
-];
-/// Words that point back at the subject spoken of.
-const POINTING: &[&str] = &[
-    "that", "this", "those", "these", "one", "ones", "same", "similar", "such", "too", "also",
-    "either",
-];
+/// The words a follow-up points back with (`follow_up_*` in `knowledge/words.toml`).
+fn words() -> &'static archie_knowledge::words::FollowUpWords {
+    &archie_knowledge::words::Words::get().follow_up
+}
 
 impl Context {
     /// The context a question sets: its names, concepts and subject.
@@ -149,16 +124,17 @@ impl Context {
             return (turn.text.to_string(), now);
         }
         let lower = turn.text.to_lowercase();
-        let said = |list: &[&str]| {
+        let said = |list: &HashSet<String>| {
             lower
                 .split(|c: char| !c.is_alphanumeric())
-                .any(|w| list.contains(&w))
+                .any(|w| list.contains(w))
         };
-        let personal = said(PERSONAL);
-        let pointing = said(POINTING);
+        let w = words();
+        let personal = said(&w.personal);
+        let pointing = said(&w.pointing);
         let refers = personal || pointing;
         // "it" is a thing (what was asked about); "they" the company, unless there is none.
-        let refers_to_topic = pointing || said(&["it", "its"]) || (personal && !self.named());
+        let refers_to_topic = pointing || said(&w.things) || (personal && !self.named());
         let own_topic = !u.layers.is_empty() || !now.concepts.is_empty();
         // Only a word read as a name counts as naming something new; a merely unfamiliar
         // word ("player") may be anything.
@@ -174,7 +150,8 @@ impl Context {
         let given = given_company || given_tech;
         // "who uses kafka", "what is thrift": asked of the names given. A bare name
         // ("haproxy and nginx, cool") is read as "what is" too, but asks nothing new.
-        let explicit = u.intent == Intent::Uses || (u.intent == Intent::WhatIs && said(DEFINING));
+        let explicit =
+            u.intent == Intent::Uses || (u.intent == Intent::WhatIs && said(&w.defining));
         // A question naming its names and its topic, or asking who uses or what is a name
         // it gives, or what an idea of its own is, stands on its own, unless it refers
         // back.
@@ -187,14 +164,14 @@ impl Context {
                 .contains(w.as_str())
         });
         if (given && (own_topic || explicit) && !refers)
-            || (!given && turn.specific_concept && said(DEFINING) && !personal)
+            || (!given && turn.specific_concept && said(&w.defining) && !personal)
             || off_topic
         {
             return (turn.text.to_string(), now);
         }
         // "haproxy and nginx, cool": technologies echoed back from an answer, asking
         // nothing, leave the conversation as it was.
-        if given_tech && !given_company && !lower.contains('?') && !said(QUESTIONING) {
+        if given_tech && !given_company && !lower.contains('?') && !said(&w.questioning) {
             let mut next = self.clone();
             next.heard = merge(&self.heard, &now.techs);
             return (turn.text.to_string(), next.bounded());
@@ -206,7 +183,7 @@ impl Context {
             next.unknown = self.unknown.clone();
             // Asking about a layer of a company ("what do they queue with"), the company's
             // technologies stay behind, unless the follow-up points at one ("its backup").
-            next.techs = if own_topic && !self.companies.is_empty() && !said(&["it", "its"]) {
+            next.techs = if own_topic && !self.companies.is_empty() && !said(&w.things) {
                 Vec::new()
             } else {
                 self.techs.clone()
@@ -219,7 +196,7 @@ impl Context {
             next.companies = self.companies.clone();
             next.unknown = self.unknown.clone();
         }
-        let own_words = now.subject.iter().any(|w| !ASKING.contains(&w.as_str()));
+        let own_words = now.subject.iter().any(|x| !w.asking.contains(x));
         // Without a topic of its own a follow-up takes the subject; with one, it adds to
         // the subject it points at ("the chat part", then "what's it written in?").
         if refers_to_topic || (!own_topic && (!given || !own_words)) {
@@ -378,9 +355,9 @@ fn unescape(s: &str) -> String {
 /// `a`'s words, then `b`'s not in `a`.
 fn merge(a: &[String], b: &[String]) -> Vec<String> {
     let mut out = a.to_vec();
-    for w in b {
-        if !out.contains(w) && !ASKING.contains(&w.as_str()) {
-            out.push(w.clone());
+    for x in b {
+        if !out.contains(x) && !words().asking.contains(x) {
+            out.push(x.clone());
         }
     }
     out
@@ -392,7 +369,7 @@ fn subject(k: &Knowledge, u: &Understanding) -> Vec<String> {
     u.residual_words
         .iter()
         .filter(|w| {
-            !ASKING.contains(&w.as_str())
+            !words().asking.contains(*w)
                 && !k.topics.is_filler(w)
                 && !u.unknown_names.contains(w)
                 && !u.unfamiliar_names.contains(w)
