@@ -114,11 +114,6 @@ pub fn install() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
-/// Whether a recorder is installed (what was recorded so far is kept).
-pub fn installed() -> bool {
-    HANDLE.get().is_some_and(Option::is_some)
-}
-
 /// Everything in Prometheus's text format, with the app's gauges read now; installs the
 /// recorder if nothing did yet (the figures then start from this scrape).
 pub fn render(app: &App) -> String {
