@@ -3,18 +3,26 @@
 
 use super::*;
 
+/// `archie serve` over the gateway against `fake`, its log to `stderr`; the caller adds
+/// its own settings and spawns it.
+fn serving(tmp: &tempfile::TempDir, fake: &FakeDiscord, stderr: Stdio) -> Command {
+    let mut c = archie(tmp);
+    c.arg("serve")
+        .env("DISCORD_TOKEN", "fake")
+        .env("ARCHIE_DISCORD_API_URL", fake.api_url())
+        .stdout(Stdio::null())
+        .stderr(stderr);
+    c
+}
+
 #[tokio::test]
 async fn archie_serve_answers_interactions_from_the_gateway_and_stops_on_sigterm() {
     let tmp = tempfile::tempdir().unwrap();
     let mut fake = FakeDiscord::start().await;
     let (stderr, log_path) = log_file(&tmp);
-    let mut child = archie(&tmp)
-        .args(["serve", "--register"])
-        .env("DISCORD_TOKEN", "fake")
-        .env("ARCHIE_DISCORD_API_URL", fake.api_url())
+    let mut child = serving(&tmp, &fake, stderr)
+        .arg("--register")
         .env("ARCHIE_DEV_GUILD", GUILD)
-        .stdout(Stdio::null())
-        .stderr(stderr)
         .spawn()
         .expect("spawn archie serve");
 
@@ -210,14 +218,9 @@ async fn kb_works_over_the_gateway_forms_role_rights_and_the_export_file() {
     let tmp = tempfile::tempdir().unwrap();
     let mut fake = FakeDiscord::start().await;
     let (stderr, log_path) = log_file(&tmp);
-    let mut child = archie(&tmp)
-        .args(["serve"])
-        .env("DISCORD_TOKEN", "fake")
-        .env("ARCHIE_DISCORD_API_URL", fake.api_url())
+    let mut child = serving(&tmp, &fake, stderr)
         .env("ARCHIE_DATABASE", tmp.path().join("kb.db"))
         .env("ARCHIE_MODERATOR_ROLES", format!("123, {ROLE_MOD}"))
-        .stdout(Stdio::null())
-        .stderr(stderr)
         .spawn()
         .expect("spawn archie serve");
     fake.wait_for(WAIT, |e| matches!(e, Event::Identify(_)))
@@ -298,14 +301,9 @@ async fn in_gateway_mode_metrics_are_served_on_archie_metrics_addr_and_the_inten
     let mut fake = FakeDiscord::start().await;
     let (stderr, log_path) = log_file(&tmp);
     let port = crate::support::free_port();
-    let mut child = archie(&tmp)
-        .args(["serve"])
-        .env("DISCORD_TOKEN", "fake")
-        .env("ARCHIE_DISCORD_API_URL", fake.api_url())
+    let mut child = serving(&tmp, &fake, stderr)
         .env("ARCHIE_METRICS_ADDR", format!("127.0.0.1:{port}"))
         .env("ARCHIE_MESSAGE_CONTENT", "1")
-        .stdout(Stdio::null())
-        .stderr(stderr)
         .spawn()
         .expect("spawn archie serve");
     let identify = fake
