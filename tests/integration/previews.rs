@@ -184,18 +184,8 @@ fn a_follow_up_and_a_forum_answer_have_pictures() {
     let id =
         archie::discord::conversation::button_id(&app, Some(1), reply.follow_up.as_ref().unwrap())
             .expect("a Follow up id");
+    let follow_up = crate::support::rendered(&reply, &cmd, Some(&id));
     let stash = archie::discord::stash::Stash::default();
-    let delivery = archie::render::discord::Delivery {
-        command: &cmd,
-        view: 0,
-        mention: None,
-        private: false,
-        update: false,
-        stash: &stash,
-        follow_up: Some(&id),
-    };
-    let follow_up =
-        serde_json::to_value(archie::render::discord::reply(&reply, &delivery)).unwrap();
     let ask = Command::Ask {
         question: "How does Discord store billions of messages?".into(),
         page: 0,

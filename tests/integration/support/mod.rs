@@ -154,19 +154,29 @@ pub fn discord_response(
     caller: &archie::commands::Caller,
     cmd: archie::commands::Command,
 ) -> serde_json::Value {
+    let reply = archie::commands::execute(app, caller, &cmd);
+    rendered(&reply, &cmd, None)
+}
+
+/// `reply` to `cmd` as Discord would receive it, as a new message, with the Follow up
+/// button `follow_up` when given; one stash for the whole test run.
+pub fn rendered(
+    reply: &archie::reply::Reply,
+    cmd: &archie::commands::Command,
+    follow_up: Option<&str>,
+) -> serde_json::Value {
     static STASH: std::sync::LazyLock<archie::discord::stash::Stash> =
         std::sync::LazyLock::new(Default::default);
-    let reply = archie::commands::execute(app, caller, &cmd);
     let delivery = archie::render::discord::Delivery {
-        command: &cmd,
+        command: cmd,
         view: 0,
         mention: None,
         private: false,
         update: false,
         stash: &STASH,
-        follow_up: None,
+        follow_up,
     };
-    serde_json::to_value(archie::render::discord::reply(&reply, &delivery))
+    serde_json::to_value(archie::render::discord::reply(reply, &delivery))
         .expect("a response serializes")
 }
 
