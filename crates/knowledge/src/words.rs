@@ -22,6 +22,7 @@ struct WordsFile {
     stack: Vec<String>,
     quantity: Vec<String>,
     not_architecture: Vec<String>,
+    not_architecture_requests: Vec<String>,
     #[serde(default)]
     asks_for_companies: Vec<String>,
     follow_up_asking: Vec<String>,
@@ -53,6 +54,9 @@ pub struct Words {
     pub stack: HashSet<String>,
     pub quantity: Vec<String>,
     pub not_architecture: HashSet<String>,
+    /// Descriptions of the kinds of request that ask nothing about software architecture,
+    /// compared by meaning with a question.
+    pub not_architecture_requests: Vec<String>,
     /// Words that ask which companies do something ("who", "companies"): an answer
     /// about a company beats a general one when none is named.
     pub asks_for_companies: HashSet<String>,
@@ -117,6 +121,7 @@ impl Words {
             stack,
             quantity: f.quantity,
             not_architecture,
+            not_architecture_requests: f.not_architecture_requests,
             asks_for_companies: set(f.asks_for_companies),
             follow_up: FollowUpWords {
                 asking: set(f.follow_up_asking),

@@ -8,8 +8,9 @@ use super::retrieve::WeighedTerms;
 use super::semantic::{cosine, Encoder};
 use super::vectors::Vectors;
 use super::SearchError;
+use archie_knowledge::words::Words;
 use archie_knowledge::{Detail, Entry, Kind, Knowledge};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -32,13 +33,19 @@ pub(crate) struct ConceptIndex {
     broad: Vec<bool>,
     /// Analysed terms of each concept's names and definition.
     terms: Vec<HashSet<String>>,
+    /// Analysed terms of each request that is not about architecture.
+    request_terms: Vec<HashSet<String>>,
+    /// Per term, how many concepts' terms hold it: a word most definitions use ("data",
+    /// "server") says little about which idea is described.
+    df: HashMap<String, usize>,
     /// Each concept's names, normalised, padded with spaces for whole-word matching.
     names: Vec<Vec<String>>,
     /// Base entries (by ordinal) each concept is about.
     entries: Vec<Vec<u64>>,
     /// Per base entry, the concepts it is about.
     pub(crate) of_entry: Vec<Vec<usize>>,
-    /// Definition vectors (with the encoder).
+    /// Definition vectors (with the encoder), then those of the requests that are not about
+    /// architecture (`not_architecture_requests` in `knowledge/words.toml`).
     vectors: Option<Vectors>,
 }
 
@@ -51,13 +58,22 @@ impl ConceptIndex {
         tag: &str,
     ) -> Result<ConceptIndex, SearchError> {
         let cs = &k.topics.concepts;
-        let terms = cs
+        let terms: Vec<HashSet<String>> = cs
             .iter()
             .map(|c| {
                 let text = format!("{} {}", c.names.join(" "), c.about);
                 super::index::terms(a, &text).into_iter().collect()
             })
             .collect();
+        let request_terms = Words::get()
+            .not_architecture_requests
+            .iter()
+            .map(|r| super::index::terms(a, r).into_iter().collect())
+            .collect();
+        let mut df: HashMap<String, usize> = HashMap::new();
+        for t in terms.iter().flatten() {
+            *df.entry(t.clone()).or_default() += 1;
+        }
         let names = cs
             .iter()
             .map(|c| c.names.iter().map(|n| format!(" {n} ")).collect())
@@ -82,12 +98,19 @@ impl ConceptIndex {
             list.truncate(ENTRIES_PER_CONCEPT);
         }
         let vectors = match encoder {
-            Some(enc) => Some(definition_vectors(enc, k, dir, tag)?),
+            Some(enc) => Some(definition_vectors(
+                enc,
+                k,
+                dir,
+                &format!("{tag}-{}", requests_hash()),
+            )?),
             None => None,
         };
         Ok(ConceptIndex {
             broad,
             terms,
+            request_terms,
+            df,
             names,
             entries,
             of_entry,
@@ -107,7 +130,7 @@ impl ConceptIndex {
             .filter(|&c| !self.broad[c])
             .map(|c| {
                 let named = self.names[c].iter().any(|n| padded.contains(n.as_str()));
-                let words = residual.share_of(&self.terms[c]);
+                let words = self.words(residual, c);
                 let meaning = match (qvec, &self.vectors) {
                     (Some(q), Some(v)) => v.entry(c).map_or(0.0, |d| {
                         ((cosine(q, d) - COSINE_LOW) / (COSINE_HIGH - COSINE_LOW)).clamp(0.0, 1.0)
@@ -126,6 +149,57 @@ impl ConceptIndex {
         out.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
         out.truncate(TOP_CONCEPTS);
         out
+    }
+
+    /// How much of the question's words a concept's names and definition hold, each word
+    /// weighed by how specific it is to few concepts; one word alone of a longer question
+    /// describes nothing.
+    fn words(&self, residual: &WeighedTerms, c: usize) -> f32 {
+        self.words_in(residual, &self.terms[c])
+    }
+
+    fn words_in(&self, residual: &WeighedTerms, set: &HashSet<String>) -> f32 {
+        let n = self.terms.len() as f32;
+        let specific = |t: &str| match self.df.get(t) {
+            Some(&df) => (1.0 + n / df as f32).ln() / (1.0 + n).ln(),
+            None => 1.0,
+        };
+        let (share, held) = residual.scaled_share_of(set, specific);
+        if held < 2 && residual.len() > 1 {
+            0.0
+        } else {
+            share
+        }
+    }
+
+    /// How much closer the question stands by meaning to a kind of request that is not
+    /// about architecture than to any concept of the glossary, from 0 (an architecture
+    /// idea by far) through 0.5 (as close to both) to 1; 0 without the question's vector.
+    pub(crate) fn unrelated(&self, qvec: Option<&[f32]>) -> f32 {
+        let (Some(q), Some(v)) = (qvec, &self.vectors) else {
+            return 0.0;
+        };
+        let best = |r: std::ops::Range<usize>| {
+            r.filter_map(|i| v.entry(i).map(|d| cosine(q, d)))
+                .fold(-1.0f32, f32::max)
+        };
+        let n = self.terms.len();
+        let requests = Words::get().not_architecture_requests.len();
+        if requests == 0 {
+            return 0.0;
+        }
+        (best(n..n + requests) - best(0..n)).clamp(-0.5, 0.5) + 0.5
+    }
+
+    /// The same by words: how much more of the question's words a request that is not
+    /// about architecture holds than any concept does (0.5: as much).
+    pub(crate) fn unrelated_words(&self, residual: &WeighedTerms) -> f32 {
+        let best = |sets: &[HashSet<String>]| {
+            sets.iter()
+                .map(|s| self.words_in(residual, s))
+                .fold(0.0f32, f32::max)
+        };
+        (best(&self.request_terms) - best(&self.terms)).clamp(-0.5, 0.5) + 0.5
     }
 
     /// The concepts a question names outright (by any of their names), and whether each is
@@ -153,17 +227,35 @@ pub(crate) fn strength(described: &[(usize, f32)], about: &[usize]) -> f32 {
         .fold(0.0, f32::max)
 }
 
-/// The concepts' definitions as pseudo-entries, for the encoder.
+/// A hash of the requests that are not about architecture, whose vectors are stored with
+/// the definitions'.
+fn requests_hash() -> String {
+    use sha2::Digest;
+    let all = Words::get().not_architecture_requests.join("\n");
+    hex::encode(sha2::Sha256::digest(all.as_bytes()))[..8].to_string()
+}
+
+/// The concepts' definitions as pseudo-entries, for the encoder, then the requests that are
+/// not about architecture.
 fn definitions(k: &Knowledge) -> Vec<Entry> {
-    k.topics
-        .concepts
+    let concepts = k.topics.concepts.iter().map(|c| {
+        (
+            c.names.first().cloned().unwrap_or_default(),
+            c.about.clone(),
+        )
+    });
+    let requests = Words::get()
+        .not_architecture_requests
         .iter()
+        .map(|r| (String::new(), r.clone()));
+    concepts
+        .chain(requests)
         .enumerate()
-        .map(|(i, c)| Entry {
+        .map(|(i, (title, text))| Entry {
             id: format!("concept-{i}"),
             kind: Kind::Tech,
-            title: c.names.first().cloned().unwrap_or_default(),
-            text: c.about.clone(),
+            title,
+            text,
             company: None,
             technologies: Vec::new(),
             sources: Vec::new(),

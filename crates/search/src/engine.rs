@@ -515,6 +515,28 @@ impl Engine {
         self.search_window(question, limit, kinds, guild, 0..limit)
     }
 
+    /// The candidates ranked and floored, in the order they are shown.
+    pub(crate) fn ranked(
+        &self,
+        r: &super::retrieve::Retrieved,
+        w: &Weights,
+        floor: &Floor,
+    ) -> Vec<(u64, f32)> {
+        let mut ranked = rank::rank(&r.candidates, r.asked(), w, floor);
+        if asks_for_companies(&r.understanding) {
+            // "who does event sourcing?": the entries about a company first, each group
+            // in its own order (a server's own entries count as about one).
+            let about_one = |o: u64| {
+                self.knowledge
+                    .entries
+                    .get(o as usize)
+                    .is_none_or(|e| e.company.is_some())
+            };
+            ranked.sort_by_key(|(o, _)| !about_one(*o));
+        }
+        ranked
+    }
+
     /// Like [`Engine::search_in`], cutting excerpts only for the results in `window` (the
     /// page shown); the others carry an empty excerpt. Excerpts are the costly part.
     pub fn search_window(
@@ -528,18 +550,7 @@ impl Engine {
         let limit = limit.clamp(1, 25);
         let r = self.retrieve(question, kinds, guild)?;
         let ranking = std::time::Instant::now();
-        let mut ranked = rank::rank(&r.candidates, r.asked(), &self.weights, &self.floor);
-        if asks_for_companies(&r.understanding) {
-            // "who does event sourcing?": the entries about a company first, each group
-            // in its own order (a server's own entries count as about one).
-            let about_one = |o: u64| {
-                self.knowledge
-                    .entries
-                    .get(o as usize)
-                    .is_none_or(|e| e.company.is_some())
-            };
-            ranked.sort_by_key(|(o, _)| !about_one(*o));
-        }
+        let ranked = self.ranked(&r, &self.weights, &self.floor);
         let results = self.fold(&r, &ranked, limit, window);
         super::retrieve::stage("rank", ranking.elapsed());
         let suggestions = if results.is_empty() {

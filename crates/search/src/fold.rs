@@ -113,7 +113,7 @@ impl Engine {
         floor: &super::rank::Floor,
         limit: usize,
     ) -> Vec<SearchResult> {
-        let ranked = super::rank::rank(&r.candidates, r.asked(), w, floor);
+        let ranked = self.ranked(r, w, floor);
         self.fold(r, &ranked, limit, 0..0)
     }
 

@@ -61,6 +61,12 @@ pub struct Features {
     pub about_company: f32,
     /// 1 when the question names (not only describes) a concept this entry is about.
     pub concept_named: f32,
+    /// How much closer the question stands by meaning to a kind of request that is not
+    /// about architecture than to any idea of the glossary (0.5: as close to both; 0
+    /// without meaning).
+    pub unrelated: f32,
+    /// The same by words (0.5: as many words of a request as of any idea).
+    pub unrelated_words: f32,
 }
 
 impl Features {
@@ -190,7 +196,7 @@ impl Weights {
 }
 
 /// The names of the floor model's inputs, in order ([`Floor::inputs`]).
-pub const FLOOR_INPUTS: [&str; 31] = [
+pub const FLOOR_INPUTS: [&str; 33] = [
     "bm25",
     "coverage",
     "residual",
@@ -222,10 +228,12 @@ pub const FLOOR_INPUTS: [&str; 31] = [
     "concept_lead_x_semantic",
     "absent_x_company",
     "concept_named",
+    "unrelated",
+    "unrelated_words",
 ];
 
 /// The names of the decision model's inputs, in order ([`Floor::question_inputs`]).
-pub const QUESTION_INPUTS: [&str; 14] = [
+pub const QUESTION_INPUTS: [&str; 16] = [
     "best_probability",
     "best_semantic",
     "best_concept",
@@ -240,6 +248,8 @@ pub const QUESTION_INPUTS: [&str; 14] = [
     "best_probability_x_off_topic",
     "unfamiliar",
     "unfamiliar_x_entity",
+    "unrelated",
+    "unrelated_words",
 ];
 
 /// The learned relevance floor, two logistic models fitted on the fit part of the corpus
@@ -352,6 +362,8 @@ impl Floor {
             best_p * off_topic,
             flag(asked.unfamiliar),
             flag(asked.unfamiliar && asked.entity),
+            cands.first().map_or(0.0, |c| c.features.unrelated),
+            cands.first().map_or(0.5, |c| c.features.unrelated_words),
         ]
     }
 
@@ -402,6 +414,8 @@ impl Floor {
             // ("how does zoom scale video" is not answered by Facebook's video).
             flag(asked.strict || asked.unfamiliar) * f.about_company,
             f.concept_named,
+            f.unrelated,
+            f.unrelated_words,
         ]
     }
 

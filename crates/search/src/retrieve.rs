@@ -60,17 +60,31 @@ impl WeighedTerms {
             / self.total
     }
 
-    /// The IDF-weighted share of these terms a set holds (0 when there are none).
-    pub(crate) fn share_of(&self, set: &HashSet<String>) -> f32 {
-        if self.total <= 0.0 {
-            return 0.0;
+    /// The share of these terms a set holds, each term's weight scaled by `scale`, and how
+    /// many distinct terms it holds.
+    pub(crate) fn scaled_share_of(
+        &self,
+        set: &HashSet<String>,
+        scale: impl Fn(&str) -> f32,
+    ) -> (f32, usize) {
+        let (mut hit, mut total, mut held) = (0.0f32, 0.0f32, 0usize);
+        for (t, _, w) in &self.terms {
+            let x = w * scale(t);
+            total += x;
+            if set.contains(t) {
+                hit += x;
+                held += 1;
+            }
         }
-        self.terms
-            .iter()
-            .filter(|(t, _, _)| set.contains(t))
-            .map(|x| x.2)
-            .sum::<f32>()
-            / self.total
+        if total <= 0.0 {
+            return (0.0, 0);
+        }
+        (hit / total, held)
+    }
+
+    /// How many terms there are.
+    pub(crate) fn len(&self) -> usize {
+        self.terms.len()
     }
 
     /// Term → weight, for marking and choosing excerpt sentences.
@@ -261,6 +275,8 @@ impl Engine {
         let evidence = Evidence {
             described: &described,
             off_topic,
+            unrelated: self.concepts.unrelated(qvec.as_deref()),
+            unrelated_words: self.concepts.unrelated_words(&r_w),
             u: &u,
             company_names: &company_names,
             qwords: query::word_set(&u.normalized),
@@ -425,6 +441,8 @@ struct Evidence<'a> {
     /// The concepts the question describes, with their strength.
     described: &'a [(usize, f32)],
     off_topic: f32,
+    unrelated: f32,
+    unrelated_words: f32,
     u: &'a Understanding,
     company_names: &'a [&'a str],
     /// The question's words as compact keys, for comparing with stored questions.
@@ -442,6 +460,8 @@ impl Evidence<'_> {
         let u = self.u;
         let mut f = Features {
             off_topic: self.off_topic,
+            unrelated: self.unrelated,
+            unrelated_words: self.unrelated_words,
             concept: super::concepts::strength(self.described, about),
             bm25: self.bm.get(&ord).copied().unwrap_or(0.0) / self.max_bm,
             coverage: self.q_w.share(et, 0.0),
