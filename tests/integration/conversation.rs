@@ -50,6 +50,22 @@ fn a_follow_up_naming_a_new_company_keeps_the_subject_and_a_standalone_question_
 }
 
 #[test]
+fn a_lowercase_word_the_knowledge_never_uses_after_and_or_about_is_read_as_a_new_company() {
+    let app = hybrid_app();
+    let first = "what does instagram use for its database";
+    for follow in ["and figma?", "what about figma"] {
+        let q = in_context(app, &[first, follow]);
+        assert!(
+            q.contains("Figma") && q.contains("database") && !q.contains("Instagram"),
+            "{follow:?} read as {q:?}"
+        );
+    }
+    // A word the knowledge uses is no name: "and sharding?" keeps Instagram.
+    let q = in_context(app, &[first, "and sharding?"]);
+    assert!(q.contains("Instagram"), "{q}");
+}
+
+#[test]
 fn the_conversation_set_scores_far_better_with_context_than_without_on_its_fit_part() {
     let text = std::fs::read_to_string(repo_path("tests/eval/conversations/conversations.jsonl"))
         .expect("the conversation set");

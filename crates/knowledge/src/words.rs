@@ -26,6 +26,7 @@ struct WordsFile {
     #[serde(default)]
     asks_for_companies: Vec<String>,
     follow_up_asking: Vec<String>,
+    follow_up_another: Vec<String>,
     follow_up_personal: Vec<String>,
     follow_up_things: Vec<String>,
     follow_up_pointing: Vec<String>,
@@ -73,6 +74,8 @@ pub struct Words {
 pub struct FollowUpWords {
     /// Asking "the same, about this" rather than naming a subject.
     pub asking: HashSet<String>,
+    /// Asking the same of another name ("and", "about").
+    pub another: HashSet<String>,
     /// Pronouns standing for the names spoken of.
     pub personal: HashSet<String>,
     /// Pronouns standing for a thing asked about.
@@ -125,6 +128,7 @@ impl Words {
             asks_for_companies: set(f.asks_for_companies),
             follow_up: FollowUpWords {
                 asking: set(f.follow_up_asking),
+                another: set(f.follow_up_another),
                 personal: set(f.follow_up_personal),
                 things: set(f.follow_up_things),
                 pointing: set(f.follow_up_pointing),

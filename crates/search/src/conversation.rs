@@ -62,6 +62,9 @@ pub struct Turn<'a> {
     /// Whether one of them is a specific idea ("consistent hashing"), not a whole field
     /// ("caching").
     pub specific_concept: bool,
+    /// Its one word of its own, when the knowledge never uses that word ("and zoom?"):
+    /// after a question about a company it stands for one the knowledge lacks.
+    pub bare_name: Option<String>,
 }
 
 /// The words a follow-up points back with (`follow_up_*` in `knowledge/words.toml`).
@@ -119,7 +122,7 @@ impl Context {
     /// context after it.
     pub fn follow(&self, k: &Knowledge, turn: &Turn) -> (String, Context) {
         let u = turn.understanding;
-        let now = Context::of(k, turn);
+        let mut now = Context::of(k, turn);
         if self.is_empty() {
             return (turn.text.to_string(), now);
         }
@@ -136,13 +139,29 @@ impl Context {
         // "it" is a thing (what was asked about); "they" the company, unless there is none.
         let refers_to_topic = pointing || said(&w.things) || (personal && !self.named());
         let own_topic = !u.layers.is_empty() || !now.concepts.is_empty();
+        // "and zoom?" after a company's caching: the same asked of a company the
+        // knowledge lacks, whose name is then written as one, so it is read as one.
+        let mut bare = false;
+        if let Some(name) = &turn.bare_name {
+            if !self.companies.is_empty()
+                && now.companies.is_empty()
+                && now.techs.is_empty()
+                && !own_topic
+                && said(&words().asking)
+                && !self.unknown.contains(name)
+            {
+                now.unknown = vec![name.clone()];
+                now.subject.retain(|x| x != name);
+                bare = true;
+            }
+        }
         // Only a word read as a name counts as naming something new; a merely unfamiliar
         // word ("player") may be anything.
         // A name the conversation already holds ("php" after an answer about PHP) is no
         // new name.
         let new = |now: &[String], before: &[String]| now.iter().any(|n| !before.contains(n));
         let given_company =
-            new(&now.companies, &self.companies) || new(&u.unknown_names, &self.unknown);
+            new(&now.companies, &self.companies) || new(&u.unknown_names, &self.unknown) || bare;
         let given_tech = new(
             &now.techs,
             &[self.techs.clone(), self.heard.clone()].concat(),
@@ -223,7 +242,14 @@ impl Context {
         }
         // A name the knowledge lacks is written as a name, so that it is read as one.
         for s in &next.unknown {
-            add(capitalized(s));
+            let name = capitalized(s);
+            // Written in lower case in the follow-up ("and zoom?"): written again as a
+            // name.
+            if bare && !turn.text.contains(&name) {
+                add(format!("{name}'s"));
+            } else {
+                add(name);
+            }
         }
         for s in next.concepts.iter().chain(&next.subject) {
             add(s.clone());
