@@ -410,6 +410,69 @@ fn company_name(k: &Knowledge, id: &str) -> String {
         .map_or_else(|| id.to_string(), |c| c.name.clone())
 }
 
+impl crate::Engine {
+    /// The question `text` asks after a conversation whose context is `before`, written
+    /// to stand on its own, and the context after it (by the rules of this module).
+    pub fn follow(&self, before: &Context, text: &str) -> (String, Context) {
+        let u = self.understand(text);
+        // A kind of reading ("books", "talks") is how to read about a subject, not one.
+        let reading = &archie_knowledge::words::Words::get().reading;
+        let named: Vec<(usize, bool)> = self
+            .concepts
+            .named(&u.normalized)
+            .into_iter()
+            .filter(|(c, _)| {
+                !self.knowledge.topics.concepts[*c]
+                    .names
+                    .iter()
+                    .any(|n| reading.contains(n.as_str()))
+            })
+            .collect();
+        // "and zoom?", "what about zoom": a follow-up that asks the same of one word, a
+        // word the knowledge never uses, stands where a name goes, whatever its case.
+        let follow = &archie_knowledge::words::Words::get().follow_up;
+        let said: Vec<String> = text
+            .to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
+        let bare_name = match said.split_last() {
+            Some((w, rest))
+                if rest.iter().all(|x| follow.asking.contains(x))
+                    && rest.iter().any(|x| follow.another.contains(x))
+                    && w.chars().count() >= 3
+                    && w.chars().all(|c| c.is_ascii_alphabetic())
+                    && !self.knowledge_uses(w) =>
+            {
+                Some(w.clone())
+            }
+            _ => None,
+        };
+        let turn = Turn {
+            text,
+            understanding: &u,
+            bare_name,
+            concepts: named
+                .iter()
+                .filter_map(|(c, _)| self.knowledge.topics.concepts[*c].names.first().cloned())
+                .collect(),
+            specific_concept: named.iter().any(|x| x.1),
+        };
+        before.follow(&self.knowledge, &turn)
+    }
+
+    /// Whether the knowledge's entries use a word (in their text, as written).
+    fn knowledge_uses(&self, w: &str) -> bool {
+        let mut a = self.analyzer.clone();
+        let indexed = crate::index::terms(&mut a, w)
+            .iter()
+            .all(|t| self.df.contains_key(t));
+        let bare = w.strip_suffix('s').unwrap_or(w);
+        indexed && [w, bare].iter().any(|x| self.written.contains(*x))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -272,7 +272,24 @@ impl Engine {
                 .count() as f32
                 / content.len() as f32
         };
+        // Each named technology's names as analysed terms: a server's own entry that lists
+        // no technologies still names one in its text ("Sessions live in a Redis cluster").
+        let mut a = self.analyzer.clone();
+        let tech_names: Vec<(String, Vec<Vec<String>>)> = u
+            .techs
+            .iter()
+            .filter_map(|id| k.techs.get(id).map(|t| (id, t)))
+            .map(|(id, t)| {
+                let names = std::iter::once(&t.name)
+                    .chain(&t.aliases)
+                    .map(|n| terms(&mut a, n))
+                    .filter(|ts| !ts.is_empty())
+                    .collect();
+                (id.clone(), names)
+            })
+            .collect();
         let evidence = Evidence {
+            tech_names: &tech_names,
             described: &described,
             off_topic,
             unrelated: self.concepts.unrelated(qvec.as_deref()),
@@ -438,6 +455,8 @@ fn stack_has_layers(e: &Entry, layers: &[Layer]) -> bool {
 
 /// What one question's candidates are measured against.
 struct Evidence<'a> {
+    /// The named technologies (by id) with their names' analysed terms.
+    tech_names: &'a [(String, Vec<Vec<String>>)],
     /// The concepts the question describes, with their strength.
     described: &'a [(usize, f32)],
     off_topic: f32,
@@ -482,11 +501,18 @@ impl Evidence<'_> {
                 f.company_none = 1.0;
             }
         }
-        let tech_hits = e
-            .technologies
-            .iter()
-            .filter(|t| u.techs.contains(t))
-            .count();
+        let tech_hits = match et {
+            Terms::Own(set) if e.technologies.is_empty() => self
+                .tech_names
+                .iter()
+                .filter(|(_, names)| names.iter().any(|n| n.iter().all(|t| set.contains(t))))
+                .count(),
+            _ => e
+                .technologies
+                .iter()
+                .filter(|t| u.techs.contains(t))
+                .count(),
+        };
         if !u.techs.is_empty() {
             f.tech_share = tech_hits as f32 / u.techs.len() as f32;
         }
