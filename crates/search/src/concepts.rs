@@ -35,9 +35,9 @@ pub(crate) struct ConceptIndex {
     terms: Vec<HashSet<String>>,
     /// Analysed terms of each request that is not about architecture.
     request_terms: Vec<HashSet<String>>,
-    /// Per term, how many concepts' terms hold it: a word most definitions use ("data",
-    /// "server") says little about which idea is described.
-    df: HashMap<String, usize>,
+    /// Per term of the glossary, how specific it is to few concepts, 0..1: a word most
+    /// definitions use ("data", "server") says little about which idea is described.
+    specific: HashMap<String, f32>,
     /// Each concept's names, normalised, padded with spaces for whole-word matching.
     names: Vec<Vec<String>>,
     /// Base entries (by ordinal) each concept is about.
@@ -74,6 +74,11 @@ impl ConceptIndex {
         for t in terms.iter().flatten() {
             *df.entry(t.clone()).or_default() += 1;
         }
+        let n = terms.len() as f32;
+        let specific = df
+            .into_iter()
+            .map(|(t, df)| (t, (1.0 + n / df as f32).ln() / (1.0 + n).ln()))
+            .collect();
         let names = cs
             .iter()
             .map(|c| c.names.iter().map(|n| format!(" {n} ")).collect())
@@ -110,7 +115,7 @@ impl ConceptIndex {
             broad,
             terms,
             request_terms,
-            df,
+            specific,
             names,
             entries,
             of_entry,
@@ -159,11 +164,7 @@ impl ConceptIndex {
     }
 
     fn words_in(&self, residual: &WeighedTerms, set: &HashSet<String>) -> f32 {
-        let n = self.terms.len() as f32;
-        let specific = |t: &str| match self.df.get(t) {
-            Some(&df) => (1.0 + n / df as f32).ln() / (1.0 + n).ln(),
-            None => 1.0,
-        };
+        let specific = |t: &str| self.specific.get(t).copied().unwrap_or(1.0);
         let (share, held) = residual.scaled_share_of(set, specific);
         if held < 2 && residual.len() > 1 {
             0.0
