@@ -28,6 +28,16 @@ const COSINE_LOW: f32 = 0.25;
 /// … to about this (the same idea in other words).
 const COSINE_HIGH: f32 = 0.65;
 
+/// A question's words and vector against each concept of the glossary, by index.
+pub(crate) struct Against {
+    /// [`ConceptIndex::words_in`] of each concept's terms.
+    words: Vec<f32>,
+    /// The cosine with each definition (with the question's vector and the encoder).
+    cosines: Option<Vec<Option<f32>>>,
+    /// Whether the question was read by meaning (it has a vector).
+    meaning: bool,
+}
+
 pub(crate) struct ConceptIndex {
     /// Concepts too broad to be evidence ([`SPECIFIC_ENTRIES`]).
     broad: Vec<bool>,
@@ -123,26 +133,43 @@ impl ConceptIndex {
         })
     }
 
+    /// How the question's words and vector stand against every concept, computed once
+    /// for [`ConceptIndex::described`] and the two readings of whether it is unrelated.
+    pub(crate) fn against(&self, residual: &WeighedTerms, qvec: Option<&[f32]>) -> Against {
+        let words = self
+            .terms
+            .iter()
+            .map(|t| self.words_in(residual, t))
+            .collect();
+        let cosines = match (qvec, &self.vectors) {
+            (Some(q), Some(v)) => Some(
+                (0..self.terms.len())
+                    .map(|c| v.entry(c).map(|d| cosine(q, d)))
+                    .collect(),
+            ),
+            _ => None,
+        };
+        Against {
+            words,
+            cosines,
+            meaning: qvec.is_some(),
+        }
+    }
+
     /// The concepts the question describes, strongest first: `(concept, strength 0..1)`.
-    pub(crate) fn described(
-        &self,
-        normalized: &str,
-        residual: &WeighedTerms,
-        qvec: Option<&[f32]>,
-    ) -> Vec<(usize, f32)> {
+    pub(crate) fn described(&self, normalized: &str, a: &Against) -> Vec<(usize, f32)> {
         let padded = format!(" {normalized} ");
         let mut out: Vec<(usize, f32)> = (0..self.terms.len())
             .filter(|&c| !self.broad[c])
             .map(|c| {
                 let named = self.names[c].iter().any(|n| padded.contains(n.as_str()));
-                let words = self.words(residual, c);
-                let meaning = match (qvec, &self.vectors) {
-                    (Some(q), Some(v)) => v.entry(c).map_or(0.0, |d| {
-                        ((cosine(q, d) - COSINE_LOW) / (COSINE_HIGH - COSINE_LOW)).clamp(0.0, 1.0)
-                    }),
-                    _ => 0.0,
-                };
-                let blend = if qvec.is_some() {
+                let words = a.words[c];
+                let meaning = a.cosines.as_ref().map_or(0.0, |cs| {
+                    cs[c].map_or(0.0, |x| {
+                        ((x - COSINE_LOW) / (COSINE_HIGH - COSINE_LOW)).clamp(0.0, 1.0)
+                    })
+                });
+                let blend = if a.meaning {
                     0.4 * words + 0.6 * meaning
                 } else {
                     0.8 * words
@@ -156,13 +183,9 @@ impl ConceptIndex {
         out
     }
 
-    /// How much of the question's words a concept's names and definition hold, each word
-    /// weighed by how specific it is to few concepts; one word alone of a longer question
-    /// describes nothing.
-    fn words(&self, residual: &WeighedTerms, c: usize) -> f32 {
-        self.words_in(residual, &self.terms[c])
-    }
-
+    /// How much of the question's words a set of a concept's (or a request's) terms holds,
+    /// each word weighed by how specific it is to few concepts; one word alone of a longer
+    /// question describes nothing.
     fn words_in(&self, residual: &WeighedTerms, set: &HashSet<String>) -> f32 {
         let specific = |t: &str| self.specific.get(t).copied().unwrap_or(1.0);
         let (share, held) = residual.scaled_share_of(set, specific);
@@ -176,31 +199,32 @@ impl ConceptIndex {
     /// How much closer the question stands by meaning to a kind of request that is not
     /// about architecture than to any concept of the glossary, from 0 (an architecture
     /// idea by far) through 0.5 (as close to both) to 1; 0 without the question's vector.
-    pub(crate) fn unrelated(&self, qvec: Option<&[f32]>) -> f32 {
-        let (Some(q), Some(v)) = (qvec, &self.vectors) else {
+    pub(crate) fn unrelated(&self, a: &Against, qvec: Option<&[f32]>) -> f32 {
+        let (Some(q), Some(v), Some(cs)) = (qvec, &self.vectors, &a.cosines) else {
             return 0.0;
         };
-        let best = |r: std::ops::Range<usize>| {
-            r.filter_map(|i| v.entry(i).map(|d| cosine(q, d)))
-                .fold(-1.0f32, f32::max)
-        };
         let n = self.terms.len();
-        let requests = Words::get().not_architecture_requests.len();
+        let requests = self.request_terms.len();
         if requests == 0 {
             return 0.0;
         }
-        (best(n..n + requests) - best(0..n)).clamp(-0.5, 0.5) + 0.5
+        let request = (n..n + requests)
+            .filter_map(|i| v.entry(i).map(|d| cosine(q, d)))
+            .fold(-1.0f32, f32::max);
+        let concept = cs.iter().flatten().copied().fold(-1.0f32, f32::max);
+        (request - concept).clamp(-0.5, 0.5) + 0.5
     }
 
     /// The same by words: how much more of the question's words a request that is not
     /// about architecture holds than any concept does (0.5: as much).
-    pub(crate) fn unrelated_words(&self, residual: &WeighedTerms) -> f32 {
-        let best = |sets: &[HashSet<String>]| {
-            sets.iter()
-                .map(|s| self.words_in(residual, s))
-                .fold(0.0f32, f32::max)
-        };
-        (best(&self.request_terms) - best(&self.terms)).clamp(-0.5, 0.5) + 0.5
+    pub(crate) fn unrelated_words(&self, a: &Against, residual: &WeighedTerms) -> f32 {
+        let request = self
+            .request_terms
+            .iter()
+            .map(|s| self.words_in(residual, s))
+            .fold(0.0f32, f32::max);
+        let concept = a.words.iter().copied().fold(0.0f32, f32::max);
+        (request - concept).clamp(-0.5, 0.5) + 0.5
     }
 
     /// The concepts a question names outright (by any of their names), and whether each is

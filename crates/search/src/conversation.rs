@@ -243,8 +243,9 @@ impl Context {
         // A name the knowledge lacks is written as a name, so that it is read as one.
         for s in &next.unknown {
             let name = capitalized(s);
-            // Written in lower case in the follow-up ("and zoom?"): written again as a
-            // name.
+            // Written in lower case in the follow-up ("and zoom?"), the name is already in
+            // the text as `add` compares it; its possessive is not, and reads as a name
+            // ("Zoom's caching").
             if bare && !turn.text.contains(&name) {
                 add(format!("{name}'s"));
             } else {
@@ -443,7 +444,7 @@ impl crate::Engine {
                     && rest.iter().any(|x| follow.another.contains(x))
                     && w.chars().count() >= 3
                     && w.chars().all(|c| c.is_ascii_alphabetic())
-                    && !self.knowledge_uses(w) =>
+                    && !self.knowledge_uses(&mut self.analyzer.clone(), w) =>
             {
                 Some(w.clone())
             }
@@ -460,16 +461,6 @@ impl crate::Engine {
             specific_concept: named.iter().any(|x| x.1),
         };
         before.follow(&self.knowledge, &turn)
-    }
-
-    /// Whether the knowledge's entries use a word (in their text, as written).
-    fn knowledge_uses(&self, w: &str) -> bool {
-        let mut a = self.analyzer.clone();
-        let indexed = crate::index::terms(&mut a, w)
-            .iter()
-            .all(|t| self.df.contains_key(t));
-        let bare = w.strip_suffix('s').unwrap_or(w);
-        indexed && [w, bare].iter().any(|x| self.written.contains(*x))
     }
 }
 

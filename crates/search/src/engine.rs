@@ -273,6 +273,14 @@ impl Engine {
         Ok(repaired)
     }
 
+    /// Whether the knowledge's entries use a word: its analysed terms are indexed, and it
+    /// is written in them as it is (or without a plural "s").
+    pub(crate) fn knowledge_uses(&self, a: &mut TextAnalyzer, w: &str) -> bool {
+        let indexed = terms(a, w).iter().all(|t| self.df.contains_key(t));
+        let bare = w.strip_suffix('s').unwrap_or(w);
+        indexed && [w, bare].iter().any(|x| self.written.contains(*x))
+    }
+
     /// Understands a question (entities, typos, intent) without searching.
     pub fn understand(&self, question: &str) -> Understanding {
         let q = clip_words(&query::markup::clean(question), MAX_QUESTION_WORDS);
@@ -307,12 +315,10 @@ impl Engine {
         let unknown_words = residual(&|w| name_like(w, 4) && !known(w));
         // Ordinary English words the knowledge never uses, written where a name goes
         // ("how does zoom scale", "telegram's servers"): perhaps a product it lacks.
-        let written = |w: &str| {
-            let bare = w.strip_suffix('s').unwrap_or(w);
-            [w, bare].iter().any(|x| self.written.contains(*x))
-        };
         let unfamiliar_names = residual(&|w| {
-            name_like(w, 3) && !(in_knowledge(w) && written(w)) && written_as_a_name(&q, w)
+            name_like(w, 3)
+                && !self.knowledge_uses(&mut a.borrow_mut(), w)
+                && written_as_a_name(&q, w)
         });
         u.unknown_names = unknown_words
             .iter()

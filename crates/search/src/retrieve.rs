@@ -255,9 +255,8 @@ impl Engine {
             cands.extend(near.iter().take(SEMANTIC_CANDIDATES).map(|x| x.0));
             similarity.extend(near);
         }
-        let described = self
-            .concepts
-            .described(&u.normalized, &r_w, qvec.as_deref());
+        let against = self.concepts.against(&r_w, qvec.as_deref());
+        let described = self.concepts.described(&u.normalized, &against);
         for (c, _) in &described {
             cands.extend(self.concepts.entries(*c).iter().copied());
         }
@@ -274,10 +273,13 @@ impl Engine {
         };
         // Each named technology's names as analysed terms: a server's own entry that lists
         // no technologies still names one in its text ("Sessions live in a Redis cluster").
+        // Only a server with entries of its own needs them.
         let mut a = self.analyzer.clone();
+        let own_entries = view.entries().next().is_some();
         let tech_names: Vec<(String, Vec<Vec<String>>)> = u
             .techs
             .iter()
+            .filter(|_| own_entries)
             .filter_map(|id| k.techs.get(id).map(|t| (id, t)))
             .map(|(id, t)| {
                 let names = std::iter::once(&t.name)
@@ -292,8 +294,8 @@ impl Engine {
             tech_names: &tech_names,
             described: &described,
             off_topic,
-            unrelated: self.concepts.unrelated(qvec.as_deref()),
-            unrelated_words: self.concepts.unrelated_words(&r_w),
+            unrelated: self.concepts.unrelated(&against, qvec.as_deref()),
+            unrelated_words: self.concepts.unrelated_words(&against, &r_w),
             u: &u,
             company_names: &company_names,
             qwords: query::word_set(&u.normalized),
