@@ -3,7 +3,7 @@
 
 use crate::answers::hybrid_app;
 use crate::support::repo_path;
-use archie::eval::{parse_conversations, Conversation, Part};
+use archie::eval::{parse_conversations, Conversation, Part, Scores};
 use archie::quality::{ask_results, score_conversations};
 
 /// The question the last of `turns` asks in the context of the others.
@@ -11,6 +11,22 @@ fn in_context(app: &archie::app::App, turns: &[&str]) -> String {
     let (last, earlier) = turns.split_last().expect("a turn");
     let earlier: Vec<String> = earlier.iter().map(|t| t.to_string()).collect();
     archie::quality::in_context(app, &earlier, last)
+}
+
+/// A part's last turns scored with their context and without it, both printed.
+fn with_and_without(part: &str, convs: &[Conversation]) -> (Scores, Scores) {
+    let app = hybrid_app();
+    let (with, without) = (
+        score_conversations(app, convs, true),
+        score_conversations(app, convs, false),
+    );
+    eprintln!(
+        "{part} conversations ({}): with context {}; without {}",
+        convs.len(),
+        with.summary(),
+        without.summary()
+    );
+    (with, without)
 }
 
 #[test]
@@ -79,17 +95,7 @@ fn the_conversation_set_scores_far_better_with_context_than_without_on_its_fit_p
         "{} conversations in the fit part",
         fit.len()
     );
-    let app = hybrid_app();
-    let (with, without) = (
-        score_conversations(app, &fit, true),
-        score_conversations(app, &fit, false),
-    );
-    eprintln!(
-        "fit conversations ({}): with context {}; without {}",
-        fit.len(),
-        with.summary(),
-        without.summary()
-    );
+    let (with, without) = with_and_without("fit", &fit);
     let (with, without) = (with.hit_at_3(), without.hit_at_3());
     assert!(
         with >= without + 0.4,
@@ -171,17 +177,7 @@ fn the_conversation_sets_held_out_part_keeps_its_score_and_its_baseline() {
         .into_iter()
         .filter(|c| Part::of(&c.id) == Part::Held)
         .collect();
-    let app = hybrid_app();
-    let (with, without) = (
-        score_conversations(app, &held, true),
-        score_conversations(app, &held, false),
-    );
-    eprintln!(
-        "held-out conversations ({}): with context {}; without {}",
-        held.len(),
-        with.summary(),
-        without.summary()
-    );
+    let (with, without) = with_and_without("held-out", &held);
     assert!(with.hit_at_3() >= 0.85, "{}", with.summary());
     assert!(
         with.hit_at_3() >= without.hit_at_3() + 0.4,

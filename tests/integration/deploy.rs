@@ -128,24 +128,19 @@ fn the_service_unit_passes_systemd_analyze_verify() {
 #[test]
 fn the_alert_rules_pass_promtool() {
     let promtool = tool("promtool", "prometheus");
-    let rules = repo_path("deploy/prometheus-rules.yml");
-    let out = run(
-        &promtool,
-        &["check".as_ref(), "rules".as_ref(), rules.as_os_str()],
-    );
-    assert!(
-        out.status.success(),
-        "promtool check rules deploy/prometheus-rules.yml:\n{}",
-        text(&out)
-    );
-    let tests = repo_path("deploy/prometheus-rules.test.yml");
-    let out = run(
-        &promtool,
-        &["test".as_ref(), "rules".as_ref(), tests.as_os_str()],
-    );
-    assert!(
-        out.status.success(),
-        "promtool test rules deploy/prometheus-rules.test.yml:\n{}",
-        text(&out)
-    );
+    for (verb, file) in [
+        ("check", "deploy/prometheus-rules.yml"),
+        ("test", "deploy/prometheus-rules.test.yml"),
+    ] {
+        let path = repo_path(file);
+        let out = run(
+            &promtool,
+            &[verb.as_ref(), "rules".as_ref(), path.as_os_str()],
+        );
+        assert!(
+            out.status.success(),
+            "promtool {verb} rules {file}:\n{}",
+            text(&out)
+        );
+    }
 }

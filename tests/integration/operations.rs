@@ -10,7 +10,7 @@ use serde_json::json;
 use std::collections::HashMap;
 
 /// `/metrics` of a served process, parsed.
-async fn scrape(client: &reqwest::Client, port: u16) -> (Scrape, String) {
+pub(crate) async fn scrape(client: &reqwest::Client, port: u16) -> (Scrape, String) {
     let r = client
         .get(format!("http://127.0.0.1:{port}/metrics"))
         .send()

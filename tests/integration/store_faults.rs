@@ -119,15 +119,8 @@ async fn figure(
     metric: &str,
     labels: &[(&str, &str)],
 ) -> f64 {
-    let text = client
-        .get(format!("http://127.0.0.1:{}/metrics", to.port))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("metrics text");
-    crate::operations::value(&crate::operations::parse(&text), metric, labels)
+    let (scrape, _) = crate::operations::scrape(client, to.port).await;
+    crate::operations::value(&scrape, metric, labels)
 }
 
 /// Members ask and moderators add for [`OUTAGE`]; every add's title with what its

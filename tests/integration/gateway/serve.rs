@@ -15,6 +15,18 @@ fn serving(tmp: &tempfile::TempDir, fake: &FakeDiscord, stderr: Stdio) -> Comman
     c
 }
 
+/// The IDENTIFY the served process sent the stand-in, or the process's log.
+async fn identified(fake: &mut FakeDiscord, log_path: &std::path::Path) -> serde_json::Value {
+    match fake
+        .wait_for(WAIT, |e| matches!(e, Event::Identify(_)))
+        .await
+        .unwrap_or_else(|| panic!("no IDENTIFY; log:\n{}", log(log_path)))
+    {
+        Event::Identify(d) => d,
+        _ => unreachable!(),
+    }
+}
+
 #[tokio::test]
 async fn archie_serve_answers_interactions_from_the_gateway_and_stops_on_sigterm() {
     let tmp = tempfile::tempdir().unwrap();
@@ -26,13 +38,7 @@ async fn archie_serve_answers_interactions_from_the_gateway_and_stops_on_sigterm
         .spawn()
         .expect("spawn archie serve");
 
-    let identify = fake
-        .wait_for(WAIT, |e| matches!(e, Event::Identify(_)))
-        .await
-        .unwrap_or_else(|| panic!("no IDENTIFY; log:\n{}", log(&log_path)));
-    let Event::Identify(d) = identify else {
-        unreachable!()
-    };
+    let d = identified(&mut fake, &log_path).await;
     assert!(d["token"].as_str().unwrap_or_default().contains("fake"));
 
     // READY carries the application id; --register then uploads the commands to the guild.
@@ -223,9 +229,7 @@ async fn kb_works_over_the_gateway_forms_role_rights_and_the_export_file() {
         .env("ARCHIE_MODERATOR_ROLES", format!("123, {ROLE_MOD}"))
         .spawn()
         .expect("spawn archie serve");
-    fake.wait_for(WAIT, |e| matches!(e, Event::Identify(_)))
-        .await
-        .unwrap_or_else(|| panic!("no IDENTIFY; log:\n{}", log(&log_path)));
+    identified(&mut fake, &log_path).await;
 
     // A member whose role is listed opens the form and submits it.
     let rolf = Who::with_role(GUILD, ROLE_MOD);
@@ -306,13 +310,7 @@ async fn in_gateway_mode_metrics_are_served_on_archie_metrics_addr_and_the_inten
         .env("ARCHIE_MESSAGE_CONTENT", "1")
         .spawn()
         .expect("spawn archie serve");
-    let identify = fake
-        .wait_for(WAIT, |e| matches!(e, Event::Identify(_)))
-        .await
-        .unwrap_or_else(|| panic!("no IDENTIFY; log:\n{}", log(&log_path)));
-    let Event::Identify(d) = identify else {
-        unreachable!()
-    };
+    let d = identified(&mut fake, &log_path).await;
     // GUILDS (1), GUILD_MESSAGES (512), MESSAGE_CONTENT (32768).
     assert_eq!(d["intents"], 1 | 512 | 32768, "{d}");
     fake.dispatch(ask_as(
