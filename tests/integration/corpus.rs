@@ -35,20 +35,21 @@ struct Bars {
     declined: f64,
 }
 
-/// The hybrid mode meets issue 21's held-out hit bars (0.90 / 0.80: it scores 0.926 /
-/// 0.858); its held-out declines (0.88) and the lexical mode (0.853 / 0.809, 0.94 declined)
-/// are held where they stand, below the issue's 0.95 and 0.90, so that nothing slips back
-/// while they are raised. The lexical mode reads no meaning: it finds 13 of the 26
-/// held-out concept descriptions by their words.
+/// Each mode is held where it stands on the held-out part, so that nothing slips back
+/// while the bars of issue 21 (hit@3 0.90, hit@1 0.80, 0.95 declined) are raised. Since
+/// `blind.jsonl` joined the corpus the held-out part has 147 questions to decline, not 94:
+/// hybrid 0.839 / 0.899 with 136 declined (0.925), lexical 0.805 / 0.861 with 134 (0.912).
+/// The lexical mode reads no meaning: it finds about half of the held-out concept
+/// descriptions by their words.
 const HYBRID: Bars = Bars {
-    hit3: 0.90,
-    hit1: 0.82,
-    declined: 0.88,
+    hit3: 0.89,
+    hit1: 0.83,
+    declined: 0.92,
 };
 const LEXICAL: Bars = Bars {
-    hit3: 0.84,
+    hit3: 0.85,
     hit1: 0.80,
-    declined: 0.92,
+    declined: 0.90,
 };
 
 fn meets_the_corpus_bars(app: &App, bars: Bars) {

@@ -43,6 +43,9 @@ impl Terms<'_> {
 /// A question's analysed terms with their vocabulary ids and IDF weights.
 pub(crate) struct WeighedTerms {
     terms: Vec<(String, Option<u32>, f32)>,
+    /// For a term that is a name written in Hangul ("트위터"), the terms of the name the
+    /// entries are written with ("twitter"): an entry holding either holds the term.
+    written: Vec<Vec<(String, Option<u32>)>>,
     total: f32,
 }
 
@@ -54,8 +57,12 @@ impl WeighedTerms {
         }
         self.terms
             .iter()
-            .filter(|(t, id, _)| et.has(t, *id))
-            .map(|x| x.2)
+            .zip(&self.written)
+            .filter(|((t, id, _), written)| {
+                et.has(t, *id)
+                    || (!written.is_empty() && written.iter().all(|(t, id)| et.has(t, *id)))
+            })
+            .map(|x| x.0 .2)
             .sum::<f32>()
             / self.total
     }
@@ -412,13 +419,46 @@ impl Engine {
             (1.0 + n_docs / (df + 0.5)).ln()
         };
         let residual = analysed(&u.residual_words, &|t| qterms.iter().any(|q| q == t));
+        // A name written in Hangul ("트위터", analysed into the word and its bigrams): each
+        // of its terms is also held by an entry holding the name's own terms ("twitter").
+        let k = &self.knowledge;
+        let mut hangul_names: HashMap<String, Vec<(String, Option<u32>)>> = HashMap::new();
+        for w in &u.content_words {
+            if !w.chars().any(crate::hangul::is_hangul) {
+                continue;
+            }
+            let key = archie_text::compact_key(w);
+            let name = match (k.companies.get_key(&key), k.techs.get_key(&key)) {
+                (Some(c), _) => &c.name,
+                (None, Some(x)) => &x.name,
+                (None, None) => continue,
+            };
+            let written: Vec<(String, Option<u32>)> = terms(&mut a, name)
+                .into_iter()
+                .map(|t| {
+                    let id = self.vocab.get(&t).copied();
+                    (t, id)
+                })
+                .collect();
+            for t in terms(&mut a, w) {
+                hangul_names.insert(t, written.clone());
+            }
+        }
         let weigh = |ts: &[String]| {
             let terms: Vec<(String, Option<u32>, f32)> = ts
                 .iter()
                 .map(|t| (t.clone(), self.vocab.get(t).copied(), idf(t)))
                 .collect();
+            let written = ts
+                .iter()
+                .map(|t| hangul_names.get(t).cloned().unwrap_or_default())
+                .collect();
             let total = terms.iter().map(|x| x.2).sum();
-            WeighedTerms { terms, total }
+            WeighedTerms {
+                terms,
+                written,
+                total,
+            }
         };
         let (q_w, r_w) = (weigh(&qterms), weigh(&residual));
         (qterms, q_w, r_w)
