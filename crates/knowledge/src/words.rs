@@ -25,6 +25,15 @@ struct WordsFile {
     not_architecture_requests: Vec<String>,
     #[serde(default)]
     asks_for_companies: Vec<String>,
+    form_what_is_starts: Vec<String>,
+    form_uses_question: Vec<String>,
+    form_uses_verbs: Vec<String>,
+    form_run_verbs: Vec<String>,
+    form_uses_users: Vec<String>,
+    form_uses_companies: Vec<String>,
+    form_uses_starts: Vec<String>,
+    form_specific: Vec<String>,
+    form_listing: Vec<String>,
     follow_up_asking: Vec<String>,
     follow_up_another: Vec<String>,
     follow_up_personal: Vec<String>,
@@ -61,12 +70,35 @@ pub struct Words {
     /// Words that ask which companies do something ("who", "companies"): an answer
     /// about a company beats a general one when none is named.
     pub asks_for_companies: HashSet<String>,
+    /// The forms of a question (`form_*` in `knowledge/words.toml`).
+    pub form: FormWords,
     /// How a follow-up points back (see `follow_up_*` in `knowledge/words.toml`).
     pub follow_up: FollowUpWords,
     /// Longest first.
     pub korean_particles: Vec<String>,
     /// Layer → its hint words, in `Layer::ALL` order.
     pub layers: Vec<(Layer, HashSet<String>)>,
+}
+
+/// The words of a question's forms: "what is X", "who uses X", "how/why".
+#[derive(Debug, Clone, Default)]
+pub struct FormWords {
+    /// How a "what is" question begins.
+    pub what_is_starts: Vec<String>,
+    pub uses_question: HashSet<String>,
+    /// Verbs of using ("use", "using").
+    pub uses_verbs: HashSet<String>,
+    /// Verbs of running ("runs").
+    pub run_verbs: HashSet<String>,
+    /// Those who use ("companies", "teams").
+    pub uses_users: HashSet<String>,
+    pub uses_companies: HashSet<String>,
+    /// How a "who uses" question may begin ("users of ").
+    pub uses_starts: Vec<String>,
+    /// Asking about specifics ("how", "why").
+    pub specific: HashSet<String>,
+    /// Asking for the list of a stack ("stack", "tools").
+    pub listing: HashSet<String>,
 }
 
 /// The words a follow-up points back with.
@@ -126,6 +158,17 @@ impl Words {
             not_architecture,
             not_architecture_requests: f.not_architecture_requests,
             asks_for_companies: set(f.asks_for_companies),
+            form: FormWords {
+                what_is_starts: f.form_what_is_starts,
+                uses_question: set(f.form_uses_question),
+                uses_verbs: set(f.form_uses_verbs),
+                run_verbs: set(f.form_run_verbs),
+                uses_users: set(f.form_uses_users),
+                uses_companies: set(f.form_uses_companies),
+                uses_starts: f.form_uses_starts,
+                specific: set(f.form_specific),
+                listing: set(f.form_listing),
+            },
             follow_up: FollowUpWords {
                 asking: set(f.follow_up_asking),
                 another: set(f.follow_up_another),
@@ -190,6 +233,13 @@ mod tests {
             .chain(&w.stack)
             .chain(&w.not_architecture)
             .chain(&w.asks_for_companies)
+            .chain(&w.form.uses_question)
+            .chain(&w.form.uses_verbs)
+            .chain(&w.form.run_verbs)
+            .chain(&w.form.uses_users)
+            .chain(&w.form.uses_companies)
+            .chain(&w.form.specific)
+            .chain(&w.form.listing)
             .chain(&w.follow_up.asking)
             .chain(&w.follow_up.personal)
             .chain(&w.follow_up.things)

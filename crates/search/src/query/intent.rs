@@ -4,6 +4,7 @@
 use super::words::has_stack_word;
 use super::Intent;
 use archie_knowledge::words::Words;
+use std::collections::HashSet;
 
 /// The forms of a question, read from its words.
 pub(super) struct Form {
@@ -17,30 +18,16 @@ pub(super) struct Form {
 
 impl Form {
     pub(super) fn of(normalized: &str, words: &[String]) -> Form {
-        let has = |ws: &[&str]| words.iter().any(|w| ws.contains(&w.as_str()));
-        let starts = |p: &str| normalized.starts_with(p);
-        let what_is = starts("what is ")
-            || starts("what s ")
-            || starts("whats ")
-            || starts("what are ")
-            || starts("define ")
-            || starts("explain ")
-            || starts("tell me about ")
-            || starts("describe ");
-        let uses = (has(&["who", "which", "what"])
-            && has(&["use", "uses", "using", "run", "runs", "runs"])
-            && has(&["who", "companies", "company", "sites", "teams"]))
-            || (has(&["companies", "company"]) && has(&["use", "uses", "using"]))
-            || normalized.starts_with("users of ");
-        let specific = has(&["how", "why", "where", "when"])
-            && !has(&[
-                "stack",
-                "stacks",
-                "tech",
-                "technology",
-                "technologies",
-                "tools",
-            ]);
+        let f = &Words::get().form;
+        let has = |ws: &HashSet<String>| words.iter().any(|w| ws.contains(w));
+        let starts = |ps: &[String]| ps.iter().any(|p| normalized.starts_with(p.as_str()));
+        let what_is = starts(&f.what_is_starts);
+        let uses = (has(&f.uses_question)
+            && (has(&f.uses_verbs) || has(&f.run_verbs))
+            && has(&f.uses_users))
+            || (has(&f.uses_companies) && has(&f.uses_verbs))
+            || starts(&f.uses_starts);
+        let specific = has(&f.specific) && !has(&f.listing);
         Form {
             what_is,
             uses,
@@ -59,7 +46,6 @@ pub(super) fn intent_of(
     leftover: usize,
     reading: &[bool],
 ) -> Intent {
-    let has = |ws: &[&str]| words.iter().any(|w| ws.contains(&w.as_str()));
     if !techs.is_empty() && companies.is_empty() && form.uses {
         Intent::Uses
     } else if !techs.is_empty() && companies.is_empty() && (form.what_is || leftover == 0) {
@@ -73,7 +59,11 @@ pub(super) fn intent_of(
         Intent::Reading
     } else if !companies.is_empty()
         && !form.specific
-        && (has_stack_word(words) || leftover == 0 || has(&["use", "uses", "using"]))
+        && (has_stack_word(words)
+            || leftover == 0
+            || words
+                .iter()
+                .any(|w| Words::get().form.uses_verbs.contains(w)))
     {
         Intent::Stack
     } else {
