@@ -224,6 +224,11 @@ pub struct ConceptDef {
     pub names: Vec<SpannedText>,
     /// What it is, as a glossary defines it.
     pub about: SpannedText,
+    /// Other plain descriptions of the same idea, as people put it without its name
+    /// ("choosing which node of a cluster is in charge"); each is compared with a question
+    /// on its own.
+    #[serde(default)]
+    pub said: Vec<SpannedText>,
     /// The reading-list topics (exact strings) whose entries it describes.
     #[serde(default)]
     pub topics: Vec<SpannedText>,

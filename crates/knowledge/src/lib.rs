@@ -97,6 +97,8 @@ type NamesByFirstWord = HashMap<String, Vec<(usize, Vec<String>)>>;
 pub struct Concept {
     pub names: Vec<String>,
     pub about: String,
+    /// Other plain descriptions of the idea, each read on its own.
+    pub said: Vec<String>,
     pub topics: Vec<String>,
 }
 

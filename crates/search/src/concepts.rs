@@ -50,13 +50,18 @@ pub(crate) struct ConceptIndex {
     specific: HashMap<String, f32>,
     /// Each concept's names, normalised, padded with spaces for whole-word matching.
     names: Vec<Vec<String>>,
+    /// The analysed terms of each concept's names, name by name.
+    name_terms: Vec<Vec<HashSet<String>>>,
     /// Base entries (by ordinal) each concept is about.
     entries: Vec<Vec<u64>>,
     /// Per base entry, the concepts it is about.
     pub(crate) of_entry: Vec<Vec<usize>>,
-    /// Definition vectors (with the encoder), then those of the requests that are not about
-    /// architecture (`not_architecture_requests` in `knowledge/words.toml`).
+    /// Definition vectors (with the encoder): each concept's definition and other
+    /// descriptions, then those of the requests that are not about architecture
+    /// (`not_architecture_requests` in `knowledge/words.toml`).
     vectors: Option<Vectors>,
+    /// Per concept, the range of its vectors in [`ConceptIndex::vectors`].
+    spans: Vec<std::ops::Range<usize>>,
 }
 
 impl ConceptIndex {
@@ -71,7 +76,15 @@ impl ConceptIndex {
         let terms: Vec<HashSet<String>> = cs
             .iter()
             .map(|c| {
-                let text = format!("{} {}", c.names.join(" "), c.about);
+                // Without the encoder the other descriptions are read by their words; with
+                // it, by meaning only, their lay words would otherwise make the definition's
+                // words less telling.
+                let said = if encoder.is_none() {
+                    c.said.join(" ")
+                } else {
+                    String::new()
+                };
+                let text = format!("{} {} {said}", c.names.join(" "), c.about);
                 super::index::terms(a, &text).into_iter().collect()
             })
             .collect();
@@ -92,6 +105,15 @@ impl ConceptIndex {
         let names = cs
             .iter()
             .map(|c| c.names.iter().map(|n| format!(" {n} ")).collect())
+            .collect();
+        let name_terms = cs
+            .iter()
+            .map(|c| {
+                c.names
+                    .iter()
+                    .map(|n| super::index::terms(a, n).into_iter().collect())
+                    .collect()
+            })
             .collect();
         let mut entries = vec![Vec::new(); cs.len()];
         let mut of_entry = Vec::with_capacity(k.entries.len());
@@ -117,16 +139,24 @@ impl ConceptIndex {
                 enc,
                 k,
                 dir,
-                &format!("{tag}-{}", requests_hash()),
+                &format!("{tag}-{}", descriptions_hash(k)),
             )?),
             None => None,
         };
+        let mut spans = Vec::with_capacity(cs.len());
+        let mut at = 0;
+        for c in cs {
+            spans.push(at..at + 1 + c.said.len());
+            at += 1 + c.said.len();
+        }
         Ok(ConceptIndex {
+            spans,
             broad,
             terms,
             request_terms,
             specific,
             names,
+            name_terms,
             entries,
             of_entry,
             vectors,
@@ -143,8 +173,13 @@ impl ConceptIndex {
             .collect();
         let cosines = match (qvec, &self.vectors) {
             (Some(q), Some(v)) => Some(
-                (0..self.terms.len())
-                    .map(|c| v.entry(c).map(|d| cosine(q, d)))
+                self.spans
+                    .iter()
+                    .map(|span| {
+                        span.clone()
+                            .filter_map(|i| v.entry(i).map(|d| cosine(q, d)))
+                            .reduce(f32::max)
+                    })
                     .collect(),
             ),
             _ => None,
@@ -197,13 +232,13 @@ impl ConceptIndex {
     }
 
     /// How much closer the question stands by meaning to a kind of request that is not
-    /// about architecture than to any concept of the glossary, from 0 (an architecture
+    /// about architecture than to any definition of the glossary, from 0 (an architecture
     /// idea by far) through 0.5 (as close to both) to 1; 0 without the question's vector.
     pub(crate) fn unrelated(&self, a: &Against, qvec: Option<&[f32]>) -> f32 {
-        let (Some(q), Some(v), Some(cs)) = (qvec, &self.vectors, &a.cosines) else {
+        let (Some(q), Some(v), Some(_)) = (qvec, &self.vectors, &a.cosines) else {
             return 0.0;
         };
-        let n = self.terms.len();
+        let n = self.spans.last().map_or(0, |s| s.end);
         let requests = self.request_terms.len();
         if requests == 0 {
             return 0.0;
@@ -211,7 +246,14 @@ impl ConceptIndex {
         let request = (n..n + requests)
             .filter_map(|i| v.entry(i).map(|d| cosine(q, d)))
             .fold(-1.0f32, f32::max);
-        let concept = cs.iter().flatten().copied().fold(-1.0f32, f32::max);
+        // Against the definitions alone: a sentence describing a kind of request is
+        // weighed against a sentence of the same shape, not against the short phrases of
+        // `said`, which stand nearer any short question.
+        let concept = self
+            .spans
+            .iter()
+            .filter_map(|span| v.entry(span.start).map(|d| cosine(q, d)))
+            .fold(-1.0f32, f32::max);
         (request - concept).clamp(-0.5, 0.5) + 0.5
     }
 
@@ -237,6 +279,22 @@ impl ConceptIndex {
             .collect()
     }
 
+    /// The concepts a question names, each with the analysed terms of the names it uses.
+    pub(crate) fn name_terms(&self, normalized: &str) -> Vec<(usize, HashSet<String>)> {
+        let padded = format!(" {normalized} ");
+        (0..self.names.len())
+            .filter_map(|c| {
+                let terms: HashSet<String> = self.names[c]
+                    .iter()
+                    .zip(&self.name_terms[c])
+                    .filter(|(n, _)| padded.contains(n.as_str()))
+                    .flat_map(|(_, ts)| ts.iter().cloned())
+                    .collect();
+                (!terms.is_empty()).then_some((c, terms))
+            })
+            .collect()
+    }
+
     /// The base entries a concept is about (bounded).
     pub(crate) fn entries(&self, c: usize) -> &[u64] {
         &self.entries[c]
@@ -252,22 +310,24 @@ pub(crate) fn strength(described: &[(usize, f32)], about: &[usize]) -> f32 {
         .fold(0.0, f32::max)
 }
 
-/// A hash of the requests that are not about architecture, whose vectors are stored with
-/// the definitions'.
-fn requests_hash() -> String {
+/// A hash of the concepts' other descriptions and of the requests that are not about
+/// architecture, whose vectors are stored with the definitions' (the definitions are in
+/// the caller's tag).
+fn descriptions_hash(k: &Knowledge) -> String {
     use sha2::Digest;
-    let all = Words::get().not_architecture_requests.join("\n");
+    let said = k.topics.concepts.iter().map(|c| c.said.join("|"));
+    let requests = Words::get().not_architecture_requests.iter().cloned();
+    let all = said.chain(requests).collect::<Vec<_>>().join("\n");
     hex::encode(sha2::Sha256::digest(all.as_bytes()))[..8].to_string()
 }
 
-/// The concepts' definitions as pseudo-entries, for the encoder, then the requests that are
-/// not about architecture.
+/// The concepts' definitions, each followed by its other descriptions, as pseudo-entries
+/// for the encoder, then the requests that are not about architecture.
 fn definitions(k: &Knowledge) -> Vec<Entry> {
-    let concepts = k.topics.concepts.iter().map(|c| {
-        (
-            c.names.first().cloned().unwrap_or_default(),
-            c.about.clone(),
-        )
+    let concepts = k.topics.concepts.iter().flat_map(|c| {
+        let name = c.names.first().cloned().unwrap_or_default();
+        std::iter::once((name, c.about.clone()))
+            .chain(c.said.iter().map(|s| (String::new(), s.clone())))
     });
     let requests = Words::get()
         .not_architecture_requests

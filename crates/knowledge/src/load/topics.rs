@@ -87,6 +87,12 @@ pub(super) fn load_concepts(l: &mut Loader, src: &Src<ConceptsFile>, t: &mut Top
         t.concepts.push(Concept {
             names,
             about: c.about.get_ref().trim().to_string(),
+            said: c
+                .said
+                .iter()
+                .map(|x| x.get_ref().trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect(),
             topics: c
                 .topics
                 .iter()
