@@ -399,6 +399,24 @@ fn a_question_describing_a_concept_finds_the_reading_that_only_names_it() {
 }
 
 #[test]
+fn a_question_in_the_words_of_a_concepts_other_descriptions_finds_its_reading() {
+    // Consensus is defined as servers agreeing "on a value, a leader or the order of
+    // operations"; only its other descriptions (`said`) speak of one node being in charge.
+    // Without them the question stands nearest nothing in particular and is declined.
+    let a = hybrid()
+        .ask(
+            "reading on how a group of servers picks the one machine in charge and replaces it",
+            3,
+        )
+        .unwrap();
+    let titles: Vec<&str> = a.results.iter().map(|r| r.title.as_str()).collect();
+    assert!(
+        titles.iter().any(|t| t.to_lowercase().contains("paxos")),
+        "{titles:?}"
+    );
+}
+
+#[test]
 fn a_figure_held_by_a_linked_article_title_is_quoted_in_the_stack_with_its_link_first() {
     for e in [engine(), hybrid()] {
         let a = e

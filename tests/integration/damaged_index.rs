@@ -38,11 +38,19 @@ fn garble(path: &Path) {
 
 /// The largest file in `dir` whose name ends with `ext` (the index's main segment).
 fn largest(dir: &Path, ext: &str) -> PathBuf {
+    largest_named(dir, "", ext)
+}
+
+/// The largest file in `dir` whose name starts with `prefix` and ends with `ext`.
+fn largest_named(dir: &Path, prefix: &str, ext: &str) -> PathBuf {
     std::fs::read_dir(dir)
         .unwrap()
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.to_string_lossy().ends_with(ext))
+        .filter(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            name.starts_with(prefix) && name.ends_with(ext)
+        })
         .max_by_key(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
         .unwrap_or_else(|| panic!("no *{ext} file in {}", dir.display()))
 }
@@ -221,12 +229,8 @@ fn a_garbled_vectors_file_is_found_at_the_next_start_and_recomputed_with_the_sam
             std::fs::copy(f.path(), copy.join(f.file_name())).unwrap();
         }
     }
-    let vectors = largest(&copy, ".bin");
-    assert!(vectors
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .starts_with("vectors-"));
+    // The entries' vectors (the glossary's are stored beside them, as `concepts-*.bin`).
+    let vectors = largest_named(&copy, "vectors-", ".bin");
     garble(&vectors);
     let concepts = std::fs::read_dir(&copy)
         .unwrap()

@@ -37,6 +37,7 @@
 //! - `rank.rs` — Ranking.
 //! - `results.rs` — What a search returns: the answer to a question and its results.
 //! - `retrieve.rs` — Retrieval: from an understood question to candidate entries with their evidence.
+//! - `retrieve/weighed.rs` — A question's terms weighed against an entry's: the shares of coverage and residual.
 //! - `semantic.rs` — Semantic evidence.
 //! - `suggest.rs` — When nothing relevant is found.
 //! - `vectors.rs` — The semantic side of the index.

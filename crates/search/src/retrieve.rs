@@ -24,81 +24,8 @@ const BM25_CANDIDATES: usize = 80;
 /// however many entries a guild writes about one name.
 const OWN_NAMED_CANDIDATES: usize = 64;
 
-/// The analysed terms of one entry: vocabulary ids for base entries, strings for a
-/// guild's own entries (their words need not be in the base vocabulary).
-pub(crate) enum Terms<'a> {
-    Base(&'a [u32]),
-    Own(&'a HashSet<String>),
-}
-
-impl Terms<'_> {
-    fn has(&self, term: &str, id: Option<u32>) -> bool {
-        match self {
-            Terms::Base(ids) => id.is_some_and(|id| ids.binary_search(&id).is_ok()),
-            Terms::Own(set) => set.contains(term),
-        }
-    }
-}
-
-/// A question's analysed terms with their vocabulary ids and IDF weights.
-pub(crate) struct WeighedTerms {
-    terms: Vec<(String, Option<u32>, f32)>,
-    /// For a term that is a name written in Hangul ("트위터"), the terms of the name the
-    /// entries are written with ("twitter"): an entry holding either holds the term.
-    written: Vec<Vec<(String, Option<u32>)>>,
-    total: f32,
-}
-
-impl WeighedTerms {
-    /// The IDF-weighted share of these terms an entry holds (`empty` when there are none).
-    fn share(&self, et: &Terms, empty: f32) -> f32 {
-        if self.total <= 0.0 {
-            return empty;
-        }
-        self.terms
-            .iter()
-            .zip(&self.written)
-            .filter(|((t, id, _), written)| {
-                et.has(t, *id)
-                    || (!written.is_empty() && written.iter().all(|(t, id)| et.has(t, *id)))
-            })
-            .map(|x| x.0 .2)
-            .sum::<f32>()
-            / self.total
-    }
-
-    /// The share of these terms a set holds, each term's weight scaled by `scale`, and how
-    /// many distinct terms it holds.
-    pub(crate) fn scaled_share_of(
-        &self,
-        set: &HashSet<String>,
-        scale: impl Fn(&str) -> f32,
-    ) -> (f32, usize) {
-        let (mut hit, mut total, mut held) = (0.0f32, 0.0f32, 0usize);
-        for (t, _, w) in &self.terms {
-            let x = w * scale(t);
-            total += x;
-            if set.contains(t) {
-                hit += x;
-                held += 1;
-            }
-        }
-        if total <= 0.0 {
-            return (0.0, 0);
-        }
-        (hit / total, held)
-    }
-
-    /// How many terms there are.
-    pub(crate) fn len(&self) -> usize {
-        self.terms.len()
-    }
-
-    /// Term → weight, for marking and choosing excerpt sentences.
-    pub fn weights(&self) -> HashMap<String, f32> {
-        self.terms.iter().map(|(t, _, w)| (t.clone(), *w)).collect()
-    }
-}
+mod weighed;
+pub(crate) use weighed::{Terms, WeighedTerms};
 
 /// Everything retrieval found for one question.
 pub struct Retrieved {
@@ -300,6 +227,7 @@ impl Engine {
         let evidence = Evidence {
             tech_names: &tech_names,
             described: &described,
+            concept_names: &self.concepts.name_terms(&u.normalized),
             off_topic,
             unrelated: self.concepts.unrelated(&against, qvec.as_deref()),
             unrelated_words: self.concepts.unrelated_words(&against, &r_w),
@@ -501,6 +429,8 @@ struct Evidence<'a> {
     tech_names: &'a [(String, Vec<Vec<String>>)],
     /// The concepts the question describes, with their strength.
     described: &'a [(usize, f32)],
+    /// The concepts the question names, with the terms of the names it uses.
+    concept_names: &'a [(usize, HashSet<String>)],
     off_topic: f32,
     unrelated: f32,
     unrelated_words: f32,
@@ -519,14 +449,20 @@ impl Evidence<'_> {
     /// One candidate entry with its features.
     fn candidate(&self, ord: u64, e: &Entry, et: &Terms, about: &[usize]) -> Candidate {
         let u = self.u;
+        let named: HashSet<&str> = self
+            .concept_names
+            .iter()
+            .filter(|(c, _)| about.contains(c))
+            .flat_map(|(_, ts)| ts.iter().map(String::as_str))
+            .collect();
         let mut f = Features {
             off_topic: self.off_topic,
             unrelated: self.unrelated,
             unrelated_words: self.unrelated_words,
             concept: super::concepts::strength(self.described, about),
             bm25: self.bm.get(&ord).copied().unwrap_or(0.0) / self.max_bm,
-            coverage: self.q_w.share(et, 0.0),
-            residual: self.r_w.share(et, 1.0),
+            coverage: self.q_w.share(et, 0.0, &named),
+            residual: self.r_w.share(et, 1.0, &named),
             ..Features::default()
         };
         let company_match = e

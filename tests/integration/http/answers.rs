@@ -198,8 +198,8 @@ async fn the_next_button_updates_the_message_to_page_2() {
 #[tokio::test]
 async fn a_question_too_long_for_the_button_id_is_kept_by_the_server_not_read_from_the_message() {
     let s = server().await;
-    let q = "which technologies does Twitter run for storage, caching and queues, and how \
-             did its MySQL clusters grow to serve heavy read and write traffic?";
+    let q = "which companies run MySQL and Redis for storage and caching, and what did their \
+             engineers write about growing those clusters to serve heavy read and write traffic?";
     let first = ask(&s, q).await;
     assert_eq!(first["type"], 4, "{first:#}");
     let next = buttons(&first)[1]["custom_id"]
