@@ -32,8 +32,12 @@ const COSINE_HIGH: f32 = 0.65;
 pub(crate) struct Against {
     /// [`ConceptIndex::words_in`] of each concept's terms.
     words: Vec<f32>,
-    /// The cosine with each definition (with the question's vector and the encoder).
+    /// The cosine with each concept, its nearest description by meaning (with the
+    /// question's vector and the encoder).
     cosines: Option<Vec<Option<f32>>>,
+    /// The cosine with the nearest definition alone (no `said` phrase), for
+    /// [`ConceptIndex::unrelated`]; -1 when there is none.
+    nearest_definition: f32,
     /// Whether the question was read by meaning (it has a vector).
     meaning: bool,
 }
@@ -171,13 +175,20 @@ impl ConceptIndex {
             .iter()
             .map(|t| self.words_in(residual, t))
             .collect();
+        let mut nearest_definition = -1.0f32;
         let cosines = match (qvec, &self.vectors) {
             (Some(q), Some(v)) => Some(
                 self.spans
                     .iter()
                     .map(|span| {
                         span.clone()
-                            .filter_map(|i| v.entry(i).map(|d| cosine(q, d)))
+                            .filter_map(|i| {
+                                let x = cosine(q, v.entry(i)?);
+                                if i == span.start {
+                                    nearest_definition = nearest_definition.max(x);
+                                }
+                                Some(x)
+                            })
                             .reduce(f32::max)
                     })
                     .collect(),
@@ -187,6 +198,7 @@ impl ConceptIndex {
         Against {
             words,
             cosines,
+            nearest_definition,
             meaning: qvec.is_some(),
         }
     }
@@ -197,7 +209,7 @@ impl ConceptIndex {
         let mut out: Vec<(usize, f32)> = (0..self.terms.len())
             .filter(|&c| !self.broad[c])
             .map(|c| {
-                let named = self.names[c].iter().any(|n| padded.contains(n.as_str()));
+                let named = self.names_in(c, &padded).next().is_some();
                 let words = a.words[c];
                 let meaning = a.cosines.as_ref().map_or(0.0, |cs| {
                     cs[c].map_or(0.0, |x| {
@@ -249,12 +261,7 @@ impl ConceptIndex {
         // Against the definitions alone: a sentence describing a kind of request is
         // weighed against a sentence of the same shape, not against the short phrases of
         // `said`, which stand nearer any short question.
-        let concept = self
-            .spans
-            .iter()
-            .filter_map(|span| v.entry(span.start).map(|d| cosine(q, d)))
-            .fold(-1.0f32, f32::max);
-        (request - concept).clamp(-0.5, 0.5) + 0.5
+        (request - a.nearest_definition).clamp(-0.5, 0.5) + 0.5
     }
 
     /// The same by words: how much more of the question's words a request that is not
@@ -274,9 +281,18 @@ impl ConceptIndex {
     pub(crate) fn named(&self, normalized: &str) -> Vec<(usize, bool)> {
         let padded = format!(" {normalized} ");
         (0..self.names.len())
-            .filter(|&c| self.names[c].iter().any(|n| padded.contains(n.as_str())))
+            .filter(|&c| self.names_in(c, &padded).next().is_some())
             .map(|c| (c, !self.broad[c]))
             .collect()
+    }
+
+    /// Which of concept `c`'s names (by position) the padded question holds as whole words.
+    fn names_in<'s>(&'s self, c: usize, padded: &'s str) -> impl Iterator<Item = usize> + 's {
+        self.names[c]
+            .iter()
+            .enumerate()
+            .filter(move |(_, n)| padded.contains(n.as_str()))
+            .map(|(i, _)| i)
     }
 
     /// The concepts a question names, each with the analysed terms of the names it uses.
@@ -284,11 +300,9 @@ impl ConceptIndex {
         let padded = format!(" {normalized} ");
         (0..self.names.len())
             .filter_map(|c| {
-                let terms: HashSet<String> = self.names[c]
-                    .iter()
-                    .zip(&self.name_terms[c])
-                    .filter(|(n, _)| padded.contains(n.as_str()))
-                    .flat_map(|(_, ts)| ts.iter().cloned())
+                let terms: HashSet<String> = self
+                    .names_in(c, &padded)
+                    .flat_map(|i| self.name_terms[c][i].iter().cloned())
                     .collect();
                 (!terms.is_empty()).then_some((c, terms))
             })
