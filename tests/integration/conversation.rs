@@ -82,6 +82,80 @@ fn a_lowercase_word_the_knowledge_never_uses_after_and_or_about_is_read_as_a_new
 }
 
 #[test]
+fn now_before_a_bare_name_asks_the_same_of_it_instead_of_echoing_it() {
+    let app = hybrid_app();
+    let q = in_context(app, &["which companies run redis", "now cassandra"]);
+    assert!(q.contains("who uses"), "{q}");
+    let top = ask_results(app, &q);
+    assert_eq!(
+        top.first().map(|r| r.title.as_str()),
+        Some("Cassandra"),
+        "{q}"
+    );
+}
+
+#[test]
+fn a_follow_up_that_sets_a_name_against_the_earlier_ones_keeps_them() {
+    let app = hybrid_app();
+    let q = in_context(
+        app,
+        &["does pinterest really use mysql", "rather than nosql?"],
+    );
+    assert!(q.contains("Pinterest") && q.contains("MySQL"), "{q}");
+    let q = in_context(app, &["what does instagram cache with", "vs redis?"]);
+    assert!(q.contains("Instagram") && q.contains("redis"), "{q}");
+}
+
+#[test]
+fn a_pronoun_after_a_companys_layer_points_at_what_the_answer_listed() {
+    let app = hybrid_app();
+    let q = in_context(
+        app,
+        &[
+            "pinterest's data stores?",
+            "is there an article on combining them",
+        ],
+    );
+    for name in ["Membase", "Redis", "MySQL"] {
+        assert!(q.contains(name), "{q}");
+    }
+    let top = ask_results(app, &q);
+    assert!(
+        top.iter()
+            .take(3)
+            .any(|r| r.excerpt.contains("Polyglot persistence")),
+        "{q}: {:?}",
+        top.iter().map(|r| &r.title).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_whole_field_asked_after_an_idea_within_it_is_asked_of_that_idea() {
+    let app = hybrid_app();
+    let q = in_context(
+        app,
+        &[
+            "explain the circuit breaker pattern",
+            "any principles reading",
+        ],
+    );
+    assert!(q.contains("circuit breaker"), "{q}");
+    // Asking the same of another field replaces the idea.
+    let q = in_context(
+        app,
+        &["explain the circuit breaker pattern", "and scalability?"],
+    );
+    assert!(!q.contains("circuit breaker"), "{q}");
+}
+
+#[test]
+fn which_companys_is_read_as_which_companies() {
+    let app = hybrid_app();
+    let top = ask_results(app, "which companys run kafka");
+    assert_eq!(top.first().map(|r| r.title.as_str()), Some("Apache Kafka"));
+}
+
+#[test]
 fn the_conversation_set_scores_far_better_with_context_than_without_on_its_fit_part() {
     let text = std::fs::read_to_string(repo_path("tests/eval/conversations/conversations.jsonl"))
         .expect("the conversation set");

@@ -18,6 +18,8 @@ struct WordsFile {
     reading: Vec<String>,
     reading_verbs: Vec<String>,
     reading_after: Vec<String>,
+    reading_verb_after: Vec<String>,
+    reading_noun_after: Vec<String>,
     reading_qualifiers: Vec<String>,
     stack: Vec<String>,
     quantity: Vec<String>,
@@ -41,6 +43,8 @@ struct WordsFile {
     follow_up_pointing: Vec<String>,
     follow_up_defining: Vec<String>,
     follow_up_questioning: Vec<String>,
+    follow_up_turning: Vec<String>,
+    follow_up_comparing: Vec<String>,
     korean_particles: Vec<String>,
     korean_filler: Vec<String>,
     korean_not_architecture: Vec<String>,
@@ -59,6 +63,10 @@ pub struct Words {
     pub reading: HashSet<String>,
     pub reading_verbs: HashSet<String>,
     pub reading_after: HashSet<String>,
+    /// After a reading word, making it a verb ("talk to").
+    pub reading_verb_after: HashSet<String>,
+    /// Before a reading word, keeping it a noun ("a talk to watch").
+    pub reading_noun_after: HashSet<String>,
     pub reading_qualifiers: HashSet<String>,
     /// Stack-request words, English and Korean.
     pub stack: HashSet<String>,
@@ -118,6 +126,10 @@ pub struct FollowUpWords {
     pub defining: HashSet<String>,
     /// Making a message a question.
     pub questioning: HashSet<String>,
+    /// Turning the same question to another name ("ok now mongodb").
+    pub turning: HashSet<String>,
+    /// Setting a name against the ones before ("over nosql?", "vs batch?").
+    pub comparing: HashSet<String>,
 }
 
 fn set(v: Vec<String>) -> HashSet<String> {
@@ -152,6 +164,8 @@ impl Words {
             reading,
             reading_verbs: set(f.reading_verbs),
             reading_after: set(f.reading_after),
+            reading_verb_after: set(f.reading_verb_after),
+            reading_noun_after: set(f.reading_noun_after),
             reading_qualifiers: set(f.reading_qualifiers),
             stack,
             quantity: f.quantity,
@@ -177,6 +191,8 @@ impl Words {
                 pointing: set(f.follow_up_pointing),
                 defining: set(f.follow_up_defining),
                 questioning: set(f.follow_up_questioning),
+                turning: set(f.follow_up_turning),
+                comparing: set(f.follow_up_comparing),
             },
             korean_particles,
             layers,
@@ -246,6 +262,8 @@ mod tests {
             .chain(&w.follow_up.pointing)
             .chain(&w.follow_up.defining)
             .chain(&w.follow_up.questioning)
+            .chain(&w.follow_up.turning)
+            .chain(&w.follow_up.comparing)
             .chain(w.layers.iter().flat_map(|(_, s)| s));
         for word in all {
             assert_eq!(&normalize(word), word, "write '{word}' normalised");

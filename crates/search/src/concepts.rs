@@ -45,6 +45,8 @@ pub(crate) struct Against {
 pub(crate) struct ConceptIndex {
     /// Concepts too broad to be evidence ([`SPECIFIC_ENTRIES`]).
     broad: Vec<bool>,
+    /// Concepts named like a section of the reading list: whole fields.
+    field: Vec<bool>,
     /// Analysed terms of each concept's names and definition.
     terms: Vec<HashSet<String>>,
     /// Analysed terms of each request that is not about architecture.
@@ -119,6 +121,18 @@ impl ConceptIndex {
                     .collect()
             })
             .collect();
+        let sections: HashSet<String> = k
+            .entries
+            .iter()
+            .filter_map(|e| match &e.detail {
+                Detail::Reading { section, .. } => Some(archie_text::normalize(section)),
+                _ => None,
+            })
+            .collect();
+        let field = cs
+            .iter()
+            .map(|c| c.names.iter().any(|n| sections.contains(n)))
+            .collect();
         let mut entries = vec![Vec::new(); cs.len()];
         let mut of_entry = Vec::with_capacity(k.entries.len());
         for (i, e) in k.entries.iter().enumerate() {
@@ -156,6 +170,7 @@ impl ConceptIndex {
         Ok(ConceptIndex {
             spans,
             broad,
+            field,
             terms,
             request_terms,
             specific,
@@ -284,6 +299,12 @@ impl ConceptIndex {
             .filter(|&c| self.names_in(c, &padded).next().is_some())
             .map(|c| (c, !self.broad[c]))
             .collect()
+    }
+
+    /// Whether concept `c` is a whole field, named like a section of the reading list
+    /// ("principles", "scalability").
+    pub(crate) fn is_field(&self, c: usize) -> bool {
+        self.field[c]
     }
 
     /// Which of concept `c`'s names (by position) the padded question holds as whole words.

@@ -62,6 +62,10 @@ pub struct Turn<'a> {
     /// Whether one of them is a specific idea ("consistent hashing"), not a whole field
     /// ("caching").
     pub specific_concept: bool,
+    /// Whether the concepts it names are whole fields ("principles", "scalability") while
+    /// the conversation was about an idea within one: asked of that idea ("is there a
+    /// principles doc" after chaos engineering), not in its place.
+    pub narrows: bool,
     /// Its one word of its own, when the knowledge never uses that word ("and zoom?"):
     /// after a question about a company it stands for one the knowledge lacks.
     pub bare_name: Option<String>,
@@ -135,7 +139,17 @@ impl Context {
         let w = words();
         let personal = said(&w.personal);
         let pointing = said(&w.pointing);
+        // "any writeup on mixing them" after "what dbs" of Pinterest's stack: the
+        // pronoun points at what the answer named, the technologies of that layer.
+        if (personal || pointing) && u.companies.is_empty() && u.techs.is_empty() {
+            if let Some(filled) = self.with_answered(k) {
+                return filled.follow(k, turn);
+            }
+        }
         let refers = personal || pointing;
+        // "over nosql?", "vs batch?": set against what came before, which stays.
+        let comparing = said(&w.comparing);
+        let narrows = turn.narrows && u.layers.is_empty() && !said(&w.another);
         // "it" is a thing (what was asked about); "they" the company, unless there is none.
         let refers_to_topic = pointing || said(&w.things) || (personal && !self.named());
         let own_topic = !u.layers.is_empty() || !now.concepts.is_empty();
@@ -190,7 +204,12 @@ impl Context {
         }
         // "haproxy and nginx, cool": technologies echoed back from an answer, asking
         // nothing, leave the conversation as it was.
-        if given_tech && !given_company && !lower.contains('?') && !said(&w.questioning) {
+        if given_tech
+            && !given_company
+            && !lower.contains('?')
+            && !said(&w.questioning)
+            && !said(&w.turning)
+        {
             let mut next = self.clone();
             next.heard = merge(&self.heard, &now.techs);
             return (turn.text.to_string(), next.bounded());
@@ -202,11 +221,12 @@ impl Context {
             next.unknown = self.unknown.clone();
             // Asking about a layer of a company ("what do they queue with"), the company's
             // technologies stay behind, unless the follow-up points at one ("its backup").
-            next.techs = if own_topic && !self.companies.is_empty() && !said(&w.things) {
-                Vec::new()
-            } else {
-                self.techs.clone()
-            };
+            next.techs =
+                if own_topic && !self.companies.is_empty() && !said(&w.things) && !comparing {
+                    Vec::new()
+                } else {
+                    self.techs.clone()
+                };
         } else if given_company && !given_tech {
             if !own_topic {
                 next.techs = self.techs.clone();
@@ -214,11 +234,14 @@ impl Context {
         } else if given_tech && !given_company && (refers || !explicit) {
             next.companies = self.companies.clone();
             next.unknown = self.unknown.clone();
+            if comparing {
+                next.techs = merge(&self.techs, &now.techs);
+            }
         }
         let own_words = now.subject.iter().any(|x| !w.asking.contains(x));
         // Without a topic of its own a follow-up takes the subject; with one, it adds to
         // the subject it points at ("the chat part", then "what's it written in?").
-        if refers_to_topic || (!own_topic && (!given || !own_words)) {
+        if refers_to_topic || comparing || narrows || (!own_topic && (!given || !own_words)) {
             next.subject = merge(&self.subject, &now.subject);
             next.concepts = merge(&self.concepts, &now.concepts);
         }
@@ -270,6 +293,39 @@ impl Context {
             return (turn.text.to_string(), next);
         }
         (format!("{} {}", turn.text.trim(), added.join(" ")), next)
+    }
+
+    /// This context with the technologies its answer named: asked about one company's
+    /// layer ("what dbs"), the ones its stack lists there. `None` when it names
+    /// technologies already, or asked no such thing.
+    fn with_answered(&self, k: &Knowledge) -> Option<Context> {
+        let ([company], []) = (self.companies.as_slice(), self.techs.as_slice()) else {
+            return None;
+        };
+        let said: Vec<String> = self
+            .concepts
+            .iter()
+            .flat_map(|c| c.split(' '))
+            .map(str::to_string)
+            .chain(self.subject.iter().cloned())
+            .collect();
+        let layers = archie_knowledge::words::Words::get().layer_hints(&said);
+        let archie_knowledge::Detail::Stack { layers: groups, .. } = &k.stack_of(company)?.detail
+        else {
+            return None;
+        };
+        let techs: Vec<String> = groups
+            .iter()
+            .filter(|g| layers.contains(&g.layer))
+            .flat_map(|g| &g.items)
+            .filter_map(|it| k.techs.get(&it.tech).map(|t| t.name.clone()))
+            .collect();
+        if techs.is_empty() {
+            return None;
+        }
+        let mut filled = self.clone();
+        filled.techs = techs;
+        Some(filled.bounded())
     }
 
     /// The context written compactly, for a button's id: `intent|companies|techs|unknown|
@@ -397,6 +453,8 @@ fn subject(k: &Knowledge, u: &Understanding) -> Vec<String> {
         .iter()
         .filter(|w| {
             !words().asking.contains(*w)
+                && !words().comparing.contains(*w)
+                && !words().turning.contains(*w)
                 && !k.topics.is_filler(w)
                 && !u.unknown_names.contains(w)
                 && !u.unfamiliar_names.contains(w)
@@ -459,6 +517,13 @@ impl crate::Engine {
                 .filter_map(|(c, _)| self.knowledge.topics.concepts[*c].names.first().cloned())
                 .collect(),
             specific_concept: named.iter().any(|x| x.1),
+            narrows: !named.is_empty()
+                && named.iter().all(|c| self.concepts.is_field(c.0))
+                && before
+                    .concepts
+                    .iter()
+                    .flat_map(|n| self.concepts.named(n))
+                    .any(|c| !self.concepts.is_field(c.0)),
         };
         before.follow(&self.knowledge, &turn)
     }

@@ -293,6 +293,7 @@ impl Engine {
         // A word is known when the knowledge uses it, or when it is an ordinary English
         // word of the encoder's vocabulary (an English word is no typo of a name).
         let known = |w: &str| self.is_english(w) || in_knowledge(w);
+        let q = regular_plurals(&q, &known);
         let mut u = understand(&self.knowledge, &self.typos, &q, &known);
         // A residual word that could be a name: letters only, at least `min` of them, and
         // not chat filler.
@@ -548,4 +549,28 @@ fn asks_for_companies(u: &Understanding) -> bool {
     u.companies.is_empty()
         && u.techs.is_empty()
         && u.normalized.split_whitespace().any(|w| words.contains(w))
+}
+
+/// `q` with each plural of a word in "y" written with a bare "s" ("companys", "citys")
+/// spelt as English spells it ("companies"), when only that spelling is known.
+fn regular_plurals(q: &str, known: &dyn Fn(&str) -> bool) -> String {
+    let respelt = |w: &str| -> Option<String> {
+        let stem = w.strip_suffix("ys")?;
+        let before = stem.chars().last()?;
+        let vowel = "aeiou".contains(before.to_ascii_lowercase());
+        let english = format!("{stem}ies");
+        (!vowel && before.is_ascii_alphabetic() && !known(&w.to_lowercase()))
+            .then_some(english)
+            .filter(|e| known(&e.to_lowercase()))
+    };
+    q.split(' ')
+        .map(|w| {
+            let core = w.trim_end_matches(|c: char| !c.is_alphanumeric());
+            match respelt(core) {
+                Some(e) => format!("{e}{}", &w[core.len()..]),
+                None => w.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -226,11 +226,18 @@ fn stack_excerpt(
         ts.iter().filter_map(|t| marks.weights.get(t)).sum()
     };
     let total: f32 = marks.weights.values().sum();
+    // Asked for something to read, an article is the answer the question wants: a title
+    // holding a third of it is enough.
+    let share = if u.intent == super::query::Intent::Reading {
+        1.0 / 3.0
+    } else {
+        0.5
+    };
     let answering_link = links
         .iter()
         .map(|l| (weight(&l.title), l))
         .filter(|(w, l)| {
-            *w >= 0.5 * total && (!u.quantity || l.title.chars().any(|c| c.is_ascii_digit()))
+            *w >= share * total && (!u.quantity || l.title.chars().any(|c| c.is_ascii_digit()))
         })
         .max_by(|x, y| x.0.total_cmp(&y.0))
         .map(|(_, l)| l);

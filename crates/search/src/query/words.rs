@@ -22,7 +22,16 @@ pub(super) fn reading_request(words: &[String]) -> Vec<bool> {
         .map(|i| {
             let word = words[i].as_str();
             if w.reading.contains(word) {
-                return true;
+                // "their services talk to each other", "post with a webhook": a verb, unless
+                // an article or a qualifier makes it a noun ("a talk to watch").
+                let verb = words
+                    .get(i + 1)
+                    .is_some_and(|n| w.reading_verb_after.contains(n.as_str()));
+                let noun = i
+                    .checked_sub(1)
+                    .and_then(|p| words.get(p))
+                    .is_some_and(|p| w.reading_noun_after.contains(p.as_str()));
+                return !verb || noun;
             }
             if !w.reading_verbs.contains(word) {
                 return false;
@@ -61,5 +70,11 @@ mod tests {
             .any(|x| x));
         let model = reading_request(&ws("keep the read model apart any reading on that"));
         assert!(!model[2] && model[6]);
+        assert!(
+            !reading_request(&ws("how do their services talk to each other"))
+                .into_iter()
+                .any(|x| x)
+        );
+        assert!(reading_request(&ws("a good talk to watch on sharding"))[2]);
     }
 }
