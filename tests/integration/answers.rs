@@ -291,6 +291,37 @@ fn an_ordinary_english_word_is_not_taken_for_a_typo_of_a_name() {
 }
 
 #[test]
+fn an_owner_the_knowledge_never_writes_is_a_company_it_lacks_and_an_everyday_one_is_not() {
+    let e = hybrid();
+    let u = e.understand("what does canva's search infrastructure look like");
+    assert_eq!(u.unknown_names, vec!["canva"]);
+    for q in [
+        "how does our company's monolith compare with instagram's",
+        "so nothing's lost while the next hop is down?",
+    ] {
+        assert!(e.understand(q).unknown_names.is_empty(), "{q}");
+    }
+}
+
+#[test]
+fn a_glossary_name_or_an_english_word_missing_a_double_letter_is_no_unknown_name() {
+    let e = hybrid();
+    // "sidecar" is only in the glossary; "actualy" misspells "actually".
+    for q in [
+        "what's a sidecar proxy",
+        "which companies actualy run kafka in prod",
+    ] {
+        let u = e.understand(q);
+        assert!(u.unknown_names.is_empty(), "{q}: {:?}", u.unknown_names);
+    }
+    // Twitter misspelt is still corrected to Twitter.
+    assert_eq!(
+        e.understand("what does twiter use").companies,
+        vec!["twitter"]
+    );
+}
+
+#[test]
 fn entry_vectors_are_stored_with_the_index_and_read_back_on_restart() {
     let e = hybrid(); // built (or opened) once per run
     assert!(e.semantic());

@@ -149,6 +149,39 @@ fn a_whole_field_asked_after_an_idea_within_it_is_asked_of_that_idea() {
 }
 
 #[test]
+fn that_after_technologies_echoed_back_points_at_them() {
+    let app = hybrid_app();
+    let q = in_context(
+        app,
+        &[
+            "what do instagram's app servers run",
+            "gunicorn huh",
+            "why did they move to that",
+        ],
+    );
+    assert!(q.contains("Gunicorn") && q.contains("Instagram"), "{q}");
+}
+
+#[test]
+fn the_rest_of_their_stack_asks_for_the_companys_whole_stack() {
+    let app = hybrid_app();
+    let q = in_context(
+        app,
+        &[
+            "who uses redis for sessions",
+            "instagram?",
+            "and their tech stack",
+        ],
+    );
+    assert!(q.contains("Instagram") && !q.contains("Redis"), "{q}");
+    let top = ask_results(app, &q);
+    assert_eq!(
+        top.first().map(|r| r.title.as_str()),
+        Some("Instagram technology stack")
+    );
+}
+
+#[test]
 fn which_companys_is_read_as_which_companies() {
     let app = hybrid_app();
     let top = ask_results(app, "which companys run kafka");

@@ -24,6 +24,7 @@ struct WordsFile {
     stack: Vec<String>,
     quantity: Vec<String>,
     not_architecture: Vec<String>,
+    everyday_owners: Vec<String>,
     not_architecture_requests: Vec<String>,
     #[serde(default)]
     asks_for_companies: Vec<String>,
@@ -72,6 +73,8 @@ pub struct Words {
     pub stack: HashSet<String>,
     pub quantity: Vec<String>,
     pub not_architecture: HashSet<String>,
+    /// Everyday owners ("our company's"): no company's name.
+    pub everyday_owners: HashSet<String>,
     /// Descriptions of the kinds of request that ask nothing about software architecture,
     /// compared by meaning with a question.
     pub not_architecture_requests: Vec<String>,
@@ -170,6 +173,7 @@ impl Words {
             stack,
             quantity: f.quantity,
             not_architecture,
+            everyday_owners: set(f.everyday_owners),
             not_architecture_requests: f.not_architecture_requests,
             asks_for_companies: set(f.asks_for_companies),
             form: FormWords {
@@ -248,6 +252,7 @@ mod tests {
             .chain(&w.reading)
             .chain(&w.stack)
             .chain(&w.not_architecture)
+            .chain(&w.everyday_owners)
             .chain(&w.asks_for_companies)
             .chain(&w.form.uses_question)
             .chain(&w.form.uses_verbs)

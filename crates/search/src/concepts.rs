@@ -47,6 +47,8 @@ pub(crate) struct ConceptIndex {
     broad: Vec<bool>,
     /// Concepts named like a section of the reading list: whole fields.
     field: Vec<bool>,
+    /// Every word of every concept's names: words the glossary knows.
+    name_words: HashSet<String>,
     /// Analysed terms of each concept's names and definition.
     terms: Vec<HashSet<String>>,
     /// Analysed terms of each request that is not about architecture.
@@ -167,10 +169,17 @@ impl ConceptIndex {
             spans.push(at..at + 1 + c.said.len());
             at += 1 + c.said.len();
         }
+        let name_words = cs
+            .iter()
+            .flat_map(|c| &c.names)
+            .flat_map(|n| n.split(' '))
+            .map(str::to_string)
+            .collect();
         Ok(ConceptIndex {
             spans,
             broad,
             field,
+            name_words,
             terms,
             request_terms,
             specific,
@@ -299,6 +308,11 @@ impl ConceptIndex {
             .filter(|&c| self.names_in(c, &padded).next().is_some())
             .map(|c| (c, !self.broad[c]))
             .collect()
+    }
+
+    /// Whether a word (normalised) is one of the glossary's names ("sidecar").
+    pub(crate) fn names_word(&self, w: &str) -> bool {
+        self.name_words.contains(w)
     }
 
     /// Whether concept `c` is a whole field, named like a section of the reading list

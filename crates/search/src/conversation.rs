@@ -187,7 +187,7 @@ impl Context {
             u.intent == Intent::Uses || (u.intent == Intent::WhatIs && said(&w.defining));
         // A question naming its names and its topic, or asking who uses or what is a name
         // it gives, or what an idea of its own is, stands on its own, unless it refers
-        // back.
+        // back (to a layer of the names: "what os are those boxes on").
         // A request that is not about architecture ("do they have internships?", "write
         // my assignment") is read on its own, as it would be asked first: the context
         // must not make it look answerable.
@@ -197,7 +197,11 @@ impl Context {
                 .contains(w.as_str())
         });
         if (given && (own_topic || explicit) && !refers)
-            || (!given && turn.specific_concept && said(&w.defining) && !personal)
+            || (!given
+                && turn.specific_concept
+                && said(&w.defining)
+                && !personal
+                && (!pointing || u.layers.is_empty()))
             || off_topic
         {
             return (turn.text.to_string(), now);
@@ -247,6 +251,19 @@ impl Context {
         }
         if u.intent == Intent::General || (given && !explicit && !own_topic) {
             next.intent = self.intent.or(next.intent);
+        }
+        // "switch to that" after "django on gunicorn yeah": what the member echoed back
+        // from the answer is what they point at.
+        if pointing && !given && next.techs.is_empty() {
+            next.techs = self.heard.clone();
+        }
+        // "the rest of their stack": the companies' whole stack, not the subject so far.
+        let listing = &archie_knowledge::words::Words::get().form.listing;
+        if !given && !own_topic && personal && !self.companies.is_empty() && said(listing) {
+            next.techs.clear();
+            next.subject.clear();
+            next.concepts.clear();
+            next.intent = Some(Intent::Stack);
         }
         let next = next.bounded();
         // What the follow-up leaves unsaid, added to it.

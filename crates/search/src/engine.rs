@@ -8,7 +8,7 @@ use super::index::{analyzer, doc_texts, fingerprint, terms, IndexError, SearchIn
 use super::query::{self, understand, Understanding};
 use super::rank::{self, Fitted, Floor, Weights};
 use super::semantic::Encoder;
-use super::suggest::{leads_the_question, written_as_a_name};
+use super::suggest::{leads_the_question, written_as_a_name, written_as_an_owner};
 use super::vectors::{self, Vectors};
 use super::visible::Visible;
 use super::{clip_words, SearchAnswer, SearchError, MAX_QUESTION_WORDS};
@@ -290,9 +290,10 @@ impl Engine {
                 .iter()
                 .all(|t| self.df.contains_key(t))
         };
-        // A word is known when the knowledge uses it, or when it is an ordinary English
-        // word of the encoder's vocabulary (an English word is no typo of a name).
-        let known = |w: &str| self.is_english(w) || in_knowledge(w);
+        // A word is known when the knowledge uses it, when the glossary names an idea with
+        // it ("sidecar"), or when it is an ordinary English word of the encoder's
+        // vocabulary (an English word is no typo of a name).
+        let known = |w: &str| self.is_english(w) || in_knowledge(w) || self.concepts.names_word(w);
         let q = regular_plurals(&q, &known);
         let mut u = understand(&self.knowledge, &self.typos, &q, &known);
         // A residual word that could be a name: letters only, at least `min` of them, and
@@ -313,7 +314,11 @@ impl Engine {
         // where a name goes, they are the name of something the knowledge does not hold
         // ("Figma", "how does roblox scale"). An unfamiliar word elsewhere may be a
         // misspelling or jargon: only evidence, not a name.
-        let unknown_words = residual(&|w| name_like(w, 4) && !known(w));
+        // An English word with one letter of a double left out ("actualy") is a slip of
+        // the keys, not a name.
+        let unknown_words = residual(&|w| {
+            name_like(w, 4) && !known(w) && !undoubled(w).any(|d| self.is_english(&d))
+        });
         // Ordinary English words the knowledge never uses, written where a name goes
         // ("how does zoom scale", "telegram's servers"): perhaps a product it lacks.
         let unfamiliar_names = residual(&|w| {
@@ -321,9 +326,21 @@ impl Engine {
                 && !self.knowledge_uses(&mut a.borrow_mut(), w)
                 && written_as_a_name(&q, w)
         });
+        // An owner the knowledge never writes ("notion's sharding", "fastly's cdn") is a
+        // company it lacks, English word or not.
+        let owners = residual(&|w| {
+            name_like(w, 3)
+                && !self.written.contains(w)
+                && !archie_knowledge::words::Words::get()
+                    .everyday_owners
+                    .contains(w)
+                && !self.knowledge_uses(&mut a.borrow_mut(), w)
+                && written_as_an_owner(&q, w)
+        });
         u.unknown_names = unknown_words
             .iter()
             .filter(|w| written_as_a_name(&q, w) || leads_the_question(&q, w))
+            .chain(owners.iter().filter(|w| !unknown_words.contains(w)))
             .cloned()
             .collect();
         u.unknown_words = unknown_words;
@@ -573,4 +590,11 @@ fn regular_plurals(q: &str, known: &dyn Fn(&str) -> bool) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// `w` with one of its letters doubled, at each place: what "actualy" misspells.
+fn undoubled(w: &str) -> impl Iterator<Item = String> + '_ {
+    w.char_indices()
+        .filter(|(_, c)| c.is_ascii_alphabetic())
+        .map(move |(i, c)| format!("{}{c}{}", &w[..i], &w[i..]))
 }

@@ -97,6 +97,16 @@ pub(super) fn written_as_a_name(question: &str, word: &str) -> bool {
     })
 }
 
+/// Whether `word` (lowercase) is written in `question` as an owner ("notion's sharding"):
+/// what owns a system is a company or a product.
+pub(super) fn written_as_an_owner(question: &str, word: &str) -> bool {
+    clauses(question).flatten().any(|t| {
+        t.strip_suffix("'s")
+            .or_else(|| t.strip_suffix("’s"))
+            .is_some_and(|b| b.eq_ignore_ascii_case(word))
+    })
+}
+
 /// Whether `word` (lowercase) is the first word of `question`, where a question that is
 /// a topic rather than a sentence puts its subject ("roblox matchmaking servers").
 pub(super) fn leads_the_question(question: &str, word: &str) -> bool {
