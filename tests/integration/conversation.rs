@@ -182,6 +182,35 @@ fn the_rest_of_their_stack_asks_for_the_companys_whole_stack() {
 }
 
 #[test]
+fn who_built_their_own_asks_for_companies_own_systems_of_the_idea_not_the_example_named() {
+    let app = hybrid_app();
+    let q = in_context(
+        app,
+        &[
+            "explain object storage",
+            "something like s3?",
+            "which companies built their own",
+        ],
+    );
+    assert!(q.contains("object store") && !q.contains("S3"), "{q}");
+    let q = in_context(
+        app,
+        &[
+            "what's a time series database",
+            "like for monitoring?",
+            "has anyone built their own",
+        ],
+    );
+    assert!(q.contains("time series"), "{q}");
+    let top = ask_results(app, &q);
+    assert!(
+        top.iter().take(3).all(|r| r.company.is_some()),
+        "{q}: {:?}",
+        top.iter().map(|r| &r.title).collect::<Vec<_>>()
+    );
+}
+
+#[test]
 fn which_companys_is_read_as_which_companies() {
     let app = hybrid_app();
     let top = ask_results(app, "which companys run kafka");

@@ -137,7 +137,9 @@ impl Context {
                 .any(|w| list.contains(w))
         };
         let w = words();
-        let personal = said(&w.personal);
+        // "who built their own": a pronoun before "own" is the builders, not the names.
+        let own = lower.contains(" own");
+        let personal = said(&w.personal) && !own;
         let pointing = said(&w.pointing);
         // "any writeup on mixing them" after "what dbs" of Pinterest's stack: the
         // pronoun points at what the answer named, the technologies of that layer.
@@ -225,12 +227,14 @@ impl Context {
             next.unknown = self.unknown.clone();
             // Asking about a layer of a company ("what do they queue with"), the company's
             // technologies stay behind, unless the follow-up points at one ("its backup").
-            next.techs =
-                if own_topic && !self.companies.is_empty() && !said(&w.things) && !comparing {
-                    Vec::new()
-                } else {
-                    self.techs.clone()
-                };
+            // Nor do they when the follow-up asks who built their own.
+            next.techs = if own
+                || own_topic && !self.companies.is_empty() && !said(&w.things) && !comparing
+            {
+                Vec::new()
+            } else {
+                self.techs.clone()
+            };
         } else if given_company && !given_tech {
             if !own_topic {
                 next.techs = self.techs.clone();
