@@ -322,6 +322,16 @@ fn a_glossary_name_or_an_english_word_missing_a_double_letter_is_no_unknown_name
 }
 
 #[test]
+fn a_layer_written_in_korean_finds_the_english_entries_about_it() {
+    let app = hybrid_app();
+    let top = archie::quality::ask_results(app, "넷플릭스 캐싱 관련 글 있어?");
+    assert_eq!(
+        top.first().map(|r| r.title.as_str()),
+        Some("EVCache: Caching for a Global Netflix")
+    );
+}
+
+#[test]
 fn entry_vectors_are_stored_with_the_index_and_read_back_on_restart() {
     let e = hybrid(); // built (or opened) once per run
     assert!(e.semantic());

@@ -211,6 +211,36 @@ fn who_built_their_own_asks_for_companies_own_systems_of_the_idea_not_the_exampl
 }
 
 #[test]
+fn a_first_question_describing_an_idea_sets_that_idea_as_the_topic() {
+    let app = hybrid_app();
+    let q = in_context(
+        app,
+        &[
+            "the pattern where a client stops calling a failing service for a while and then tries again",
+            "any companies that wrote it up",
+        ],
+    );
+    assert!(q.contains("circuit breaker"), "{q}");
+    let top = ask_results(app, &q);
+    assert!(
+        top.iter()
+            .take(3)
+            .any(|r| r.company.is_some() && r.title.to_lowercase().contains("circuit breaker")),
+        "{q}: {:?}",
+        top.iter().map(|r| &r.title).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn who_else_asks_who_uses_the_technology_without_the_company_named() {
+    let app = hybrid_app();
+    let q = in_context(app, &["does tumblr use kafka", "who else uses it"]);
+    assert!(q.contains("Kafka") && !q.contains("Tumblr"), "{q}");
+    let top = ask_results(app, &q);
+    assert_eq!(top.first().map(|r| r.title.as_str()), Some("Apache Kafka"));
+}
+
+#[test]
 fn which_companys_is_read_as_which_companies() {
     let app = hybrid_app();
     let top = ask_results(app, "which companys run kafka");

@@ -46,6 +46,7 @@ struct WordsFile {
     follow_up_questioning: Vec<String>,
     follow_up_turning: Vec<String>,
     follow_up_comparing: Vec<String>,
+    follow_up_others: Vec<String>,
     korean_particles: Vec<String>,
     korean_filler: Vec<String>,
     korean_not_architecture: Vec<String>,
@@ -133,6 +134,8 @@ pub struct FollowUpWords {
     pub turning: HashSet<String>,
     /// Setting a name against the ones before ("over nosql?", "vs batch?").
     pub comparing: HashSet<String>,
+    /// Asking beyond the names spoken of ("who else", "any other companies").
+    pub others: HashSet<String>,
 }
 
 fn set(v: Vec<String>) -> HashSet<String> {
@@ -197,6 +200,7 @@ impl Words {
                 questioning: set(f.follow_up_questioning),
                 turning: set(f.follow_up_turning),
                 comparing: set(f.follow_up_comparing),
+                others: set(f.follow_up_others),
             },
             korean_particles,
             layers,
@@ -269,6 +273,7 @@ mod tests {
             .chain(&w.follow_up.questioning)
             .chain(&w.follow_up.turning)
             .chain(&w.follow_up.comparing)
+            .chain(&w.follow_up.others)
             .chain(w.layers.iter().flat_map(|(_, s)| s));
         for word in all {
             assert_eq!(&normalize(word), word, "write '{word}' normalised");

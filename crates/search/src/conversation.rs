@@ -27,6 +27,9 @@ use std::collections::HashSet;
 const SLOT: usize = 4;
 /// At most this many subject words.
 const SUBJECT_WORDS: usize = 6;
+/// How close a question's description of a concept must be for the concept to become the
+/// topic of the conversation it starts.
+const DESCRIBED: f32 = 0.6;
 
 /// What a conversation is about so far. Never the earlier questions' text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -269,6 +272,18 @@ impl Context {
             next.concepts.clear();
             next.intent = Some(Intent::Stack);
         }
+        // "who else runs it": the technologies' other users, not the companies named.
+        let others = !given
+            && !next.techs.is_empty()
+            && said(&w.others)
+            && (said(&archie_knowledge::words::Words::get().asks_for_companies)
+                || u.intent == Intent::Uses);
+        if others {
+            next.companies.clear();
+            next.subject.clear();
+            next.concepts.clear();
+            next.intent = Some(Intent::Uses);
+        }
         let next = next.bounded();
         // What the follow-up leaves unsaid, added to it.
         let mut added: Vec<String> = Vec::new();
@@ -301,6 +316,9 @@ impl Context {
         }
         if u.intent == Intent::Reading && !lower.contains("read") {
             added.push("reading".into());
+        }
+        if others {
+            added.push("who uses".into());
         }
         if given && !own_topic && !explicit && u.intent != Intent::Reading {
             match self.intent {
@@ -529,14 +547,30 @@ impl crate::Engine {
             }
             _ => None,
         };
+        let mut concepts: Vec<String> = named
+            .iter()
+            .filter_map(|(c, _)| self.knowledge.topics.concepts[*c].names.first().cloned())
+            .collect();
+        // A first question that describes an idea without naming it ("calls that trip open
+        // after too many failures") sets that idea as the conversation's topic, when the
+        // description is close.
+        if before.is_empty() && concepts.is_empty() && u.companies.is_empty() && u.techs.is_empty()
+        {
+            if let Ok(r) = self.retrieve(text, &[], None) {
+                concepts.extend(
+                    r.concepts
+                        .into_iter()
+                        .take(1)
+                        .filter(|(_, strength)| *strength >= DESCRIBED)
+                        .map(|(name, _)| name),
+                );
+            }
+        }
         let turn = Turn {
             text,
             understanding: &u,
             bare_name,
-            concepts: named
-                .iter()
-                .filter_map(|(c, _)| self.knowledge.topics.concepts[*c].names.first().cloned())
-                .collect(),
+            concepts,
             specific_concept: named.iter().any(|x| x.1),
             narrows: !named.is_empty()
                 && named.iter().all(|c| self.concepts.is_field(c.0))

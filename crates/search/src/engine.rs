@@ -13,12 +13,14 @@ use super::vectors::{self, Vectors};
 use super::visible::Visible;
 use super::{clip_words, SearchAnswer, SearchError, MAX_QUESTION_WORDS};
 use archie_knowledge::{Entry, Kind, Knowledge};
+use spelling::{regular_plurals, undoubled};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use tantivy::tokenizer::TextAnalyzer;
 
 mod derived;
+mod spelling;
 use derived::{community_fingerprint, concepts_hash, entries_by_name, term_stats};
 
 pub struct Engine {
@@ -296,6 +298,17 @@ impl Engine {
         let known = |w: &str| self.is_english(w) || in_knowledge(w) || self.concepts.names_word(w);
         let q = regular_plurals(&q, &known);
         let mut u = understand(&self.knowledge, &self.typos, &q, &known);
+        // A layer written in Korean ("캐싱") is looked up by the English word for it that
+        // the knowledge writes most ("caching").
+        for w in u
+            .content_words
+            .iter_mut()
+            .chain(u.residual_words.iter_mut())
+        {
+            if let Some(english) = self.english_layer_word(w) {
+                *w = english;
+            }
+        }
         // A residual word that could be a name: letters only, at least `min` of them, and
         // not chat filler.
         let name_like = |w: &str, min: usize| {
@@ -566,35 +579,4 @@ fn asks_for_companies(u: &Understanding) -> bool {
     u.companies.is_empty()
         && u.techs.is_empty()
         && u.normalized.split_whitespace().any(|w| words.contains(w))
-}
-
-/// `q` with each plural of a word in "y" written with a bare "s" ("companys", "citys")
-/// spelt as English spells it ("companies"), when only that spelling is known.
-fn regular_plurals(q: &str, known: &dyn Fn(&str) -> bool) -> String {
-    let respelt = |w: &str| -> Option<String> {
-        let stem = w.strip_suffix("ys")?;
-        let before = stem.chars().last()?;
-        let vowel = "aeiou".contains(before.to_ascii_lowercase());
-        let english = format!("{stem}ies");
-        (!vowel && before.is_ascii_alphabetic() && !known(&w.to_lowercase()))
-            .then_some(english)
-            .filter(|e| known(&e.to_lowercase()))
-    };
-    q.split(' ')
-        .map(|w| {
-            let core = w.trim_end_matches(|c: char| !c.is_alphanumeric());
-            match respelt(core) {
-                Some(e) => format!("{e}{}", &w[core.len()..]),
-                None => w.to_string(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// `w` with one of its letters doubled, at each place: what "actualy" misspells.
-fn undoubled(w: &str) -> impl Iterator<Item = String> + '_ {
-    w.char_indices()
-        .filter(|(_, c)| c.is_ascii_alphabetic())
-        .map(move |(i, c)| format!("{}{c}{}", &w[..i], &w[i..]))
 }

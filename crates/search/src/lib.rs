@@ -18,6 +18,7 @@
 //! - `damage.rs` — Damaged index files.
 //! - `engine.rs` — The engine.
 //! - `engine/derived.rs` — What the engine derives from the knowledge once.
+//! - `engine/spelling.rs` — Words as typed: plurals in -ys, a dropped double letter, Korean layer words.
 //! - `eval.rs` — `archie eval`.
 //! - `excerpt/answer.rs` — The sentence that answers.
 //! - `excerpt/marking.rs` — The words of a text that match the question, and the text with them marked.
