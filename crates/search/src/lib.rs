@@ -15,6 +15,7 @@
 //! - `community/view.rs` — One guild's view of its community rows: its own entries by ordinal and the base ids it does not see.
 //! - `concepts.rs` — Concepts in questions.
 //! - `conversation.rs` — Follow-up questions: what the earlier questions of a conversation were understood to ask (companies, technologies, subject), and the standalone question a follow-up asks in that context.
+//! - `conversation/turn.rs` — How the engine reads a question as a turn of a conversation: the concepts it names or describes, and the question it asks after the context before it.
 //! - `damage.rs` — Damaged index files.
 //! - `engine.rs` — The engine.
 //! - `engine/derived.rs` — What the engine derives from the knowledge once.
