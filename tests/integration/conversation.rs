@@ -241,6 +241,22 @@ fn who_else_asks_who_uses_the_technology_without_the_company_named() {
 }
 
 #[test]
+fn a_what_question_that_asks_no_definition_is_still_a_follow_up() {
+    let app = hybrid_app();
+    let q = in_context(
+        app,
+        &[
+            "which php framework does 99designs use",
+            "what sits in front for caching",
+        ],
+    );
+    assert!(q.contains("99designs"), "{q}");
+    let first = "what does instagram use for its database";
+    let q = in_context(app, &[first, "random question, what's consistent hashing"]);
+    assert!(!q.contains("Instagram"), "{q}");
+}
+
+#[test]
 fn which_companys_is_read_as_which_companies() {
     let app = hybrid_app();
     let top = ask_results(app, "which companys run kafka");
@@ -340,7 +356,7 @@ fn archie_chat_reads_each_line_in_the_context_of_the_ones_before() {
 
 /// The held-out part, which no rule was shaped on: the figures the README reports, with
 /// the no-context baseline beside them. The bar is 0.90; this holds the ground
-/// reached (0.858 over 141 answerable last turns of five batches) so that a change to the
+/// reached (0.865 over 141 answerable last turns of five batches) so that a change to the
 /// rules cannot lose it unseen.
 #[test]
 fn the_conversation_sets_held_out_part_keeps_its_score_and_its_baseline() {

@@ -198,6 +198,21 @@ impl Context {
         // A request that is not about architecture ("do they have internships?", "write
         // my assignment") is read on its own, as it would be asked first: the context
         // must not make it look answerable.
+        // Asking what an idea is: "what is …", "what's …", "explain …", "define …"; "what
+        // sits in front for caching" asks something else.
+        let tokens: Vec<&str> = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|x| !x.is_empty())
+            .collect();
+        let defines = tokens.iter().enumerate().any(|(i, x)| {
+            if *x == "what" {
+                tokens
+                    .get(i + 1)
+                    .is_some_and(|n| ["is", "s", "are"].contains(n))
+            } else {
+                w.defining.contains(*x)
+            }
+        });
         let off_topic = u.residual_words.iter().any(|w| {
             archie_knowledge::words::Words::get()
                 .not_architecture
@@ -206,7 +221,7 @@ impl Context {
         if (given && (own_topic || explicit) && !refers)
             || (!given
                 && turn.specific_concept
-                && said(&w.defining)
+                && defines
                 && !personal
                 && (!pointing || u.layers.is_empty()))
             || off_topic
