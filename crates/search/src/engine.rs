@@ -568,6 +568,7 @@ impl Engine {
             suggestions,
             intent: r.understanding.intent,
             understanding: Some(r.understanding),
+            concepts: r.concepts,
         })
     }
 }

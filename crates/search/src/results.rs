@@ -33,4 +33,7 @@ pub struct SearchAnswer {
     pub intent: Intent,
     #[serde(skip)]
     pub understanding: Option<Understanding>,
+    /// The glossary concepts the question describes, nearest first: (name, strength).
+    #[serde(skip)]
+    pub concepts: Vec<(String, f32)>,
 }

@@ -13,9 +13,12 @@ pub fn run(app: &App, caller: &Caller, question: &str, page: usize, per_page: us
     if q.is_empty() {
         return Reply::invalid("Ask a question, for example: what does Twitter use for backend?");
     }
-    let mut r = answer(app, caller, q, page, per_page);
+    let (mut r, described) = answer(app, caller, q, page, per_page);
     if r.status == Status::Answer {
-        r.follow_up = Some(app.engine.follow(&Context::default(), q).1);
+        let first = app
+            .engine
+            .follow_described(&Context::default(), q, Some(&described));
+        r.follow_up = Some(first.1);
     }
     r
 }
@@ -38,7 +41,7 @@ pub fn follow_up(
         );
     }
     let (read_as, next) = app.engine.follow(context, q);
-    let mut r = answer(app, caller, &read_as, 0, per_page);
+    let (mut r, _) = answer(app, caller, &read_as, 0, per_page);
     if r.status == Status::Answer {
         r.title = archie_text::truncate_words(q, 200);
         if read_as != q {
@@ -72,12 +75,31 @@ pub fn follow_up_form(context: &Context) -> Reply {
     r
 }
 
-/// What `/ask q` answers, page `page`.
-fn answer(app: &App, caller: &Caller, q: &str, page: usize, per_page: usize) -> Reply {
-    let (answer, page, pages) = match search_page(app, caller, q, &[], page, per_page) {
+/// What `/ask q` answers, page `page`, and the glossary concepts `q` describes.
+fn answer(
+    app: &App,
+    caller: &Caller,
+    q: &str,
+    page: usize,
+    per_page: usize,
+) -> (Reply, Vec<(String, f32)>) {
+    let (mut answer, page, pages) = match search_page(app, caller, q, &[], page, per_page) {
         Ok(found) => found,
-        Err(reply) => return *reply,
+        Err(reply) => return (*reply, Vec::new()),
     };
+    let described = std::mem::take(&mut answer.concepts);
+    (reply_of(app, caller, q, answer, page, pages), described)
+}
+
+/// The reply showing `answer`, page `page` of `pages`.
+fn reply_of(
+    app: &App,
+    caller: &Caller,
+    q: &str,
+    answer: archie_search::SearchAnswer,
+    page: usize,
+    pages: usize,
+) -> Reply {
     let ask = super::kb::feedback::record(app, caller, q, &answer.results);
     if answer.results.is_empty() {
         let mut r = Reply::new(Status::NotFound, "I don't know that yet");

@@ -8,6 +8,18 @@ impl crate::Engine {
     /// The question `text` asks after a conversation whose context is `before`, written
     /// to stand on its own, and the context after it (by the rules of this module).
     pub fn follow(&self, before: &Context, text: &str) -> (String, Context) {
+        self.follow_described(before, text, None)
+    }
+
+    /// [`Engine::follow`](crate::Engine::follow), given the concepts `text` describes when
+    /// they are known already (from its answer's [`SearchAnswer::concepts`](crate::SearchAnswer)),
+    /// so that they are not retrieved a second time.
+    pub fn follow_described(
+        &self,
+        before: &Context,
+        text: &str,
+        described: Option<&[(String, f32)]>,
+    ) -> (String, Context) {
         let u = self.understand(text);
         // A kind of reading ("books", "talks") is how to read about a subject, not one.
         let reading = &archie_knowledge::words::Words::get().reading;
@@ -52,15 +64,21 @@ impl crate::Engine {
         // description is close.
         if before.is_empty() && concepts.is_empty() && u.companies.is_empty() && u.techs.is_empty()
         {
-            if let Ok(r) = self.retrieve(text, &[], None) {
-                concepts.extend(
-                    r.concepts
-                        .into_iter()
-                        .take(1)
-                        .filter(|(_, strength)| *strength >= DESCRIBED)
-                        .map(|(name, _)| name),
-                );
-            }
+            let retrieved;
+            let described = match described {
+                Some(d) => d,
+                None => {
+                    retrieved = self.retrieve(text, &[], None).map(|r| r.concepts);
+                    retrieved.as_deref().unwrap_or_default()
+                }
+            };
+            concepts.extend(
+                described
+                    .iter()
+                    .take(1)
+                    .filter(|(_, strength)| *strength >= DESCRIBED)
+                    .map(|(name, _)| name.clone()),
+            );
         }
         let turn = Turn {
             text,
