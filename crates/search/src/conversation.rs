@@ -136,14 +136,16 @@ impl Context {
             return (turn.text.to_string(), now);
         }
         let lower = turn.text.to_lowercase();
-        let said = |list: &HashSet<String>| {
-            lower
-                .split(|c: char| !c.is_alphanumeric())
-                .any(|w| list.contains(w))
-        };
+        let tokens: Vec<&str> = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|x| !x.is_empty())
+            .collect();
+        let said = |list: &HashSet<String>| tokens.iter().any(|w| list.contains(*w));
         let w = words();
         // "who built their own": a pronoun before "own" is the builders, not the names.
-        let own = lower.contains(" own");
+        let own = tokens
+            .windows(2)
+            .any(|p| w.personal.contains(p[0]) && p[1] == "own");
         let personal = said(&w.personal) && !own;
         let pointing = said(&w.pointing);
         // "any writeup on mixing them" after "what dbs" of Pinterest's stack: the
@@ -200,10 +202,6 @@ impl Context {
         // must not make it look answerable.
         // Asking what an idea is: "what is …", "what's …", "explain …", "define …"; "what
         // sits in front for caching" asks something else.
-        let tokens: Vec<&str> = lower
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|x| !x.is_empty())
-            .collect();
         let defines = tokens.iter().enumerate().any(|(i, x)| {
             if *x == "what" {
                 tokens
